@@ -1,0 +1,1 @@
+"""Domain model: field specs, templates, documents and results, errors. No I/O, no SDKs."""

@@ -1,0 +1,239 @@
+"""Documents flowing through ZapDoc and what extraction makes of them.
+
+A *source* is a file the user gave (a loose PDF, or an entry of a zip). Inspection turns a source into a
+``DocumentText`` (page count and the text of each page). An extractor turns that into an ``Extraction``
+(a ``FieldValue`` per field, with confidence and evidence). A ``DocumentResult`` is one row of the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# A cell value after normalisation. Tables are lists of rows keyed by column name.
+Scalar = str | float | int | dt.date
+Value = Scalar | list[str] | list[dict[str, Scalar | None]] | None
+
+LOW_CONFIDENCE = 0.6
+"""Values below this confidence are marked in the workbook for a human to check."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Bytes of one candidate document and the name the user will see (``a.zip/dir/x.pdf``)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that is not a processable document, with a reason a user understands."""
+
+    name: str
+    reason: str
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """The text layer of a PDF, one string per page (1-based page ``n`` is ``pages[n - 1]``).
+
+    ``pdf`` keeps the original bytes for providers that read PDFs natively (scans without text).
+    """
+
+    name: str
+    pages: tuple[str, ...]
+    page_count: int
+    pdf: bytes | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\f".join(self.pages)
+
+    @property
+    def has_text_layer(self) -> bool:
+        """True when the PDF has enough text to read; scans without OCR have none."""
+        chars = sum(len(p.strip()) for p in self.pages)
+        return chars >= 20 * max(1, self.page_count) or chars >= 200
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a value was found: 1-based page number and the source snippet."""
+
+    page: int | None
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"page": self.page, "snippet": self.snippet}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        page = data.get("page")
+        return cls(page=int(page) if page is not None else None, snippet=str(data.get("snippet") or ""))
+
+
+@dataclass
+class FieldValue:
+    """A normalised value with a confidence in [0, 1] and the evidence behind it.
+
+    ``value`` is None when nothing trustworthy was found; ``note`` then says why when that is useful
+    (e.g. "'31/02/2024' is not a valid date").
+    """
+
+    value: Value = None
+    confidence: float = 0.0
+    evidence: Evidence | None = None
+    note: str = ""
+
+    @property
+    def is_low_confidence(self) -> bool:
+        return self.value is not None and self.confidence < LOW_CONFIDENCE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": _value_to_json(self.value),
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence.to_dict() if self.evidence else None,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FieldValue:
+        ev = data.get("evidence")
+        return cls(
+            value=_value_from_json(data.get("value")),
+            confidence=float(data.get("confidence") or 0.0),
+            evidence=Evidence.from_dict(ev) if isinstance(ev, dict) else None,
+            note=str(data.get("note") or ""),
+        )
+
+
+@dataclass
+class Usage:
+    """LLM usage for one document (summed over its requests)."""
+
+    model: str = ""
+    requests: int = 0
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def add(self, other: Usage) -> None:
+        self.model = self.model or other.model
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.output_tokens += other.output_tokens
+        self.cost_usd += other.cost_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "requests": self.requests,
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Usage:
+        return cls(
+            model=str(data.get("model") or ""),
+            requests=int(data.get("requests") or 0),
+            prompt_tokens=int(data.get("prompt_tokens") or 0),
+            output_tokens=int(data.get("output_tokens") or 0),
+            cost_usd=float(data.get("cost_usd") or 0.0),
+        )
+
+
+@dataclass
+class Extraction:
+    """What an extractor returns for one document: a value per requested field."""
+
+    values: dict[str, FieldValue]
+    usage: Usage | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+DocType = Literal["invoice", "receipt", "resume", "contract", "rfp", "other"]
+DOC_TYPES: tuple[DocType, ...] = ("invoice", "receipt", "resume", "contract", "rfp", "other")
+
+
+@dataclass
+class Classification:
+    doc_type: DocType
+    confidence: float
+    usage: Usage | None = None
+
+
+Status = Literal["ok", "error"]
+
+
+@dataclass
+class DocumentResult:
+    """One row of the workbook: a processed document or a rejected input with its reason."""
+
+    file: str
+    status: Status
+    pages: int | None = None
+    values: dict[str, FieldValue] = field(default_factory=dict)
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    doc_type: str | None = None
+    usage: Usage | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def error(cls, file: str, reason: str, pages: int | None = None) -> DocumentResult:
+        return cls(file=file, status="error", pages=pages, reason=reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "pages": self.pages,
+            "reason": self.reason,
+            "notes": list(self.notes),
+            "doc_type": self.doc_type,
+            "values": {k: v.to_dict() for k, v in self.values.items()},
+            "usage": self.usage.to_dict() if self.usage else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentResult:
+        usage = data.get("usage")
+        return cls(
+            file=str(data["file"]),
+            status="ok" if data.get("status") == "ok" else "error",
+            pages=data.get("pages"),
+            values={k: FieldValue.from_dict(v) for k, v in (data.get("values") or {}).items()},
+            reason=str(data.get("reason") or ""),
+            notes=[str(n) for n in data.get("notes") or []],
+            doc_type=data.get("doc_type"),
+            usage=Usage.from_dict(usage) if isinstance(usage, dict) else None,
+            seconds=float(data.get("seconds") or 0.0),
+        )
+
+
+# JSON round-trip for values: dates travel as {"date": "YYYY-MM-DD"} so they come back as dates.
+def _value_to_json(value: Value) -> Any:
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, list):
+        return [
+            {k: _value_to_json(v) for k, v in row.items()} if isinstance(row, dict) else row for row in value
+        ]
+    return value
+
+
+def _value_from_json(data: Any) -> Any:
+    if isinstance(data, dict) and set(data) == {"date"}:
+        return dt.date.fromisoformat(data["date"])
+    if isinstance(data, list):
+        return [
+            {k: _value_from_json(v) for k, v in row.items()} if isinstance(row, dict) else row for row in data
+        ]
+    return data

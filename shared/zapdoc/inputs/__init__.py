@@ -1,0 +1,1 @@
+"""Untrusted input: type sniffing, safe zip unpacking, bounded PDF parsing."""

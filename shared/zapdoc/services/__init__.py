@@ -1,0 +1,1 @@
+"""Use cases: extract a batch locally, intake, extract, classify, assemble, sweep, fulfil payments."""
