@@ -12,7 +12,7 @@ def make_pdf(pages: list[str], *, font: str = "Helvetica", size: int = 10) -> by
     """Return the bytes of a text-layer PDF with one page per item of ``pages``."""
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
-    width, height = A4
+    _, height = A4
     for text in pages:
         c.setFont(font, size)
         y = height - 50

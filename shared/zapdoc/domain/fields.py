@@ -2,7 +2,8 @@
 
 A spec string is a comma-separated list of ``name[:type][ (description)]`` items, e.g.
 ``"invoice_number, total_amount:amount, issue_date:date (date printed on the invoice), email:email"``.
-A table field lists its columns in brackets: ``line_items:table[description, quantity:number, amount:amount]``.
+A table field lists its columns in brackets:
+``line_items:table[description, quantity:number, amount:amount]``.
 """
 
 from __future__ import annotations
@@ -75,15 +76,20 @@ class FieldSpec:
                 f"starting with a letter, at most {MAX_NAME_LENGTH} characters"
             )
         if len(self.description) > MAX_DESCRIPTION_LENGTH:
-            raise UsageError(f"description of {self.name!r} is longer than {MAX_DESCRIPTION_LENGTH} characters")
+            raise UsageError(
+                f"description of {self.name!r} is longer than {MAX_DESCRIPTION_LENGTH} characters"
+            )
         if self.type is FieldType.TABLE:
             if not self.columns:
-                raise UsageError(f"table field {self.name!r} needs columns, e.g. {self.name}:table[description, amount:amount]")
+                example = f"{self.name}:table[description, amount:amount]"
+                raise UsageError(f"table field {self.name!r} needs columns, e.g. {example}")
             if len(self.columns) > MAX_COLUMNS:
                 raise UsageError(f"table field {self.name!r} has more than {MAX_COLUMNS} columns")
             for col in self.columns:
                 if not col.type.is_scalar:
-                    raise UsageError(f"column {col.name!r} of {self.name!r} must be a scalar type, not {col.type}")
+                    raise UsageError(
+                        f"column {col.name!r} of {self.name!r} must be a scalar type, not {col.type}"
+                    )
             _check_unique(c.name for c in self.columns)
         elif self.columns:
             raise UsageError(f"only table fields have columns ({self.name!r} is {self.type})")

@@ -1,30 +1,148 @@
-"""PDF inspection: page count (pypdf) and text layer (pypdfium2). Minimal first version; hardened next."""
+"""PDF inspection of untrusted bytes: page count with pypdf (what users pay for), text with pdfium (fast).
+
+Every way a PDF can be unusable (not a PDF, password, damaged, truncated, no pages) becomes an
+``InputError`` whose message a user can act on. Parse time and memory are bounded by the caller
+(``zapdoc.inputs.sandbox``), because parsers have had infinite-loop bugs.
+"""
 
 from __future__ import annotations
 
 import io
+import logging
+import re
+import struct
+import zlib
 
 import pypdf
 import pypdfium2 as pdfium
+from pypdf.errors import DependencyError, PyPdfError
 
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.errors import InputError
+from zapdoc.inputs.sniff import sniff
+
+# pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
+# Python would print them to stderr. Applications that configure logging still receive them.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
+LOCKED_PDF_REASON = "the PDF is password-protected: remove the password and upload it again"
+
+# What pypdf raises on malformed input besides its own errors (it is not always tidy about it).
+_PARSE_ERRORS: tuple[type[BaseException], ...] = (
+    PyPdfError,
+    ArithmeticError,
+    AssertionError,
+    AttributeError,
+    LookupError,
+    NotImplementedError,
+    RecursionError,
+    TypeError,
+    ValueError,
+    struct.error,
+    zlib.error,
+)
+# C0 controls except \t \n \f (\r is turned into \n first), DEL, C1 controls, lone surrogates and
+# non-characters: none belongs in extracted text, and several break spreadsheets or JSON.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def count_pages(data: bytes) -> int:
+    """Number of pages as pypdf counts them (correct even when an encrypted file's /Count lies)."""
+    return _page_count(data)
 
 
 def inspect_pdf(source: Source, *, with_text: bool = True) -> DocumentText:
     """Count pages and read the text of every page. Raises ``InputError`` with a user-facing reason."""
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(source.data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError("the PDF is password-protected")
-        count = len(reader.pages)
-    except pypdf.errors.PyPdfError as exc:
-        raise InputError(f"the PDF could not be read ({exc})") from exc
-    pages: tuple[str, ...] = ()
-    if with_text:
-        doc = pdfium.PdfDocument(source.data)
-        try:
-            pages = tuple(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-        finally:
-            doc.close()
+    count = _page_count(source.data)
+    pages = _page_texts(source.data, count) if with_text else ()
     return DocumentText(name=source.name, pages=pages, page_count=count, pdf=source.data)
+
+
+def _page_count(data: bytes) -> int:
+    kind = sniff(data)
+    if kind != "pdf":
+        raise InputError("the file is empty (0 bytes)" if not data else f"the file is {kind}, not a PDF")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(LOCKED_PDF_REASON)
+        count = len(reader.pages)
+    except InputError:
+        raise
+    except DependencyError as exc:
+        raise InputError(f"the PDF uses an encryption this installation cannot open ({exc})") from exc
+    except RecursionError as exc:
+        raise InputError("the PDF's structure is nested too deeply to read; the file is malformed") from exc
+    except _PARSE_ERRORS as exc:
+        raise InputError(_damaged(data, exc)) from exc
+    if count <= 0:
+        raise InputError("the PDF has no pages")
+    return count
+
+
+def _damaged(data: bytes, exc: BaseException) -> str:
+    """Why pypdf failed, in words: a missing end marker means the file was cut off."""
+    if b"%%EOF" not in data[-2048:]:
+        return (
+            "the PDF is incomplete: it ends abruptly, as if the upload or download was cut off;"
+            " upload the whole file again"
+        )
+    detail = f"{type(exc).__name__}: {exc}"
+    detail = detail if len(detail) <= 160 else detail[:157] + "..."
+    return f"the PDF is damaged and cannot be read ({detail})"
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends to ``\\n`` and drop control characters other than ``\\n \\t \\f``."""
+    return _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _page_texts(data: bytes, count: int) -> tuple[str, ...]:
+    """Text of pages 1..count with pdfium; when pdfium disagrees on the count, pypdf's count wins."""
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        # pypdf could read it (it has the more forgiving repair): fall back to its slower extractor.
+        return _pypdf_texts(data, count)
+    try:
+        texts = [_pdfium_page_text(doc, i) for i in range(min(len(doc), count))]
+    finally:
+        doc.close()
+    texts.extend([""] * (count - len(texts)))
+    return tuple(texts)
+
+
+def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str:
+    """One page's text; a page pdfium cannot load (e.g. behind a forged /Count) reads as empty."""
+    try:
+        page = doc[index]
+    except pdfium.PdfiumError:
+        return ""
+    try:
+        textpage = page.get_textpage()
+        try:
+            return clean_text(textpage.get_text_range())
+        finally:
+            textpage.close()
+    except pdfium.PdfiumError:
+        return ""
+    finally:
+        page.close()
+
+
+def _pypdf_texts(data: bytes, count: int) -> tuple[str, ...]:
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = list(reader.pages)[:count]
+    except _PARSE_ERRORS as exc:
+        raise InputError(_damaged(data, exc)) from exc
+    texts: list[str] = []
+    for page in pages:
+        try:
+            texts.append(clean_text(page.extract_text()))
+        except _PARSE_ERRORS:
+            texts.append("")
+    texts.extend([""] * (count - len(texts)))
+    return tuple(texts)

@@ -1,0 +1,55 @@
+# ZapDoc — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Re-install when the project definition changes.
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
+
+.PHONY: demo test lint typecheck unit install install-dev examples clean help
+
+help:
+	@echo "make demo   - install ZapDoc in .venv and extract the bundled examples into demo.xlsx"
+	@echo "make test   - install dev tools, then ruff, mypy and every test (emulators started by the tests)"
+	@echo "make lint | typecheck | unit | examples | clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(RUNTIME_STAMP)
+
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
+
+demo: $(RUNTIME_STAMP)
+	$(BIN)/zapdoc extract examples/invoices examples/receipts --template invoice -o demo.xlsx
+	@echo "Open demo.xlsx (sheets: Results, Line items, Evidence, Summary)."
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+unit: $(DEV_STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test: $(DEV_STAMP)
+	bash scripts/ensure-tools.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+examples: $(DEV_STAMP)
+	$(BIN)/python examples/make_examples.py
+
+clean:
+	rm -rf $(VENV) demo.xlsx .mypy_cache .ruff_cache .pytest_cache dist build
