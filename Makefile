@@ -6,11 +6,12 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 
-.PHONY: demo test lint typecheck unit install install-dev examples clean help
+.PHONY: demo test lint typecheck unit install install-dev examples clean help dev dev-down
 
 help:
 	@echo "make demo   - install ZapDoc in .venv and extract the bundled examples into demo.xlsx"
 	@echo "make test   - install dev tools, then ruff, mypy and every test (emulators started by the tests)"
+	@echo "make dev    - start the local stack (emulators, functions, API, stand-ins); make dev-down stops it"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
@@ -47,6 +48,13 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+dev: $(DEV_STAMP)
+	bash scripts/ensure-tools.sh
+	$(BIN)/zapdoc dev up
+
+dev-down: $(DEV_STAMP)
+	$(BIN)/zapdoc dev down
 
 examples: $(DEV_STAMP)
 	$(BIN)/python examples/make_examples.py

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.badinputs import bad_input_suite, good_pdf
+from tests.offline_env import offline_provider_env  # noqa: F401  (autouse fixture)
 from zapdoc.cli import main
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.offline_env import offline_provider_env  # noqa: F401  (autouse fixture)
 from tests.pdfs import make_pdf
 from zapdoc.cli import main
 

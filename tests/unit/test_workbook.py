@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from zapdoc.domain.documents import DocumentResult, Evidence, FieldValue
+from zapdoc.domain.documents import DocumentResult, Evidence, FieldValue, Scalar
 from zapdoc.domain.fields import parse_fields
 from zapdoc.domain.templates import template_fields
 from zapdoc.workbook import MAX_CELL_CHARS, write_workbook
@@ -22,9 +22,9 @@ def _ok(file: str, **values: FieldValue) -> DocumentResult:
     return DocumentResult(file=file, status="ok", pages=2, values=dict(values), doc_type="invoice")
 
 
-def _write(tmp_path: Path, results: list[DocumentResult], **kw: bool) -> Path:
+def _write(tmp_path: Path, results: list[DocumentResult], *, doc_type_column: bool = False) -> Path:
     out = tmp_path / "out.xlsx"
-    write_workbook(out, FIELDS, iter(results), **kw)
+    write_workbook(out, FIELDS, iter(results), doc_type_column=doc_type_column)
     return out
 
 
@@ -95,7 +95,7 @@ def test_control_characters_stripped_and_long_text_cut_with_a_note(tmp_path: Pat
 
 
 def test_line_items_and_lists_have_the_file_on_every_row(tmp_path: Path) -> None:
-    items = [
+    items: list[dict[str, Scalar | None]] = [
         {"description": "Widget", "quantity": 2, "amount": 20.0},
         {"description": "=evil()", "quantity": 1, "amount": 5.5},
     ]
@@ -123,7 +123,9 @@ def test_line_items_and_lists_have_the_file_on_every_row(tmp_path: Path) -> None
 def test_single_table_template_has_no_field_column(tmp_path: Path) -> None:
     out = tmp_path / "inv.xlsx"
     fields = template_fields("invoice")
-    items = [{"description": "Audit", "quantity": 1, "unit_price": 10.0, "amount": 10.0}]
+    items: list[dict[str, Scalar | None]] = [
+        {"description": "Audit", "quantity": 1, "unit_price": 10.0, "amount": 10.0}
+    ]
     write_workbook(out, fields, [_ok("a.pdf", line_items=FieldValue(items, 0.9))])
     ws = load_workbook(out)["Line items"]
     assert [c.value for c in ws[1]] == ["File", "#", "Description", "Quantity", "Unit price", "Amount"]
@@ -161,10 +163,13 @@ def test_error_rows_carry_status_and_reason_and_type_column(tmp_path: Path) -> N
 
 
 def test_result_json_round_trip_keeps_types() -> None:
+    row_list: list[dict[str, Scalar | None]] = [
+        {"description": "x", "amount": 1.5, "when": dt.date(2024, 1, 3)}
+    ]
     result = _ok(
         "a.pdf",
         issue_date=FieldValue(dt.date(2024, 1, 2), 0.7, Evidence(1, "2.1.2024")),
-        line_items=FieldValue([{"description": "x", "amount": 1.5, "when": dt.date(2024, 1, 3)}], 0.5),
+        line_items=FieldValue(row_list, 0.5),
     )
     again = DocumentResult.from_dict(result.to_dict())
     assert again == result

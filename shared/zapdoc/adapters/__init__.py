@@ -1,1 +1,4 @@
-"""Adapters: the only modules that import cloud SDKs (google-cloud-*, google-genai, openai, sendgrid, stripe)."""
+"""Adapters: the only modules that import cloud SDKs.
+
+google-cloud-*, google-genai, openai, sendgrid, stripe and firebase-admin are imported here and nowhere else.
+"""

@@ -1,0 +1,28 @@
+"""Cloud Function ``stripe_webhook`` (HTTP): Stripe events, verified on the raw body, applied once."""
+
+from __future__ import annotations
+
+import os
+
+import flask
+import functions_framework
+
+from zapdoc import logging as zlog
+from zapdoc.adapters.cloud import runtime
+from zapdoc.api.webhook import process
+
+zlog.setup()
+
+
+@functions_framework.http
+def stripe_webhook(request: flask.Request) -> flask.Response:
+    if request.method != "POST":
+        return flask.Response("use POST\n", status=405)
+    with zlog.invocation(function="stripe_webhook"):
+        status, body = process(
+            runtime(),
+            payload=request.get_data(cache=False),
+            signature=request.headers.get("Stripe-Signature"),
+            secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        )
+    return flask.Response(flask.json.dumps(body), status=status, mimetype="application/json")

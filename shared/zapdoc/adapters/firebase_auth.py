@@ -1,0 +1,83 @@
+"""Firebase Authentication ID tokens verified with firebase-admin (issuer, audience, expiry, signature).
+
+With ``FIREBASE_AUTH_EMULATOR_HOST`` set, firebase-admin accepts the emulator's unsigned tokens; that is
+allowed only for a loopback emulator and never on Cloud Functions (``K_SERVICE`` set), so a stray
+variable cannot turn off signature checks in production.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from zapdoc.api.ports import Identity, InvalidToken
+from zapdoc.domain.errors import ConfigError, TransientError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+CLOCK_SKEW_S = 5
+
+
+def check_emulator_setting(env: Mapping[str, str]) -> str:
+    """The emulator host when its use is safe, "" when unset; ConfigError for an unsafe setting."""
+    host = env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip()
+    if not host:
+        return ""
+    hostname = urlsplit(f"//{host}").hostname or ""
+    if hostname not in LOOPBACK:
+        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must point at a loopback emulator")
+    if env.get("K_SERVICE"):
+        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must not be set on Cloud Functions")
+    return host
+
+
+class FirebaseTokenVerifier:
+    """``TokenVerifier`` on firebase-admin; the app is initialised on first use, once per instance."""
+
+    def __init__(
+        self, project_id: str, env: Mapping[str, str] | None = None, *, credential: Any = None
+    ) -> None:
+        self._project = project_id
+        self._credential = credential  # None: Application Default Credentials
+        self._env = dict(os.environ if env is None else env)
+        self._app: Any = None
+        self._lock = threading.Lock()
+        check_emulator_setting(self._env)
+
+    def _firebase(self) -> Any:
+        with self._lock:
+            if self._app is None:
+                import firebase_admin
+
+                name = f"zapdoc-{self._project}"
+                try:
+                    self._app = firebase_admin.get_app(name)
+                except ValueError:
+                    self._app = firebase_admin.initialize_app(
+                        self._credential, options={"projectId": self._project}, name=name
+                    )
+            return self._app
+
+    def verify(self, token: str) -> Identity:
+        from firebase_admin import auth
+
+        check_emulator_setting(os.environ)  # the SDK reads the live environment
+        if not token or len(token) > 8192:
+            raise InvalidToken("missing or oversized token")
+        try:
+            claims = auth.verify_id_token(token, app=self._firebase(), clock_skew_seconds=CLOCK_SKEW_S)
+        except auth.CertificateFetchError as exc:
+            raise TransientError("could not fetch Firebase signing keys") from exc
+        except (ValueError, auth.InvalidIdTokenError) as exc:  # expired/revoked are subclasses
+            raise InvalidToken(str(exc)) from exc
+        # firebase-admin skips the expiry check for emulator tokens; check it everywhere.
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or exp + CLOCK_SKEW_S < time.time():
+            raise InvalidToken("the ID token has expired")
+        uid = str(claims.get("uid") or claims.get("sub") or "")
+        if not uid:
+            raise InvalidToken("token without a subject")
+        return Identity(uid, str(claims.get("email") or ""), bool(claims.get("email_verified")))

@@ -1,0 +1,75 @@
+"""Stripe Checkout through the official SDK; the API base URL is a setting so tests can point the same
+code path at a local stand-in (``ZAPDOC_STRIPE_API_BASE``)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
+from zapdoc.services.payments import CheckoutSession, Pack
+
+
+class StripeCheckoutGateway:
+    """``CheckoutGateway`` on ``stripe.StripeClient`` (created on first use, never at import)."""
+
+    def __init__(self, api_key: str, *, api_base: str = "", max_network_retries: int = 2) -> None:
+        self._api_key = api_key
+        self._api_base = api_base.rstrip("/")
+        self._retries = max_network_retries
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _stripe(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                if not self._api_key:
+                    raise ConfigError("STRIPE_SECRET_KEY is not set")
+                import stripe
+
+                kwargs: dict[str, Any] = {"max_network_retries": self._retries}
+                if self._api_base:
+                    kwargs["base_addresses"] = {"api": self._api_base}
+                self._client = stripe.StripeClient(self._api_key, **kwargs)
+            return self._client
+
+    def create_session(
+        self,
+        *,
+        pack: Pack,
+        user_id: str,
+        email: str,
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+    ) -> CheckoutSession:
+        import stripe
+
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "client_reference_id": user_id,
+            "customer_email": email,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": {"credits": str(pack.credits), "pack": pack.id, "user_id": user_id},
+            "payment_intent_data": {"metadata": {"credits": str(pack.credits), "user_id": user_id}},
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": pack.currency,
+                        "unit_amount": pack.amount,
+                        "product_data": {"name": f"ZapDoc credits: {pack.credits} pages"},
+                    },
+                }
+            ],
+        }
+        try:
+            session = self._stripe().v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise TransientError(f"Stripe is unavailable: {exc}") from exc
+        except stripe.StripeError as exc:
+            raise PermanentError(f"Stripe refused the checkout session: {exc}") from exc
+        return CheckoutSession(str(session.id), str(session.url))

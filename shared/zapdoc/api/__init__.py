@@ -1,0 +1,1 @@
+"""The public HTTP API (``/v1``) and the Stripe webhook."""

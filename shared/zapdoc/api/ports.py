@@ -1,0 +1,34 @@
+"""Narrow interfaces the API depends on: ID-token verification and upload-URL signing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from zapdoc.adapters.signing import SignedUpload
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A verified caller: the Firebase uid and what the token says about the email address."""
+
+    uid: str
+    email: str
+    email_verified: bool
+
+
+class InvalidToken(Exception):
+    """The bearer token is not a valid, unexpired ID token for this project."""
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str) -> Identity:
+        """The identity in ``token``; raises ``InvalidToken`` for anything not properly verified."""
+        ...
+
+
+class UploadSigner(Protocol):
+    def sign_upload(
+        self, *, bucket: str, name: str, content_type: str, size: int, ttl: dt.timedelta
+    ) -> SignedUpload: ...

@@ -1,0 +1,93 @@
+"""A verifying front for the storage emulator (local stack and tests only).
+
+gcp-storage-emulator accepts any PUT; this WSGI app checks a V4 signed upload as Cloud Storage would
+(signature over object name, content type and size range; expiry; body size) and only then forwards
+it to the emulator. ``python -m zapdoc.api.upload_front --port P --storage URL --public-key PEM``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from zapdoc.adapters.signing import verify_v4_request
+
+MAX_BODY = 256 * 1024 * 1024
+
+StartResponse = Callable[..., Any]
+
+
+class UploadFront:
+    """WSGI: PUT ``/<bucket>/<object>?X-Goog-...`` verified, then forwarded to ``storage``."""
+
+    def __init__(self, storage_url: str, public_key_pem: bytes) -> None:
+        self._storage = storage_url.rstrip("/")
+        self._public_key = public_key_pem
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        import requests
+
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        raw_uri = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
+        raw_path = raw_uri.split("?", 1)[0] or quote(str(environ.get("PATH_INFO", "")), safe="/~")
+        raw_query = str(environ.get("QUERY_STRING", ""))
+        if method != "PUT":
+            return _reply(start_response, 405, "MethodNotAllowed", "only signed PUT uploads are accepted")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            return _reply(start_response, 400, "InvalidArgument", "bad Content-Length")
+        headers = {
+            key[5:].replace("_", "-").lower(): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = str(environ["CONTENT_TYPE"])
+        rejection = verify_v4_request(
+            method=method,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=headers,
+            body_length=length,
+            public_key_pem=self._public_key,
+        )
+        if rejection is not None:
+            return _reply(start_response, rejection.status, rejection.code, rejection.message)
+        body = environ["wsgi.input"].read(length) if length else b""
+        resp = requests.put(
+            f"{self._storage}{raw_path}?{raw_query}",
+            data=body,
+            headers={"Content-Type": headers.get("content-type", "application/octet-stream")},
+            timeout=60,
+        )
+        start_response(f"{resp.status_code} {resp.reason}", [("Content-Type", "application/json")])
+        return [resp.content]
+
+
+def _reply(start_response: StartResponse, status: int, code: str, message: str) -> list[bytes]:
+    reasons = {400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed"}
+    start_response(f"{status} {reasons.get(status, 'Error')}", [("Content-Type", "application/json")])
+    return [json.dumps({"error": {"code": code, "message": message}}).encode()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    from werkzeug.serving import run_simple
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--storage", required=True, help="URL of the storage emulator")
+    parser.add_argument("--public-key", type=Path, required=True, help="PEM public key of the signer")
+    args = parser.parse_args(argv)
+    app = UploadFront(args.storage, args.public_key.read_bytes())
+    run_simple("127.0.0.1", args.port, app, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Command-line client of the public API: ``zapdoc submit`` and ``zapdoc credits``."""

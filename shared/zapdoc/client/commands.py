@@ -1,0 +1,131 @@
+"""``zapdoc submit`` and ``zapdoc credits``: use the public API from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from zapdoc.domain.errors import UsageError
+
+
+def add_client_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sm = subparsers.add_parser(
+        "submit",
+        help="send PDFs/zips to a ZapDoc API, wait for the workbook and download it",
+        description="Credentials: ZAPDOC_API_KEY (an API key) or ZAPDOC_TOKEN (a Firebase ID token).",
+    )
+    sm.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    sm.add_argument("--fields", help='fields to extract, e.g. "invoice_number, total:amount"')
+    sm.add_argument("--template", help="a built-in template name or one of your saved template ids")
+    _api_argument(sm)
+    sm.add_argument("-o", "--output-dir", type=Path, default=Path(), help="where to save the workbook")
+    sm.add_argument("--wait", type=float, default=600.0, help="seconds to wait for delivery")
+    sm.set_defaults(func=cmd_submit)
+
+    cr = subparsers.add_parser("credits", help="show the balance and recent credit changes")
+    _api_argument(cr)
+    cr.set_defaults(func=cmd_credits)
+
+    lt = subparsers.add_parser(
+        "local-token",
+        help="print an ID token from the local Firebase Auth emulator (local stack only)",
+        description="export ZAPDOC_TOKEN=$(zapdoc local-token --email you@example.com)",
+    )
+    lt.add_argument("--email", required=True)
+    lt.add_argument("--auth", default=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", ""),
+                    help="emulator host:port (default: $FIREBASE_AUTH_EMULATOR_HOST)")  # fmt: skip
+    lt.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT", "") or "demo-zapdoc")
+    lt.set_defaults(func=cmd_local_token)
+
+
+def _api_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--api", default=os.environ.get("ZAPDOC_API_URL", ""), help="API base URL (default: $ZAPDOC_API_URL)"
+    )
+
+
+def _local_stack(key: str) -> str:
+    """A URL of the stack `zapdoc dev up` started in this folder ("api" or "auth"), or ""."""
+    from zapdoc.dev.stack import load_state
+
+    state = load_state(Path(".zapdoc-dev")) or {}
+    url = str((state.get("urls") or {}).get(key, ""))
+    return url.removeprefix("http://") if key == "auth" else url
+
+
+def _client(args: argparse.Namespace) -> object:
+    from zapdoc.client.api_client import ZapdocClient
+
+    args.api = args.api or _local_stack("api")
+    if not args.api:
+        raise UsageError(
+            "say which API to use with --api URL (or ZAPDOC_API_URL), or start one with `zapdoc dev up`"
+        )
+    credential = os.environ.get("ZAPDOC_API_KEY", "").strip() or os.environ.get("ZAPDOC_TOKEN", "").strip()
+    return ZapdocClient(args.api, credential)
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from zapdoc.client.api_client import ApiRefused, ZapdocClient
+
+    if bool(args.fields) == bool(args.template):
+        raise UsageError("say what to extract with exactly one of --fields SPEC or --template NAME")
+    client = _client(args)
+    assert isinstance(client, ZapdocClient)
+    out = sys.stdout
+
+    def progress(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    try:
+        outcome = client.submit(
+            args.paths, fields=args.fields, template=args.template, wait=args.wait,
+            output_dir=args.output_dir, progress=progress,
+        )  # fmt: skip
+    except ApiRefused as exc:
+        if exc.code == "insufficient_credits":
+            sys.stderr.write(f"zapdoc: refused, not enough credits: {exc}. Nothing was charged.\n")
+            return 1
+        raise
+    job = outcome.job
+    credits = job.get("credits") or {}
+    if outcome.workbook:
+        out.write(f"workbook: {outcome.workbook}\n")
+    elif outcome.status == "rejected":
+        out.write(f"refused: {job.get('reason') or 'the job was rejected'}. Nothing was charged.\n")
+    elif outcome.status not in ("delivered",):
+        out.write(
+            f"job {outcome.job_id} is {outcome.status}: {job.get('reason') or 'not finished in time'}\n"
+        )
+    balance = client.me()["balance"]
+    charged, refunded = credits.get("charged", 0), credits.get("refunded", 0)
+    out.write(f"credits charged: {charged}, refunded: {refunded}, balance: {balance}\n")
+    return 0 if outcome.workbook else 1
+
+
+def cmd_credits(args: argparse.Namespace) -> int:
+    from zapdoc.client.api_client import ZapdocClient
+
+    client = _client(args)
+    assert isinstance(client, ZapdocClient)
+    me = client.me()
+    out = sys.stdout
+    out.write(f"{me['email'] or me['id']}: {me['balance']} credits\n")
+    for entry in me.get("ledger", [])[:10]:
+        out.write(f"  {str(entry.get('at', ''))[:19]}  {entry.get('delta', 0):+d}  {entry.get('key', '')}\n")
+    return 0
+
+
+def cmd_local_token(args: argparse.Namespace) -> int:
+    from zapdoc.client.local_auth import local_token
+
+    args.auth = args.auth or _local_stack("auth")
+    if not args.auth:
+        raise UsageError(
+            "say where the Auth emulator is with --auth HOST:PORT (or FIREBASE_AUTH_EMULATOR_HOST)"
+        )
+    sys.stdout.write(local_token(args.auth, args.email, project=args.project) + "\n")
+    return 0

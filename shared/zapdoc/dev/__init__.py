@@ -1,0 +1,1 @@
+"""Local development stack: emulators, functions on functions-framework, stand-ins and the finalize bridge."""

@@ -1,0 +1,74 @@
+"""Build the deployable source of every function: its ``main.py``, the ``zapdoc`` package and a
+``requirements.txt``; optionally a reproducible zip (fixed timestamps, sorted entries) named by content."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+from zapdoc.dev.stack import repo_root
+
+# Local-only parts of the package that no deployed function imports.
+EXCLUDED = {"dev", "standins", "__pycache__"}
+
+
+def requirements(root: Path) -> list[str]:
+    """Runtime requirements: the core dependencies plus the ``cloud`` extra of pyproject.toml."""
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    reqs = list(project.get("dependencies", []))
+    reqs += list(project.get("optional-dependencies", {}).get("cloud", []))
+    return reqs
+
+
+def package_function(name: str, output: Path, root: Path | None = None) -> Path:
+    """Write ``output/<name>/`` ready for ``gcloud functions deploy --source`` or Terraform."""
+    root = root or repo_root()
+    target = output / name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy2(root / "functions" / name / "main.py", target / "main.py")
+    shutil.copytree(
+        root / "shared" / "zapdoc",
+        target / "zapdoc",
+        ignore=lambda _dir, names: [n for n in names if n in EXCLUDED or n.endswith(".pyc")],
+    )
+    (target / "requirements.txt").write_text("\n".join(requirements(root)) + "\n")
+    return target
+
+
+def zip_directory(directory: Path) -> Path:
+    """A reproducible zip of ``directory`` named ``<dir>-<sha256 prefix>.zip`` beside it."""
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    tmp = directory.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(str(path.relative_to(directory)), date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+    digest = hashlib.sha256(tmp.read_bytes()).hexdigest()[:12]
+    final = directory.parent / f"{directory.name}-{digest}.zip"
+    tmp.replace(final)
+    return final
+
+
+def function_names(root: Path | None = None) -> list[str]:
+    """Every function of the repository: each ``functions/<name>/main.py``."""
+    base = (root or repo_root()) / "functions"
+    return sorted(d.name for d in base.iterdir() if (d / "main.py").is_file())
+
+
+def package_all(output: Path, *, make_zip: bool = False, root: Path | None = None) -> list[Path]:
+    """Package every function (pipeline, API, webhooks); returns the directories (and zips) written."""
+    paths: list[Path] = []
+    for name in function_names(root):
+        target = package_function(name, output, root)
+        paths.append(target)
+        if make_zip:
+            for old in output.glob(f"{name}-*.zip"):
+                old.unlink()
+            paths.append(zip_directory(target))
+    return paths

@@ -1,0 +1,108 @@
+"""Submit files to the local stack as a user would: create the job through the same service the API
+calls, upload each declared file, wait for the job to finish, fetch the workbook."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from zapdoc.domain import jobs as J
+from zapdoc.domain.errors import UsageError
+from zapdoc.domain.fields import FieldSpec
+from zapdoc.services import jobs
+from zapdoc.services.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    job_id: str
+    status: str
+    workbook: Path | None
+    charged: int
+    refunded: int
+    balance: int
+    reason: str = ""
+
+
+def user_id_for(email: str) -> str:
+    """A stable local user id for an email address."""
+    return "local-" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def submit(
+    rt: Runtime,
+    paths: Sequence[Path],
+    fields: Sequence[FieldSpec],
+    *,
+    email: str = "dev@zapdoc.local",
+    credits: int = 100,
+    template: str | None = None,
+    wait: float = 300.0,
+    download_dir: Path | None = None,
+) -> SubmitResult:
+    """Create a job for ``paths``, upload them, and wait until the job is delivered or stopped."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".pdf", ".zip")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path} does not exist")
+    if not files:
+        raise UsageError("no .pdf or .zip files to submit")
+    user = user_id_for(email)
+    ledger = jobs.ledger(rt)
+    ledger.ensure_user(user, email=email, initial_credits=credits)
+    created = jobs.create_job(
+        rt, user_id=user, email=email, filenames=[f.name for f in files], fields=fields, template=template
+    )
+    for declared, path in zip(created.files, files, strict=True):
+        content_type = "application/zip" if path.suffix.lower() == ".zip" else "application/pdf"
+        rt.blobs.write(rt.settings.uploads_bucket, declared.object_name, path.read_bytes(), content_type)
+    return wait_for(rt, created.job_id, user, wait=wait, download_dir=download_dir)
+
+
+def wait_for(
+    rt: Runtime, job_id: str, user: str, *, wait: float = 300.0, download_dir: Path | None = None
+) -> SubmitResult:
+    """Poll the job until it is delivered, rejected or cancelled (or ``wait`` seconds pass); with
+    ``download_dir`` the delivered workbook is saved there."""
+    deadline = time.monotonic() + wait
+    status, job = "", {}
+    while time.monotonic() < deadline:
+        snap = jobs.get_job(rt, job_id)
+        job = snap.data if snap else {}
+        status = str(job.get("status", ""))
+        if status and J.JobStatus(status).terminal:
+            break
+        time.sleep(0.1)
+    workbook: Path | None = None
+    if status == J.JobStatus.DELIVERED and download_dir is not None:
+        name = (job.get("assembly") or {}).get("workbook") or J.results_object_name(job_id)
+        data = rt.blobs.read(rt.settings.results_bucket, name)
+        download_dir.mkdir(parents=True, exist_ok=True)
+        workbook = download_dir / f"zapdoc-{job_id}.xlsx"
+        workbook.write_bytes(data)
+    return SubmitResult(
+        job_id=job_id,
+        status=status or "unknown",
+        workbook=workbook,
+        charged=int(job.get("charged") or 0),
+        refunded=int(job.get("refunded") or 0),
+        balance=jobs.ledger(rt).balance(user),
+        reason=str(job.get("reason") or ""),
+    )
+
+
+def client_runtime(env: Mapping[str, str]) -> Runtime:
+    """A runtime for the submitting client: Firestore and storage of the local stack (no mail, no bus)."""
+    import os
+
+    from zapdoc.adapters.cloud import build_runtime
+
+    os.environ.update(env)  # the Google clients read emulator hosts from the environment
+    return build_runtime({**os.environ, **env})

@@ -1,0 +1,114 @@
+"""Jobs, their files and documents: states, record shapes and the object-naming convention.
+
+A job declares its files when it is created; each file is uploaded to
+``jobs/<job_id>/<file_id>/<file name>`` in the uploads bucket. Intake turns each file into documents
+(a loose PDF is one document, a zip gives one per entry). Records are plain dicts in the store; these
+helpers keep their keys in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass
+
+from zapdoc.domain.errors import PermanentError
+
+
+class JobStatus(enum.StrEnum):
+    AWAITING_FILES = "awaiting_files"  # created, waiting for every declared file
+    RUNNING = "running"  # debited, documents being extracted and classified
+    ASSEMBLING = "assembling"  # claimed by assemble: workbook being built and mailed
+    DELIVERED = "delivered"
+    REJECTED = "rejected"  # not enough credits: nothing charged
+    CANCELLED = "cancelled"  # files never all arrived: nothing charged
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.DELIVERED, JobStatus.REJECTED, JobStatus.CANCELLED)
+
+
+class DocStatus(enum.StrEnum):
+    PENDING = "pending"  # counted and charged, waiting for extraction
+    DONE = "done"  # extracted (values stored)
+    FAILED = "failed"  # permanent failure: reason recorded, pages refunded (if they were charged)
+    REJECTED = "rejected"  # never a processable document (bad zip entry, not a PDF): never charged
+
+
+@dataclass(frozen=True)
+class UploadName:
+    """A parsed upload object name."""
+
+    job_id: str
+    file_id: str
+    filename: str
+
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def upload_object_name(job_id: str, file_id: str, filename: str) -> str:
+    """Where the file ``file_id`` of ``job_id`` is uploaded in the uploads bucket."""
+    return f"jobs/{job_id}/{file_id}/{safe_filename(filename)}"
+
+
+def parse_upload_name(name: str) -> UploadName:
+    """Invert ``upload_object_name``; raises ``PermanentError`` for names that are not ours."""
+    parts = name.split("/", 3)
+    if len(parts) != 4 or parts[0] != "jobs" or not _ID_RE.match(parts[1]) or not _ID_RE.match(parts[2]):
+        raise PermanentError(f"object {name!r} is not a job upload")
+    return UploadName(parts[1], parts[2], parts[3])
+
+
+def safe_filename(filename: str) -> str:
+    """The last path segment of a user's file name, without control characters."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "upload"
+    return base[:200]
+
+
+def file_id(index: int) -> str:
+    return f"f{index:03d}"
+
+
+def document_id(file_id: str, entry_name: str) -> str:
+    """Deterministic id of a document: the same file entry always maps to the same record."""
+    digest = hashlib.sha256(entry_name.encode("utf-8")).hexdigest()[:16]
+    return f"{file_id}-{digest}"
+
+
+def job_path(job_id: str) -> str:
+    return f"jobs/{job_id}"
+
+
+def documents_collection(job_id: str) -> str:
+    return f"jobs/{job_id}/documents"
+
+
+def document_path(job_id: str, doc_id: str) -> str:
+    return f"jobs/{job_id}/documents/{doc_id}"
+
+
+def analytics_path(job_id: str, doc_id: str) -> str:
+    return f"analytics/{job_id}-{doc_id}"
+
+
+def debit_key(job_id: str) -> str:
+    return f"debit:{job_id}"
+
+
+def refund_key(job_id: str, doc_id: str) -> str:
+    return f"refund:{job_id}:{doc_id}"
+
+
+def results_object_name(job_id: str) -> str:
+    return f"results/{job_id}/zapdoc-{job_id}.xlsx"
+
+
+def document_finished(doc: dict[str, object]) -> bool:
+    """A document no longer blocks assembly: failed/rejected, or extracted and classified."""
+    status = doc.get("status")
+    if status in (DocStatus.FAILED, DocStatus.REJECTED):
+        return True
+    return status == DocStatus.DONE and bool(doc.get("classified"))

@@ -1,0 +1,351 @@
+"""Business-document fields that need more than a label: party-aware VAT ids, emails and phones,
+IBANs with checksums, the currency, company names, and totals that must add up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from zapdoc.domain.normalize import find_currencies
+from zapdoc.extraction.context import BUYER_HEADING, VENDOR_HEADING, DocContext, Line, heading
+from zapdoc.extraction.labels import (
+    BUYER_AFTER,
+    BUYER_BEFORE,
+    CURRENCY,
+    IBAN,
+    TOTAL_AMOUNT,
+    Concept,
+    Party,
+)
+from zapdoc.extraction.patterns import (
+    Found,
+    find_emails,
+    find_ibans,
+    find_phones,
+    find_vat_ids,
+    iban_checksum_ok,
+    iban_shaped,
+    tax_id_after_label,
+)
+from zapdoc.extraction.search import (
+    Candidate,
+    currency_after_label,
+    email_after_label,
+    label_candidates,
+    name_after_label,
+    parser_for,
+    phone_after_label,
+    select,
+)
+
+
+def _label_party(line: Line, start: int, end: int) -> Party | None:
+    """The party a label belongs to by its own words ("N° TVA client", "Uw BTW nummer")."""
+    before = line.text[max(0, start - 30) : start]
+    after = line.text[end : end + 30]
+    if BUYER_BEFORE.search(before) or BUYER_AFTER.search(after):
+        return "buyer"
+    return None
+
+
+def _party_of(line: Line, start: int, end: int) -> Party | None:
+    return _label_party(line, start, end) or line.party
+
+
+def _wants(concept: Concept, party: Party | None) -> bool:
+    if concept.party == "buyer":
+        return party == "buyer"
+    return party != "buyer"
+
+
+# ------------------------------------------------------------------------------------------ VAT ids
+
+
+def vat_candidates(ctx: DocContext, concept: Concept) -> list[Candidate]:
+    """Labelled VAT ids (any shape) and pattern VAT ids (country shape) of the concept's party."""
+    cands = label_candidates(
+        ctx,
+        concept,
+        tax_id_after_label,
+        accept=lambda line, s, e: _wants(concept, _party_of(line, s, e)),
+    )
+    ibans = {i for line in ctx.lines for i in _iban_spans(line)}
+    for line in ctx.lines:
+        for found in find_vat_ids(line.text):
+            if (line.index, found.start) in ibans:
+                continue
+            party = line.party
+            prefix = line.text[max(0, found.start - 40) : found.start]
+            if BUYER_BEFORE.search(prefix) or re.search(
+                r"(?i)(?:client|customer|kunde|acheteur|buyer)", prefix
+            ):
+                party = "buyer"
+            if not _wants(concept, party):
+                continue
+            bonus = 0.05 if party == concept.party else 0.0
+            cands.append(
+                Candidate(
+                    found.value, 0.6 + bonus, line.index, line.index, found.start, found.end, weight=0.5
+                )
+            )
+    return cands
+
+
+def _iban_spans(line: Line) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for found in find_ibans(line.text):
+        spans.extend((line.index, pos) for pos in range(found.start, found.end))
+    return spans
+
+
+def extract_vat(ctx: DocContext, concept: Concept) -> Candidate | None:
+    cands = vat_candidates(ctx, concept)
+    # a VAT id printed several times (letterhead and footer) is the issuer's
+    counts = Counter(c.value for c in cands)
+    for c in cands:
+        if counts[c.value] >= 2 and concept.party == "vendor":
+            c.confidence = min(0.95, c.confidence + 0.05)
+    return select(cands, "first")
+
+
+# -------------------------------------------------------------------------------------------- IBANs
+
+
+def extract_iban(ctx: DocContext) -> Candidate | None:
+    """Labelled IBANs first (checksum failures kept with low confidence and a note), then valid ones."""
+
+    def parse(text: str) -> Found | None:
+        valid = find_ibans(text[:80])
+        if valid and not text[: valid[0].start].strip(" :.#-–"):
+            return valid[0]
+        return iban_shaped(text)
+
+    cands: list[Candidate] = []
+    for c in label_candidates(
+        ctx, IBAN, parse, accept=lambda line, s, e: _label_party(line, s, e) != "buyer"
+    ):
+        if not iban_checksum_ok(str(c.value)):
+            c.confidence = min(c.confidence, 0.35)
+            c.note = f"{c.value} does not pass the IBAN checksum"
+        cands.append(c)
+    for line in ctx.lines:
+        for found in find_ibans(line.text):
+            prefix = line.text[max(0, found.start - 40) : found.start]
+            if BUYER_BEFORE.search(prefix):
+                continue
+            cands.append(Candidate(found.value, 0.75, line.index, line.index, found.start, found.end))
+    return select(cands, "first")
+
+
+# ----------------------------------------------------------------------------------------- currency
+
+
+def extract_currency(ctx: DocContext, total: Candidate | None) -> Candidate | None:
+    """A currency label, else the currency printed on the total's line, else the dominant one."""
+    cands = label_candidates(ctx, CURRENCY, currency_after_label)
+    if cands:
+        return select(cands, "first")
+    if total is not None:
+        for index in range(total.line, total.last_line + 1):
+            printed = find_currencies(ctx.lines[index].text)
+            if printed:
+                code = _dollar_context(ctx, printed[-1].code)
+                return Candidate(code, 0.85, total.line, total.last_line, total.start, total.end)
+    counts: Counter[str] = Counter()
+    first_at: dict[str, int] = {}
+    for line in ctx.lines:
+        for found in find_currencies(line.text):
+            counts[found.code] += 2 if found.kind == "code" else 1
+            first_at.setdefault(found.code, line.index)
+    if not counts:
+        return None
+    ranked = counts.most_common(2)
+    code, best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
+    confidence = 0.7 if best >= 2 * max(1, second) else 0.5
+    index = first_at[code]
+    return Candidate(_dollar_context(ctx, code), confidence, index, index)
+
+
+def _dollar_context(ctx: DocContext, code: str) -> str:
+    """ "$" means USD unless the document names another dollar (CAD, AUD ...)."""
+    if code != "USD":
+        return code
+    text = ctx.text
+    if "USD" in text or "US$" in text:
+        return "USD"
+    for other in ("CAD", "AUD", "NZD", "HKD", "SGD"):
+        if other in text:
+            return other
+    return "USD"
+
+
+def extract_total(ctx: DocContext) -> Candidate | None:
+    cached = ctx.cache.get("total")
+    if cached is None:
+        cands = label_candidates(ctx, TOTAL_AMOUNT, parser_for("amount", ctx))
+        cached = select(cands, TOTAL_AMOUNT.prefer) or False
+        ctx.cache["total"] = cached
+    return cached if isinstance(cached, Candidate) else None
+
+
+# ----------------------------------------------------------------------------------- emails, phones
+
+_FAX_RE = re.compile(r"(?i)(?:fax|télécopie|telefax)\W{0,3}$")
+
+
+def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate | None:
+    """An email or phone of the concept's party: labelled first, then any printed (not the other party's)."""
+    reader = email_after_label if kind == "email" else phone_after_label
+    cands = label_candidates(
+        ctx, concept, reader, accept=lambda line, s, e: _wants(concept, _party_of(line, s, e))
+    )
+    finder = find_emails if kind == "email" else find_phones
+    for line in ctx.lines:
+        if not _wants(concept, line.party):
+            continue
+        for found in finder(line.text):
+            prefix = line.text[max(0, found.start - 12) : found.start]
+            if kind == "phone" and _FAX_RE.search(prefix):
+                continue
+            conf = 0.55 if concept.party is None or line.party == concept.party else 0.5
+            cands.append(
+                Candidate(found.value, conf, line.index, line.index, found.start, found.end, weight=0.3)
+            )
+    return select(cands, "first")
+
+
+# --------------------------------------------------------------------------------- company names
+
+_LEGAL_FORM = (
+    r"(?:GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|e\.\s?K\.|e\.V\.|UG|SE|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SNC|"
+    r"EURL|B\.V\.|BV|N\.V\.|NV|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|"
+    r"Co\.|Company|S\.r\.l\.|Srl|S\.p\.A\.|Pvt\.?\s?Ltd\.?|Private\sLimited|Oy|AB|AS|A/S|ApS|KGaA|mbH)"
+)
+_COMPANY_RE = re.compile(rf"([A-ZÀ-ÖØ-Þ0-9][\w&'’.,\- ]{{0,60}}?\s{_LEGAL_FORM})(?![\w])")
+_SENDER_LINE_RE = re.compile(
+    r"^(.{2,60}?)\s?(?:·|•|●|\||–| - )\s?.{0,80}(?<!\d)\d{4,5}\s[^\W\d_]"
+    r"|^([^,\d]{2,50}),\s[^,]{3,40}\d[^,]{0,10},\s?(?:[A-Z]{1,2}-?)?\d{4,5}\s[^\W\d_]"
+)
+_NOT_NAME_RE = re.compile(
+    r"(?i)^(?:invoice|rechnung|facture|factuur|page|seite|datum|date|tel|fax|e-?mail|www|http|iban|bic|"
+    r"total|summe|ust|vat|tva|steuer|konto|registergericht|handelsregister|geschäftsführ|sitz|siège|"
+    r"amtsgericht|vorstand|aufsichtsrat|capital|siret|siren|rcs|kvk|btw|description|beschreibung|pos\b|"
+    r"qty|menge|quantity|amount|betrag|beträge|seller|buyer|verkäufer|käufer|name\b|"
+    r"anschrift|address|adresse|nummer|number|no\b|nr\b|incoterms|your|ihre?\b|votre|our\b|unsere|bemerkung|"
+    r"hinweis|gln\b|copyright|\(c\)|©|bankverbindung|bank\s(?:details|account)|payment|zahlung|"
+    r"(?:kunden|customer|client|order|bestell|lief)\s?-?\s?(?:nr|no|nummer|number|id)|globale|mwst|netto|brutto|"
+    r"abweichend|warenempfänger|sales\scontact|contact\b|kontakt|ansprechpartner)"
+)
+_NAME_STOP_RE = re.compile(
+    r"\s(?:Beträge|Betrag|Hinweis|Datum|Date|Seite|Page|Rechnungs\w*|Invoice\w*|Kunden-?nr\w*|Kundennummer|"
+    r"Customer|Tel\.?|Fax|E-?Mail|USt\w*|VAT|Steuer\w*|Nr\.|No\.|Lief-Nr\w*|Referenz|Reference|GLN)\b.*$"
+)
+
+
+_STREET_RE = re.compile(
+    r"(?i)(?:stra(?:ß|ss)e|str\.|weg\b|allee\b|gasse\b|platz\b|street|\bst\.|avenue|\bave\.?\b|road\b|\brd\.|"
+    r"\brue\b|chemin|boulevard|\bbd\b|lane\b|drive\b|\bp\.?o\.?\sbox|postfach|\s\d{1,5}\s?[a-z]?$)"
+)
+
+
+def _plausible_name(text: str) -> bool:
+    text = text.strip(" ,;:")
+    if not 2 <= len(text) <= 80 or _NOT_NAME_RE.match(text) or ":" in text or text[0] in "(-–•§":
+        return False
+    if _STREET_RE.search(text) or "§" in text or re.search(r"(?i)\bname$", text):
+        return False
+    if heading(BUYER_HEADING, text) or heading(VENDOR_HEADING, text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    digits = sum(ch.isdigit() for ch in text)
+    return letters >= 2 and digits <= letters // 3 and "@" not in text
+
+
+def _trim_name(text: str) -> str:
+    return _NAME_STOP_RE.sub("", text).strip(" ,;-–")
+
+
+def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
+    """The vendor's or buyer's name: a "Name:" label in its section, the line under its heading, the
+    sender line above a window address, or a company name with a legal form."""
+    cands: list[Candidate] = []
+    for c in label_candidates(ctx, concept, name_after_label):
+        line = ctx.lines[c.line]
+        generic = c.weight < 1.0
+        if generic and line.party != concept.party:
+            continue  # a bare "Name:" only counts inside the party's section
+        c.value = _trim_name(str(c.value))
+        if _plausible_name(str(c.value)):
+            cands.append(c)
+    lines = ctx.lines
+    for line in lines:
+        if line.party == concept.party and (line.index == 0 or lines[line.index - 1].party != concept.party):
+            # first lines of a party section (the heading itself, then the name; ids and labels skipped)
+            same = re.match(r"^\W{0,3}[^\W\d_][^:]{2,40}:\s?(\S.{1,80})$", line.text)
+            if same and _plausible_name(_trim_name(same.group(1))):
+                # "Sold By : ACME Ltd.": the name on the heading line
+                name = _trim_name(same.group(1))
+                cands.append(Candidate(name, 0.6, line.index, line.index, same.start(1), same.end(1)))
+                continue
+            for j in range(line.index + 1, min(line.index + 5, len(lines))):
+                raw = lines[j].text
+                text = _trim_name(raw)
+                if lines[j].party != concept.party:
+                    break
+                if text != raw and len(text.split()) < 2:
+                    continue  # what remains after cutting a label off is too little to be a name
+                if _plausible_name(text) and not re.match(r"^\d", text):
+                    cands.append(Candidate(text.strip(" ,"), 0.6, j, j, 0, len(text)))
+                    break
+    for line in lines[:60]:
+        m = _SENDER_LINE_RE.match(line.text)
+        sender = (m.group(1) or m.group(2) or "") if m else ""
+        if not sender or not _plausible_name(sender) or re.search(r"\d", sender):
+            continue
+        if concept.party == "vendor":
+            cands.append(Candidate(sender.strip(" ,"), 0.55, line.index, line.index, 0, len(sender)))
+        elif line.index + 1 < len(lines):
+            # the window-envelope address under the sender line starts with the buyer
+            text = _trim_name(lines[line.index + 1].text)
+            if _plausible_name(text) and not re.match(r"^\d", text):
+                cands.append(Candidate(text, 0.5, line.index + 1, line.index + 1, 0, len(text)))
+        break
+    if concept.key == "merchant_name" and not cands:
+        for line in lines[:3]:
+            text = _trim_name(line.text)
+            if _plausible_name(text) and not re.match(r"^\d", text):
+                cands.append(Candidate(text, 0.4, line.index, line.index, 0, len(text)))
+                break
+    if concept.party == "vendor":
+        for line in lines:
+            if line.party == "buyer" or re.match(r"(?i)^\W{0,2}(?:\(c\)|©|copyright)", line.text):
+                continue
+            m = _COMPANY_RE.search(line.text)
+            if m and _plausible_name(m.group(1)):
+                name = re.sub(r"^(?:.*?:\s)", "", m.group(1)).strip(" ,")
+                if _plausible_name(name):
+                    position = 0.05 if line.index < 15 else 0.0
+                    cands.append(
+                        Candidate(name, 0.45 + position, line.index, line.index, m.start(1), m.end(1))
+                    )
+    return select(cands, "first")
+
+
+# --------------------------------------------------------------------------------- payment method
+
+_PAYMENT_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(cash|bar(?:geld|zahlung)?|espèces|card|credit\scard|debit\scard|karte|kartenzahlung|"
+    r"ec-karte|girocard|visa|mastercard|maestro|amex|american\sexpress|carte\sbancaire|cb|paypal|apple\spay|"
+    r"google\spay|virement|bank\stransfer|überweisung|lastschrift|sepa|chèque|cheque|check)(?![^\W\d_])"
+)
+
+
+def payment_keyword(ctx: DocContext) -> Candidate | None:
+    """A payment means named on a line with an amount ("Bar 5,00", "VISA **** 1234 12.50"): low confidence."""
+    for line in ctx.lines:
+        m = _PAYMENT_RE.search(line.text)
+        if m and (re.search(r"\d[.,]\d{2}", line.text) or len(line.text) <= 30):
+            return Candidate(m.group(1), 0.45, line.index, line.index, m.start(1), m.end(1))
+    return None

@@ -1,0 +1,167 @@
+"""A document prepared for the offline extractor: clean lines with their page, party section and locale.
+
+Built once per document; every field search then walks ``lines``. Long lines are cut so that no regex
+ever sees more than ``MAX_LINE`` characters, which keeps the whole extractor linear in the text size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from zapdoc.domain.documents import DocumentText, Evidence
+from zapdoc.domain.normalize import clean_text
+from zapdoc.extraction.classify import detect_language
+from zapdoc.extraction.labels import Party
+
+MAX_LINE = 1000
+MAX_LINES = 50_000
+SNIPPET = 200
+
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d.,/])([0-3]?\d)[/-]([0-3]?\d)[/-](?:19|20)?\d{2}(?![\d.,/])")
+
+BUYER_HEADING = re.compile(
+    r"^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|sold\s?to|ship\s?to|deliver(?:y)?\s?to|customer|client|buyer|"
+    r"käufer|kunde|rechnungs\s?empfänger|leistungs\s?empfänger|rechnungs\s?-?\s?adresse|liefer\s?-?\s?(?:adresse|anschrift)|"
+    r"adresse\s?(?:de\s)?(?:facturation|livraison)|adresse\s?du\s?client|destinataire|acheteur|factuuradres|"
+    r"afleveradres|klant|facturé\s?à|livré\s?à|shipping\s?address|billing\s?address|guest\s?name|"
+    r"vos\s?identifiants|empfänger|attn|z\.\s?hd\.?)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+VENDOR_HEADING = re.compile(
+    r"^\W{0,3}(?:ver\s?käufer|seller|vendor|supplier|lieferant|rechnungs\s?ersteller|rechnungs\s?steller|from|"
+    r"vendeur|fournisseur|émetteur|service\s?provider|sold\s?by|leistungs\s?erbringer|verkoper|leverancier)"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_SECTION_SPAN = 12
+# "Lieferant GmbH" is a company, not the heading "Lieferant"
+_NOT_HEADING_RE = re.compile(
+    r"^\s?(?:GmbH|AG|KG|SARL|SAS|SA|S\.A\.|B\.V\.|BV|Inc\.?|Ltd\.?|LLC|Limited|Corp\.?|plc|e\.K\.|UG|mbH|&)(?!\w)"
+)
+
+
+def heading(pattern: re.Pattern[str], text: str) -> bool:
+    """True when ``text`` is a section heading of ``pattern`` (not a name that starts with the word)."""
+    m = pattern.search(text)
+    return m is not None and not _NOT_HEADING_RE.match(text[m.end() :])
+
+
+@dataclass(frozen=True)
+class Line:
+    """One cleaned line of text: 1-based page, index in the document and the party section it is in."""
+
+    page: int
+    index: int
+    text: str
+    party: Party | None = None
+
+
+@dataclass
+class DocContext:
+    """Lines, language and date order of one document, shared by all field searches."""
+
+    lines: list[Line]
+    language: str
+    dayfirst: bool | None
+    notes: list[str] = field(default_factory=list)
+    cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def evidence(self, first: int, last: int | None = None, *, start: int = 0, end: int = 0) -> Evidence:
+        """The source line(s) ``first..last`` as evidence, cut around ``start:end`` to ``SNIPPET`` chars."""
+        last = first if last is None else last
+        if first == last:
+            text = self.lines[first].text
+            if len(text) > SNIPPET:
+                centre = (start + end) // 2 if end > start else 0
+                lo = max(0, min(centre - SNIPPET // 2, len(text) - SNIPPET))
+                text = text[lo : lo + SNIPPET]
+            return Evidence(page=self.lines[first].page, snippet=text)
+        parts = (
+            [self.lines[i].text for i in range(first, last + 1)]
+            if last - first < 6
+            else [
+                self.lines[first].text,
+                "…",
+                self.lines[last].text,
+            ]
+        )
+        snippet = " / ".join(parts)
+        if len(snippet) > SNIPPET:
+            snippet = snippet[: SNIPPET - 1] + "…"
+        return Evidence(page=self.lines[first].page, snippet=snippet)
+
+
+def _split_long(text: str) -> list[str]:
+    if len(text) <= MAX_LINE:
+        return [text]
+    out: list[str] = []
+    while len(text) > MAX_LINE:
+        cut = text.rfind(" ", MAX_LINE // 2, MAX_LINE)
+        if cut <= 0:
+            cut = MAX_LINE
+        out.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        out.append(text)
+    return out
+
+
+def infer_dayfirst(text: str, language: str) -> bool | None:
+    """Date order of a document: from unambiguous numeric dates first, then from its language."""
+    day_first = month_first = 0
+    for m in _NUMERIC_DATE_RE.finditer(text[:200_000]):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            day_first += 1
+        elif b > 12 >= a:
+            month_first += 1
+    if day_first != month_first:
+        return day_first > month_first
+    if language in ("fr", "de", "nl", "es", "it", "pt"):
+        return True
+    if language == "en":
+        # English: US documents (dollars, no pounds or euros) print month first, the others day first
+        dollars = "$" in text or "USD" in text
+        if dollars and not re.search(r"[£€]|\b(?:GBP|EUR)\b", text):
+            return False
+        if re.search(r"[£€]|\b(?:GBP|EUR)\b", text):
+            return True
+    return None
+
+
+def build_context(doc: DocumentText) -> DocContext:
+    """Clean and index the lines of ``doc`` and tag each with the party section it belongs to."""
+    lines: list[Line] = []
+    ctx_note = ""
+    for page_no, page in enumerate(doc.pages, start=1):
+        for raw in page.splitlines():
+            if len(lines) >= MAX_LINES:
+                ctx_note = f"only the first {MAX_LINES} lines were read"
+                break
+            for part in _split_long(raw):
+                text = clean_text(part)
+                if text:
+                    lines.append(Line(page_no, len(lines), text))
+    full = "\n".join(line.text for line in lines)
+    language = detect_language(full)
+    tagged: list[Line] = []
+    party: Party | None = None
+    remaining = 0
+    current_page = 0
+    for line in lines:
+        if line.page != current_page:
+            current_page, party, remaining = line.page, None, 0
+        if len(line.text) <= 60 and heading(BUYER_HEADING, line.text):
+            party, remaining = "buyer", _SECTION_SPAN
+        elif len(line.text) <= 60 and heading(VENDOR_HEADING, line.text):
+            party, remaining = "vendor", _SECTION_SPAN
+        elif remaining <= 0:
+            party = None
+        tagged.append(Line(line.page, line.index, line.text, party))
+        remaining -= 1
+    return DocContext(tagged, language, infer_dayfirst(full, language), notes=[ctx_note] if ctx_note else [])

@@ -1,0 +1,190 @@
+"""The offline extractor: labels in EN/FR/DE (and NL) plus value patterns, deterministic, no network.
+
+It is honest: a field gets a value only when the text shows one (label + valid value scores high,
+a pattern alone lower, disagreeing candidates lower still); otherwise the value is None. Every value
+carries the page and the source line(s) it was read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
+from zapdoc.domain.fields import FieldSpec, FieldType
+from zapdoc.domain.normalize import normalise
+from zapdoc.extraction import business, contracts, people
+from zapdoc.extraction.classify import classify_text
+from zapdoc.extraction.context import DocContext, build_context
+from zapdoc.extraction.labels import (
+    ISSUE_DATE,
+    NET_AMOUNT,
+    PAYMENT_METHOD,
+    TAX_AMOUNT,
+    TOTAL_AMOUNT,
+    Concept,
+    custom_concept,
+    known_concept,
+)
+from zapdoc.extraction.patterns import find_emails, find_phones
+from zapdoc.extraction.search import Candidate, label_candidates, parser_for, select
+from zapdoc.extraction.tables import extract_table
+
+Special = Callable[[DocContext], Candidate | None]
+
+# Fields read by structure rather than by label (resumes and contracts).
+_SPECIAL: dict[str, tuple[frozenset[FieldType], Special]] = {
+    "name": (frozenset({FieldType.TEXT}), people.extract_name),
+    "full_name": (frozenset({FieldType.TEXT}), people.extract_name),
+    "candidate_name": (frozenset({FieldType.TEXT}), people.extract_name),
+    "location": (frozenset({FieldType.TEXT}), people.extract_location),
+    "website": (frozenset({FieldType.TEXT}), people.extract_website),
+    "latest_employer": (frozenset({FieldType.TEXT}), lambda ctx: people.extract_job(ctx, "employer")),
+    "latest_position": (frozenset({FieldType.TEXT}), lambda ctx: people.extract_job(ctx, "position")),
+    "education_institution": (
+        frozenset({FieldType.TEXT}),
+        lambda ctx: people.extract_education(ctx, "institution"),
+    ),
+    "education_degree": (frozenset({FieldType.TEXT}), lambda ctx: people.extract_education(ctx, "degree")),
+    "skills": (frozenset({FieldType.LIST, FieldType.TEXT}), people.extract_skills),
+    "parties": (frozenset({FieldType.LIST, FieldType.TEXT}), contracts.extract_parties),
+    "effective_date": (frozenset({FieldType.DATE, FieldType.TEXT}), contracts.extract_effective_date),
+    "jurisdiction": (frozenset({FieldType.TEXT}), contracts.extract_jurisdiction),
+    "governing_law": (frozenset({FieldType.TEXT}), contracts.extract_jurisdiction),
+    "term": (frozenset({FieldType.TEXT}), contracts.extract_term),
+    "contract_title": (frozenset({FieldType.TEXT}), contracts.extract_title),
+}
+
+
+class OfflineExtractor:
+    """Deterministic extractor for the CLI, the tests and as a fallback; implements ``Extractor``."""
+
+    name = "offline"
+
+    def extract(self, doc: DocumentText, fields: Sequence[FieldSpec]) -> Extraction:
+        ctx = build_context(doc)
+        values: dict[str, FieldValue] = {}
+        for spec in fields:
+            values[spec.name] = self._field(ctx, spec)
+        _check_totals(fields, values)
+        notes = list(ctx.notes)
+        if not doc.has_text_layer:
+            notes.append("no text layer (scanned?): the offline extractor reads text only")
+        return Extraction(values=values, notes=notes)
+
+    def classify(self, doc: DocumentText) -> Classification:
+        return classify_text(doc.text)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _field(self, ctx: DocContext, spec: FieldSpec) -> FieldValue:
+        if spec.type is FieldType.TABLE:
+            return _table(ctx, spec)
+        cand = _find(ctx, spec)
+        if cand is None:
+            return FieldValue()
+        norm = normalise(spec, cand.value, dayfirst=ctx.dayfirst)
+        if norm.value is None:
+            return FieldValue(note=norm.note)
+        return FieldValue(
+            value=norm.value,
+            confidence=round(max(0.0, min(1.0, cand.confidence)), 3),
+            evidence=cand.evidence(ctx),
+            note=cand.note or norm.note,
+        )
+
+
+def _find(ctx: DocContext, spec: FieldSpec) -> Candidate | None:
+    special = _SPECIAL.get(spec.name)
+    if special is not None and spec.type in special[0]:
+        return special[1](ctx)
+    concept = known_concept(spec)
+    if concept is None:
+        return _custom(ctx, spec)
+    return _known(ctx, concept)
+
+
+def _known(ctx: DocContext, concept: Concept) -> Candidate | None:
+    kind = concept.kind
+    if concept is TOTAL_AMOUNT:
+        return business.extract_total(ctx)
+    if kind == "currency":
+        return business.extract_currency(ctx, business.extract_total(ctx))
+    if kind == "iban":
+        return business.extract_iban(ctx)
+    if kind == "vat":
+        return business.extract_vat(ctx, concept)
+    if kind in ("email", "phone"):
+        if concept.party is None and concept.key in ("email", "phone"):
+            return people.extract_email(ctx) if kind == "email" else people.extract_phone(ctx)
+        return business.extract_contact(ctx, concept, kind)
+    if kind == "name" and concept.party is not None:
+        return business.extract_party_name(ctx, concept)
+    cands = label_candidates(ctx, concept, parser_for(kind, ctx))
+    best = select(cands, concept.prefer)
+    if best is None and concept is ISSUE_DATE:
+        best = _first_date(ctx)
+    if best is None and concept is PAYMENT_METHOD:
+        best = business.payment_keyword(ctx)
+    return best
+
+
+def _first_date(ctx: DocContext) -> Candidate | None:
+    """Pattern alone: the first plausible date near the top of the first page (low confidence)."""
+    parse = parser_for("date", ctx)
+    for line in ctx.lines[:40]:
+        if line.page != 1:
+            break
+        found = parse(line.text)
+        if found is None:
+            continue
+        before = line.text[max(0, found.start - 30) : found.start]
+        if ISSUE_DATE.exclude_before is not None and ISSUE_DATE.exclude_before.search(before.rstrip(" :")):
+            continue
+        return Candidate(found.value, 0.4, line.index, line.index, found.start, found.end)
+    return None
+
+
+def _custom(ctx: DocContext, spec: FieldSpec) -> Candidate | None:
+    """A user-chosen field: its name and description as labels, then (email/phone) its pattern alone."""
+    concept = custom_concept(spec)
+    best = select(label_candidates(ctx, concept, parser_for(concept.kind, ctx)), "first")
+    if best is not None:
+        return best
+    if spec.type in (FieldType.EMAIL, FieldType.PHONE):
+        finder = find_emails if spec.type is FieldType.EMAIL else find_phones
+        found = [(line, f) for line in ctx.lines for f in finder(line.text)]
+        distinct = {f.value for _, f in found}
+        if len(distinct) == 1:
+            line, f = found[0]
+            return Candidate(f.value, 0.4, line.index, line.index, f.start, f.end)
+    return None
+
+
+def _table(ctx: DocContext, spec: FieldSpec) -> FieldValue:
+    result = extract_table(ctx, spec)
+    if result is None:
+        return FieldValue()
+    rows, first, last = result
+    norm = normalise(spec, rows, dayfirst=ctx.dayfirst)
+    if not norm.value:
+        return FieldValue(note=norm.note)
+    return FieldValue(value=norm.value, confidence=0.5, evidence=ctx.evidence(first, last), note=norm.note)
+
+
+def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) -> None:
+    """Net + tax = total raises all three; a total smaller than the net lowers the total."""
+    names = {f.name for f in fields}
+    keys = [c.key for c in (NET_AMOUNT, TAX_AMOUNT, TOTAL_AMOUNT)]
+    if not all(k in names for k in keys):
+        return
+    net, tax, total = (values[k] for k in keys)
+    if not all(isinstance(v.value, float) for v in (net, tax, total)):
+        return
+    assert isinstance(net.value, float)
+    assert isinstance(tax.value, float)
+    assert isinstance(total.value, float)
+    if abs(net.value + tax.value - total.value) <= 0.011:
+        for v in (net, tax, total):
+            v.confidence = max(v.confidence, 0.92)
+    elif total.value < net.value:
+        total.confidence = min(total.confidence, 0.5)

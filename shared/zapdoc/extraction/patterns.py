@@ -1,0 +1,346 @@
+"""Value patterns for the offline extractor: amounts, ids, IBANs (checksum), VAT ids, emails, phones, URLs.
+
+Every regex has bounded repetition so that matching stays linear on hostile text (a megabyte of digits,
+separators or letters). Finders return spans in the searched string so callers can cite evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from zapdoc.domain.normalize import (
+    NUMBER_PATTERN,
+    find_dates,
+    normalise_email,
+    normalise_phone,
+    number_value,
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found at ``start:end`` of a string; ``raw`` is the text as printed."""
+
+    value: object
+    start: int
+    end: int
+    raw: str
+
+
+# ------------------------------------------------------------------------------------------ amounts
+
+_AMOUNT_RE = re.compile(
+    rf"(?<![\w.,/-])(?P<neg>[-−–]\s?|\()?(?P<num>{NUMBER_PATTERN})(?P<neg2>-(?!\d)|\))?"
+    r"(?![\w%°²³]|[.,/:]\d|\s?%|\s?°)"
+)
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_PREV_NUMBER_RE = re.compile(r"\d[.,]?\d*\s$")
+
+
+def mask_dates(text: str) -> str:
+    """Blank out dates (and times) so their digits are not read as amounts or ids."""
+    out = text
+    for d in find_dates(text):
+        out = out[: d.start] + " " * (d.end - d.start) + out[d.end :]
+    return re.sub(r"\b\d{1,2}:\d{2}(?::\d{2})?\b", lambda m: " " * len(m.group(0)), out)
+
+
+def find_amounts(text: str, *, space_groups: bool = True) -> list[Found]:
+    """Numbers that can be money in ``text`` (dates, times and percentages excluded).
+
+    ``space_groups``: read "1 234,56" as one number (French style); off for languages that group
+    thousands with dots or commas, where "2 150,00" is a quantity then a price."""
+    masked = mask_dates(text)
+    found: list[Found] = []
+    for m in _AMOUNT_RE.finditer(masked):
+        value = number_value(m["num"])
+        if value is None:
+            continue
+        neg = m["neg"] or ""
+        if neg == "(" and m["neg2"] != ")":
+            neg = ""
+        negative = bool(neg.strip()) or m["neg2"] == "-"
+        num = m["num"]
+        if " " in num and (not space_groups or _PREV_NUMBER_RE.search(masked[: m.start()])):
+            # "858,75 19 163,16": after another number, "19 163,16" is a rate then an amount
+            head, tail = num.split(" ", 1)
+            tail_value = number_value(tail.replace(" ", ""))
+            found.append(Found(float(head), m.start("num"), m.start("num") + len(head), head))
+            if tail_value is not None:
+                start = m.start("num") + len(head) + 1
+                found.append(Found(tail_value, start, m.end(), masked[start : m.end()].strip()))
+            continue
+        found.append(Found(-value if negative else value, m.start(), m.end(), m.group(0).strip()))
+    return found
+
+
+def amount_after_label(text: str, *, prefer: str = "last", space_groups: bool = True) -> Found | None:
+    """The amount that a label introduces in ``text`` (the rest of the line after the label).
+
+    Takes the first run of amounts (stopping at the next word once an amount was seen, so
+    "Net 593,36 Subtotal 717,97" gives 593,36) and returns its last or first member.
+    """
+    amounts = find_amounts(text, space_groups=space_groups)
+    if not amounts:
+        return None
+    run = [amounts[0]]
+    for a in amounts[1:]:
+        between = text[run[-1].end : a.start]
+        if _WORD_RE.search(between):
+            break
+        run.append(a)
+    return run[-1] if prefer == "last" else run[0]
+
+
+def is_decimal_amount(raw: str) -> bool:
+    """True when the printed number has a decimal part (``12,50``), the usual shape of money."""
+    return bool(re.search(r"[.,]\d{2}(?!\d)", raw))
+
+
+# ---------------------------------------------------------------------------------------------- ids
+
+_ID_PREFIX_RE = re.compile(
+    r"^[\s:#.°º\-–=]{0,6}(?:(?:no|nr|n°|nº|n|num|number|nummer|numéro|numero|id)\b\.?[\s:#.°º\-–]{0,4})?",
+    re.IGNORECASE,
+)
+_ID_RE = re.compile(r"#?\s?([A-Za-z0-9](?:[A-Za-z0-9/_.\-]{0,48}[A-Za-z0-9])?)")
+
+
+def id_after_label(text: str) -> Found | None:
+    """The identifier (invoice number, order number ...) right after a label: one token with a digit."""
+    prefix = _ID_PREFIX_RE.match(text)
+    start = prefix.end() if prefix else 0
+    m = _ID_RE.match(text, start)
+    if not m:
+        return None
+    token = m.group(1)
+    if not any(ch.isdigit() for ch in token) or len(token) > 40:
+        return None
+    if find_dates(token) and find_dates(token)[0].end - find_dates(token)[0].start >= len(token) - 1:
+        return None  # a date is not an id
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{2})", token):
+        return None  # an amount is not an id
+    return Found(token, m.start(1), m.end(1), token)
+
+
+# -------------------------------------------------------------------------------------------- IBANs
+
+_IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24,
+    "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21,
+    "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LI": 21,
+    "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30,
+    "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){8,32})")
+_IBAN_SHAPE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{1,4}){2,8})(?![A-Za-z0-9])")
+
+
+def iban_checksum_ok(iban: str) -> bool:
+    """ISO 13616 mod-97 check of a compact IBAN."""
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban):
+        return False
+    rearranged = iban[4:] + iban[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+def find_ibans(text: str) -> list[Found]:
+    """IBANs in ``text`` whose length fits their country and whose mod-97 checksum is right (compact)."""
+    found: list[Found] = []
+    for m in _IBAN_RE.finditer(text):
+        run = m.group(1)
+        compact = re.sub(r"\s", "", run)
+        length = _IBAN_LENGTHS.get(compact[:2])
+        if length is None or len(compact) < length:
+            continue
+        candidate = compact[:length]
+        if not iban_checksum_ok(candidate):
+            continue
+        # map the compact length back onto the printed span
+        seen, end = 0, m.start(1)
+        while seen < length and end < len(text):
+            if not text[end].isspace():
+                seen += 1
+            end += 1
+        found.append(Found(candidate, m.start(1), end, text[m.start(1) : end]))
+    return found
+
+
+_IBAN_GROUP_RE = re.compile(r"[ \u00a0]([A-Z0-9]{1,12})(?![A-Za-z0-9])")
+
+
+def iban_shaped(text: str) -> Found | None:
+    """An IBAN-looking token group at the start of ``text`` (checksum not checked): for labelled values."""
+    m = re.match(r"[\s:.#\-–]{0,6}([A-Z]{2}\d{2}[A-Z0-9]{0,30})", text)
+    if not m:
+        return None
+    parts = [m.group(1)]
+    pos = m.end(1)
+    while len(parts) < 10:
+        tok = _IBAN_GROUP_RE.match(text, pos)
+        if not tok or not any(ch.isdigit() for ch in tok.group(1)):
+            break
+        parts.append(tok.group(1))
+        pos = tok.end()
+    compact = "".join(parts)
+    length = _IBAN_LENGTHS.get(compact[:2])
+    if length is not None and len(compact) > length:
+        compact = compact[:length]
+    if len(compact) < 10 or len(compact) > 34:
+        return None
+    return Found(compact, m.start(1), pos, text[m.start(1) : pos])
+
+
+# ------------------------------------------------------------------------------------------ VAT ids
+
+# EU VAT ids and neighbours: country prefix then the national shape; spaces, dots and dashes between
+# characters are tolerated because invoices print "DE 123 456 789", "FR 60 421 938 861", "CHE-123.456.789".
+_S = r"[ .\-\u00a0]?"
+
+
+def _d(n: int, chars: str = r"\d") -> str:
+    """``n`` characters of class ``chars``, each optionally preceded by a separator."""
+    return f"(?:{_S}{chars}){{{n}}}"
+
+
+_VAT_SHAPES: dict[str, str] = {
+    "AT": "ATU" + _d(8),
+    "BE": "BE" + _S + "[01]" + _d(9),
+    "BG": "BG" + _d(9),
+    "CH": r"CHE[ \-]?\d{3}\.?\d{3}\.?\d{3}",
+    "CY": "CY" + _d(8) + "[A-Z]",
+    "CZ": "CZ" + _d(8),
+    "DE": "DE" + _d(9),
+    "DK": "DK" + _d(8),
+    "EE": "EE" + _d(9),
+    "EL": "EL" + _d(9),
+    "ES": "ES" + _d(1, "[A-Z0-9]") + _d(7) + _d(1, "[A-Z0-9]"),
+    "FI": "FI" + _d(8),
+    "FR": "FR" + _d(2, "[0-9A-HJ-NP-Z]") + _d(9),
+    "GB": "GB" + _d(9),
+    "HR": "HR" + _d(11),
+    "HU": "HU" + _d(8),
+    "IE": "IE" + _d(1) + _d(1, "[A-Z0-9]") + _d(5) + _d(1, "[A-Z]"),
+    "IT": "IT" + _d(11),
+    "LT": "LT" + _d(9),
+    "LU": "LU" + _d(8),
+    "LV": "LV" + _d(11),
+    "MT": "MT" + _d(8),
+    "NL": "NL" + _d(9) + _S + "B" + _d(2),
+    "NO": "NO" + _d(9) + r"(?:\s?MVA)?",
+    "PL": "PL" + _d(10),
+    "PT": "PT" + _d(9),
+    "RO": "RO" + _d(6),
+    "SE": "SE" + _d(12),
+    "SI": "SI" + _d(8),
+    "SK": "SK" + _d(10),
+}
+
+_VAT_RE = re.compile(
+    r"(?<![A-Za-z0-9])("
+    + "|".join(f"(?:{shape})" for shape in _VAT_SHAPES.values())
+    + r")(?![A-Za-z0-9]|[ .\-]\d)"
+)
+
+
+def compact_id(text: str) -> str:
+    """An identifier without spaces, dots and dashes ("DE 123 456 789" -> "DE123456789")."""
+    return re.sub(r"[\s.\-/]", "", text).upper()
+
+
+def find_vat_ids(text: str) -> list[Found]:
+    """VAT ids with a country prefix in ``text`` (value compact, span as printed)."""
+    return [Found(compact_id(m.group(1)), m.start(1), m.end(1), m.group(1)) for m in _VAT_RE.finditer(text)]
+
+
+_TAX_ID_RE = re.compile(r"[\s:.#\-–]{0,6}([A-Z0-9][A-Z0-9./\-]{4,20}[A-Z0-9])(?![A-Za-z0-9])")
+
+
+def tax_id_after_label(text: str) -> Found | None:
+    """A tax identifier right after a VAT label: a known country shape, else one token with 6+ digits
+    (GSTIN, US EIN ...)."""
+    vat = find_vat_ids(text[:60])
+    if vat and not text[: vat[0].start].strip(" :.#-–"):
+        return vat[0]
+    m = _TAX_ID_RE.match(text)
+    if not m:
+        return None
+    token = m.group(1)
+    if sum(ch.isdigit() for ch in token) < 6 or (re.fullmatch(r"[\d.,]+", token) and "," in token):
+        return None
+    return Found(compact_id(token), m.start(1), m.end(1), token)
+
+
+# ---------------------------------------------------------------------------------- emails, phones
+
+EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,6}\.[A-Za-z]{2,24}(?![\w-])"
+)
+
+
+def find_emails(text: str) -> list[Found]:
+    found: list[Found] = []
+    for m in EMAIL_RE.finditer(text):
+        email = normalise_email(m.group(0))
+        if email:
+            found.append(Found(email, m.start(), m.end(), m.group(0)))
+    return found
+
+
+_PHONE_RE = re.compile(
+    r"(?<![\w+/.,:-])(\+\s?\(?\d{1,4}\)?|\(\d{1,5}\)|\d{1,5})"
+    r"((?:(?:\s?[-./]\s?|\s|\s?\(0\)\s?)\(?\d{1,8}\)?){1,7})"
+    r"(?![\w/]|[.,]\d|\s?%)"
+)
+
+
+@dataclass(frozen=True)
+class PhoneShape:
+    plus: bool
+    parens: bool
+    groups: int
+
+
+def find_phones(text: str, *, strict: bool = True) -> list[Found]:
+    """Phone numbers in ``text``. ``strict`` asks for an international "+", an area code in parentheses
+    or at least three digit groups, so that amounts, dates and years are not taken for phones."""
+    masked = mask_dates(text)
+    found: list[Found] = []
+    for m in _PHONE_RE.finditer(masked):
+        raw = m.group(0).strip()
+        phone = normalise_phone(raw)
+        if phone is None:
+            continue
+        digits = phone.lstrip("+")
+        if not 7 <= len(digits) <= 15:
+            continue
+        groups = re.findall(r"\d+", raw)
+        if strict:
+            shaped = raw.startswith("+") or raw.startswith("(") or len(groups) >= 3
+            if not shaped:
+                continue
+            if all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
+                continue  # "2019 2020 2021"
+            if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d{2})?", raw):
+                continue  # "1 234 567" or "1.234.567,00": an amount
+        found.append(Found(phone, m.start(), m.start() + len(m.group(0).rstrip()), raw))
+    return found
+
+
+_URL_RE = re.compile(
+    r"(?<![\w@.-])((?:https?://)?(?:www\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,4}\.(?:com|org|net|io|dev|me|info|biz|de|fr|nl|"
+    r"be|ch|at|uk|co|eu|us|ca|in|es|it|app|ai|tech|site|page|xyz|edu|gov)(?:/[^\s,;)]{0,200})?)(?![\w@-])",
+    re.IGNORECASE,
+)
+
+
+def find_urls(text: str) -> list[Found]:
+    """Web addresses (with or without scheme) that are not part of an email address."""
+    return [Found(m.group(1), m.start(1), m.end(1), m.group(1)) for m in _URL_RE.finditer(text)]

@@ -1,0 +1,396 @@
+"""Label-driven search: find a concept's labels, read the value next to them, score and pick the best.
+
+A value is read on the label's line after the label, on the next line(s) when the label ends its line,
+from a block of values printed above a block of labels (two-column layouts flattened by the PDF), or
+at the edge column of the line below a header. Confidence: label weight and position, lowered when
+candidates disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from zapdoc.domain.documents import Evidence
+from zapdoc.domain.normalize import find_dates, normalise_phone, parse_currency
+from zapdoc.extraction.context import DocContext, Line
+from zapdoc.extraction.labels import Concept, Kind
+from zapdoc.extraction.patterns import (
+    Found,
+    amount_after_label,
+    find_emails,
+    find_urls,
+    id_after_label,
+)
+
+
+@dataclass
+class Candidate:
+    """A value found for a field with its confidence and where it came from."""
+
+    value: object
+    confidence: float
+    line: int
+    last_line: int
+    start: int = 0
+    end: int = 0
+    note: str = ""
+    weight: float = 1.0
+
+    def evidence(self, ctx: DocContext) -> Evidence:
+        return ctx.evidence(self.line, self.last_line, start=self.start, end=self.end)
+
+
+Parser = Callable[[str], Found | None]
+
+# How far after the label a value may start, per kind (characters).
+_MAX_GAP: dict[Kind, int] = {
+    "id": 14,
+    "date": 45,
+    "amount": 90,
+    "number": 60,
+    "currency": 40,
+    "iban": 12,
+    "vat": 20,
+    "email": 25,
+    "phone": 20,
+    "text": 12,
+    "url": 25,
+    "list": 12,
+    "name": 12,
+}
+
+# The next "Label:" on a line: a capitalised word, maybe followed by lower-case ones ("Due date:")
+_NEXT_LABEL_RE = re.compile(r"\s[A-ZÄÖÜÉ][\w.'’/-]{1,20}(?:\s[a-zäöüéè][\w.'’/-]{0,20}){0,2}\s?:(?:\s|$)")
+_SEPARATORS = " \t:#.-–=|"
+# Separators between a label and its value. "=", "-" and "|" count only when a space follows them, so a
+# value that itself starts with one ("-1+2", "=HYPERLINK(...)") keeps it.
+_LEADING_SEPARATORS_RE = re.compile(r"^(?:[ \t]+|[:#.]+|[=|–-]+(?=[ \t]|$))*")
+_MAX_LABELS_PER_LINE = 8
+
+
+def text_after_label(text: str) -> Found | None:
+    """Free text after a label, up to the next "Label:" on the line; None when only punctuation."""
+    stripped = _LEADING_SEPARATORS_RE.sub("", text, count=1)
+    offset = len(text) - len(stripped)
+    m = _NEXT_LABEL_RE.search(stripped)
+    value = stripped[: m.start()] if m else stripped
+    value = value[:120].rstrip(" ,;:-–|")
+    if not value or not re.search(r"[^\W_]", value):
+        return None
+    return Found(value, offset, offset + len(value), value)
+
+
+def name_after_label(text: str) -> Found | None:
+    found = text_after_label(text)
+    if found is None or not re.search(r"[^\W\d_]{2}", str(found.value)):
+        return None
+    return found
+
+
+def date_parser(dayfirst: bool | None) -> Parser:
+    """Reads the first valid date of a text with the document's date order."""
+
+    def parse(text: str) -> Found | None:
+        for d in find_dates(text[:200], dayfirst=dayfirst):
+            if d.value is not None:
+                return Found(d.value, d.start, d.end, d.text)
+        return None
+
+    return parse
+
+
+def space_groups(ctx: DocContext) -> bool:
+    """Whether "1 234,56" is one number in this document (not in German, Dutch or English text)."""
+    return ctx.language not in ("de", "nl", "en")
+
+
+def currency_after_label(text: str) -> Found | None:
+    head = text[:60]
+    code = parse_currency(head)
+    if code is None:
+        return None
+    return Found(code, 0, len(head.strip()), head.strip())
+
+
+_PHONE_AFTER_RE = re.compile(r"[\s:.#\-–]{0,6}(\+?[\d(][\d\s()./\-–]{4,24}\d)")
+
+
+def phone_after_label(text: str) -> Found | None:
+    m = _PHONE_AFTER_RE.match(text)
+    if not m:
+        return None
+    raw = m.group(1)
+    phone = normalise_phone(raw)
+    if phone is None or len(phone.lstrip("+")) < 6:
+        return None
+    return Found(phone, m.start(1), m.end(1), raw)
+
+
+def email_after_label(text: str) -> Found | None:
+    emails = find_emails(text[:150])
+    return emails[0] if emails else None
+
+
+def url_after_label(text: str) -> Found | None:
+    urls = find_urls(text[:150])
+    return urls[0] if urls else None
+
+
+def parser_for(kind: Kind, ctx: DocContext) -> Parser:
+    """The value reader for a kind of concept."""
+    if kind == "id":
+        return id_after_label
+    if kind == "date":
+        return date_parser(ctx.dayfirst)
+    if kind in ("amount", "number"):
+        grouped = space_groups(ctx)
+        return lambda text: amount_after_label(text[:300], space_groups=grouped)
+    if kind == "currency":
+        return currency_after_label
+    if kind == "email":
+        return email_after_label
+    if kind == "phone":
+        return phone_after_label
+    if kind == "url":
+        return url_after_label
+    if kind == "name":
+        return name_after_label
+    return text_after_label
+
+
+def _label_only(line: Line) -> bool:
+    """A short line that is only a label ("Due Date:"), as in blocks of labels printed apart from values."""
+    text = line.text
+    return len(text) <= 40 and text.endswith(":") and not re.search(r"\d{3}", text)
+
+
+def _paired_value_line(ctx: DocContext, index: int) -> int | None:
+    """For a label-only line inside a block of label-only lines, the value line printed in the block above."""
+    lines = ctx.lines
+    start = index
+    while start > 0 and _label_only(lines[start - 1]) and lines[start - 1].page == lines[index].page:
+        start -= 1
+    end = index
+    while end + 1 < len(lines) and _label_only(lines[end + 1]) and lines[end + 1].page == lines[index].page:
+        end += 1
+    count = end - start + 1
+    if count < 2:
+        return None
+    values: list[int] = []
+    j = start - 1
+    while j >= 0 and len(values) < count and lines[j].page == lines[index].page and ":" not in lines[j].text:
+        values.append(j)
+        j -= 1
+    values.reverse()
+    position = index - start
+    if position >= len(values):
+        return None
+    return values[position]
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - 40) : start], text[end : end + 60]
+
+
+def label_candidates(
+    ctx: DocContext,
+    concept: Concept,
+    parse: Parser,
+    *,
+    max_gap: int | None = None,
+    accept: Callable[[Line, int, int], bool] | None = None,
+) -> list[Candidate]:
+    """Every value that a label of ``concept`` introduces, with a confidence from the label's weight.
+
+    ``accept(line, start, end)`` may veto a label match (e.g. a VAT label that belongs to the buyer).
+    """
+    gap = _MAX_GAP[concept.kind] if max_gap is None else max_gap
+    out: list[Candidate] = []
+    lines = ctx.lines
+    for line in lines:
+        text = line.text
+        for count, m in enumerate(concept.combined.finditer(text)):
+            if count >= _MAX_LABELS_PER_LINE:
+                break  # no real line holds more labels of one concept; bounds hostile input
+            label = concept.label_of(m)
+            before, after = _window(text, m.start(), m.end())
+            if concept.exclude_before is not None and concept.exclude_before.search(before):
+                continue
+            if concept.exclude_after is not None and concept.exclude_after.search(after):
+                continue
+            if accept is not None and not accept(line, m.start(), m.end()):
+                continue
+            base = 0.5 + 0.45 * label.weight
+            rest = text[m.end() :]
+            found = parse(rest)
+            if found is not None and found.start <= gap:
+                out.append(
+                    Candidate(
+                        found.value,
+                        base,
+                        line.index,
+                        line.index,
+                        m.end() + found.start,
+                        m.end() + found.end,
+                        weight=label.weight,
+                    )
+                )
+                continue
+            out.extend(
+                _below(
+                    ctx,
+                    line,
+                    m.start(),
+                    m.end(),
+                    label.next_lines,
+                    parse,
+                    base,
+                    label.weight,
+                    kind=concept.kind,
+                )
+            )
+    return out
+
+
+def _header_like(text: str) -> bool:
+    """A line of labels (column headers): several words, no digits."""
+    return not re.search(r"\d", text) and len(text.split()) >= 2
+
+
+def _below(
+    ctx: DocContext,
+    line: Line,
+    start: int,
+    end: int,
+    strong: bool,
+    parse: Parser,
+    base: float,
+    weight: float,
+    *,
+    kind: Kind,
+) -> list[Candidate]:
+    """Values for a label whose value is not on its line: the paired block above, the next lines, or
+    the first/last column of the line below a header line."""
+    lines = ctx.lines
+    text = line.text
+    rest = text[end:].strip(_SEPARATORS + "()")
+    nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
+    if nxt is not None and nxt.page != line.page:
+        nxt = None
+    # free text cannot be told apart from its neighbours in a row, typed values can
+    columns = kind not in ("text", "name", "list")
+    if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
+        if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= 0.7:
+            # first or last column of a header line: the values start or end the lines below (a column
+            # of totals gives several candidates; the concept's preference picks one)
+            column = _column(ctx, line, parse, first=start == 0, base=base - 0.2, weight=weight)
+            if column:
+                return column
+        if start > 0 and rest:
+            # a middle column: only a value standing alone on the line below can be read
+            found = parse(nxt.text)
+            if found is not None and found.start == 0 and found.end >= len(nxt.text) - 1:
+                return [
+                    Candidate(found.value, base - 0.25, line.index, nxt.index, 0, found.end, weight=weight)
+                ]
+            dates = find_dates(nxt.text, dayfirst=ctx.dayfirst) if kind == "date" else []
+            if len([d for d in dates if d.value is not None]) == 1:
+                found = parse(nxt.text)
+                if found is not None:
+                    return [
+                        Candidate(
+                            found.value,
+                            base - 0.3,
+                            line.index,
+                            nxt.index,
+                            found.start,
+                            found.end,
+                            weight=weight,
+                        )
+                    ]
+    if rest or (not strong and start > 0):
+        return []
+    out: list[Candidate] = []
+    if _label_only(line):
+        paired = _paired_value_line(ctx, line.index)
+        if paired is not None:
+            found = parse(lines[paired].text)
+            if found is not None and found.start <= 2:
+                out.append(
+                    Candidate(
+                        found.value, base - 0.2, paired, line.index, found.start, found.end, weight=weight
+                    )
+                )
+            return out
+    for step in range(1, 4 if strong else 2):
+        j = line.index + step
+        if j >= len(lines) or lines[j].page != line.page:
+            break
+        below = lines[j]
+        if _label_only(below):
+            break
+        found = parse(below.text)
+        if found is not None and found.start <= 2:
+            penalty = 0.06 * step if strong else 0.15
+            out.append(
+                Candidate(found.value, base - penalty, line.index, j, found.start, found.end, weight=weight)
+            )
+            break
+        if step >= 2:
+            break
+    return out
+
+
+def _column(
+    ctx: DocContext, line: Line, parse: Parser, *, first: bool, base: float, weight: float
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for below in ctx.lines[line.index + 1 : line.index + 9]:
+        if below.page != line.page:
+            break
+        token = below.text.split(" ", 1)[0] if first else below.text.rsplit(" ", 1)[-1]
+        found = parse(token)
+        if found is None or found.start != 0 or found.end < len(token) - 1:
+            break
+        if out and len(re.findall(r"[^\W\d_]", below.text)) > 12:
+            break  # a line of words, not a row of the column
+        offset = 0 if first else len(below.text) - len(token)
+        out.append(
+            Candidate(found.value, base, line.index, below.index, offset, offset + found.end, weight=weight)
+        )
+        if not isinstance(found.value, float):
+            break  # ids and dates: the first row only
+    return out
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 0.005
+    if isinstance(a, str) and isinstance(b, str):
+        return re.sub(r"\W", "", a).lower() == re.sub(r"\W", "", b).lower()
+    return a == b
+
+
+def select(cands: list[Candidate], prefer: str = "first") -> Candidate | None:
+    """The best candidate: highest confidence, then by ``prefer``; agreement raises it, dissent lowers it."""
+    if not cands:
+        return None
+    top = max(c.confidence for c in cands)
+    near = [c for c in cands if c.confidence >= top - 0.02]
+    if prefer == "max":
+        best = max(near, key=lambda c: (abs(c.value) if isinstance(c.value, int | float) else 0, -c.line))
+    elif prefer == "last":
+        best = max(near, key=lambda c: (c.last_line, c.line))
+    else:
+        best = min(near, key=lambda c: (c.line, c.last_line))
+    agree = sum(1 for c in cands if _same(c.value, best.value))
+    rivals = [c for c in cands if not _same(c.value, best.value) and c.confidence >= best.confidence - 0.05]
+    confidence = best.confidence
+    if agree >= 2:
+        confidence = min(0.98, confidence + 0.03)
+    if rivals:
+        confidence -= 0.15 if prefer == "first" else 0.1
+    best.confidence = round(max(0.05, min(1.0, confidence)), 3)
+    return best

@@ -1,0 +1,26 @@
+"""Object storage port (Cloud Storage in production, gcp-storage-emulator locally, a dict in unit tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class BlobNotFound(Exception):
+    """The object does not exist (deleted after delivery, or never uploaded)."""
+
+
+class BlobStore(Protocol):
+    def read(self, bucket: str, name: str) -> bytes: ...
+
+    def write(self, bucket: str, name: str, data: bytes, content_type: str) -> None: ...
+
+    def delete(self, bucket: str, name: str) -> None:
+        """Delete the object; deleting a missing object is not an error."""
+        ...
+
+    def list(self, bucket: str, prefix: str) -> list[str]: ...
+
+    def download_url(self, bucket: str, name: str, expires: dt.timedelta) -> str:
+        """A time-limited GET link to the object (V4 signed URL in production)."""
+        ...

@@ -1,0 +1,101 @@
+"""A narrow document-store port: read, query, and atomic multi-document commits with preconditions.
+
+Services build money, jobs and idempotency on these few operations, so the same logic runs on
+Firestore (adapters.firestore) and on the in-memory fake (adapters.memory) used by unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Op = Literal["==", "<", "<=", ">", ">=", "in"]
+
+
+class Conflict(Exception):
+    """A commit precondition failed (the document changed since it was read, or does not exist)."""
+
+
+class AlreadyExists(Conflict):
+    """A ``Create`` targeted a document that already exists: the write was applied before."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A document as read: its path, data and an opaque version used as a write precondition."""
+
+    path: str
+    data: dict[str, Any]
+    version: Any
+
+    @property
+    def id(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Create:
+    """Create a document; the whole commit fails with ``AlreadyExists`` if it exists."""
+
+    path: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write a whole document (``merge=True`` keeps fields not named in ``data``)."""
+
+    path: str
+    data: dict[str, Any]
+    merge: bool = False
+
+
+@dataclass(frozen=True)
+class Update:
+    """Update fields of an existing document; keys may be dotted paths into maps.
+
+    With ``if_version`` the commit fails with ``Conflict`` unless the document is unchanged since read.
+    """
+
+    path: str
+    fields: dict[str, Any]
+    if_version: Any = None
+
+
+@dataclass(frozen=True)
+class Remove:
+    """Delete a document (no error if it does not exist)."""
+
+    path: str
+
+
+Write = Create | Put | Update | Remove
+
+
+@dataclass(frozen=True)
+class Where:
+    field: str
+    op: Op
+    value: Any
+
+
+@dataclass(frozen=True)
+class Query:
+    """Documents of one collection matching every ``where`` clause, optionally limited."""
+
+    collection: str
+    where: tuple[Where, ...] = field(default=())
+    limit: int | None = None
+
+
+class DocumentStore(Protocol):
+    """The persistence operations the pipeline needs, nothing more."""
+
+    def get(self, path: str) -> Snapshot | None: ...
+
+    def query(self, query: Query) -> list[Snapshot]: ...
+
+    def commit(self, writes: Sequence[Write]) -> None:
+        """Apply every write atomically, or none (raises ``Conflict`` / ``AlreadyExists``)."""
+        ...

@@ -1,0 +1,207 @@
+"""Assemble: when every document of a job is finished, claim the job once, build the workbook, mail it,
+mark the job delivered, delete the uploads and purge extracted values.
+
+Each step is recorded on the job (``assembly.workbook``, ``assembly.mailed_at``) so a redelivery after a
+crash resumes where the crash happened. The claim is a lease: a live lease held by another invocation
+makes this one retry later; an expired lease (its holder died) is taken over. The only duplicate that
+can happen is an email when a crash falls between sending it and recording it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import html
+import io
+import logging
+from typing import Any
+
+from zapdoc.domain import jobs as J
+from zapdoc.domain.documents import DocumentResult
+from zapdoc.domain.errors import PermanentError, TransientError
+from zapdoc.logging import bind, event
+from zapdoc.ports.mailer import Attachment, Mail
+from zapdoc.ports.store import Conflict, Snapshot, Update
+from zapdoc.services import jobs
+from zapdoc.services.runtime import Runtime
+from zapdoc.workbook import write_workbook
+
+log = logging.getLogger("zapdoc.assemble")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AssembleOutcome(enum.StrEnum):
+    IGNORED = "ignored"  # unknown job, or not running
+    WAITING = "waiting"  # documents still in flight
+    DELIVERED = "delivered"
+    ALREADY_DELIVERED = "already_delivered"
+
+
+def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
+    """Deliver the job if all its documents are finished; safe to call any number of times."""
+    bind(job_id=job_id)
+    snap = jobs.get_job(rt, job_id)
+    if snap is None:
+        return AssembleOutcome.IGNORED
+    status = J.JobStatus(snap.data["status"])
+    if status is J.JobStatus.DELIVERED:
+        return AssembleOutcome.ALREADY_DELIVERED
+    if status not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+        return AssembleOutcome.IGNORED
+    if jobs.any_unfinished(rt, job_id):
+        event(log, "waiting for documents")
+        return AssembleOutcome.WAITING
+    docs = jobs.list_documents(rt, job_id)
+    if not all(J.document_finished(d.data) for d in docs):  # a document changed state meanwhile
+        return AssembleOutcome.WAITING
+    snap = _claim(rt, snap)
+    if snap is None:
+        return AssembleOutcome.ALREADY_DELIVERED
+    job = snap.data
+    assembly: dict[str, Any] = dict(job.get("assembly") or {})
+    results = [_result_of(d.data) for d in docs]
+    refunded = sum(int(d.data.get("pages") or 0) for d in docs if d.data.get("status") == J.DocStatus.FAILED)
+    charged = int(job.get("charged") or 0)
+
+    if not assembly.get("workbook"):
+        buf = io.BytesIO()
+        stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True)
+        name = J.results_object_name(job_id)
+        rt.blobs.write(rt.settings.results_bucket, name, buf.getvalue(), XLSX)
+        assembly.update(
+            workbook=name, size=len(buf.getvalue()), documents=stats.documents, failed=stats.failed
+        )
+        rt.store.commit([Update(snap.path, {"assembly": assembly, "refunded": refunded})])
+        event(log, "workbook stored", object=name, bytes=assembly["size"], documents=stats.documents)
+    rt.crash("assemble.after_workbook")
+
+    if not assembly.get("mailed_at") and not assembly.get("mail_error"):
+        try:
+            rt.mailer.send(_delivery_mail(rt, job_id, job, assembly, results, charged, refunded))
+        except PermanentError as exc:
+            # The address or message was refused for good: the workbook stays downloadable through the
+            # API until retention ends; retrying would loop forever.
+            rt.store.commit([Update(snap.path, {"assembly.mail_error": str(exc)})])
+            event(log, "workbook mail refused", logging.ERROR, reason=str(exc))
+        else:
+            rt.store.commit([Update(snap.path, {"assembly.mailed_at": rt.clock()})])
+            event(log, "workbook mailed", to_domain=str(job["email"]).rsplit("@", 1)[-1])
+    rt.crash("assemble.after_email")
+
+    now = rt.clock()
+    purge_after = now + rt.settings.retention
+    jobs.transition(
+        rt,
+        job_id,
+        [J.JobStatus.ASSEMBLING],
+        {"status": J.JobStatus.DELIVERED.value, "delivered_at": now, "purge_after": purge_after},
+    )
+    deleted = jobs.delete_uploads(rt, job_id)
+    if rt.settings.retention <= dt.timedelta(0):
+        purge_values(rt, job_id)
+    event(
+        log, "job delivered", state="delivered", uploads_deleted=deleted, charged=charged, refunded=refunded
+    )
+    return AssembleOutcome.DELIVERED
+
+
+def _claim(rt: Runtime, snap: Snapshot) -> Snapshot | None:
+    """Move the job to ``assembling`` with a lease, or take over an expired lease; None if delivered."""
+    for _ in range(20):
+        now = rt.clock()
+        status = J.JobStatus(snap.data["status"])
+        if status is J.JobStatus.DELIVERED:
+            return None
+        if status is J.JobStatus.ASSEMBLING:
+            lease = snap.data.get("lease_until")
+            if isinstance(lease, dt.datetime) and lease > now:
+                raise TransientError("the job is being assembled by another invocation")
+        elif status is not J.JobStatus.RUNNING:
+            return None
+        fields = {"status": J.JobStatus.ASSEMBLING.value, "lease_until": now + rt.settings.assemble_lease}
+        try:
+            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
+        except Conflict:
+            again = rt.store.get(snap.path)
+            if again is None:
+                return None
+            snap = again
+            continue
+        event(log, "job state changed", state="assembling", previous=status.value)
+        return rt.store.get(snap.path)
+    raise TransientError("could not claim the job for assembly")
+
+
+def _result_of(doc: dict[str, Any]) -> DocumentResult:
+    status = doc.get("status")
+    pages = doc.get("pages")
+    if status == J.DocStatus.DONE and isinstance(doc.get("result"), dict):
+        result = DocumentResult.from_dict(doc["result"])
+        result.doc_type = doc.get("doc_type")
+        return result
+    reason = str(doc.get("reason") or "not processed")
+    if status == J.DocStatus.FAILED:
+        reason = f"{reason} (pages refunded)"
+    result = DocumentResult.error(str(doc.get("name")), reason, pages=int(pages) if pages else None)
+    result.doc_type = doc.get("doc_type")
+    return result
+
+
+def _delivery_mail(
+    rt: Runtime,
+    job_id: str,
+    job: dict[str, Any],
+    assembly: dict[str, Any],
+    results: list[DocumentResult],
+    charged: int,
+    refunded: int,
+) -> Mail:
+    ok = sum(1 for r in results if r.status == "ok")
+    failed = len(results) - ok
+    pages = sum(r.pages or 0 for r in results if r.status == "ok")
+    filename = f"zapdoc-{job_id}.xlsx"
+    size = int(assembly.get("size") or 0)
+    attachments: tuple[Attachment, ...] = ()
+    if size <= rt.settings.attachment_limit_bytes:
+        data = rt.blobs.read(rt.settings.results_bucket, str(assembly["workbook"]))
+        attachments = (Attachment(filename, data, XLSX),)
+        where = "The workbook is attached."
+    else:
+        url = rt.blobs.download_url(
+            rt.settings.results_bucket, str(assembly["workbook"]), rt.settings.download_link_ttl
+        )
+        days = max(1, rt.settings.download_link_ttl.days)
+        link = f'<a href="{html.escape(url)}">download it</a>'
+        where = f"The workbook is too large to attach: {link} (link valid {days} days)."
+    rows = [
+        ("Documents", f"{len(results)} ({ok} extracted, {failed} with errors)"),
+        ("Pages processed", str(pages)),
+        ("Credits charged", str(charged)),
+        ("Credits refunded", str(refunded)),
+    ]
+    table = "".join(f"<tr><th align='left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    body = f"<html><body><p>Your ZapDoc job is ready. {where}</p><table>{table}</table></body></html>"
+    text = "Your ZapDoc job is ready.\n" + "\n".join(f"{k}: {v}" for k, v in rows)
+    return Mail(
+        to=str(job["email"]),
+        subject=f"ZapDoc: {len(results)} documents extracted",
+        html=body,
+        text=text,
+        attachments=attachments,
+        key=f"deliver:{job_id}",
+    )
+
+
+def purge_values(rt: Runtime, job_id: str) -> int:
+    """Delete extracted values and text (privacy): keep only status, pages and reasons on the records."""
+    docs = jobs.list_documents(rt, job_id)
+    writes = [
+        Update(d.path, {"result": None, "text": None, "purged": True})
+        for d in docs
+        if d.data.get("result") is not None or d.data.get("text") is not None
+    ]
+    for start in range(0, len(writes), 400):
+        rt.store.commit(writes[start : start + 400])
+    rt.store.commit([Update(J.job_path(job_id), {"purged": True})])
+    return len(writes)

@@ -1,0 +1,168 @@
+"""Extract and classify one document (both triggered by a message on topic ``documents``).
+
+Extract: text → provider → validated values with evidence on the document record. A permanent failure
+marks the document failed and refunds its pages once; a transient one raises for redelivery until the
+document is too old or has failed too often, then it becomes permanent. Classify: the document type on
+the record plus an analytics record (never content). Both then publish to ``document-results``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import time
+from typing import Any
+
+from zapdoc.domain import jobs as J
+from zapdoc.domain.documents import DocumentResult
+from zapdoc.domain.errors import PermanentError, TransientError
+from zapdoc.logging import bind, event
+from zapdoc.ports.store import Put, Snapshot, Update
+from zapdoc.services import jobs, sources
+from zapdoc.services.idempotency import Claim
+from zapdoc.services.runtime import Runtime
+
+log = logging.getLogger("zapdoc.extract")
+
+
+class StepOutcome(enum.StrEnum):
+    IGNORED = "ignored"
+    DONE = "done"
+    FAILED = "failed"
+    ALREADY_DONE = "already_done"
+
+
+def _load(rt: Runtime, job_id: str, doc_id: str) -> tuple[dict[str, Any], Snapshot] | None:
+    bind(job_id=job_id, document_id=doc_id)
+    job = jobs.get_job(rt, job_id)
+    if job is None or J.JobStatus(job.data["status"]) not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+        event(log, "document of a job that is not running", state=job.data["status"] if job else "missing")
+        return None
+    doc = rt.store.get(J.document_path(job_id, doc_id))
+    if doc is None:
+        event(log, "unknown document", logging.WARNING)
+        return None
+    return job.data, doc
+
+
+def _notify(rt: Runtime, job_id: str, doc_id: str, step: str) -> None:
+    rt.bus.publish(rt.settings.results_topic, {"job_id": job_id, "document_id": doc_id, "step": step})
+
+
+def _too_old_or_tried(rt: Runtime, doc: dict[str, Any]) -> bool:
+    created = doc.get("created_at")
+    too_old = isinstance(created, dt.datetime) and rt.clock() - created > rt.settings.document_max_age
+    return too_old or int(doc.get("attempts") or 0) + 1 >= rt.settings.max_attempts
+
+
+def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
+    """Extract the values of one document; idempotent under redelivery."""
+    loaded = _load(rt, job_id, doc_id)
+    if loaded is None:
+        return StepOutcome.IGNORED
+    job, doc = loaded
+    if doc.data.get("status") != J.DocStatus.PENDING:
+        _notify(rt, job_id, doc_id, "extract")
+        return StepOutcome.ALREADY_DONE
+    idem = jobs.idempotency(rt)
+    key = f"extract:{job_id}:{doc_id}"
+    claim = idem.claim(key, lease=dt.timedelta(minutes=10))
+    if claim is Claim.IN_PROGRESS:
+        raise TransientError("this document is being extracted by another invocation")
+    if claim is Claim.COMPLETED:
+        _notify(rt, job_id, doc_id, "extract")
+        return StepOutcome.ALREADY_DONE
+    started = time.monotonic()
+    try:
+        text = sources.document_text(rt, doc.data)
+        extraction = rt.extractor.extract(text, jobs.job_fields(job))
+    except PermanentError as exc:
+        jobs.fail_document(rt, job, job_id, doc, str(exc))
+        outcome = StepOutcome.FAILED
+    except TransientError as exc:
+        if not _too_old_or_tried(rt, doc.data):
+            rt.store.commit([Update(doc.path, {"attempts": int(doc.data.get("attempts") or 0) + 1})])
+            idem.release(key)
+            raise
+        jobs.fail_document(rt, job, job_id, doc, f"gave up after repeated temporary failures: {exc}")
+        outcome = StepOutcome.FAILED
+    except Exception:
+        idem.release(key)
+        raise
+    else:
+        seconds = time.monotonic() - started
+        result = DocumentResult(
+            file=str(doc.data["name"]),
+            status="ok",
+            pages=text.page_count,
+            values=extraction.values,
+            notes=list(extraction.notes),
+            usage=extraction.usage,
+            seconds=seconds,
+        )
+        now = rt.clock()
+        model = extraction.usage.model if extraction.usage else rt.extractor.name
+        rt.store.commit(
+            [
+                Update(
+                    doc.path,
+                    {"status": J.DocStatus.DONE.value, "result": result.to_dict(), "extracted_at": now},
+                ),
+                Put(
+                    J.analytics_path(job_id, doc_id),
+                    {"pages": text.page_count, "status": "ok", "extract_seconds": round(seconds, 3),
+                     "model": model, "at": now},
+                    merge=True,
+                ),
+            ]
+        )  # fmt: skip
+        event(log, "document extracted", state="done", seconds=round(seconds, 3), model=model)
+        outcome = StepOutcome.DONE
+    idem.complete(key)
+    _notify(rt, job_id, doc_id, "extract")
+    return outcome
+
+
+def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
+    """Record the document type and an analytics record; idempotent under redelivery."""
+    loaded = _load(rt, job_id, doc_id)
+    if loaded is None:
+        return StepOutcome.IGNORED
+    _, doc = loaded
+    if doc.data.get("classified"):
+        _notify(rt, job_id, doc_id, "classify")
+        return StepOutcome.ALREADY_DONE
+    started = time.monotonic()
+    doc_type, note, model = "other", "", rt.extractor.name
+    try:
+        text = sources.document_text(rt, doc.data)
+        classification = rt.extractor.classify(text)
+        doc_type = classification.doc_type
+        if classification.usage and classification.usage.model:
+            model = classification.usage.model
+    except PermanentError as exc:
+        note = f"could not classify: {exc}"
+    except TransientError:
+        if not _too_old_or_tried(rt, doc.data):
+            raise
+        note = "could not classify: repeated temporary failures"
+    seconds = time.monotonic() - started
+    now = rt.clock()
+    rt.store.commit(
+        [
+            Update(
+                doc.path,
+                {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now},
+            ),
+            Put(
+                J.analytics_path(job_id, doc_id),
+                {"doc_type": doc_type, "classify_seconds": round(seconds, 3), "classify_model": model,
+                 "pages": doc.data.get("pages"), "at": now},
+                merge=True,
+            ),
+        ]
+    )  # fmt: skip
+    event(log, "document classified", doc_type=doc_type, seconds=round(seconds, 3))
+    _notify(rt, job_id, doc_id, "classify")
+    return StepOutcome.DONE

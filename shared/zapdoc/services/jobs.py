@@ -1,0 +1,207 @@
+"""Job use cases shared by the functions, the sweep and the API: create, read, fail a document, notify.
+
+A job is created with its declared files; intake records each file as it arrives. Documents failing
+after the debit are refunded exactly once (ledger key ``refund:<job>:<document>``), in the same commit
+that marks them failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zapdoc.domain import jobs as J
+from zapdoc.domain.errors import UsageError
+from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
+from zapdoc.logging import event
+from zapdoc.ports.mailer import Mail
+from zapdoc.ports.store import Conflict, Create, Put, Query, Snapshot, Update, Where
+from zapdoc.services.idempotency import Claim, Idempotency
+from zapdoc.services.ledger import Ledger
+from zapdoc.services.runtime import Runtime
+
+log = logging.getLogger("zapdoc.jobs")
+
+MAX_FILES = 50
+
+
+@dataclass(frozen=True)
+class DeclaredFile:
+    file_id: str
+    filename: str
+    object_name: str
+
+
+@dataclass(frozen=True)
+class CreatedJob:
+    job_id: str
+    files: tuple[DeclaredFile, ...]
+    deadline_at: dt.datetime
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex[:20]
+
+
+def create_job(
+    rt: Runtime,
+    *,
+    user_id: str,
+    email: str,
+    filenames: Sequence[str],
+    fields: Sequence[FieldSpec],
+    template: str | None = None,
+    job_id: str | None = None,
+) -> CreatedJob:
+    """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline."""
+    if not filenames:
+        raise UsageError("a job needs at least one file")
+    if len(filenames) > MAX_FILES:
+        raise UsageError(f"a job can have at most {MAX_FILES} files")
+    if not fields:
+        raise UsageError("a job needs at least one field")
+    job_id = job_id or new_job_id()
+    now = rt.clock()
+    deadline = now + rt.settings.file_arrival_timeout
+    files = tuple(
+        DeclaredFile(J.file_id(i), J.safe_filename(n), J.upload_object_name(job_id, J.file_id(i), n))
+        for i, n in enumerate(filenames)
+    )
+    record = {
+        "user_id": user_id,
+        "email": email,
+        "status": J.JobStatus.AWAITING_FILES.value,
+        "fields": fields_to_list(fields),
+        "template": template,
+        "files": {f.file_id: {"name": f.filename, "object": f.object_name, "arrived": False} for f in files},
+        "declared": len(files),
+        "created_at": now,
+        "updated_at": now,
+        "deadline_at": deadline,
+        "charged": None,
+        "published": False,
+        "assembly": {},
+    }
+    rt.store.commit([Create(J.job_path(job_id), record)])
+    event(log, "job created", job_id=job_id, state=J.JobStatus.AWAITING_FILES.value, files=len(files))
+    return CreatedJob(job_id, files, deadline)
+
+
+def get_job(rt: Runtime, job_id: str) -> Snapshot | None:
+    return rt.store.get(J.job_path(job_id))
+
+
+def job_fields(job: dict[str, Any]) -> tuple[FieldSpec, ...]:
+    return fields_from_list(job.get("fields") or [])
+
+
+def list_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
+    docs = rt.store.query(Query(J.documents_collection(job_id)))
+    return sorted(docs, key=lambda s: (str(s.data.get("file_id", "")), int(s.data.get("position", 0))))
+
+
+def ledger(rt: Runtime) -> Ledger:
+    return Ledger(rt.store, clock=rt.clock)
+
+
+def idempotency(rt: Runtime) -> Idempotency:
+    return Idempotency(rt.store, rt.clock, rt.settings.idempotency_ttl)
+
+
+def fail_document(rt: Runtime, job: dict[str, Any], job_id: str, doc: Snapshot, reason: str) -> None:
+    """Mark a charged document failed and refund its pages, once, in one commit."""
+    pages = int(doc.data.get("pages") or 0)
+    now = rt.clock()
+    mark = Update(doc.path, {"status": J.DocStatus.FAILED.value, "reason": reason, "finished_at": now})
+    stats = Put(J.analytics_path(job_id, doc.id), {"pages": pages, "status": "failed", "at": now}, merge=True)
+    if pages > 0 and doc.data.get("charged", True):
+        result = ledger(rt).apply(
+            str(job["user_id"]),
+            J.refund_key(job_id, doc.id),
+            pages,
+            meta={"job_id": job_id, "document_id": doc.id, "reason": "refund: document failed"},
+            also=[mark, stats],
+        )
+        if not result.applied:
+            rt.store.commit([mark, stats])
+    else:
+        rt.store.commit([mark, stats])
+    event(log, "document failed", document_id=doc.id, state="failed", reason=reason, refunded_pages=pages)
+
+
+def transition(rt: Runtime, job_id: str, allowed: Sequence[J.JobStatus], fields: dict[str, Any]) -> bool:
+    """Compare-and-set the job out of one of ``allowed`` states; False if it is in another state."""
+    for _ in range(20):
+        snap = get_job(rt, job_id)
+        if snap is None or snap.data.get("status") not in {s.value for s in allowed}:
+            return False
+        try:
+            rt.store.commit(
+                [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
+            )
+        except Conflict:
+            continue
+        if "status" in fields:
+            event(
+                log, "job state changed", state=str(fields["status"]), previous=str(snap.data.get("status"))
+            )
+        return True
+    return False
+
+
+def delete_uploads(rt: Runtime, job_id: str) -> int:
+    """Delete every uploaded object of the job (and nothing else)."""
+    names = rt.blobs.list(rt.settings.uploads_bucket, f"jobs/{job_id}/")
+    for name in names:
+        rt.blobs.delete(rt.settings.uploads_bucket, name)
+    return len(names)
+
+
+def send_once(rt: Runtime, key: str, mail: Mail) -> bool:
+    """Send a notice at most once per ``key`` (a crash between send and record can duplicate it)."""
+    idem = idempotency(rt)
+    claim = idem.claim(f"mail:{key}", lease=dt.timedelta(minutes=5))
+    if claim is not Claim.CLAIMED:
+        return False
+    try:
+        rt.mailer.send(mail)
+    except Exception:
+        idem.release(f"mail:{key}")
+        raise
+    idem.complete(f"mail:{key}")
+    return True
+
+
+def notice_mail(to: str, subject: str, paragraphs: Sequence[str], key: str) -> Mail:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return Mail(
+        to=to,
+        subject=subject,
+        html=f"<html><body>{body}</body></html>",
+        text="\n\n".join(paragraphs),
+        key=key,
+    )
+
+
+def any_unfinished(rt: Runtime, job_id: str) -> bool:
+    """True while a document still blocks assembly; two equality queries reading at most one record
+    each, so the many ``document-results`` messages of a big job stay cheap."""
+    collection = J.documents_collection(job_id)
+    pending = Query(collection, (Where("status", "==", J.DocStatus.PENDING.value),), limit=1)
+    unclassified = Query(
+        collection,
+        (Where("status", "==", J.DocStatus.DONE.value), Where("classified", "==", False)),
+        limit=1,
+    )
+    return bool(rt.store.query(pending)) or bool(rt.store.query(unclassified))
+
+
+def pending_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
+    return rt.store.query(
+        Query(J.documents_collection(job_id), (Where("status", "==", J.DocStatus.PENDING.value),))
+    )

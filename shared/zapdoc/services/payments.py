@@ -1,0 +1,295 @@
+"""Credit purchases through Stripe Checkout: packs, checkout sessions, fulfilment and refunds.
+
+Fulfilment credits the buyer once per Checkout Session: the ledger entry key is ``purchase:<session>``,
+so ``checkout.session.completed`` (paid) and ``checkout.session.async_payment_succeeded`` for the same
+session, in any order and however often, apply one credit. The purchase is indexed by its
+PaymentIntent (``purchases/<payment_intent>``) in the same commit, so refunds can find it.
+
+Refund policy (``charge.refunded``): Stripe reports the cumulative refunded amount of a charge. The
+credits a purchase may lose are ``floor(credits * amount_refunded / amount)``; each refund event revokes
+what that share grew by since the last one, but only from credits still unspent (the balance never goes
+below zero; spent credits are not clawed back). The revocation is keyed
+``revoke:<session>:<amount_refunded>`` and the purchase record is compare-and-set in the same commit,
+so repeats of a refund event and concurrent refund events never revoke twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from zapdoc.domain.errors import ConfigError, TransientError, UsageError
+from zapdoc.logging import event as log_event
+from zapdoc.ports.store import AlreadyExists, Conflict, Create, Update
+from zapdoc.services import jobs
+from zapdoc.services.ledger import entry_path, user_path
+from zapdoc.services.runtime import Runtime
+
+log = logging.getLogger("zapdoc.payments")
+
+DEFAULT_PACKS = "starter:100:500:eur,standard:500:2000:eur,pro:2000:6000:eur"
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A credit pack for sale: ``credits`` for ``amount`` (minor units) of ``currency``."""
+
+    id: str
+    credits: int
+    amount: int
+    currency: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def parse_packs(spec: str) -> dict[str, Pack]:
+    """Parse ``id:credits:amount_minor:currency,...`` (the ``ZAPDOC_CREDIT_PACKS`` setting)."""
+    packs: dict[str, Pack] = {}
+    for item in (p.strip() for p in spec.split(",")):
+        if not item:
+            continue
+        parts = item.split(":")
+        if len(parts) != 4 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
+            raise ConfigError(f"ZAPDOC_CREDIT_PACKS item {item!r} must be id:credits:amount:currency")
+        pack = Pack(parts[0], int(parts[1]), int(parts[2]), parts[3].lower())
+        if pack.credits <= 0 or pack.amount <= 0 or len(pack.currency) != 3:
+            raise ConfigError(f"ZAPDOC_CREDIT_PACKS item {item!r} needs positive numbers and a currency")
+        packs[pack.id] = pack
+    if not packs:
+        raise ConfigError("ZAPDOC_CREDIT_PACKS defines no pack")
+    return packs
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+class CheckoutGateway(Protocol):
+    """Creates hosted payment pages (Stripe Checkout in production)."""
+
+    def create_session(
+        self,
+        *,
+        pack: Pack,
+        user_id: str,
+        email: str,
+        success_url: str,
+        cancel_url: str,
+        idempotency_key: str,
+    ) -> CheckoutSession: ...
+
+
+def start_checkout(
+    gateway: CheckoutGateway,
+    packs: Mapping[str, Pack],
+    *,
+    pack_id: str,
+    user_id: str,
+    email: str,
+    success_url: str,
+    cancel_url: str,
+    request_id: str,
+) -> CheckoutSession:
+    """A Checkout Session for ``pack_id``: the user is the ``client_reference_id``, credits in metadata."""
+    pack = packs.get(pack_id)
+    if pack is None:
+        raise UsageError(f"unknown pack {pack_id!r}; choose one of: {', '.join(packs)}")
+    return gateway.create_session(
+        pack=pack,
+        user_id=user_id,
+        email=email,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        idempotency_key=f"checkout:{user_id}:{request_id}",
+    )
+
+
+# --------------------------------------------------------------------------------------- webhook
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    """What a verified event did (for logs and tests)."""
+
+    action: str  # credited | already_credited | awaiting_payment | notified | revoked | ignored
+    detail: str = ""
+
+
+def purchase_key(session_id: str) -> str:
+    return f"purchase:{session_id}"
+
+
+def purchase_path(payment_intent: str) -> str:
+    return f"purchases/{payment_intent}"
+
+
+def session_path(session_id: str) -> str:
+    return f"checkout_sessions/{session_id}"
+
+
+def handle_event(rt: Runtime, event: Mapping[str, Any]) -> WebhookOutcome:
+    """Apply one verified Stripe event; unknown event types are acknowledged and ignored."""
+    kind = str(event.get("type", ""))
+    obj = (event.get("data") or {}).get("object") or {}
+    if not isinstance(obj, Mapping):
+        return WebhookOutcome("ignored", "event without an object")
+    if kind == "checkout.session.completed":
+        status = str(obj.get("payment_status", ""))
+        if status in ("paid", "no_payment_required"):
+            return fulfil(rt, obj)
+        return WebhookOutcome("awaiting_payment", f"payment_status={status}")
+    if kind == "checkout.session.async_payment_succeeded":
+        return fulfil(rt, obj)
+    if kind == "checkout.session.async_payment_failed":
+        return notify_failed(rt, obj)
+    if kind == "charge.refunded":
+        return revoke_refunded(rt, obj)
+    return WebhookOutcome("ignored", kind)
+
+
+def _session_credit(session: Mapping[str, Any]) -> tuple[str, str, int]:
+    session_id = str(session.get("id") or "")
+    user_id = str(session.get("client_reference_id") or "")
+    metadata = session.get("metadata") or {}
+    raw = str(metadata.get("credits", "")) if isinstance(metadata, Mapping) else ""
+    if not session_id or not user_id or not raw.isdigit() or int(raw) <= 0:
+        raise UsageError("checkout session lacks id, client_reference_id or metadata.credits")
+    return session_id, user_id, int(raw)
+
+
+def fulfil(rt: Runtime, session: Mapping[str, Any]) -> WebhookOutcome:
+    """Credit the session's buyer once (key ``purchase:<session id>``)."""
+    try:
+        session_id, user_id, credits = _session_credit(session)
+    except UsageError as exc:
+        log_event(log, "checkout session ignored", reason=str(exc))
+        return WebhookOutcome("ignored", str(exc))
+    if rt.store.get(user_path(user_id)) is None:
+        log_event(log, "checkout session for unknown user", session_id=session_id)
+        return WebhookOutcome("ignored", "unknown user")
+    payment_intent = str(session.get("payment_intent") or "")
+    record = {
+        "user_id": user_id,
+        "session_id": session_id,
+        "payment_intent": payment_intent,
+        "credits": credits,
+        "amount_total": int(session.get("amount_total") or 0),
+        "currency": str(session.get("currency") or ""),
+        "revoked_share": 0,
+        "revoked": 0,
+        "credited_at": rt.clock(),
+    }
+    also = [Create(session_path(session_id), record)]
+    if payment_intent:
+        also.append(Create(purchase_path(payment_intent), record))
+    result = jobs.ledger(rt).apply(
+        user_id,
+        purchase_key(session_id),
+        credits,
+        meta={"reason": "purchase", "session_id": session_id, "payment_intent": payment_intent},
+        also=also,
+    )
+    action = "credited" if result.applied else "already_credited"
+    log_event(log, "checkout session fulfilled", session_id=session_id, action=action, credits=credits)
+    return WebhookOutcome(action, session_id)
+
+
+def notify_failed(rt: Runtime, session: Mapping[str, Any]) -> WebhookOutcome:
+    """Tell the buyer (once per session) that the delayed payment failed and nothing was credited."""
+    session_id = str(session.get("id") or "")
+    user = rt.store.get(user_path(str(session.get("client_reference_id") or "")))
+    email = str((user.data.get("email") if user else "") or "")
+    if not session_id or not email:
+        return WebhookOutcome("ignored", "no session id or buyer email")
+    mail = jobs.notice_mail(
+        email,
+        "ZapDoc: your payment did not go through",
+        [
+            "Your payment for ZapDoc credits failed, so no credits were added to your account.",
+            "You can try again with another payment method from your account page.",
+        ],
+        key=f"payment-failed:{session_id}",
+    )
+    sent = jobs.send_once(rt, f"payment-failed:{session_id}", mail)
+    return WebhookOutcome("notified" if sent else "already_notified", session_id)
+
+
+def refund_share(credits: int, amount: int, amount_refunded: int) -> int:
+    """Credits a purchase loses when ``amount_refunded`` of ``amount`` is refunded (rounded down)."""
+    if amount <= 0:
+        return 0
+    refunded = max(0, min(amount_refunded, amount))
+    return credits * refunded // amount
+
+
+def revoke_refunded(rt: Runtime, charge: Mapping[str, Any]) -> WebhookOutcome:
+    """Revoke unspent credits by the refunded share of the purchase (see the module docstring)."""
+    payment_intent = str(charge.get("payment_intent") or "")
+    amount = int(charge.get("amount") or 0)
+    amount_refunded = int(charge.get("amount_refunded") or 0)
+    if not payment_intent:
+        return WebhookOutcome("ignored", "charge without payment_intent")
+    for _ in range(50):
+        purchase = rt.store.get(purchase_path(payment_intent))
+        if purchase is None:
+            return WebhookOutcome("ignored", "no purchase for this payment")
+        p = purchase.data
+        user_id, session_id = str(p["user_id"]), str(p["session_id"])
+        target = refund_share(int(p["credits"]), amount, amount_refunded)
+        increment = target - int(p.get("revoked_share") or 0)
+        if increment <= 0:
+            return WebhookOutcome("already_revoked", session_id)
+        key = f"revoke:{session_id}:{amount_refunded}"
+        user = rt.store.get(user_path(user_id))
+        if user is None:
+            return WebhookOutcome("ignored", "unknown user")
+        if rt.store.get(entry_path(user_id, key)) is not None:
+            return WebhookOutcome("already_revoked", session_id)
+        balance = int(user.data.get("credits", 0))
+        revoke = min(increment, max(balance, 0))
+        now = rt.clock()
+        entry = {
+            "key": key,
+            "delta": -revoke,
+            "balance_after": balance - revoke,
+            "at": now,
+            "reason": "refund of purchase",
+            "session_id": session_id,
+            "refunded_share": increment,
+        }
+        try:
+            rt.store.commit(
+                [
+                    Update(
+                        user.path, {"credits": balance - revoke, "updated_at": now}, if_version=user.version
+                    ),
+                    Create(entry_path(user_id, key), entry),
+                    Update(
+                        purchase.path,
+                        {"revoked_share": target, "revoked": int(p.get("revoked") or 0) + revoke},
+                        if_version=purchase.version,
+                    ),
+                ]
+            )
+        except AlreadyExists:
+            return WebhookOutcome("already_revoked", session_id)
+        except Conflict:
+            continue
+        log_event(log, "purchase refunded", session_id=session_id, revoked=revoke, share=increment)
+        return WebhookOutcome("revoked", f"{revoke}")
+    raise TransientError("purchase record too contended; retry later")
+
+
+def recent_entries(rt: Runtime, user_id: str, limit: int = 20) -> Sequence[dict[str, Any]]:
+    """The user's newest ledger entries first."""
+    entries = jobs.ledger(rt).entries(user_id)
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
+    entries.sort(key=lambda e: e.get("at") or floor, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,92 @@
+"""Read an uploaded file back as documents, exactly as the CLI does (sniff, safe unzip, bounded parsing)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from zapdoc.domain.documents import DocumentText, Rejected, Source
+from zapdoc.domain.errors import InputError, PermanentError
+from zapdoc.inputs import archive, sandbox
+from zapdoc.inputs.pdf import inspect_pdf
+from zapdoc.ports.blobs import BlobNotFound
+from zapdoc.services.runtime import Runtime
+
+
+def expand(name: str, data: bytes) -> Iterator[Source | Rejected]:
+    """Every candidate document of one upload (a loose PDF, or each entry of a zip)."""
+    return archive.expand(name, data, archive.Limits())
+
+
+def inspect(rt: Runtime, source: Source, *, with_text: bool) -> DocumentText:
+    """Count pages (and read text) in a bounded worker; raises ``InputError`` with a user-facing reason."""
+    return sandbox.inspect_bounded(
+        source,
+        timeout=rt.settings.inspect_timeout_s,
+        memory_mb=rt.settings.inspect_memory_mb,
+        with_text=with_text,
+    )
+
+
+MAX_STORED_TEXT_BYTES = 300_000
+"""Text layers up to this size are kept on the document record: Firestore allows 1 MiB per document,
+which must also hold the extracted values."""
+
+
+def inspect_all(rt: Runtime, items: Sequence[Source]) -> list[DocumentText | InputError]:
+    """Count pages and read text of every candidate in one bounded worker pool (intake parses each
+    untrusted PDF once; extract and classify then read the stored text)."""
+    if not items:
+        return []
+    workers = max(1, min(4, len(items), os.cpu_count() or 1))
+    out: list[DocumentText | InputError] = []
+    with sandbox.BoundedPool(
+        workers, timeout=rt.settings.inspect_timeout_s, memory_mb=rt.settings.inspect_memory_mb
+    ) as pool:
+        for result in pool.map(functools.partial(inspect_pdf, with_text=True), items):
+            out.append(
+                sandbox.failure_as_input_error(result) if isinstance(result, sandbox.TaskFailed) else result
+            )
+    return out
+
+
+def storable_text(text: DocumentText) -> list[str] | None:
+    """The pages to keep on the record, or None when there is no usable text layer or it is too big."""
+    if not text.has_text_layer or sum(len(p.encode("utf-8")) for p in text.pages) > MAX_STORED_TEXT_BYTES:
+        return None
+    return list(text.pages)
+
+
+def document_text(rt: Runtime, doc: dict[str, Any]) -> DocumentText:
+    """The document as the provider needs it: the stored text layer, else the PDF read again (bounded)."""
+    pages = doc.get("text")
+    if isinstance(pages, list) and pages:
+        return DocumentText(
+            name=str(doc["name"]),
+            pages=tuple(str(p) for p in pages),
+            page_count=int(doc.get("pages") or len(pages)),
+        )
+    return inspect(rt, load_source(rt, doc), with_text=True)
+
+
+def read_upload(rt: Runtime, object_name: str) -> bytes:
+    try:
+        return rt.blobs.read(rt.settings.uploads_bucket, object_name)
+    except BlobNotFound as exc:
+        raise PermanentError("the uploaded file is no longer available") from exc
+
+
+def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
+    """The bytes of one document record: the upload itself, or its entry inside the uploaded zip."""
+    data = read_upload(rt, str(doc["object"]))
+    entry = str(doc["name"])
+    if not doc.get("in_archive"):
+        return Source(entry, data)
+    for item in expand(str(doc["file_name"]), data):
+        if item.name == entry:
+            if isinstance(item, Rejected):
+                raise InputError(item.reason)
+            return item
+    raise PermanentError(f"{entry} is no longer in its archive")

@@ -1,0 +1,107 @@
+"""A user's saved field lists (``users/<uid>/templates/<id>``), usable wherever a built-in template is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from zapdoc.domain.errors import UsageError
+from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
+from zapdoc.domain.templates import TEMPLATES
+from zapdoc.ports.store import Create, DocumentStore, Query, Remove, Update
+
+MAX_TEMPLATES = 100
+ID_PREFIX = "tpl_"
+
+
+def template_path(user_id: str, template_id: str) -> str:
+    return f"users/{user_id}/templates/{template_id}"
+
+
+def _valid_id(template_id: str) -> bool:
+    rest = template_id[len(ID_PREFIX) :]
+    return (
+        template_id.startswith(ID_PREFIX) and len(rest) == 16 and all(c in "0123456789abcdef" for c in rest)
+    )
+
+
+def _clean_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        raise UsageError('a template needs a "name" of 1 to 100 characters')
+    return " ".join(name.split())
+
+
+def view(template_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": template_id,
+        "name": data.get("name", ""),
+        "fields": data.get("fields", []),
+        "created_at": data.get("created_at"),
+        "updated_at": data.get("updated_at"),
+    }
+
+
+class SavedTemplates:
+    def __init__(self, store: DocumentStore, clock: Callable[[], dt.datetime]) -> None:
+        self._store = store
+        self._clock = clock
+
+    def list(self, user_id: str) -> list[dict[str, Any]]:
+        snaps = self._store.query(Query(f"users/{user_id}/templates"))
+        return sorted((view(s.id, s.data) for s in snaps), key=lambda v: str(v["name"]).lower())
+
+    def get(self, user_id: str, template_id: str) -> dict[str, Any] | None:
+        if not _valid_id(template_id):
+            return None
+        snap = self._store.get(template_path(user_id, template_id))
+        return view(snap.id, snap.data) if snap else None
+
+    def create(self, user_id: str, name: Any, fields: Any) -> dict[str, Any]:
+        specs = fields_from_list(fields)
+        if len(self.list(user_id)) >= MAX_TEMPLATES:
+            raise UsageError(f"at most {MAX_TEMPLATES} saved templates")
+        template_id = ID_PREFIX + secrets.token_hex(8)
+        now = self._clock()
+        data = {
+            "name": _clean_name(name),
+            "fields": fields_to_list(specs),
+            "created_at": now,
+            "updated_at": now,
+        }
+        self._store.commit([Create(template_path(user_id, template_id), data)])
+        return view(template_id, data)
+
+    def replace(self, user_id: str, template_id: str, name: Any, fields: Any) -> dict[str, Any] | None:
+        if self.get(user_id, template_id) is None:
+            return None
+        specs = fields_from_list(fields)
+        changes = {"name": _clean_name(name), "fields": fields_to_list(specs), "updated_at": self._clock()}
+        self._store.commit([Update(template_path(user_id, template_id), changes)])
+        return self.get(user_id, template_id)
+
+    def delete(self, user_id: str, template_id: str) -> bool:
+        if self.get(user_id, template_id) is None:
+            return False
+        self._store.commit([Remove(template_path(user_id, template_id))])
+        return True
+
+    def resolve(self, user_id: str, name_or_id: str) -> tuple[FieldSpec, ...]:
+        """Fields of a built-in template (by name) or of one of the user's saved ones (by id)."""
+        key = name_or_id.strip().lower()
+        if key in TEMPLATES:
+            return TEMPLATES[key][1]
+        saved = self.get(user_id, name_or_id.strip())
+        if saved is None:
+            raise UsageError(
+                f"unknown template {name_or_id!r}: use a built-in name or one of your template ids"
+            )
+        return fields_from_list(saved["fields"])
+
+
+def builtin_templates() -> list[dict[str, Any]]:
+    return [
+        {"id": name, "name": name, "description": summary, "fields": fields_to_list(fields), "builtin": True}
+        for name, (summary, fields) in TEMPLATES.items()
+    ]

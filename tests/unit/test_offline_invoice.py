@@ -1,0 +1,429 @@
+"""The offline extractor on invoices in English, French and German, read from real PDFs.
+
+Values are random per run (invoice numbers, amounts, IBANs with valid checksums) so the rules are
+tested, not one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import string
+
+import pytest
+
+from tests.pdfs import make_pdf
+from zapdoc.domain.documents import DocumentText, Extraction, Source
+from zapdoc.domain.fields import FieldSpec, FieldType, parse_fields
+from zapdoc.domain.templates import template_fields
+from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.extraction.patterns import iban_checksum_ok
+from zapdoc.inputs.pdf import inspect_pdf
+
+INVOICE = template_fields("invoice")
+rng = random.Random()
+
+
+def extract(pages: list[str], fields: tuple[FieldSpec, ...] = INVOICE) -> Extraction:
+    """Render ``pages`` into a real PDF, read it back and run the offline extractor."""
+    doc = inspect_pdf(Source(f"{rng.getrandbits(32):08x}.pdf", make_pdf(pages)))
+    return OfflineExtractor().extract(doc, fields)
+
+
+def values(extraction: Extraction) -> dict[str, object]:
+    return {name: fv.value for name, fv in extraction.values.items()}
+
+
+def make_iban(country: str, length: int) -> str:
+    """A random IBAN with a correct mod-97 checksum."""
+    bban = "".join(rng.choice(string.digits) for _ in range(length - 4))
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def grouped(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def money(value: float, style: str) -> str:
+    """``value`` printed the English (1,234.50), German (1.234,50) or French (1 234,50) way."""
+    english = f"{value:,.2f}"
+    if style == "en":
+        return english
+    thousands = " " if style == "fr" else "."
+    return english.replace(",", "_").replace(".", ",").replace("_", thousands)
+
+
+def test_money_helper_prints_each_convention() -> None:
+    assert money(1234.5, "en") == "1,234.50"
+    assert money(1234.5, "de") == "1.234,50"
+    assert money(1234.5, "fr") == "1 234,50"
+
+
+def test_english_invoice_gives_typed_values_with_evidence() -> None:
+    # GIVEN an English invoice with a random number, amounts and IBAN
+    number = f"INV-{rng.randint(1000, 99999)}"
+    net = round(rng.uniform(100, 9000), 2)
+    tax = round(net * 0.2, 2)
+    iban = make_iban("GB", 22)
+    text = f"""ACME Widgets Ltd
+12 High Street, London EC1A 1BB
+VAT Reg No: GB 123 4567 89
+Phone: +44 20 7946 0958
+Email: Billing@Acme-Widgets.co.uk
+INVOICE
+Invoice No: {number}
+Invoice Date: 14/03/2024
+Due Date: 13/04/2024
+PO Number: PO-7781
+Bill To:
+Globex Corporation
+1 Main Road, Springfield
+Description Qty Unit Price Amount
+Blue widget 10 2.50 25.00
+Red widget (large) 3 12.00 36.00
+Subtotal {money(net, "en")}
+VAT 20% {money(tax, "en")}
+Total due GBP {money(net + tax, "en")}
+IBAN: {grouped(iban)}"""
+    # WHEN extracted with the invoice template
+    result = extract([text])
+    got = values(result)
+    # THEN every printed field is found and typed
+    assert got["invoice_number"] == number
+    assert got["issue_date"] == dt.date(2024, 3, 14)
+    assert got["due_date"] == dt.date(2024, 4, 13)
+    assert got["vendor_name"] == "ACME Widgets Ltd"
+    assert got["vendor_vat_id"] == "GB123456789"
+    assert got["vendor_email"] == "billing@acme-widgets.co.uk"
+    assert got["vendor_phone"] == "+442079460958"
+    assert got["buyer_name"] == "Globex Corporation"
+    assert got["order_number"] == "PO-7781"
+    assert got["iban"] == iban
+    assert got["currency"] == "GBP"
+    assert got["net_amount"] == net
+    assert got["tax_amount"] == tax
+    assert got["total_amount"] == round(net + tax, 2)
+    assert got["line_items"] == [
+        {"description": "Blue widget", "quantity": 10, "unit_price": 2.5, "amount": 25.0},
+        {"description": "Red widget (large)", "quantity": 3, "unit_price": 12.0, "amount": 36.0},
+    ]
+    # AND labelled values are confident and cite the line they came from
+    number_value = result.values["invoice_number"]
+    assert number_value.confidence >= 0.9
+    assert number_value.evidence is not None
+    assert number_value.evidence.page == 1
+    assert number in number_value.evidence.snippet
+    assert all(0.0 <= fv.confidence <= 1.0 for fv in result.values.values())
+
+
+def test_french_invoice() -> None:
+    # GIVEN a French invoice (Facture n°, Total TTC, TVA intracommunautaire, amounts "1 234,56 €")
+    number = f"F-2024-{rng.randint(100, 999)}"
+    net = round(rng.uniform(1000, 90000), 2)
+    tax = round(net * 0.055, 2)
+    iban = make_iban("FR", 27)
+    text = f"""Boulangerie Dupont SARL - 3 rue des Lilas - 75011 Paris
+N° TVA intracommunautaire : FR 40 303 265 045
+Tél : 01 23 45 67 89
+FACTURE
+Facture n° {number}
+Date de facture : 5 mars 2024
+Échéance : 04/04/2024
+Client : Café de la Gare
+Désignation Qté Prix unitaire Montant HT
+Croissants 120 0,90 108,00
+Total HT {money(net, "fr")} €
+TVA 5,5 % {money(tax, "fr")} €
+Total TTC {money(net + tax, "fr")} €
+IBAN : {grouped(iban)}"""
+    # WHEN extracted
+    got = values(extract([text]))
+    # THEN French labels and number formats are understood
+    assert got["invoice_number"] == number
+    assert got["issue_date"] == dt.date(2024, 3, 5)
+    assert got["due_date"] == dt.date(2024, 4, 4)
+    assert got["vendor_name"] == "Boulangerie Dupont SARL"
+    assert got["vendor_vat_id"] == "FR40303265045"
+    assert got["buyer_name"] == "Café de la Gare"
+    assert got["currency"] == "EUR"
+    assert got["net_amount"] == net
+    assert got["tax_amount"] == tax
+    assert got["total_amount"] == round(net + tax, 2)
+    assert got["iban"] == iban
+
+
+def test_german_invoice() -> None:
+    # GIVEN a German invoice with a sender line above the window address
+    number = f"2024-{rng.randint(1000, 9999)}"
+    net = round(rng.uniform(1000, 90000), 2)
+    tax = round(net * 0.19, 2)
+    iban = make_iban("DE", 22)
+    text = f"""Müller Technik GmbH · Hauptstraße 5 · 80331 München
+Kunde AG
+Bahnhofstr. 1
+10115 Berlin
+Rechnung
+Rechnungsnummer: {number}
+Rechnungsdatum: 03.04.2024
+Fälligkeitsdatum: 03.05.2024
+Ihre Bestellnummer: B-5521
+Pos. Bezeichnung Menge Einzelpreis Betrag
+1 Wartung Heizungsanlage 2 150,00 300,00
+Nettobetrag {money(net, "de")} EUR
+zzgl. 19% MwSt. {money(tax, "de")} EUR
+Gesamtbetrag {money(net + tax, "de")} EUR
+Bankverbindung: Stadtsparkasse München IBAN {grouped(iban)} BIC COBADEFFXXX
+USt-IdNr.: DE 123 456 789"""
+    # WHEN extracted
+    got = values(extract([text]))
+    # THEN German labels, dates and "1.234,56" amounts are understood
+    assert got["invoice_number"] == number
+    assert got["issue_date"] == dt.date(2024, 4, 3)
+    assert got["due_date"] == dt.date(2024, 5, 3)
+    assert got["vendor_name"] == "Müller Technik GmbH"
+    assert got["buyer_name"] == "Kunde AG"
+    assert got["order_number"] == "B-5521"
+    assert got["vendor_vat_id"] == "DE123456789"
+    assert got["iban"] == iban
+    assert got["currency"] == "EUR"
+    assert got["net_amount"] == net
+    assert got["tax_amount"] == tax
+    assert got["total_amount"] == round(net + tax, 2)
+    assert got["line_items"] == [
+        {"description": "Wartung Heizungsanlage", "quantity": 2, "unit_price": 150.0, "amount": 300.0}
+    ]
+
+
+def test_inline_number_and_date_as_e_invoices_print_them() -> None:
+    # GIVEN "Handelsrechnung (380) Nr. X vom DATE" and a remark about an order "vom" another date
+    number = f"R{rng.randint(10**6, 10**7)}"
+    text = f"""Handelsrechnung (380) Nr. {number} vom 05.06.2018
+Währung: EUR
+Bemerkung Rechnung gemäß Bestellung Nr. 2018-471331 vom 01.03.2018.
+Bruttosumme 197,65"""
+    # WHEN extracted / THEN the number and the date are the invoice's, not the order's
+    got = values(extract([text]))
+    assert got["invoice_number"] == number
+    assert got["issue_date"] == dt.date(2018, 6, 5)
+    assert got["total_amount"] == 197.65
+    assert got["currency"] == "EUR"
+
+
+def test_values_printed_apart_from_their_labels_are_paired() -> None:
+    # GIVEN a layout whose values come out of the PDF above a block of labels
+    number = f"A-{rng.randint(100, 999)}"
+    text = f"""INVOICE
+# {number}
+Jan 1, 2022
+Net 30 days
+Jan 31, 2022
+$127.50
+Date:
+Payment Terms:
+Due Date:
+Balance Due:"""
+    # WHEN extracted / THEN each label gets the value in the same position of the value block
+    got = values(extract([text]))
+    assert got["invoice_number"] == number
+    assert got["issue_date"] == dt.date(2022, 1, 1)
+    assert got["due_date"] == dt.date(2022, 1, 31)
+    assert got["currency"] == "USD"
+
+
+def test_a_value_in_the_column_under_a_header_line() -> None:
+    # GIVEN header lines whose values are on the line below (first and last column)
+    text = """VAT Registration No. Home Page Phone No.
+DE136695976 www.example.com 0221 99 88 77
+Customer Order Invoice
+C-77 O-12 VF1005193039"""
+    # WHEN extracted / THEN the first and the last column are read
+    got = values(extract([text]))
+    assert got["vendor_vat_id"] == "DE136695976"
+    assert got["invoice_number"] == "VF1005193039"
+
+
+def test_us_dates_follow_the_document_order() -> None:
+    # GIVEN an English invoice whose other date shows month-first order (12/25/2023)
+    text = """Invoice Number: 7
+Invoice Date: 04/03/2024
+Order date: 12/25/2023
+Total $ 10.00"""
+    # WHEN extracted / THEN the ambiguous 04/03/2024 is April 3rd
+    got = values(extract([text]))
+    assert got["issue_date"] == dt.date(2024, 4, 3)
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"), [("$ 10.00", dt.date(2024, 4, 3)), ("£ 10.00", dt.date(2024, 3, 4))]
+)
+def test_english_dates_without_other_evidence_follow_the_currency(total: str, expected: dt.date) -> None:
+    # GIVEN only an ambiguous date: a dollar invoice reads month first, a pound invoice day first
+    text = f"Invoice Number: 8\nInvoice Date: 04/03/2024\nTotal due {total}\nThank you for your business"
+    assert values(extract([text]))["issue_date"] == expected
+
+
+def test_honest_nothing_is_invented_for_fields_that_are_not_printed() -> None:
+    # GIVEN a document without any invoice data
+    text = "Meeting notes\nWe discussed the roadmap and agreed to meet again next week.\nThanks, Anna"
+    # WHEN extracted with the invoice template and user fields
+    fields = INVOICE + parse_fields("po_number (purchase order), delivery_date:date, contact:email")
+    result = extract([text], fields)
+    # THEN no field has a value, a confidence or evidence
+    for name, fv in result.values.items():
+        assert fv.value is None, name
+        assert fv.confidence == 0.0
+        assert fv.evidence is None
+
+
+def test_honest_an_invoice_without_iban_or_vat_id_has_none() -> None:
+    text = "Invoice No: 12\nInvoice Date: 2024-01-05\nTotal: EUR 50.00\nAccount: 12345678"
+    got = values(extract([text]))
+    assert got["invoice_number"] == "12"
+    assert got["iban"] is None
+    assert got["vendor_vat_id"] is None
+    assert got["buyer_vat_id"] is None
+    assert got["due_date"] is None
+
+
+def test_iban_checksum_decides_between_pattern_and_label() -> None:
+    # GIVEN an IBAN-shaped string with a wrong checksum, first unlabelled then labelled
+    good = make_iban("DE", 22)
+    bad = good[:4] + ("1" if good[4] != "1" else "2") + good[5:]
+    assert iban_checksum_ok(good)
+    assert not iban_checksum_ok(bad)
+    iban = FieldSpec("iban")
+    # WHEN the bad one is printed without a label / THEN it is not taken for an IBAN
+    assert extract([f"Reference {bad}"], (iban,)).values["iban"].value is None
+    # WHEN it is labelled / THEN it is returned as printed, with low confidence and a note
+    labelled = extract([f"IBAN: {grouped(bad)}"], (iban,)).values["iban"]
+    assert labelled.value == bad
+    assert labelled.confidence < 0.6
+    assert "checksum" in labelled.note
+    # WHEN a valid one is printed without a label / THEN the pattern alone finds it
+    found = extract([f"Please pay to {grouped(good)} within 30 days"], (iban,)).values["iban"]
+    assert found.value == good
+    assert 0.6 <= found.confidence < 0.95
+
+
+def test_buyer_and_vendor_vat_ids_are_told_apart() -> None:
+    # GIVEN the vendor's VAT id in the letterhead and the customer's labelled as such
+    text = """Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène
+TVA : FR11999999998
+Facture FA-2017-0010
+N° TVA client FR19787878784"""
+    got = values(extract([text]))
+    assert got["vendor_vat_id"] == "FR11999999998"
+    assert got["buyer_vat_id"] == "FR19787878784"
+
+
+def test_the_buyers_vat_id_is_not_taken_for_the_vendors() -> None:
+    text = "Factuur 12\nUw BTW nummer: NL00333599698\nFactuur totaal EUR 49,99"
+    got = values(extract([text]))
+    assert got["vendor_vat_id"] is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["PO Number: {n}", "P.O. number {n}", "Po-Nummer: {n}", "Purchase order: {n}", "PO# {n}"],
+)
+def test_a_user_field_is_found_by_its_own_name_and_description(line: str) -> None:
+    # GIVEN a field the extractor has no curated labels for
+    number = str(rng.randint(1000, 999999))
+    fields = parse_fields("po_number (purchase order)")
+    # WHEN the document prints it under one of the usual spellings
+    result = extract([f"Delivery note\n{line.format(n=number)}\nThank you"], fields)
+    # THEN it is found from the field's name or description
+    assert result.values["po_number"].value == number
+    assert result.values["po_number"].confidence >= 0.6
+
+
+def test_user_fields_of_each_type_use_their_type_pattern() -> None:
+    fields = parse_fields(
+        "delivery_date:date, freight_cost:amount, dispatcher_email:email, hotline:phone, "
+        "carrier (shipping company), pallet_count:number"
+    )
+    text = """Delivery date: 3 May 2024
+Freight cost: 1.250,00 EUR
+Dispatcher email: Dispatch@Example.com
+Hotline: +49 30 1234567
+Carrier: Schenker Logistics Date: 2024-05-01
+Pallet count: 12"""
+    got = values(extract([text], fields))
+    assert got == {
+        "delivery_date": dt.date(2024, 5, 3),
+        "freight_cost": 1250.0,
+        "dispatcher_email": "dispatch@example.com",
+        "hotline": "+49301234567",
+        "carrier": "Schenker Logistics",
+        "pallet_count": 12,
+    }
+
+
+def test_evidence_points_at_the_right_page() -> None:
+    # GIVEN a two-page invoice with the total on page 2
+    result = extract(["Invoice No: 991\nInvoice Date: 2024-02-01", "Notes\nGrand total: EUR 1,000.00"])
+    total = result.values["total_amount"]
+    # THEN the value is found on page 2 and its snippet is that line
+    assert total.value == 1000.0
+    assert total.evidence is not None
+    assert total.evidence.page == 2
+    assert total.evidence.snippet == "Grand total: EUR 1,000.00"
+
+
+def test_evidence_snippets_are_short_even_for_long_lines() -> None:
+    filler = "lorem ipsum dolor sit amet " * 40
+    doc = DocumentText("long.pdf", (f"{filler} Invoice number: X-42 {filler}",), 1)
+    fv = OfflineExtractor().extract(doc, (FieldSpec("invoice_number"),)).values["invoice_number"]
+    assert fv.value == "X-42"
+    assert fv.evidence is not None
+    assert len(fv.evidence.snippet) <= 200
+    assert "X-42" in fv.evidence.snippet
+
+
+def test_a_label_and_a_valid_value_score_higher_than_a_pattern_alone() -> None:
+    labelled = extract(["Invoice date: 2024-03-01\nTotal 5.00"]).values["issue_date"]
+    unlabelled = extract(["Thank you for your order of 2024-03-01\nTotal 5.00"]).values["issue_date"]
+    assert labelled.value == unlabelled.value == dt.date(2024, 3, 1)
+    assert labelled.confidence > 0.9
+    assert unlabelled.confidence < 0.6
+    assert unlabelled.is_low_confidence
+
+
+def test_hostile_megabyte_of_text_finishes_with_a_sane_result() -> None:
+    # GIVEN a megabyte of text built to make regexes backtrack (digit runs, separators, label
+    # fragments, half IBANs, half emails) on long lines and one enormous line
+    pieces = ["1" * 5000, "1.2,3 " * 300, "DE12 " * 400, "a@" * 800, "Rechnung" * 300, "Total: " * 300]
+    pieces += ["€-(" * 500, "Rechnung (380) Nr. " * 60, "31/12/" * 400]
+    text = "\n".join(rng.choice(pieces) for _ in range(400))[:900_000] + "9" * 100_000
+    doc = DocumentText("hostile.pdf", (text,), 1)
+    fields = INVOICE + template_fields("resume") + parse_fields("po_number (purchase order)")
+    # WHEN extracted
+    result = OfflineExtractor().extract(doc, fields)
+    # THEN it returns one well-formed value per field (no guessed IBAN or email out of the noise)
+    assert set(result.values) == {f.name for f in fields}
+    assert result.values["iban"].value is None
+    assert result.values["vendor_email"].value is None
+    for fv in result.values.values():
+        assert 0.0 <= fv.confidence <= 1.0
+        assert fv.evidence is None or len(fv.evidence.snippet) <= 200
+
+
+def test_table_field_with_a_user_chosen_column() -> None:
+    spec = parse_fields("items:table[description, qty:number, price:amount, total:amount, colour]")
+    text = """Item Qty Price Total
+Chair 2 40.00 80.00
+Desk 1 199.00 199.00
+Total 279.00"""
+    got = values(extract([text], spec))
+    assert got["items"] == [
+        {"description": "Chair", "qty": 2, "price": 40.0, "total": 80.0, "colour": None},
+        {"description": "Desk", "qty": 1, "price": 199.0, "total": 199.0, "colour": None},
+    ]
+
+
+def test_a_currency_field_reads_symbols_near_the_total() -> None:
+    currency = FieldSpec("currency", FieldType.CURRENCY)
+    assert values(extract(["Invoice 4\nTotal: £ 12.00"], (currency,))) == {"currency": "GBP"}
+    assert values(extract(["Invoice 4\nGesamtbetrag 12,00 €"], (currency,))) == {"currency": "EUR"}
+    assert values(extract(["Invoice 4\nCurrency: CHF\nTotal 12.00"], (currency,))) == {"currency": "CHF"}

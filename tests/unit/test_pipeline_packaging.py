@@ -1,0 +1,49 @@
+"""`zapdoc package`: each function's deployable source holds its entry point, the package, requirements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from zapdoc.dev.packaging import function_names, package_all
+from zapdoc.dev.stack import FUNCTIONS
+
+
+def test_each_function_is_packaged_with_the_shared_package_and_requirements(tmp_path: Path) -> None:
+    # WHEN every function is packaged, zipped twice
+    first = package_all(tmp_path / "a", make_zip=True)
+    second = package_all(tmp_path / "b", make_zip=True)
+    # THEN each directory has main.py, the zapdoc package (without local-only parts) and requirements
+    for name in FUNCTIONS:
+        target = tmp_path / "a" / name
+        assert (target / "main.py").read_text().count(f"def {name}(") == 1
+        assert (target / "zapdoc" / "services" / "intake.py").is_file()
+        assert not (target / "zapdoc" / "dev").exists()
+        reqs = (target / "requirements.txt").read_text()
+        assert "functions-framework" in reqs and "google-cloud-firestore" in reqs and "pypdf" in reqs
+    # AND the zips are reproducible (same content, same name)
+    zips_a = sorted(p.name for p in first if p.suffix == ".zip")
+    zips_b = sorted(p.name for p in second if p.suffix == ".zip")
+    assert zips_a == zips_b and len(zips_a) == len(function_names()) >= len(FUNCTIONS)
+    with zipfile.ZipFile(next(p for p in first if p.suffix == ".zip")) as zf:
+        assert "main.py" in zf.namelist()
+
+
+def test_packaged_function_imports_without_the_repository_on_the_path(tmp_path: Path) -> None:
+    [target] = [p for p in package_all(tmp_path) if p.name == "assemble"]
+    code = (
+        "import main, zapdoc, sys; assert zapdoc.__file__.startswith(sys.path[0]); "
+        "print(main.assemble.__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {code}"],
+        capture_output=True,
+        text=True,
+        cwd=target,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "assemble"
