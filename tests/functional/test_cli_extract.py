@@ -78,6 +78,13 @@ def test_examples_become_typed_rows_with_line_items(
         pytest.approx(99.75),
         pytest.approx(489.00),
     ]
+    french = [r for r in _rows(out, "Line items") if str(r["File"]).endswith("facture-fr.pdf")]
+    # "4 189,00 756,00": quantity 4 at 189,00, not 4 189,00 (space-grouped thousands)
+    assert [(r["Quantity"], r["Unit price"], r["Amount"]) for r in french] == [
+        (4, 189, 756),
+        (1, 240, 240),
+        (8, 12.5, 100),
+    ]
     err = capsys.readouterr().err
     assert "provider: offline" in err
     assert "5 documents, 5 pages, 5 ok, 0 failed" in err

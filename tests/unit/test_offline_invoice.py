@@ -427,3 +427,37 @@ def test_a_currency_field_reads_symbols_near_the_total() -> None:
     assert values(extract(["Invoice 4\nTotal: £ 12.00"], (currency,))) == {"currency": "GBP"}
     assert values(extract(["Invoice 4\nGesamtbetrag 12,00 €"], (currency,))) == {"currency": "EUR"}
     assert values(extract(["Invoice 4\nCurrency: CHF\nTotal 12.00"], (currency,))) == {"currency": "CHF"}
+
+
+def _doc(text: str) -> DocumentText:
+    return DocumentText(name="t.pdf", pages=(text,), page_count=1)
+
+
+def test_values_that_start_like_formulas_keep_their_first_character() -> None:
+    # GIVEN labelled values beginning with "=", "-" or "+" (a label separator needs a space after it)
+    doc = _doc('Field 1: =HYPERLINK("http://x","y")\nField 2: -1+2\nRef = ABC-9\nCode - +SUM(A1)')
+    # WHEN they are extracted as text
+    values = OfflineExtractor().extract(doc, parse_fields("field_1, field_2, ref, code")).values
+    # THEN the values are kept verbatim and the separators are not part of them
+    assert values["field_1"].value == '=HYPERLINK("http://x","y")'
+    assert values["field_2"].value == "-1+2"
+    assert values["ref"].value == "ABC-9"
+    assert values["code"].value == "+SUM(A1)"
+
+
+def test_line_items_use_arithmetic_to_read_space_grouped_numbers() -> None:
+    text = (
+        "Facture n° : F-1\nDésignation Qté Prix unitaire Montant HT\n"
+        "Suspension laiton 4 189,00 756,00\nWerkbank Buche 150 cm 1 489,00 489,00\nTotal HT 1 245,00 €"
+    )
+    rows = OfflineExtractor().extract(_doc(text), template_fields("invoice")).values["line_items"].value
+    assert rows == [
+        {"description": "Suspension laiton", "quantity": 4, "unit_price": 189.0, "amount": 756.0},
+        {"description": "Werkbank Buche 150 cm", "quantity": 1, "unit_price": 489.0, "amount": 489.0},
+    ]
+
+
+def test_registration_numbers_are_not_phones() -> None:
+    doc = _doc("LIBRAIRIE DU PORT\nSIRET 512 345 678 00019\nTVA FR83512345678\nTotal TTC 15,40 EUR")
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    assert values["vendor_phone"].value is None

@@ -193,6 +193,10 @@ def extract_total(ctx: DocContext) -> Candidate | None:
 # ----------------------------------------------------------------------------------- emails, phones
 
 _FAX_RE = re.compile(r"(?i)(?:fax|télécopie|telefax)\W{0,3}$")
+# Registration and account numbers look like phones ("SIRET 512 345 678 00019"): never take them for one.
+_REGISTRY_RE = re.compile(
+    r"(?i)(?:siret|siren|rcs|hrb|hra|kvk|btw|ust|vat|tva|iban|bic|swift|konto|account|a/c|ref|no|nr|n°)[\s.:#-]{0,3}$"
+)
 
 
 def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate | None:
@@ -207,7 +211,7 @@ def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate |
             continue
         for found in finder(line.text):
             prefix = line.text[max(0, found.start - 12) : found.start]
-            if kind == "phone" and _FAX_RE.search(prefix):
+            if kind == "phone" and (_FAX_RE.search(prefix) or _REGISTRY_RE.search(prefix)):
                 continue
             conf = 0.55 if concept.party is None or line.party == concept.party else 0.5
             cands.append(

@@ -118,6 +118,14 @@ def _row_numbers(
     return description, values, decimals
 
 
+def _multiplies_out(values: list[float]) -> bool:
+    """Whether two of a row's numbers multiply to its last one (quantity x unit price = amount)."""
+    rest, total = values[:-1], values[-1] if values else 0.0
+    return any(
+        abs(a * b - total) <= max(0.02, abs(total) * 0.011) for i, a in enumerate(rest) for b in rest[i + 1 :]
+    )
+
+
 def _assign(values: list[float], numeric: tuple[str, ...]) -> dict[str, float]:
     """Map a row's numbers to columns: amount last; quantity x unit price = amount when it checks out."""
     out: dict[str, float] = {}
@@ -173,6 +181,12 @@ def extract_table(ctx: DocContext, spec: FieldSpec) -> tuple[list[dict[str, obje
             if _header(line, items=False) is not None:
                 break
             parsed = _row_numbers(line.text, grouped, len(header.numeric) or None)
+            if grouped and parsed is not None and not _multiplies_out(parsed[1]):
+                # "4 189,00 756,00": with space-grouped thousands this reads 4189; when reading the
+                # spaces as column gaps makes quantity x unit price = amount, the columns win.
+                alt = _row_numbers(line.text, False, len(header.numeric) or None)
+                if alt is not None and _multiplies_out(alt[1]):
+                    parsed = alt
             if parsed is None or not any(parsed[2]):
                 if len(line.text) <= 120:
                     pending.append(line.text)
