@@ -19,6 +19,7 @@ from pathlib import Path
 
 from zapdoc.adapters.signing import ephemeral_key_info, public_key_pem
 from zapdoc.dev.emulators import HOST, free_port, http_ok, wait_until
+from zapdoc.dev.stack import repo_root
 
 # Local stack only (loopback, test events); production reads STRIPE_WEBHOOK_SECRET from its secret store.
 LOCAL_WEBHOOK_SECRET = "whsec_local_zapdoc_dev"  # noqa: S105
@@ -30,14 +31,6 @@ class ApiServices:
     urls: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     client_env: dict[str, str] = field(default_factory=dict)
-
-
-def repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "functions").is_dir() and (parent / "shared").is_dir():
-            return parent
-    return Path.cwd()
 
 
 def firebase_cli() -> str | None:
