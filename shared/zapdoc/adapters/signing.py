@@ -117,7 +117,12 @@ class GcsUploadSigner:
                 self._credentials, _ = google.auth.default()
             if not self._credentials.valid:
                 self._credentials.refresh(google.auth.transport.requests.Request())
-            extra = {"service_account_email": self._signer_email, "access_token": self._credentials.token}
+            extra = {
+                "service_account_email": self._signer_email,
+                "access_token": self._credentials.token,
+                # The private helper has no default: without it the IAM host is "iamcredentials.None".
+                "universe_domain": getattr(self._credentials, "universe_domain", None) or "googleapis.com",
+            }
             return self._credentials, extra
 
     def sign_upload(
