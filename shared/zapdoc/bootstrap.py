@@ -1,4 +1,9 @@
-"""Composition root: builds providers and clients from settings, lazily, in one place."""
+"""Composition root: builds providers and clients from settings, lazily.
+
+The extractor is chosen here for the CLI and for the functions. The functions' ``Runtime`` (Firestore,
+Cloud Storage, Pub/Sub, SendGrid, this extractor) is built by ``zapdoc.adapters.cloud.build_runtime``, and
+the API adds its auth, signing and Stripe clients on top of it in ``zapdoc.api.app.build_context``.
+"""
 
 from __future__ import annotations
 
