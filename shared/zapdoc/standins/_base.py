@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.llm.prompt import ParsedDocument, estimate_tokens, first_page_of_pdf_prompt, parse_prompt
 from zapdoc.llm.schema import fields_from_schema
+from zapdoc.standins._http import LoopbackServer
 
 PDF_PAGE_TOKENS = 258
 """Tokens Gemini 2.x bills per natively read PDF page; the stand-ins count the same."""
@@ -171,19 +172,16 @@ def auto_answer(parsed: ParsedRequest) -> Any:
 Responder = Callable[[ParsedRequest], Any]
 
 
-class StandInServer:
+class StandInServer(LoopbackServer):
     """A scriptable loopback HTTP server; subclasses speak one provider's REST dialect."""
 
-    base_path = ""
-
     def __init__(self, *, latency: float = 0.0, responder: Responder | None = None) -> None:
+        super().__init__()
         self.latency = latency
         self.responder = responder
         self.requests: list[Recorded] = []
         self._script: collections.deque[Step] = collections.deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ----------------------------------------------------------------------------- to override
 
@@ -249,8 +247,7 @@ class StandInServer:
 
     # ----------------------------------------------------------------------------------- server
 
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        """Serve in a background thread; returns the base URL to give the SDK."""
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -289,36 +286,7 @@ class StandInServer:
                 status, payload = stand_in.respond(self.path, body, dict(self.headers.items()))
                 self._send(status, payload)
 
-        server = ThreadingHTTPServer((host, port), Handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{self.base_path}"
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> StandInServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return Handler
 
 
 def serve_main(factory: Callable[[float], StandInServer], description: str) -> None:

@@ -18,9 +18,11 @@ import signal
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from zapdoc.standins._http import LoopbackServer
 
 
 def message_from_request(body: dict[str, Any]) -> email.message.EmailMessage:
@@ -53,16 +55,15 @@ def message_from_request(body: dict[str, Any]) -> email.message.EmailMessage:
     return msg
 
 
-class SendGridStandIn:
+class SendGridStandIn(LoopbackServer):
     """Threaded loopback server capturing mail as .eml files under ``outbox``."""
 
     def __init__(self, outbox: Path) -> None:
+        super().__init__()
         self.outbox = Path(outbox)
         self.requests: list[dict[str, Any]] = []
         self._failures: collections.deque[int] = collections.deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def fail_next(self, *statuses: int) -> None:
         """Answer the next requests with these HTTP statuses (e.g. 429, 500) before accepting again."""
@@ -97,7 +98,7 @@ class SendGridStandIn:
             self.requests.append(body)
         return 202, None
 
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -122,32 +123,7 @@ class SendGridStandIn:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sendgrid-stand-in", daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> SendGridStandIn:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return Handler
 
 
 def main() -> None:
