@@ -37,16 +37,33 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class TextSegment:
+    """A run of text on one printed line with its box, in points from the page's top-left corner."""
+
+    text: str
+    page: int  # 1-based
+    x0: float
+    x1: float
+    top: float
+    size: float  # font size (height of the line)
+    page_width: float
+    page_height: float
+
+
+@dataclass(frozen=True)
 class DocumentText:
     """The text layer of a PDF, one string per page (1-based page ``n`` is ``pages[n - 1]``).
 
     ``pdf`` keeps the original bytes for providers that read PDFs natively (scans without text).
+    ``segments``: where the text of the first and last page stands (for layout: letterhead, address
+    window, footer); empty when not read.
     """
 
     name: str
     pages: tuple[str, ...]
     page_count: int
     pdf: bytes | None = None
+    segments: tuple[TextSegment, ...] = ()
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ refuse what does not fit: ``normalise`` returns ``Normalised(None, note=...)`` r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -20,6 +21,10 @@ from zapdoc.domain.fields import FieldSpec, FieldType
 
 MAX_TEXT = 10_000
 """Longest text we normalise; the workbook cuts cells anyway, this bounds the work on hostile input."""
+
+LANGUAGES = ("en", "fr", "de", "nl")
+"""The languages the offline extractor claims: month names, relative dates and countries come from CLDR
+(babel) for each of them."""
 
 
 @dataclass(frozen=True)
@@ -463,6 +468,27 @@ def normalise_phone(text: str) -> str | None:
     if not 6 <= len(digits) <= 20:
         return None
     return ("+" if text.startswith("+") else "") + digits
+
+
+# ------------------------------------------------------------------------------------ countries
+
+
+@functools.cache
+def _country_names() -> frozenset[str]:
+    """Every country's name in the languages the extractor reads, from CLDR (babel), case-folded."""
+    from babel import Locale
+
+    names: set[str] = set()
+    for lang in LANGUAGES:
+        for code, name in Locale.parse(lang).territories.items():
+            if code.isalpha():  # "DE", not the numeric regions ("150" Europe)
+                names.add(name.casefold())
+    return frozenset(names)
+
+
+def is_country(text: str) -> bool:
+    """True when ``text`` is just a country's name ("Deutschland", "United States", "Pays-Bas")."""
+    return clean_text(text).strip(" ,.").casefold() in _country_names()
 
 
 # --------------------------------------------------------------------------------------- lists

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from zapdoc.domain.normalize import find_currencies
+from zapdoc.domain.normalize import find_currencies, is_country
 from zapdoc.extraction.context import BUYER_HEADING, VENDOR_HEADING, DocContext, Line, heading
 from zapdoc.extraction.labels import (
     BUYER_AFTER,
@@ -18,6 +18,7 @@ from zapdoc.extraction.labels import (
     Concept,
     Party,
 )
+from zapdoc.extraction.layout import Role
 from zapdoc.extraction.patterns import (
     Found,
     find_emails,
@@ -49,8 +50,16 @@ def _label_party(line: Line, start: int, end: int) -> Party | None:
     return None
 
 
-def _party_of(line: Line, start: int, end: int) -> Party | None:
-    return _label_party(line, start, end) or line.party
+def _party_of(line: Line, start: int, end: int, ctx: DocContext | None = None) -> Party | None:
+    """The party of a label: its own words, else the block it stands in, else the line's section."""
+    own = _label_party(line, start, end)
+    if own is not None:
+        return own
+    if ctx is not None:
+        placed = ctx.layout_party(line.text[start : start + 60])
+        if placed is not None:
+            return placed
+    return line.party
 
 
 def _wants(concept: Concept, party: Party | None) -> bool:
@@ -68,14 +77,14 @@ def vat_candidates(ctx: DocContext, concept: Concept) -> list[Candidate]:
         ctx,
         concept,
         tax_id_after_label,
-        accept=lambda line, s, e: _wants(concept, _party_of(line, s, e)),
+        accept=lambda line, s, e: _wants(concept, _party_of(line, s, e, ctx)),
     )
     ibans = {i for line in ctx.lines for i in _iban_spans(line)}
     for line in ctx.lines:
         for found in find_vat_ids(line.text):
             if (line.index, found.start) in ibans:
                 continue
-            party = line.party
+            party = ctx.layout_party(found.raw) or line.party
             prefix = line.text[max(0, found.start - 40) : found.start]
             if BUYER_BEFORE.search(prefix) or re.search(
                 r"(?i)(?:client|customer|kunde|acheteur|buyer)", prefix
@@ -203,13 +212,13 @@ def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate |
     """An email or phone of the concept's party: labelled first, then any printed (not the other party's)."""
     reader = email_after_label if kind == "email" else phone_after_label
     cands = label_candidates(
-        ctx, concept, reader, accept=lambda line, s, e: _wants(concept, _party_of(line, s, e))
+        ctx, concept, reader, accept=lambda line, s, e: _wants(concept, _party_of(line, s, e, ctx))
     )
     finder = find_emails if kind == "email" else find_phones
     for line in ctx.lines:
-        if not _wants(concept, line.party):
-            continue
         for found in finder(line.text):
+            if not _wants(concept, ctx.layout_party(found.raw) or line.party):
+                continue
             prefix = line.text[max(0, found.start - 12) : found.start]
             if kind == "phone" and (_FAX_RE.search(prefix) or _REGISTRY_RE.search(prefix)):
                 continue
@@ -223,7 +232,7 @@ def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate |
 # --------------------------------------------------------------------------------- company names
 
 _LEGAL_FORM = (
-    r"(?:GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|e\.\s?K\.|e\.V\.|UG|SE|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SNC|"
+    r"(?:GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|e\.\s?K\.|e\.V\.|a\.\s?G\.|VVaG|eG|UG|SE|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SNC|"
     r"EURL|B\.V\.|BV|N\.V\.|NV|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|"
     r"Co\.|Company|S\.r\.l\.|Srl|S\.p\.A\.|Pvt\.?\s?Ltd\.?|Private\sLimited|Oy|AB|AS|A/S|ApS|KGaA|mbH)"
 )
@@ -316,6 +325,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
             if _plausible_name(text) and not re.match(r"^\d", text):
                 cands.append(Candidate(text, 0.5, line.index + 1, line.index + 1, 0, len(text)))
         break
+    cands.extend(_layout_names(ctx, concept))
     if concept.key == "merchant_name" and not cands:
         for line in lines[:3]:
             text = _trim_name(line.text)
@@ -334,7 +344,133 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
                     cands.append(
                         Candidate(name, 0.45 + position, line.index, line.index, m.start(1), m.end(1))
                     )
-    return select(cands, "first")
+    others = _other_party_names(ctx, concept)
+    if others:
+        cands = [c for c in cands if _fold(str(c.value)) not in others]
+    best = select(cands, "first")
+    return _complete_name(ctx, best) if best is not None else None
+
+
+# Names from the layout: the block's role says whose name it is; how sure depends on how it was found.
+LAYOUT_NAME_CONFIDENCE: dict[str, float] = {
+    "heading": 0.75,  # under "Bill to", "Verkäufer" ...
+    "heading values": 0.75,  # the value column beside a heading over labels
+    "window": 0.72,  # the envelope-window address
+    "address": 0.66,  # the sender's address block above the window
+    "return address": 0.66,  # the one-line sender address over the window
+    "letterhead": 0.52,  # the top block with the largest print (often a logo line or a page title)
+    "footer": 0.5,  # the registration footer (names there carry a legal form)
+}
+LEGAL_FORM_BONUS = 0.05
+_LEGAL_END_RE = re.compile(rf"\s{_LEGAL_FORM}\.?$")
+_SALUTATION_RE = re.compile(
+    r"(?i)^(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|miss|dr\.?|m\.|mme\.?|monsieur|madame|mademoiselle|dhr\.?|mevr\.?|"
+    r"de\sheer|mevrouw|firma)$"
+)
+_RETURN_SPLIT_RE = re.compile(r"\s?(?:·|•|●|\||–|—|,)\s|\s-\s")
+
+
+_CONTACT_LINE_RE = re.compile(r"(?i)^(?:tel|phone|fon|fax|mobile?|e-?mail|www|web|http)|@")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]", "", text).casefold()
+
+
+def _continues(name: str, nxt: str) -> bool:
+    """Whether ``nxt`` carries on a name printed over two lines ("MVM Musterhafter" / "Versicherungsverein
+    Musterstadt a.G."): a short line without digits that ends with the legal form the first lacks."""
+    return (
+        not _LEGAL_END_RE.search(name)
+        and len(nxt) <= 60
+        and not re.search(r"[\d:@]", nxt)
+        and bool(_LEGAL_END_RE.search(nxt))
+        and not _STREET_RE.search(nxt)
+    )
+
+
+def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tuple[str, str] | None:
+    """(name, first printed line) of a party block: its first plausible line, a lone salutation joined to
+    the name under it, a name continued on the next line joined to it."""
+    for i, raw in enumerate(lines[:5]):
+        text = _RETURN_SPLIT_RE.split(raw, maxsplit=1)[0] if return_line else raw
+        text = _trim_name(text).strip(" ,")
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if _SALUTATION_RE.match(text) and nxt and _plausible_name(nxt):
+            return f"{text} {nxt.strip()}", raw
+        if (
+            not _plausible_name(text)
+            or re.match(r"^\d", text)
+            or is_country(text)
+            or _CONTACT_LINE_RE.search(text)
+        ):
+            continue
+        if legal_only:
+            m = _COMPANY_RE.search(text)
+            if not m:
+                continue
+            text = re.sub(r"^(?:.*?:\s)", "", m.group(1)).strip(" ,")
+        if nxt and _continues(text, nxt):
+            return f"{text} {nxt.strip()}", raw
+        return text, raw
+    return None
+
+
+def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
+    if ctx.layout is None or concept.party is None:
+        return []
+    role: Role = "sender" if concept.party == "vendor" else "addressee"
+    out: list[Candidate] = []
+    for block in ctx.layout.of_role(role):
+        found = _block_name(
+            block.party_lines,
+            return_line=block.reason == "return address",
+            legal_only=block.reason == "footer",
+        )
+        if found is None:
+            continue
+        name, printed = found
+        if block.reason == "letterhead" and not (
+            _LEGAL_END_RE.search(name) or ctx.layout.looks_like_sender(block)
+        ):
+            continue  # a big line on top is a sender's only with an address, contact or a legal form
+        index = ctx.line_of(printed[:40], page=block.page)
+        if index is None:
+            continue
+        confidence = LAYOUT_NAME_CONFIDENCE.get(block.reason, 0.55)
+        if _LEGAL_END_RE.search(name):
+            confidence += LEGAL_FORM_BONUS
+        out.append(Candidate(name, confidence, index, index, 0, len(printed)))
+    return out
+
+
+def _other_party_names(ctx: DocContext, concept: Concept) -> set[str]:
+    """Names the layout gives the other party (the addressee is not the vendor, however company-like)."""
+    if ctx.layout is None or concept.party is None:
+        return set()
+    other: Role = "addressee" if concept.party == "vendor" else "sender"
+    names: set[str] = set()
+    for block in ctx.layout.of_role(other):
+        if block.reason in ("heading", "heading values", "window"):
+            found = _block_name(block.party_lines, return_line=False, legal_only=False)
+            if found is not None:
+                names.add(_fold(found[0]))
+    return names
+
+
+def _complete_name(ctx: DocContext, best: Candidate) -> Candidate:
+    """A chosen name that is a whole line: join a lone salutation or a continuation line under it."""
+    value = str(best.value)
+    line = ctx.lines[best.last_line]
+    nxt = ctx.lines[best.last_line + 1] if best.last_line + 1 < len(ctx.lines) else None
+    if nxt is None or nxt.page != line.page or value not in line.text or (" " in value and value in nxt.text):
+        return best
+    if line.text.strip(" ,").endswith(value) and (
+        (_SALUTATION_RE.match(value) and _plausible_name(nxt.text)) or _continues(value, nxt.text)
+    ):
+        best.value = f"{value} {nxt.text.strip(' ,')}"
+        best.last_line = nxt.index
+    return best
 
 
 # --------------------------------------------------------------------------------- payment method

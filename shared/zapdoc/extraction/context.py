@@ -13,6 +13,7 @@ from zapdoc.domain.documents import DocumentText, Evidence
 from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.classify import detect_language
 from zapdoc.extraction.labels import Party
+from zapdoc.extraction.layout import Layout, build_layout
 
 MAX_LINE = 1000
 MAX_LINES = 50_000
@@ -66,6 +67,21 @@ class DocContext:
     dayfirst: bool | None
     notes: list[str] = field(default_factory=list)
     cache: dict[str, object] = field(default_factory=dict)
+    layout: Layout | None = None
+
+    def layout_party(self, printed: str) -> Party | None:
+        """The party whose block (letterhead, window, footer ...) shows ``printed``, when layout knows."""
+        if self.layout is None:
+            return None
+        role = self.layout.role_of_text(printed)
+        return None if role is None else ("vendor" if role == "sender" else "buyer")
+
+    def line_of(self, text: str, *, page: int | None = None) -> int | None:
+        """Index of the first line that contains ``text`` (on ``page`` when given)."""
+        for line in self.lines:
+            if (page is None or line.page == page) and text in line.text:
+                return line.index
+        return None
 
     @property
     def text(self) -> str:
@@ -164,4 +180,10 @@ def build_context(doc: DocumentText) -> DocContext:
             party = None
         tagged.append(Line(line.page, line.index, line.text, party))
         remaining -= 1
-    return DocContext(tagged, language, infer_dayfirst(full, language), notes=[ctx_note] if ctx_note else [])
+    return DocContext(
+        tagged,
+        language,
+        infer_dayfirst(full, language),
+        notes=[ctx_note] if ctx_note else [],
+        layout=build_layout(doc.segments),
+    )

@@ -17,8 +17,9 @@ import pypdf
 import pypdfium2 as pdfium
 from pypdf.errors import DependencyError, PyPdfError
 
-from zapdoc.domain.documents import DocumentText, Source
+from zapdoc.domain.documents import DocumentText, Source, TextSegment
 from zapdoc.domain.errors import InputError
+from zapdoc.inputs.layout import page_segments
 from zapdoc.inputs.sniff import sniff
 
 # pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
@@ -54,8 +55,11 @@ def count_pages(data: bytes) -> int:
 def inspect_pdf(source: Source, *, with_text: bool = True) -> DocumentText:
     """Count pages and read the text of every page. Raises ``InputError`` with a user-facing reason."""
     count = _page_count(source.data)
-    pages = _page_texts(source.data, count) if with_text else ()
-    return DocumentText(name=source.name, pages=pages, page_count=count, pdf=source.data)
+    segments: list[TextSegment] = []
+    pages = _page_texts(source.data, count, segments) if with_text else ()
+    return DocumentText(
+        name=source.name, pages=pages, page_count=count, pdf=source.data, segments=tuple(segments)
+    )
 
 
 def _page_count(data: bytes) -> int:
@@ -97,22 +101,26 @@ def clean_text(text: str) -> str:
     return _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _page_texts(data: bytes, count: int) -> tuple[str, ...]:
-    """Text of pages 1..count with pdfium; when pdfium disagrees on the count, pypdf's count wins."""
+def _page_texts(data: bytes, count: int, segments: list[TextSegment] | None = None) -> tuple[str, ...]:
+    """Text of pages 1..count with pdfium; when pdfium disagrees on the count, pypdf's count wins.
+
+    ``segments`` receives the positioned lines of the first and last page (read while they are loaded:
+    loading a page is most of the cost)."""
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         # pypdf could read it (it has the more forgiving repair): fall back to its slower extractor.
         return _pypdf_texts(data, count)
     try:
-        texts = [_pdfium_page_text(doc, i) for i in range(min(len(doc), count))]
+        last = min(len(doc), count) - 1
+        texts = [_pdfium_page_text(doc, i, segments if i in (0, last) else None) for i in range(last + 1)]
     finally:
         doc.close()
     texts.extend([""] * (count - len(texts)))
     return tuple(texts)
 
 
-def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str:
+def _pdfium_page_text(doc: pdfium.PdfDocument, index: int, segments: list[TextSegment] | None = None) -> str:
     """One page's text; a page pdfium cannot load (e.g. behind a forged /Count) reads as empty."""
     try:
         page = doc[index]
@@ -121,7 +129,10 @@ def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            return clean_text(textpage.get_text_range())
+            text = textpage.get_text_range()
+            if segments is not None:
+                segments.extend(page_segments(page, textpage, text, index + 1))
+            return clean_text(text)
         finally:
             textpage.close()
     except pdfium.PdfiumError:

@@ -1,0 +1,339 @@
+"""Where the words stand on the page: positioned text segments grouped into blocks with a role.
+
+Invoices say who sends and who receives by layout more than by labels: the sender's letterhead at the
+top, the registration footer at the bottom, the one-line sender address above the envelope window, the
+addressee in the window (or under "Bill to"). This module reads line positions from pdfium and tags
+blocks ``sender`` or ``addressee``; the field searches then take the vendor's and the buyer's values
+from their own block.
+
+Hand code on purpose: no library groups an invoice's lines into sender and addressee blocks; the
+segments come from pdfium (``zapdoc.inputs.layout``).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from zapdoc.domain.documents import TextSegment as Segment
+
+Role = Literal["sender", "addressee"]
+
+# A line joins the block above it when it starts at the same x (within this many font sizes) ...
+ALIGN = 0.8
+# ... and its top is at most this many font sizes below the previous line's top.
+LINE_STEP = 2.1
+# ... and its print is at most this much larger or smaller.
+SIZE_STEP = 1.2
+
+
+@dataclass
+class Block:
+    """Segments stacked under one another at one x: an address, a letterhead, a footer column."""
+
+    segments: list[Segment]
+    role: Role | None = None
+    reason: str = ""
+    skip_first: bool = False  # the first line is a heading ("Bill to:"), not part of the party
+
+    @property
+    def lines(self) -> list[str]:
+        return [s.text for s in self.segments]
+
+    @property
+    def party_lines(self) -> list[str]:
+        return self.lines[1:] if self.skip_first else self.lines
+
+    @property
+    def x0(self) -> float:
+        return self.segments[0].x0
+
+    @property
+    def top(self) -> float:
+        return self.segments[0].top
+
+    @property
+    def bottom(self) -> float:
+        return self.segments[-1].top
+
+    @property
+    def page(self) -> int:
+        return self.segments[0].page
+
+    @property
+    def size(self) -> float:
+        return max(s.size for s in self.segments)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Layout:
+    """The blocks of the pages read, with the page size, and the roles found."""
+
+    blocks: list[Block] = field(default_factory=list)
+    width: float = 595.0
+    height: float = 842.0
+
+    def of_role(self, role: Role) -> list[Block]:
+        return [b for b in self.blocks if b.role == role]
+
+    def looks_like_sender(self, block: Block) -> bool:
+        """Whether a block, or the one stacked right under it, shows an address, contact or registration."""
+        below = [
+            b
+            for b in self.blocks
+            if b.page == block.page
+            and abs(b.x0 - block.x0) <= 3 * block.size
+            and 0 < b.top - block.bottom <= 3 * block.size
+        ]
+        return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
+
+    def role_of_text(self, text: str) -> Role | None:
+        """The role of the block a printed value stands in (compared without spaces), if one has a role."""
+        needle = _squash(text)
+        if len(needle) < 4:
+            return None
+        for block in self.blocks:
+            if block.role is not None and needle in _squash(block.text):
+                return block.role
+        return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s.\-/]", "", text).casefold()
+
+
+# ------------------------------------------------------------------------------------------ blocks
+
+
+def build_layout(segments: tuple[Segment, ...]) -> Layout | None:
+    """Blocks of the segments ``inspect_pdf`` read, with their roles; None without segments."""
+    if not segments:
+        return None
+    first = segments[0]
+    layout = Layout(width=first.page_width, height=first.page_height)
+    for page in sorted({s.page for s in segments}):
+        layout.blocks.extend(_blocks([s for s in segments if s.page == page]))
+    assign_roles(layout)
+    return layout
+
+
+def _blocks(segments: list[Segment]) -> list[Block]:
+    """Stack segments into blocks: same left edge (or same right edge), consecutive lines."""
+    blocks: list[Block] = []
+    for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
+        home: Block | None = None
+        for block in reversed(blocks):
+            prev = block.segments[-1]
+            step = seg.top - prev.top
+            unit = max(prev.size, seg.size, 4.0)
+            if step <= 0.2 or step > LINE_STEP * unit:
+                continue
+            if max(prev.size, seg.size) > SIZE_STEP * min(prev.size, seg.size):
+                continue  # a change of print starts a new block (a return address over the window)
+            left = abs(seg.x0 - block.x0) <= ALIGN * unit
+            right = (
+                abs(seg.x1 - prev.x1) <= ALIGN * unit and abs(seg.x1 - block.segments[0].x1) <= ALIGN * unit
+            )
+            if left or right:
+                home = block
+                break
+        if home is None:
+            blocks.append(Block([seg]))
+        else:
+            home.segments.append(seg)
+    return blocks
+
+
+# -------------------------------------------------------------------------------------------- roles
+
+_BUYER_HEADING_RE = re.compile(
+    r"(?i)^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|invoiced\s?to|sold\s?to|customer|client|buyer|recipient|käufer|"
+    r"rechnungs\s?empfänger|rechnungs\s?adresse|leistungs\s?empfänger|empfänger|kunde|auftraggeber|"
+    r"facturé\s?à|facturer\s?à|adresse\s?de\s?facturation|destinataire|acheteur|"
+    r"factuur\s?aan|gefactureerd\s?aan|factuuradres|klant|afnemer|koper)(?![^\W\d_])\s?:?\s?(.*)$"
+)
+_VENDOR_HEADING_RE = re.compile(
+    r"(?i)^\W{0,3}(?:from|seller|vendor|supplier|issued\s?by|lieferant|verkäufer|rechnungssteller|absender|"
+    r"fournisseur|vendeur|émetteur|emetteur|leverancier|verkoper|afzender)(?![^\W\d_])\s?:?\s?(.*)$"
+)
+# What only the issuer prints: registration, bank and tax data, management.
+_REGISTRATION_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:hrb|hra|amtsgericht|registergericht|handelsregister|geschäftsführ\w*|sitz\sder|"
+    r"rcs|siret|siren|au\scapital|capital\ssocial|kvk|kamer\svan\skoophandel|handelsregister|"
+    r"company\s(?:no|number|reg\w*)|registered\s(?:in|office|number)|reg\.\sno|iban|bic|swift|"
+    r"bankverbindung|bank\sdetails|st\.?-?nr|steuernummer|ust\.?-?id\w*|vat\s?(?:no|number|reg\w*|id)|"
+    r"n°\s?tva|tva\sintra\w*|btw\s?-?(?:nr|nummer|id)?|directors?|managing\sdirector)(?![^\W\d_])"
+)
+_YOUR_RE = re.compile(r"(?i)(?<![^\W\d_])(?:your|ihre?|votre|vos|uw)(?![^\W\d_])")
+# A postcode-and-city line: "12345 Berlin", "DE 80333 München", "F-75001 Paris", "1012 AB Amsterdam",
+# "..., 80786 München", "Scranton PA 18503", "London SW1A 1AA".
+_POSTCODE_RE = re.compile(
+    r"^(?:[A-Z]{1,3}[- ]?)?\d{4,5}(?:\s[A-Z]{2})?\s[^\W\d_]{2,}"
+    r"|,\s(?:[A-Z]{1,3}-)?\d{4,5}\s[^\W\d_]{2,}"
+    r"|(?<![\w])[A-Z]{2}\s\d{5}(?:-\d{4})?$"
+    r"|(?<![\w])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?!\w)"
+)
+# A legal form right after a heading word: "Lieferant GmbH" is a company, not the heading "Lieferant".
+_LEGAL_AFTER_RE = re.compile(
+    r"^\s?(?:GmbH|AG|KG|SARL|SAS|SA|S\.A\.|B\.V\.|BV|Inc\.?|Ltd\.?|LLC|Limited|Corp\.?|plc|e\.K\.|UG|mbH|&)(?!\w)"
+)
+_SEPARATED_RE = re.compile(r"\s(?:·|•|●|\||–|-|—)\s|,\s")
+
+
+def _has_postcode(block: Block) -> bool:
+    return any(len(line) <= 60 and _POSTCODE_RE.search(line) for line in block.lines)
+
+
+def _registration(block: Block) -> bool:
+    text = block.text
+    return bool(_REGISTRATION_RE.search(text)) and not _YOUR_RE.search(text)
+
+
+_CONTACT_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:tel|phone|fon|téléphone|tél|mobile|fax|e-?mail|courriel|www|web)(?![^\W\d_])|@|https?://"
+)
+
+
+def _contact(block: Block) -> bool:
+    return bool(_CONTACT_RE.search(block.text))
+
+
+def _address_like(block: Block, height: float, body: float) -> bool:
+    return (
+        block.page == 1
+        and block.top <= 0.45 * height
+        and 2 <= len(block.segments) <= 8
+        and max(len(line) for line in block.lines) <= 70
+        and _has_postcode(block)
+        and block.size <= 1.6 * body
+        and not _is_title(block)
+    )
+
+
+def assign_roles(layout: Layout) -> None:
+    """Tag blocks: headings first, then the address blocks (window vs sender), letterhead, return
+    address line and the registration footer."""
+    blocks = layout.blocks
+    if not blocks:
+        return
+    height = layout.height
+    headed = any(
+        (m := p.match(b.lines[0])) is not None and not _LEGAL_AFTER_RE.match(m.group(1))
+        for b in blocks
+        if b.page == 1 and len(b.lines[0]) <= 60
+        for p in (_BUYER_HEADING_RE, _VENDOR_HEADING_RE)
+    )
+    first_page = [b for b in blocks if b.page == 1]
+    sizes = [s.size for b in first_page for s in b.segments]
+    body = statistics.median(sizes) if sizes else 10.0
+    for block in blocks:
+        head = block.lines[0]
+        for pattern, role in ((_BUYER_HEADING_RE, "addressee"), (_VENDOR_HEADING_RE, "sender")):
+            m = pattern.match(head) if len(head) <= 60 else None
+            if m is None:
+                continue
+            rest = m.group(1).strip()
+            if _LEGAL_AFTER_RE.match(rest):
+                break  # "Lieferant GmbH": a name, not a heading
+            if not rest and len(block.segments) == 1:
+                break  # a heading alone: its block was not stacked under it
+            block.role, block.reason = role, "heading"  # type: ignore[assignment]
+            block.skip_first = not rest
+            if rest:
+                block.segments[0] = replace(block.segments[0], text=rest)
+            break
+    labelled = [b for b in first_page if b.role is not None]
+    for block in labelled:
+        _label_column_values(block, first_page)
+    addresses = sorted(
+        (b for b in first_page if b.role is None and _address_like(b, height, body)), key=lambda b: b.top
+    )
+    if headed:
+        addresses = []  # the parties are named by headings: positions add nothing
+    addressee = next((b for b in first_page if b.role == "addressee"), None)
+    if addressee is None and addresses:
+        # the addressee: the address under a one-line return address; else, when the topmost address
+        # is the sender's (at the very top, or with its phone, mail or registration data), the next one
+        # without such data; else the topmost
+        framed = [b for b in addresses if _return_line(b, first_page, body) is not None]
+        plain = [b for b in addresses if not (_contact(b) or _registration(b))]
+        top = addresses[0]
+        if framed:
+            addressee = framed[0]
+        elif top.top < 0.12 * height or top not in plain:
+            addressee = next((b for b in plain if b is not top), None)
+        else:
+            addressee = top
+        if addressee is not None:
+            addressee.role, addressee.reason = "addressee", "window"
+    if addressee is not None:
+        line = _return_line(addressee, first_page, body)
+        if line is not None:
+            line.role, line.reason = "sender", "return address"
+    for b in addresses:
+        if b.role is None and (
+            addressee is None or b.top <= addressee.top or _contact(b) or _registration(b)
+        ):
+            b.role, b.reason = "sender", "address"
+    # the letterhead: the top block with the largest print (a logo line), else the topmost block
+    top_blocks = [b for b in first_page if b.top <= 0.2 * height and not _is_title(b)]
+    if top_blocks:
+        big = max(top_blocks, key=lambda b: (b.size, -b.top))
+        if big.size < 1.25 * body:
+            big = min(top_blocks, key=lambda b: b.top)
+            if any(b.role == "sender" for b in top_blocks):
+                big = None  # type: ignore[assignment]
+        if big is not None and big.role is None:
+            big.role, big.reason = "sender", "letterhead"
+    for block in blocks:
+        if block.role is None and block.top >= 0.75 * height and _registration(block):
+            block.role, block.reason = "sender", "footer"
+
+
+def _label_column_values(heading: Block, blocks: list[Block]) -> None:
+    """A heading over a column of labels only ("Verkäufer / Name: / Anschrift:"): its values stand in the
+    block to the right on the same rows, which belongs to the same party."""
+    labels = heading.party_lines
+    if not labels or not all(line.endswith(":") for line in labels):
+        return
+    row = heading.segments[1] if heading.skip_first and len(heading.segments) > 1 else heading.segments[0]
+    right = [
+        b
+        for b in blocks
+        if b.role is None and b.x0 > heading.segments[0].x0 + 20 and abs(b.top - row.top) <= row.size
+    ]
+    if right:
+        values = min(right, key=lambda b: b.x0)
+        values.role, values.reason = heading.role, "heading values"
+
+
+def _return_line(window: Block, blocks: list[Block], body: float) -> Block | None:
+    """The sender's one-line return address printed just above an envelope window's address."""
+    for block in blocks:
+        if (
+            block is not window
+            and block.role in (None, "sender")
+            and len(block.segments) == 1
+            and 0 < window.top - block.top <= 6 * max(window.size, body)
+            and abs(block.x0 - window.x0) <= 3 * body
+            and block.size <= window.size * 1.05
+            and _SEPARATED_RE.search(block.lines[0])
+        ):
+            return block
+    return None
+
+
+_TITLE_RE = re.compile(
+    r"(?i)^\W{0,3}[^\W\d_]{0,20}(?:invoice|rechnung|facture|factuur|credit\snote|gutschrift|avoir|creditnota|"
+    r"receipt|quittung|reçu|bill|statement|buchungshilfe)[^\W\d_]{0,15}(?![^\W\d_])"
+)
+
+
+def _is_title(block: Block) -> bool:
+    return bool(_TITLE_RE.match(block.lines[0]))

@@ -1,0 +1,85 @@
+"""Positioned lines of a PDF page from pdfium: the raw material of layout (letterhead, window, footer).
+
+Hand code on purpose: pdfplumber gives words too, but it parses the PDF again with pdfminer (tens of
+ms per page). pdfium already holds the page and its text; asking it for a few character boxes per line
+(the line's ends and the spaces where columns may part, not every glyph) keeps this cheap, and it runs
+while ``inspect_pdf`` has the page loaded, because loading a page is most of the cost.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Callable
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from zapdoc.domain.documents import TextSegment
+
+# Two runs of text on one printed line are separate columns when this many font sizes apart.
+COLUMN_GAP = 2.0
+MAX_CHARS = 40_000  # a page with more text is a report, not a letterhead: no layout
+MAX_SEGMENTS = 400
+_SPACES_RE = re.compile(r"\s+")
+
+Box = Callable[[int], tuple[float, float, float, float]]
+
+
+def page_segments(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, page_no: int
+) -> list[TextSegment]:
+    """The page's lines cut into column segments, each with its box (top-left origin, points)."""
+    count = textpage.count_chars()
+    if count <= 0 or count > MAX_CHARS or len(text) != count:
+        return []  # char indices would not line up with the text: read without layout
+    width, height = page.get_size()
+    raw = textpage.raw
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    rect = pdfium_c.FS_RECTF()
+    boxes: dict[int, tuple[float, float, float, float]] = {}
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        """(left, right, top, height) of character ``i``; the loose box gives the line's height."""
+        if i not in boxes:
+            pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+            pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect)
+            boxes[i] = (left.value, right.value, height - rect.top, abs(rect.top - rect.bottom))
+        return boxes[i]
+
+    out: list[TextSegment] = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        if len(out) >= MAX_SEGMENTS:
+            break
+        for start, end in _columns(text, m.start(), m.end(), box):
+            words = _SPACES_RE.sub(" ", text[start : end + 1]).strip()
+            if words:
+                b0, b1 = box(start), box(end)
+                out.append(TextSegment(words, page_no, b0[0], b1[1], b0[2], b0[3] or 10.0, width, height))
+    return out
+
+
+def _columns(text: str, start: int, end: int, box: Box) -> list[tuple[int, int]]:
+    """Char ranges of one pdfium line, cut where the gap at a space is wider than ``COLUMN_GAP`` sizes."""
+    first = start
+    while first < end and text[first].isspace():
+        first += 1
+    last = end - 1
+    while last >= first and text[last].isspace():
+        last -= 1
+    if first > last:
+        return []
+    size = box(first)[3] or 10.0
+    cuts: list[tuple[int, int]] = []
+    seg_start = first
+    i = text.find(" ", first, last)
+    while i != -1:
+        j = i
+        while j <= last and text[j] == " ":
+            j += 1
+        if i > seg_start and j <= last and box(j)[0] - box(i - 1)[1] > COLUMN_GAP * size:
+            cuts.append((seg_start, i - 1))
+            seg_start = j
+        i = text.find(" ", j, last)
+    cuts.append((seg_start, last))
+    return cuts
