@@ -182,6 +182,22 @@ def find_dates(text: str, *, dayfirst: bool | None = None) -> list[DateMatch]:
     return found
 
 
+_COMPACT_DATE_RE = re.compile(
+    r"(?<![\w.,/-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w.,/-])"
+)
+
+
+def compact_date(text: str) -> DateMatch | None:
+    """The first ``yyyymmdd`` date in ``text`` (ISO 8601 basic format, as EDI and ERP print dates).
+
+    Not part of ``find_dates``: eight digits are as often an id, so only a date label's value is read so.
+    """
+    m = _COMPACT_DATE_RE.search(text)
+    if m is None:
+        return None
+    return DateMatch(m.start(), m.end(), m.group(0), _safe_date(int(m[1]), int(m[2]), int(m[3])))
+
+
 def parse_date(text: str, *, dayfirst: bool | None = None) -> dt.date | None:
     """The first date printed in ``text`` as a ``date`` (locale rules in the module doc); None if none."""
     if isinstance(text, dt.datetime):
@@ -433,25 +449,28 @@ def parse_amount(text: str | float | int) -> float | None:
 
 # ------------------------------------------------------------------------------------ emails, phones
 
-_EMAIL_RE = re.compile(
-    r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24})(?![\w-])"
-)
+# Finding an address in text is ours (a pattern); whether it is one is email-validator's (RFC 5321/6531,
+# internationalised domains and local parts: "billing@vallée.fr").
+_LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
+EMAIL_PATTERN = rf"[^\W_][\w.%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,8}}\.[^\W\d_]{{2,24}}"
+_EMAIL_RE = re.compile(rf"(?<![\w.+-])({EMAIL_PATTERN})(?![\w-])")
 
 
 def normalise_email(text: str) -> str | None:
     """The email address in ``text`` lower-cased, or None when there is no valid one."""
+    from email_validator import EmailNotValidError, validate_email
+
     text = clean_text(str(text))
     if text.lower().startswith("mailto:"):
         text = text[7:]
     m = _EMAIL_RE.search(text)
     if not m:
         return None
-    email = m.group(1).lower()
-    local = email.split("@", 1)[0]
-    if local.startswith(".") or local.endswith(".") or ".." in email:
+    try:
+        checked = validate_email(m.group(1), check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
         return None
-    return email
+    return str(checked.normalized).lower()
 
 
 _PHONE_CHARS_RE = re.compile(r"^\+?[\d\s().\-/]+$")
@@ -654,6 +673,7 @@ __all__ = [
     "DateMatch",
     "Normalised",
     "clean_text",
+    "compact_date",
     "find_currencies",
     "find_dates",
     "normalise",

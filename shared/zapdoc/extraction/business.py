@@ -14,6 +14,8 @@ from zapdoc.extraction.labels import (
     BUYER_BEFORE,
     CURRENCY,
     IBAN,
+    NET_AMOUNT,
+    TAX_AMOUNT,
     TOTAL_AMOUNT,
     Concept,
     Party,
@@ -156,11 +158,14 @@ def extract_currency(ctx: DocContext, total: Candidate | None) -> Candidate | No
     if cands:
         return select(cands, "first")
     if total is not None:
+        code = line_currency(ctx, total)
+        if code is not None:
+            return Candidate(code, 0.85, total.line, total.last_line, total.start, total.end)
         for index in range(total.line, total.last_line + 1):
             printed = find_currencies(ctx.lines[index].text)
             if printed:
                 code = _dollar_context(ctx, printed[-1].code)
-                return Candidate(code, 0.85, total.line, total.last_line, total.start, total.end)
+                return Candidate(code, 0.7, total.line, total.last_line, total.start, total.end)
     counts: Counter[str] = Counter()
     first_at: dict[str, int] = {}
     for line in ctx.lines:
@@ -190,13 +195,87 @@ def _dollar_context(ctx: DocContext, code: str) -> str:
     return "USD"
 
 
+SUM_AGREES_CONFIDENCE = 0.92  # a total that net + tax add up to
+CENT = 0.011
+
+
+def line_currency(ctx: DocContext, cand: Candidate) -> str | None:
+    """The one currency printed on the line(s) a candidate was read from, if exactly one."""
+    codes = {
+        _dollar_context(ctx, c.code)
+        for index in range(cand.line, cand.last_line + 1)
+        for c in find_currencies(ctx.lines[index].text)
+    }
+    return codes.pop() if len(codes) == 1 else None
+
+
+def document_currency(ctx: DocContext) -> str | None:
+    """The currency most amounts are printed in (line items, net, tax, totals): one per document."""
+    cached = ctx.cache.get("document_currency")
+    if cached is None:
+        counts: Counter[str] = Counter()
+        for line in ctx.lines:
+            found = find_currencies(line.text)
+            if len({c.code for c in found}) == 1 and re.search(r"\d[.,]\d{2}(?!\d)", line.text):
+                counts[_dollar_context(ctx, found[0].code)] += 1
+        ranked = counts.most_common(2)
+        cached = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else ""
+        ctx.cache["document_currency"] = cached
+    return str(cached) or None
+
+
+def _amount_of(ctx: DocContext, concept: Concept) -> float | None:
+    best = select(label_candidates(ctx, concept, parser_for("amount", ctx)), concept.prefer)
+    return best.value if best is not None and isinstance(best.value, float) else None
+
+
 def extract_total(ctx: DocContext) -> Candidate | None:
+    """The grand total: labelled amounts in the document's currency (a total converted to a second
+    currency is not the total), never a zero amount due of a paid invoice when another total is
+    printed, and the one that net + tax add up to when the document prints both."""
     cached = ctx.cache.get("total")
     if cached is None:
         cands = label_candidates(ctx, TOTAL_AMOUNT, parser_for("amount", ctx))
-        cached = select(cands, TOTAL_AMOUNT.prefer) or False
+        main = document_currency(ctx)
+        if main is not None:
+            same = [c for c in cands if line_currency(ctx, c) in (main, None)]
+            cands = same or cands
+        nonzero = [c for c in cands if isinstance(c.value, float) and abs(c.value) >= 0.005]
+        cands = nonzero or cands
+        net, tax = _amount_of(ctx, NET_AMOUNT), _amount_of(ctx, TAX_AMOUNT)
+        best: Candidate | None = None
+        if net is not None and tax is not None:
+            adding = [
+                c for c in cands if isinstance(c.value, float) and abs(abs(net + tax) - abs(c.value)) <= CENT
+            ]
+            if adding:
+                best = select(adding, TOTAL_AMOUNT.prefer)
+                if best is not None:
+                    best.confidence = max(best.confidence, SUM_AGREES_CONFIDENCE)
+            elif cands:
+                chosen = select(cands, TOTAL_AMOUNT.prefer)
+                if chosen is not None and isinstance(chosen.value, float):
+                    chosen.note = (
+                        f"net {net:.2f} + tax {tax:.2f} = {net + tax:.2f}, "
+                        f"but the total printed is {chosen.value:.2f}"
+                    )
+                best = chosen
+        if best is None:
+            best = select(cands, TOTAL_AMOUNT.prefer)
+        cached = best or False
         ctx.cache["total"] = cached
     return cached if isinstance(cached, Candidate) else None
+
+
+_CREDIT_NOTE_RE = re.compile(
+    r"(?i)(?<![^\W\d_])(?:credit\s?note|credit\s?memo|avoir|facture\s?d'avoir|gutschrift|rechnungskorrektur|"
+    r"creditnota|creditfactuur)(?![^\W\d_])"
+)
+
+
+def is_credit_note(ctx: DocContext) -> bool:
+    """A credit note names itself in its title lines (the first lines of page 1)."""
+    return any(_CREDIT_NOTE_RE.search(line.text) for line in ctx.lines[:25] if line.page == 1)
 
 
 # ----------------------------------------------------------------------------------- emails, phones
@@ -348,7 +427,23 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
     if others:
         cands = [c for c in cands if _fold(str(c.value)) not in others]
     best = select(cands, "first")
-    return _complete_name(ctx, best) if best is not None else None
+    if best is None:
+        return None
+    return _complete_name(ctx, _registered_form(best, cands))
+
+
+def _registered_form(best: Candidate, cands: list[Candidate]) -> Candidate:
+    """The name with its legal form when another candidate prints it so: a letterhead's "NORDLICHT" or
+    "Nordlicht Consulting" is "Nordlicht Consulting GmbH" in the footer (the registered name)."""
+    if _LEGAL_END_RE.search(str(best.value)):
+        return best
+    head = _fold(str(best.value))
+    for c in cands:
+        text = str(c.value)
+        if c is not best and _LEGAL_END_RE.search(text) and _fold(text).startswith(head) and len(head) >= 3:
+            c.confidence = max(c.confidence, best.confidence)
+            return c
+    return best
 
 
 # Names from the layout: the block's role says whose name it is; how sure depends on how it was found.

@@ -282,8 +282,11 @@ TOTAL_AMOUNT = Concept(
                 r"te\s?betalen",
             ),
         ),
+        (0.85, (r"rechnungssumme", r"total\s?eur")),
+        # what is still to pay (or was paid) is the total only when nothing else is: on a paid invoice
+        # the amount due is 0.00 and the total is still the total
         (
-            0.85,
+            0.65,
             (
                 r"amount\s?due",
                 r"total\s?due",
@@ -293,8 +296,6 @@ TOTAL_AMOUNT = Concept(
                 r"montant\s?à\s?payer",
                 r"zahlbetrag",
                 r"zu\s?zahlen(?:der\s?betrag)?",
-                r"rechnungssumme",
-                r"total\s?eur",
                 r"amount\s?paid",
                 r"total\s?paid",
             ),

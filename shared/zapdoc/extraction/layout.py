@@ -152,15 +152,21 @@ def _blocks(segments: list[Segment]) -> list[Block]:
 
 # -------------------------------------------------------------------------------------------- roles
 
+# "Customer no.", "Client ID", "Vendor VAT": a field of the party, not the heading of its block
+_NOT_HEADING = (
+    r"\s?[-.]?\s?(?:no|nr|n°|nº|number|nummer|numéro|id|#|ref\w*|vat|tax|tva|btw|ust\w*|account|code)\b"
+)
 _BUYER_HEADING_RE = re.compile(
     r"(?i)^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|invoiced\s?to|sold\s?to|customer|client|buyer|recipient|käufer|"
     r"rechnungs\s?empfänger|rechnungs\s?adresse|leistungs\s?empfänger|empfänger|kunde|auftraggeber|"
     r"facturé\s?à|facturer\s?à|adresse\s?de\s?facturation|destinataire|acheteur|"
-    r"factuur\s?aan|gefactureerd\s?aan|factuuradres|klant|afnemer|koper)(?![^\W\d_])\s?:?\s?(.*)$"
+    r"factuur\s?aan|gefactureerd\s?aan|factuuradres|klant|afnemer|koper)(?![^\W\d_])"
+    rf"(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
 _VENDOR_HEADING_RE = re.compile(
     r"(?i)^\W{0,3}(?:from|seller|vendor|supplier|issued\s?by|lieferant|verkäufer|rechnungssteller|absender|"
-    r"fournisseur|vendeur|émetteur|emetteur|leverancier|verkoper|afzender)(?![^\W\d_])\s?:?\s?(.*)$"
+    r"fournisseur|vendeur|émetteur|emetteur|leverancier|verkoper|afzender)(?![^\W\d_])"
+    rf"(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
 # What only the issuer prints: registration, bank and tax data, management.
 _REGISTRATION_RE = re.compile(
@@ -291,9 +297,14 @@ def assign_roles(layout: Layout) -> None:
                 big = None  # type: ignore[assignment]
         if big is not None and big.role is None:
             big.role, big.reason = "sender", "letterhead"
-    for block in blocks:
-        if block.role is None and block.top >= 0.75 * height and _registration(block):
-            block.role, block.reason = "sender", "footer"
+    # the footer: a band of columns at the bottom, one of which shows registration, tax or bank data
+    bottom = [b for b in blocks if b.top >= 0.75 * height and b.role is None]
+    for block in bottom:
+        if _registration(block):
+            for other in bottom:
+                same_band = other.page == block.page and abs(other.top - block.top) <= 2 * block.size
+                if other.role is None and (other is block or same_band):
+                    other.role, other.reason = "sender", "footer"
 
 
 def _label_column_values(heading: Block, blocks: list[Block]) -> None:

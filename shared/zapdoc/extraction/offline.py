@@ -66,6 +66,8 @@ class OfflineExtractor:
         for spec in fields:
             values[spec.name] = self._field(ctx, spec)
         _check_totals(fields, values)
+        if business.is_credit_note(ctx):
+            _credit_note_amounts(fields, values)
         notes = list(ctx.notes)
         if not doc.has_text_layer:
             notes.append("no text layer (scanned?): the offline extractor reads text only")
@@ -169,6 +171,19 @@ def _table(ctx: DocContext, spec: FieldSpec) -> FieldValue:
     if not norm.value:
         return FieldValue(note=norm.note)
     return FieldValue(value=norm.value, confidence=0.5, evidence=ctx.evidence(first, last), note=norm.note)
+
+
+_MONEY_FIELDS = ("total_amount", "net_amount", "tax_amount", "amount_due")
+
+
+def _credit_note_amounts(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) -> None:
+    """A credit note's amounts are positive, its type says what they mean (EN 16931, UBL CreditNote):
+    a page that prints "-218,48" on a credit note gives 218.48, with a note."""
+    for spec in fields:
+        fv = values.get(spec.name)
+        if spec.name in _MONEY_FIELDS and fv is not None and isinstance(fv.value, float) and fv.value < 0:
+            fv.value = -fv.value
+            fv.note = (fv.note + "; " if fv.note else "") + "credit note: printed negative, given as positive"
 
 
 def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) -> None:

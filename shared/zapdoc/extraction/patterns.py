@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from zapdoc.domain.normalize import (
+    EMAIL_PATTERN,
     NUMBER_PATTERN,
     find_dates,
     normalise_email,
@@ -278,10 +279,7 @@ def tax_id_after_label(text: str) -> Found | None:
 
 # ---------------------------------------------------------------------------------- emails, phones
 
-EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,6}\.[A-Za-z]{2,24}(?![\w-])"
-)
+EMAIL_RE = re.compile(rf"(?<![\w.+-]){EMAIL_PATTERN}(?![\w-])")
 
 
 def find_emails(text: str) -> list[Found]:

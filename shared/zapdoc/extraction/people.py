@@ -10,6 +10,7 @@ import re
 
 from zapdoc.domain.normalize import find_dates
 from zapdoc.extraction.context import DocContext
+from zapdoc.extraction.dates import find_ranges, ongoing_pattern
 from zapdoc.extraction.patterns import find_emails, find_phones, find_urls
 from zapdoc.extraction.search import Candidate
 
@@ -51,7 +52,7 @@ _INSTITUTION_RE = re.compile(
 _DATE_RANGE_RE = re.compile(
     r"(?i)(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?\s)?(?:19|20)\d{2}"
     r"\s?(?:–|-|—|to|bis|à)\s?(?:(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?\s)?"
-    r"(?:19|20)\d{2}|present|now|today|current|heute|aujourd'hui|présent)"
+    r"(?:19|20)\d{2})"
 )
 _SPLIT_RE = re.compile(r"\s?[|•·]\s?|\s{2,}")
 _NAME_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]{0,30}(?:\s[A-ZÀ-ÖØ-Þ][\w'’.-]{0,30}){1,3}$")
@@ -101,10 +102,12 @@ def _entry_lines(ctx: DocContext, section: str, count: int = 4) -> list[tuple[in
 
 
 def _strip_dates_places(text: str) -> str:
+    for r in reversed(find_ranges(text)):
+        text = text[: r.span[0]] + " " + text[r.span[1] :]
     text = _DATE_RANGE_RE.sub(" ", text)
     for d in reversed(find_dates(text)):
         text = text[: d.start] + text[d.end :]
-    text = re.sub(r"(?i)\b(?:present|now)\b", " ", text)
+    text = ongoing_pattern().sub(" ", text)
     # "Company – City, ST": the part after a dash is a place
     text = re.split(r"\s[–—]\s", text)[0]
     return re.sub(r"\s+", " ", text).strip(" ,–-|")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from zapdoc.domain.documents import Evidence
-from zapdoc.domain.normalize import find_dates, normalise_phone, parse_currency
+from zapdoc.domain.normalize import compact_date, find_dates, normalise_phone, parse_currency
 from zapdoc.extraction.context import DocContext, Line
 from zapdoc.extraction.labels import Concept, Kind
 from zapdoc.extraction.patterns import (
@@ -96,6 +96,9 @@ def date_parser(dayfirst: bool | None) -> Parser:
         for d in find_dates(text[:200], dayfirst=dayfirst):
             if d.value is not None:
                 return Found(d.value, d.start, d.end, d.text)
+        compact = compact_date(text[:40])
+        if compact is not None and compact.value is not None and not text[: compact.start].strip(" :.-–"):
+            return Found(compact.value, compact.start, compact.end, compact.text)  # right after the label
         return None
 
     return parse

@@ -1,0 +1,457 @@
+"""A seeded generator of varied invoice PDFs with their ground truth, for tests of the offline extractor.
+
+Nothing here is copied from a corpus document: each invoice is laid out from parts that vary with the
+seed (letterhead left or right, envelope window with a return address or a "Bill to" heading, an info
+block of labels, line items, totals, payment terms, a registration footer) in English, French, German
+or Dutch. Options switch on the structures that trip extractors up: a delivery-note number beside the
+invoice number, a billing period, the buyer's own VAT id in its address, a letter addressed to a
+company, a paid invoice whose amount due is 0.00, a total converted to a second currency, an
+early-payment discount date before the due date, compact ``yyyymmdd`` dates, a weakly labelled
+invoice number and credit notes.
+
+Identifiers are valid: VAT ids and IBANs pass their check digits (python-stdnum checks them here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import string
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+from stdnum import iban as std_iban
+from stdnum.util import get_cc_module
+
+Lang = Literal["en", "fr", "de", "nl"]
+LANGS: tuple[Lang, ...] = ("en", "fr", "de", "nl")
+
+# Words per language, written for this generator (ordinary invoice vocabulary).
+WORDS: dict[Lang, dict[str, str]] = {
+    "en": {
+        "title": "INVOICE", "credit": "CREDIT NOTE", "number": "Invoice number", "weak_number": "No.",
+        "date": "Invoice date", "weak_date": "Date", "due": "Due date", "delivery": "Delivery note no.",
+        "order": "Your order", "customer": "Customer no.", "period": "Billing period",
+        "buyer_vat": "VAT ID", "bill_to": "Bill to", "desc": "Description", "qty": "Qty",
+        "price": "Unit price", "amount": "Amount", "net": "Subtotal", "tax": "VAT", "total": "Total",
+        "paid": "Paid on", "due_amount": "Amount due", "discount": "{pct}% discount if paid by {date}",
+        "pay_by": "Please pay by {date}", "vat_no": "VAT No.", "company_no": "Company No.",
+        "converted": "Total in {cur} at {rate}", "to": "to", "phone": "Tel.", "email": "Email",
+    },
+    "fr": {
+        "title": "FACTURE", "credit": "AVOIR", "number": "Facture n°", "weak_number": "N°",
+        "date": "Date de facture", "weak_date": "Date", "due": "Date d'échéance",
+        "delivery": "Bon de livraison n°", "order": "Votre commande", "customer": "N° client",
+        "period": "Période de facturation", "buyer_vat": "N° TVA", "bill_to": "Facturé à",
+        "desc": "Désignation", "qty": "Qté", "price": "Prix unitaire", "amount": "Montant",
+        "net": "Total HT", "tax": "TVA", "total": "Total TTC", "paid": "Payé le",
+        "due_amount": "Reste à payer", "discount": "Escompte de {pct} % pour paiement avant le {date}",
+        "pay_by": "À régler avant le {date}", "vat_no": "TVA intracommunautaire", "company_no": "SIRET",
+        "converted": "Total en {cur} au taux de {rate}", "to": "au", "phone": "Tél.", "email": "E-mail",
+    },
+    "de": {
+        "title": "RECHNUNG", "credit": "GUTSCHRIFT", "number": "Rechnungsnummer", "weak_number": "Nr.",
+        "date": "Rechnungsdatum", "weak_date": "Datum", "due": "Fällig am", "delivery": "Lieferschein-Nr.",
+        "order": "Ihre Bestellung", "customer": "Kundennummer", "period": "Leistungszeitraum",
+        "buyer_vat": "USt-IdNr.", "bill_to": "Rechnungsempfänger", "desc": "Bezeichnung", "qty": "Menge",
+        "price": "Einzelpreis", "amount": "Betrag", "net": "Nettobetrag", "tax": "MwSt.",
+        "total": "Gesamtbetrag", "paid": "Bezahlt am", "due_amount": "Offener Betrag",
+        "discount": "{pct} % Skonto bei Zahlung bis {date}", "pay_by": "Zahlbar bis {date} ohne Abzug",
+        "vat_no": "USt-IdNr.", "company_no": "HRB", "converted": "Gesamtbetrag in {cur} zum Kurs {rate}",
+        "to": "bis", "phone": "Tel.", "email": "E-Mail",
+    },
+    "nl": {
+        "title": "FACTUUR", "credit": "CREDITNOTA", "number": "Factuurnummer", "weak_number": "Nr.",
+        "date": "Factuurdatum", "weak_date": "Datum", "due": "Vervaldatum", "delivery": "Pakbon nr.",
+        "order": "Uw bestelling", "customer": "Klantnummer", "period": "Factuurperiode",
+        "buyer_vat": "Btw-nummer", "bill_to": "Factuur aan", "desc": "Omschrijving", "qty": "Aantal",
+        "price": "Prijs", "amount": "Bedrag", "net": "Subtotaal", "tax": "Btw", "total": "Totaal",
+        "paid": "Betaald op", "due_amount": "Te betalen",
+        "discount": "{pct}% korting bij betaling voor {date}",
+        "pay_by": "Gelieve te betalen voor {date}", "vat_no": "Btw-nummer", "company_no": "KvK",
+        "converted": "Totaal in {cur} tegen koers {rate}", "to": "t/m", "phone": "Tel.", "email": "E-mail",
+    },
+}  # fmt: skip
+
+MONTHS: dict[Lang, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december"),
+}  # fmt: skip
+
+COUNTRY: dict[Lang, tuple[str, str, str]] = {  # ISO code, VAT prefix, country name as printed
+    "en": ("GB", "GB", "United Kingdom"),
+    "fr": ("FR", "FR", "France"),
+    "de": ("DE", "DE", "Deutschland"),
+    "nl": ("NL", "NL", "Nederland"),
+}
+LEGAL = {"en": "Ltd", "fr": "SARL", "de": "GmbH", "nl": "B.V."}
+STREETS = {
+    "en": ("High Street", "Station Road", "Mill Lane", "Church Road"),
+    "fr": ("rue des Lilas", "avenue Victor Hugo", "rue du Port", "boulevard Voltaire"),
+    "de": ("Hauptstraße", "Bahnhofstraße", "Lindenweg", "Am Markt"),
+    "nl": ("Kerkstraat", "Dorpsstraat", "Molenweg", "Stationsplein"),
+}
+CITIES = {
+    "en": (("Leeds", "LS1 4AP"), ("Bristol", "BS1 5TR"), ("York", "YO1 7HH")),
+    "fr": (("Lyon", "69002"), ("Nantes", "44000"), ("Lille", "59800")),
+    "de": (("Köln", "50667"), ("Leipzig", "04109"), ("Kassel", "34117")),
+    "nl": (("Utrecht", "3511 AB"), ("Leiden", "2311 EZ"), ("Delft", "2611 GS")),
+}
+NAME_PARTS = ("Nordlicht", "Brightwave", "Kestrel", "Vallée", "Orion", "Tulpen", "Harbour", "Cobalt",
+              "Linden", "Sable", "Meridian", "Atelier Rivage", "Fjord", "Quartz", "Willow")  # fmt: skip
+TRADES = ("Consulting", "Software", "Logistics", "Design", "Systems", "Supplies", "Analytics")
+PEOPLE = ("Anna Berger", "Louis Martin", "Sophie de Vries", "James Carter", "Julia Keller", "Emma Janssen")
+ITEMS = ("Consulting hours", "Licence renewal", "Support plan", "Hosting", "Installation", "Training day",
+         "Spare parts", "Maintenance")  # fmt: skip
+IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
+TLD = {"en": "co.uk", "fr": "fr", "de": "de", "nl": "nl"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The structures one generated invoice has."""
+
+    lang: Lang = "en"
+    letterhead: Literal["left", "right"] = "left"
+    addressing: Literal["window", "bill_to"] = "window"
+    credit_note: bool = False
+    paid: bool = False
+    second_currency: str | None = None
+    billing_period: bool = False
+    discount: bool = False
+    delivery_note: bool = False
+    buyer_vat: bool = False
+    buyer_company: bool = True  # the addressee is a company with a legal form (SaaS style)
+    compact_dates: bool = False
+    weak_number_label: bool = False
+    weak_date_label: bool = False
+    month_names: bool = False
+    currency: str = "EUR"
+    idn_email: bool = False
+
+
+@dataclass
+class Generated:
+    """A generated invoice: the PDF bytes, what it says (ground truth) and how it was built."""
+
+    pdf: bytes
+    truth: dict[str, Any]
+    options: Options
+    lines: list[str] = field(default_factory=list)  # every text line drawn, for debugging a failure
+
+
+def random_options(rng: random.Random, **overrides: Any) -> Options:
+    """Options drawn from ``rng``; ``overrides`` fix some."""
+    lang: Lang = rng.choice(LANGS)
+    drawn = Options(
+        lang=lang,
+        letterhead=rng.choice(("left", "right")),
+        addressing=rng.choice(("window", "bill_to")),
+        credit_note=rng.random() < 0.1,
+        paid=rng.random() < 0.2,
+        second_currency=rng.choice((None, None, None, "USD" if lang != "en" else "EUR")),
+        billing_period=rng.random() < 0.3,
+        discount=rng.random() < 0.3,
+        delivery_note=rng.random() < 0.4,
+        buyer_vat=rng.random() < 0.4,
+        buyer_company=rng.random() < 0.7,
+        compact_dates=rng.random() < 0.1,
+        weak_number_label=rng.random() < 0.2,
+        weak_date_label=rng.random() < 0.2,
+        month_names=rng.random() < 0.3,
+        currency="GBP" if lang == "en" and rng.random() < 0.5 else "EUR",
+        idn_email=rng.random() < 0.2,
+    )
+    return replace(drawn, **overrides)
+
+
+# ------------------------------------------------------------------------------------ identifiers
+
+
+def vat_id(rng: random.Random, prefix: str) -> str:
+    """A VAT id of ``prefix``'s country that passes its check digits."""
+    for _ in range(10_000):
+        if prefix == "NL":
+            candidate = f"NL{rng.randrange(10**8, 10**9)}B{rng.randrange(1, 99):02d}"
+        elif prefix == "FR":
+            siren = f"{rng.randrange(10**8, 10**9)}"
+            candidate = f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+        else:
+            candidate = f"{prefix}{rng.randrange(10**8, 10**9)}"
+        module = get_cc_module(prefix.lower(), "vat")
+        assert module is not None
+        if module.is_valid(candidate):
+            return candidate
+    raise AssertionError(f"no valid {prefix} VAT id drawn")
+
+
+_IBAN_SHAPES = {"GB": "AAAA" + "9" * 14, "DE": "9" * 18, "NL": "AAAA" + "9" * 10, "FR": "9" * 23}
+
+
+def iban(rng: random.Random, country: str) -> str:
+    """An IBAN of ``country`` that passes mod-97 (and the national check where stdnum knows one)."""
+    for _ in range(10_000):
+        bban = "".join(
+            rng.choice(string.ascii_uppercase) if ch == "A" else rng.choice(string.digits)
+            for ch in _IBAN_SHAPES[country]
+        )
+        digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+        candidate = f"{country}{98 - int(digits) % 97:02d}{bban}"
+        if std_iban.is_valid(candidate):
+            return candidate
+    raise AssertionError(f"no valid {country} IBAN drawn")
+
+
+def grouped(value: str) -> str:
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+# ----------------------------------------------------------------------------------------- format
+
+
+def money(value: Decimal, lang: Lang) -> str:
+    english = f"{value:,.2f}"
+    if lang == "en":
+        return english
+    thousands = " " if lang == "fr" else "."
+    return english.replace(",", "_").replace(".", ",").replace("_", thousands)
+
+
+def date_text(day: dt.date, options: Options) -> str:
+    if options.compact_dates:
+        return day.strftime("%Y%m%d")
+    lang = options.lang
+    if options.month_names:
+        month = MONTHS[lang][day.month - 1]
+        return f"{day.day} {month} {day.year}" if lang != "de" else f"{day.day}. {month} {day.year}"
+    if lang == "en":
+        return day.strftime("%d/%m/%Y")
+    if lang == "de":
+        return day.strftime("%d.%m.%Y")
+    if lang == "nl":
+        return day.strftime("%d-%m-%Y")
+    return day.strftime("%d/%m/%Y")
+
+
+def _symbol(currency: str) -> str:
+    return {"EUR": "€", "GBP": "£", "USD": "$"}.get(currency, currency)
+
+
+# --------------------------------------------------------------------------------------- generate
+
+
+def generate(seed: int, options: Options | None = None, **overrides: Any) -> Generated:
+    """The invoice of ``seed``: random options unless given, ``overrides`` on top."""
+    rng = random.Random(seed)
+    opts = replace(options, **overrides) if options is not None else random_options(rng, **overrides)
+    lang = opts.lang
+    w = WORDS[lang]
+    country, prefix, country_name = COUNTRY[lang]
+    vendor = f"{rng.choice(NAME_PARTS)} {rng.choice(TRADES)} {LEGAL[lang]}"
+    buyer_lang: Lang = rng.choice(LANGS)
+    _, buyer_prefix, buyer_country_name = COUNTRY[buyer_lang]
+    if opts.buyer_company:
+        kind = rng.choice(("Holding", "Retail", "Foods", "Media"))
+        buyer = f"{rng.choice(NAME_PARTS)} {kind} {LEGAL[buyer_lang]}"
+        while buyer.split(maxsplit=1)[0] == vendor.split(maxsplit=1)[0]:
+            buyer = f"{rng.choice(NAME_PARTS)} Retail {LEGAL[buyer_lang]}"
+    else:
+        buyer = rng.choice(PEOPLE)
+    v_city, v_post = rng.choice(CITIES[lang])
+    b_city, b_post = rng.choice(CITIES[buyer_lang])
+    v_street = f"{rng.choice(STREETS[lang])} {rng.randrange(1, 120)}"
+    b_street = f"{rng.choice(STREETS[buyer_lang])} {rng.randrange(1, 120)}"
+    if lang == "en":
+        v_street = f"{rng.randrange(1, 120)} {rng.choice(STREETS[lang])}"
+    v_place = f"{v_city} {v_post}" if lang == "en" else f"{v_post} {v_city}"
+    b_place = f"{b_city} {b_post}" if buyer_lang == "en" else f"{b_post} {b_city}"
+    v_vat, b_vat = vat_id(rng, prefix), vat_id(rng, buyer_prefix)
+    v_iban = iban(rng, country)
+    host = rng.choice(IDN_HOSTS) if opts.idn_email else f"{vendor.split(maxsplit=1)[0].lower()}.{TLD[lang]}"
+    v_email = f"billing@{host}"
+    v_phone = {"en": "+44 113 496 0{:03d}", "fr": "+33 4 72 00 {:02d} 1{}", "de": "+49 221 9988 {:03d}",
+               "nl": "+31 30 123 {:04d}"}[lang]  # fmt: skip
+    v_phone = (
+        v_phone.format(rng.randrange(100), rng.randrange(10))
+        if lang == "fr"
+        else v_phone.format(rng.randrange(1000))
+    )
+    issue = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
+    due = issue + dt.timedelta(days=rng.choice((14, 30, 45)))
+    discount_day = issue + dt.timedelta(days=rng.choice((7, 10)))
+    period_start = (issue.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    period_end = issue.replace(day=1) - dt.timedelta(days=1)
+    number = (
+        f"{rng.randrange(10_000, 99_999)}"
+        if opts.weak_number_label
+        else rng.choice(("INV-", "RE-", "F", "2024-", "")) + f"{rng.randrange(1000, 99999)}"
+    )
+    delivery_no = f"{rng.choice(('LS', 'DN', 'BL', 'PB'))}-{rng.randrange(10_000, 99_999)}"
+    order_no = f"PO{rng.randrange(1000, 9999)}"
+    rate = Decimal(rng.choice(("19", "20", "21"))) if lang != "en" else Decimal("20")
+    items = []
+    for _ in range(rng.randrange(1, 4)):
+        qty = rng.randrange(1, 9)
+        price = Decimal(rng.randrange(1500, 90_000)) / 100
+        items.append((rng.choice(ITEMS), qty, price, (qty * price).quantize(Decimal("0.01"))))
+    net = sum((i[3] for i in items), Decimal("0"))
+    tax = (net * rate / 100).quantize(Decimal("0.01"))
+    total = net + tax
+    currency = opts.currency
+    second = opts.second_currency if opts.second_currency != currency else None
+    fx = Decimal(rng.choice(("1.0843", "1.1721", "0.8532", "1.2675")))
+    sym = _symbol(currency)
+
+    def amt(value: Decimal) -> str:
+        text = money(-value if opts.credit_note else value, lang)
+        return f"{text} {sym}" if lang != "en" else f"{sym}{text}"
+
+    # ---- draw
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    width, height = A4
+    drawn: list[str] = []
+
+    def text(x: float, y: float, s: str, size: float = 9, right: bool = False, bold: bool = False) -> None:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        (c.drawRightString if right else c.drawString)(x, height - y, s)
+        drawn.append(s)
+
+    left_x, right_x = 57, width - 57
+    # letterhead: the vendor's name large, then its address and contact
+    head = [v_street, v_place, country_name, f"{w['phone']} {v_phone}", f"{w['email']}: {v_email}"]
+    if opts.letterhead == "left":
+        text(left_x, 50, vendor.rsplit(" ", 1)[0].upper(), 18, bold=True)  # a logo-like trade name
+        for i, line in enumerate(head):
+            text(left_x, 66 + 11 * i, line, 8)
+        info_x = 340
+    else:
+        text(right_x, 50, vendor.rsplit(" ", 1)[0].upper(), 18, right=True, bold=True)
+        for i, line in enumerate(head):
+            text(right_x, 66 + 11 * i, line, 8, right=True)
+        info_x = 340
+    # addressee: an envelope window under a one-line return address, or a "Bill to" block
+    y = 150
+    if opts.addressing == "window":
+        text(left_x, y, f"{vendor} · {v_street} · {v_place}", 6.5)
+        y += 14
+    else:
+        text(left_x, y, f"{w['bill_to']}:", 9, bold=True)
+        y += 12
+    block = [buyer, b_street, b_place, buyer_country_name]
+    if opts.buyer_vat:
+        block.append(f"{w['buyer_vat']}: {b_vat}")
+    for line in block:
+        text(left_x, y, line, 10)
+        y += 12
+    # info block: labels left, values right
+    info: list[tuple[str, str]] = []
+    if not opts.weak_number_label:
+        info.append((w["number"], number))
+    if opts.delivery_note:
+        info.insert(rng.randrange(len(info) + 1), (w["delivery"], delivery_no))
+    info.append((w["customer"], f"K{rng.randrange(10000, 99999)}"))
+    if opts.billing_period:
+        period = f"{date_text(period_start, opts)} {w['to']} {date_text(period_end, opts)}"
+        info.insert(0, (w["period"], period))
+    info.append((w["weak_date"] if opts.weak_date_label else w["date"], date_text(issue, opts)))
+    if not opts.paid:
+        info.append((w["due"], date_text(due, opts)))
+    info.append((w["order"], order_no))
+    iy = 150
+    for label, value in info:
+        text(info_x, iy, f"{label}:", 9)
+        text(right_x, iy, value, 9, right=True)
+        iy += 12
+    # title
+    ty = max(y, iy) + 24
+    title = w["credit"] if opts.credit_note else w["title"]
+    text(
+        left_x, ty, title + (f" {w['weak_number']} {number}" if opts.weak_number_label else ""), 16, bold=True
+    )
+    # items
+    ty += 28
+    cols = (left_x, 330, 400, right_x)
+    text(cols[0], ty, w["desc"], 9, bold=True)
+    text(cols[1], ty, w["qty"], 9, bold=True)
+    text(cols[2], ty, w["price"], 9, bold=True)
+    text(cols[3], ty, w["amount"], 9, right=True, bold=True)
+    for desc, qty, price, line_total in items:
+        ty += 14
+        text(cols[0], ty, desc, 9)
+        text(cols[1], ty, str(qty), 9)
+        text(cols[2], ty, money(price, lang), 9)
+        text(cols[3], ty, amt(line_total), 9, right=True)
+    # totals
+    ty += 26
+    totals = [(w["net"], amt(net)), (f"{w['tax']} {rate}%", amt(tax)), (w["total"], amt(total))]
+    if opts.paid:
+        totals.append((f"{w['paid']} {date_text(issue, opts)}", amt(total)))
+        totals.append((w["due_amount"], amt(Decimal("0.00"))))
+    for label, value in totals:
+        text(360, ty, label, 10, bold=label == w["total"])
+        text(right_x, ty, value, 10, right=True, bold=label == w["total"])
+        ty += 14
+    if second:
+        converted = (total * fx).quantize(Decimal("0.01"))
+        ssym = _symbol(second)
+        shown = money(-converted if opts.credit_note else converted, lang)
+        text(
+            300,
+            ty,
+            w["converted"].format(cur=second, rate=str(fx).replace(".", "," if lang != "en" else ".")),
+            8,
+        )
+        text(right_x, ty, f"{shown} {ssym}" if lang != "en" else f"{ssym}{shown}", 8, right=True)
+        ty += 14
+    # payment terms
+    ty += 16
+    if opts.discount and not opts.paid:
+        text(left_x, ty, w["discount"].format(pct=rng.choice((2, 3)), date=date_text(discount_day, opts)), 9)
+        ty += 12
+    if not opts.paid:
+        text(left_x, ty, w["pay_by"].format(date=date_text(due, opts)), 9)
+        ty += 12
+    # footer: registration, tax and bank data of the vendor
+    fy = height - 70
+    company_no = f"{w['company_no']} {rng.randrange(10**6, 10**7)}"
+    footer_cols = (
+        [vendor, v_street, v_place],
+        [f"{w['vat_no']}: {v_vat}", company_no],
+        [f"IBAN: {grouped(v_iban)}", f"BIC: {rng.choice(('ABCD', 'WXYZ'))}{country}2X"],
+    )
+    for i, col in enumerate(footer_cols):
+        for j, line in enumerate(col):
+            text(left_x + 170 * i, fy + 9 * j, line, 7)
+    c.showPage()
+    c.save()
+    truth: dict[str, Any] = {
+        "invoice_number": number,
+        "issue_date": issue,
+        "due_date": None if opts.paid else due,
+        "vendor_name": vendor,
+        "vendor_vat_id": v_vat,
+        "vendor_email": v_email,
+        "buyer_name": buyer,
+        "buyer_vat_id": b_vat if opts.buyer_vat else None,
+        "iban": v_iban,
+        "currency": currency,
+        "net_amount": float(net),
+        "tax_amount": float(tax),
+        "total_amount": float(total),
+        "amount_due": 0.0 if opts.paid else float(total),
+        "delivery_note": delivery_no if opts.delivery_note else None,
+        "discount_date": discount_day if opts.discount and not opts.paid else None,
+        "billing_period_start": period_start if opts.billing_period else None,
+    }
+    return Generated(buf.getvalue(), truth, opts, drawn)

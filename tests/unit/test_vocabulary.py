@@ -1,0 +1,43 @@
+"""Vocabulary data files: every label is found in each of its example sentences, and CLDR supplies the
+month names and relative words of every language the extractor claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from zapdoc.domain.normalize import LANGUAGES, is_country
+from zapdoc.extraction.dates import month_names, ongoing_words
+from zapdoc.extraction.vocabulary import NAMES, Entry, entries, label_regex, pattern
+
+ALL = [(name, e) for name in NAMES for e in entries(name)]
+
+
+@pytest.mark.parametrize(("name", "entry"), ALL, ids=[f"{n}:{e.lang}:{e.label}" for n, e in ALL])
+def test_every_label_is_found_in_its_examples(name: str, entry: Entry) -> None:
+    import re
+
+    assert entry.examples, f"{entry} has no example sentence"
+    own = re.compile(rf"(?<![^\W\d_])(?:{label_regex(entry.label)})(?![^\W\d_])", re.IGNORECASE)
+    for sentence in entry.examples:
+        assert own.search(sentence), (entry.label, sentence)
+        assert pattern(name).search(sentence), (entry.label, sentence)
+
+
+def test_every_claimed_language_has_labels_in_each_file() -> None:
+    for name in NAMES:
+        assert {e.lang for e in entries(name)} == set(LANGUAGES), name
+
+
+def test_month_names_and_relative_words_come_from_cldr_for_every_language() -> None:
+    months = month_names()
+    for name, number in (("march", 3), ("mars", 3), ("märz", 3), ("maart", 3), ("sept", 9), ("févr", 2)):
+        assert months[name] == number
+    words = ongoing_words()
+    for word in ("today", "heute", "aujourd’hui", "vandaag", "present", "heden"):
+        assert word in words
+
+
+def test_countries_are_recognised_in_every_language() -> None:
+    for name in ("Deutschland", "Germany", "Allemagne", "Duitsland", "Pays-Bas", "United States"):
+        assert is_country(name), name
+    assert not is_country("Nordlicht Software GmbH")
