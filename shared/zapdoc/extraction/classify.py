@@ -1,5 +1,8 @@
 """Keyword classifier (invoice, receipt, resume, contract, rfp, other) and a cheap language detector.
 
+The classifier reads the text once: all keywords are one alternation (149 separate patterns each
+scanning up to 60,000 characters cost ~26 ms a document).
+
 Both only count words, so they are deterministic and fast; the LLM providers do better on odd
 documents, this is the offline baseline and the source of the date order for numeric dates.
 """
@@ -343,28 +346,50 @@ _KEYWORDS: dict[DocType, dict[str, float]] = {
     },
 }
 
-_PATTERNS: dict[DocType, list[tuple[re.Pattern[str], float]]] = {
-    doc_type: [
-        (re.compile(rf"(?<![^\W_]){re.escape(k)}(?![^\W_])", re.IGNORECASE), w) for k, w in words.items()
-    ]
-    for doc_type, words in _KEYWORDS.items()
+_HEAD = 1500
+
+
+def _bounded(phrase: str) -> str:
+    return rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])"
+
+
+# Keyword -> the (type, weight) pairs it scores for.
+_WEIGHTS: dict[str, list[tuple[DocType, float]]] = {}
+for _doc_type, _words in _KEYWORDS.items():
+    for _word, _weight in _words.items():
+        _WEIGHTS.setdefault(_word, []).append((_doc_type, _weight))
+# One pass: every keyword in one alternation, longest first. A match also counts the keywords printed
+# inside it ("invoice number" is an "invoice" too), as separate patterns each finding it would.
+_COMBINED = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(re.escape(k) for k in sorted(_WEIGHTS, key=len, reverse=True))
+    + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+_INSIDE: dict[str, tuple[str, ...]] = {
+    k: tuple(k2 for k2 in _WEIGHTS if re.search(_bounded(k2), k, re.IGNORECASE)) for k in _WEIGHTS
 }
 
 
 def _scores(text: str) -> dict[DocType, float]:
+    """Weighted keyword score per type, in one scan of the sample: repeats count with diminishing
+    returns, a keyword in the heading (first 1,500 characters) counts double."""
     sample = text[:_SAMPLE]
-    head = sample[:1500]
-    scores: dict[DocType, float] = {}
-    for doc_type, patterns in _PATTERNS.items():
-        score = 0.0
-        for pattern, weight in patterns:
-            hits = len(pattern.findall(sample))
-            if hits:
-                # diminishing returns for repeats; a keyword in the heading counts double
-                score += weight * (1 + min(hits - 1, 4) * 0.25)
-                if pattern.search(head):
-                    score += weight
-        scores[doc_type] = score
+    hits: Counter[str] = Counter()
+    in_head: set[str] = set()
+    for m in _COMBINED.finditer(sample):
+        word = m.group(0).lower()
+        inside = _INSIDE.get(word) or _INSIDE.get(word.casefold()) or ()
+        for k in inside:
+            hits[k] += 1
+            if m.start() < _HEAD:
+                in_head.add(k)
+    scores: dict[DocType, float] = dict.fromkeys(_KEYWORDS, 0.0)
+    for word, count in hits.items():
+        for doc_type, weight in _WEIGHTS[word]:
+            scores[doc_type] += weight * (1 + min(count - 1, 4) * 0.25)
+            if word in in_head:
+                scores[doc_type] += weight
     return scores
 
 
