@@ -162,6 +162,26 @@ def _f1(expected: set[str], got: set[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def _same_phone(expected: object, got: object) -> bool:
+    """Digits equal, or the same number once both are placed (E.164 "+4930..." is "030 ..." in Berlin)."""
+    if _digits(expected) == _digits(got):
+        return bool(_digits(got))
+    import phonenumbers
+
+    text = str(got)
+    if not text.startswith("+"):
+        return False
+    try:
+        number = phonenumbers.parse(text, None)
+        region = phonenumbers.region_code_for_number(number)
+        printed = phonenumbers.parse(str(expected), region)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(
+        number.country_code == printed.country_code and number.national_number == printed.national_number
+    )
+
+
 AMOUNT_FIELDS = {"total_amount", "net_amount", "tax_amount", "amount_due", "budget"}
 DATE_FIELDS = {"issue_date", "due_date", "effective_date", "date", "submission_deadline"}
 ID_FIELDS = {"invoice_number", "order_number", "receipt_number", "buyer_reference", "reference_number"}
@@ -183,7 +203,7 @@ def matches(field_name: str, expected: object, got: object) -> tuple[bool, float
     elif field_name in DATE_FIELDS:
         ok = _iso(expected) == _iso(got)
     elif field_name.endswith("phone"):
-        ok = _digits(expected) == _digits(got) and bool(_digits(got))
+        ok = _same_phone(expected, got)
     elif field_name in TAX_FIELDS:
         ok = _fold(expected).upper() == _fold(got).upper()
     elif field_name == "currency":

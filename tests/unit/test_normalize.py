@@ -147,15 +147,37 @@ def test_emails_are_lower_cased_and_validated() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("+49 (0) 6051 916 44 10", "+49060519164410"),
+        ("+49 (0) 6051 916 44 10", "+4960519164410"),  # E.164 drops the trunk "(0)"
         ("(870)-931-0505", "8709310505"),
         ("089/99822-0", "089998220"),
         ("+33 4 50 44 68 99", "+33450446899"),
         ("Tel. 01 71 17 61 67", "0171176167"),
     ],
 )
-def test_phones_keep_the_printed_digits_and_the_plus(text: str, expected: str) -> None:
+def test_phones_without_a_region_keep_the_printed_digits_or_become_e164(text: str, expected: str) -> None:
     assert normalise_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("089/99822-0", "DE", "+4989998220"),
+        ("01 71 17 61 67", "FR", "+33171176167"),
+        ("020 7604101", "NL", "+31207604101"),
+        ("(870)-931-0505", "US", "+18709310505"),
+    ],
+)
+def test_phones_become_e164_with_the_documents_region(text: str, region: str, expected: str) -> None:
+    assert normalise_phone(text, region=region) == expected
+
+
+def test_currencies_are_iso_4217_codes_in_use_today() -> None:
+    from zapdoc.domain.normalize import iso_currencies, parse_currency
+
+    assert {"EUR", "USD", "CHF", "XOF"} <= iso_currencies()
+    assert "HRK" not in iso_currencies()  # Croatia has paid in euros since 2023
+    assert parse_currency("hrk") is None
+    assert parse_currency("chf") == "CHF"
 
 
 @pytest.mark.parametrize("text", ["12345", "call me", "+1 555 12ab"])

@@ -1,7 +1,8 @@
 """Offline accuracy on the evaluation corpus meets the acceptance targets (skipped without the corpus).
 
-Runs the same measurement as ``bench/accuracy.py``: invoice fields invoice_number, issue_date,
-total_amount, currency, iban, vendor_vat_id >= 75% and resume email + phone >= 90% (normalised match).
+Runs the same measurement as ``bench/accuracy.py`` on the whole corpus (developed-on and held-out):
+the six key invoice fields >= 95%, buyer_name >= 85%, vendor_name >= 80% (issue 11 asks 85%: not met
+yet, this guards what is reached), resume email + phone >= 90% (normalised match).
 """
 
 from __future__ import annotations
@@ -46,11 +47,17 @@ def test_offline_accuracy_meets_the_acceptance_targets() -> None:
     # THEN both acceptance aggregates meet their targets, and no document failed to open
     invoice = report.targets["invoice"]
     resume = report.targets["resume"]
+    vendor, buyer = report.targets["vendor_name"], report.targets["buyer_name"]
     assert invoice.total >= 300
     assert resume.total >= 15
-    assert invoice.correct / invoice.total >= 0.75, bench.render(report, "offline", False)
+    assert invoice.correct / invoice.total >= 0.95, bench.render(report, "offline", False)
+    assert buyer.correct / buyer.total >= 0.85, bench.render(report, "offline", False)
+    assert vendor.correct / vendor.total >= 0.80, bench.render(report, "offline", False)
     assert resume.correct / resume.total >= 0.90, bench.render(report, "offline", False)
     assert report.failed == []
+    # AND both parts of the split are there, the held-out one about 30%
+    held_out = report.parts[bench.HELD_OUT].documents
+    assert 0.2 * report.documents <= held_out <= 0.4 * report.documents
 
 
 def test_bench_prints_skipping_without_a_corpus(tmp_path: Path) -> None:

@@ -265,7 +265,24 @@ _CURRENCY_WORDS: dict[str, str] = {
     "yen": "JPY",
 }
 
-ISO_CURRENCIES = frozenset(
+
+@functools.cache
+def iso_currencies() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today, from CLDR (babel): HRK is gone since 2023."""
+    from babel import Locale
+    from babel.numbers import get_territory_currencies
+
+    today = dt.date.today()
+    codes: set[str] = set()
+    for territory in Locale.parse("en").territories:
+        if isinstance(territory, str) and len(territory) == 2 and territory.isalpha():
+            codes.update(get_territory_currencies(territory, today, tender=True))
+    return frozenset(codes)
+
+
+# Codes looked for in running text: the ones invoices commonly print. Hand list on purpose (precision):
+# many ISO codes are also words or acronyms in capitals ("ALL", "TOP", "MAD", "PEN", "CUP").
+_PRINTED_CODES = frozenset(
     [
         "EUR",
         "USD",
@@ -287,23 +304,19 @@ ISO_CURRENCIES = frozenset(
         "HUF",
         "RON",
         "BGN",
-        "HRK",
+        "RSD",
         "RUB",
-        "TRY",
         "ILS",
         "ZAR",
         "BRL",
         "MXN",
-        "ARS",
         "CLP",
         "COP",
-        "PEN",
         "KRW",
         "TWD",
         "THB",
         "MYR",
         "IDR",
-        "PHP",
         "VND",
         "AED",
         "SAR",
@@ -312,19 +325,13 @@ ISO_CURRENCIES = frozenset(
         "BHD",
         "OMR",
         "EGP",
-        "MAD",
-        "TND",
         "NGN",
         "KES",
         "GHS",
         "UAH",
-        "ISK",
     ]
 )
-
-# Codes that are also common upper-case words or acronyms (PHP, MAD ...) are not detected in running text.
-_DETECTED_CODES = ISO_CURRENCIES - {"PHP", "MAD", "PEN", "ARS", "TRY", "ISK", "CUP", "TND"}
-_CURRENCY_CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_DETECTED_CODES)) + r")(?![A-Za-z])")
+_CURRENCY_CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_PRINTED_CODES)) + r")(?![A-Za-z])")
 _CURRENCY_SYMBOL_RE = re.compile(
     r"(?i:(?<![a-z])(?:us|au|ca|nz|hk|[acsr])\$|(?<![a-z])(?:rs\.?|s?fr\.)(?![a-z])|zł|kč)|[€£¥₹₽₩₺₪₫₱฿$]"
 )
@@ -360,7 +367,7 @@ def find_currencies(text: str) -> list[CurrencyMatch]:
 def parse_currency(text: str) -> str | None:
     """ISO 4217 code for the first currency named in ``text`` ("€" -> EUR, "US$" -> USD, "Euro" -> EUR)."""
     text = clean_text(str(text))
-    if text.upper() in ISO_CURRENCIES:
+    if text.upper() in iso_currencies():
         return text.upper()
     matches = find_currencies(text)
     return matches[0].code if matches else None
@@ -476,8 +483,9 @@ def normalise_email(text: str) -> str | None:
 _PHONE_CHARS_RE = re.compile(r"^\+?[\d\s().\-/]+$")
 
 
-def normalise_phone(text: str) -> str | None:
-    """The printed digits of a phone number, "+" kept, separators removed; None unless 6-20 digits."""
+def normalise_phone(text: str, *, region: str | None = None) -> str | None:
+    """A phone number in E.164 ("+4930123456") when phonenumbers can place it (a "+" prefix, or the
+    document's ``region``); else its printed digits ("+" kept); None unless 6-20 digits."""
     text = clean_text(str(text))
     text = re.sub(r"^(?:tel|phone|t|fon|mobile|mob|tél|telefon)\.?:?\s*", "", text, flags=re.IGNORECASE)
     text = text.replace("\u2013", "-").replace("\u2212", "-")
@@ -486,6 +494,15 @@ def normalise_phone(text: str) -> str | None:
     digits = re.sub(r"\D", "", text)
     if not 6 <= len(digits) <= 20:
         return None
+    if text.startswith("+") or region:
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(text, None if text.startswith("+") else region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return ("+" if text.startswith("+") else "") + digits
 
 
@@ -540,7 +557,7 @@ def _normalise_list(raw: object) -> list[str]:
 # ----------------------------------------------------------------------------------- normalise
 
 
-def _scalar(spec: FieldSpec, raw: object, dayfirst: bool | None) -> Normalised:
+def _scalar(spec: FieldSpec, raw: object, dayfirst: bool | None, region: str | None = None) -> Normalised:
     """Normalise one scalar value for a scalar field type (text, number, amount, currency ...)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Normalised(None)
@@ -549,7 +566,7 @@ def _scalar(spec: FieldSpec, raw: object, dayfirst: bool | None) -> Normalised:
         return Normalised(None, f"{spec.name}: expected a single value, got an object")
     if isinstance(raw, list | tuple) and ftype is not FieldType.TEXT:
         if len(raw) == 1:
-            return _scalar(spec, raw[0], dayfirst)
+            return _scalar(spec, raw[0], dayfirst, region)
         return Normalised(None, f"{spec.name}: expected a single value, got a list")
     if ftype is FieldType.TEXT:
         if isinstance(raw, list | tuple):
@@ -605,7 +622,7 @@ def _scalar(spec: FieldSpec, raw: object, dayfirst: bool | None) -> Normalised:
     if ftype is FieldType.PHONE:
         if isinstance(raw, bool):
             return Normalised(None, f"{_short(raw)!r} is not a phone number")
-        phone = normalise_phone(str(raw))
+        phone = normalise_phone(str(raw), region=region)
         if phone is None:
             return Normalised(None, f"{_short(raw)!r} is not a phone number")
         return Normalised(phone)
@@ -650,7 +667,9 @@ def _normalise_table(spec: FieldSpec, raw: object, dayfirst: bool | None) -> Nor
     return Normalised(rows or None, "; ".join(notes))
 
 
-def normalise(spec: FieldSpec, raw: object, *, dayfirst: bool | None = None) -> Normalised:
+def normalise(
+    spec: FieldSpec, raw: object, *, dayfirst: bool | None = None, region: str | None = None
+) -> Normalised:
     """Turn whatever a provider returned for ``spec`` into a typed cell value (see the module doc)."""
     if spec.type is FieldType.TABLE:
         if raw is None or (isinstance(raw, str | list) and not raw):
@@ -663,11 +682,10 @@ def normalise(spec: FieldSpec, raw: object, *, dayfirst: bool | None = None) -> 
             raw = list(raw.values())
         items = _normalise_list(raw)
         return Normalised(items or None)
-    return _scalar(spec, raw, dayfirst)
+    return _scalar(spec, raw, dayfirst, region)
 
 
 __all__ = [
-    "ISO_CURRENCIES",
     "NUMBER_PATTERN",
     "CurrencyMatch",
     "DateMatch",
@@ -676,6 +694,7 @@ __all__ = [
     "compact_date",
     "find_currencies",
     "find_dates",
+    "iso_currencies",
     "normalise",
     "normalise_email",
     "normalise_phone",

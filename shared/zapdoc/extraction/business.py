@@ -30,6 +30,7 @@ from zapdoc.extraction.patterns import (
     iban_checksum_ok,
     iban_shaped,
     tax_id_after_label,
+    vat_checksum_ok,
 )
 from zapdoc.extraction.search import (
     Candidate,
@@ -94,6 +95,8 @@ def vat_candidates(ctx: DocContext, concept: Concept) -> list[Candidate]:
                 party = "buyer"
             if not _wants(concept, party):
                 continue
+            if vat_checksum_ok(str(found.value)) is False:
+                continue  # a VAT-id shape without a label and with wrong check digits is not one
             bonus = 0.05 if party == concept.party else 0.0
             cands.append(
                 Candidate(
@@ -110,8 +113,17 @@ def _iban_spans(line: Line) -> list[tuple[int, int]]:
     return spans
 
 
+# A labelled VAT id or IBAN whose check digits fail is kept for a human to look at, never trusted: it is
+# a specimen number, a typo or a misread (the workbook marks values below LOW_CONFIDENCE).
+CHECKSUM_FAILED_CONFIDENCE = 0.35
+
+
 def extract_vat(ctx: DocContext, concept: Concept) -> Candidate | None:
     cands = vat_candidates(ctx, concept)
+    for c in cands:
+        if vat_checksum_ok(str(c.value)) is False:
+            c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
+            c.note = f"{c.value} does not pass the VAT id check digits"
     # a VAT id printed several times (letterhead and footer) is the issuer's
     counts = Counter(c.value for c in cands)
     for c in cands:
@@ -137,7 +149,7 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
         ctx, IBAN, parse, accept=lambda line, s, e: _label_party(line, s, e) != "buyer"
     ):
         if not iban_checksum_ok(str(c.value)):
-            c.confidence = min(c.confidence, 0.35)
+            c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the IBAN checksum"
         cands.append(c)
     for line in ctx.lines:
@@ -405,6 +417,8 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
                 cands.append(Candidate(text, 0.5, line.index + 1, line.index + 1, 0, len(text)))
         break
     cands.extend(_layout_names(ctx, concept))
+    if concept.party == "vendor":
+        cands.extend(_account_holders(ctx))
     if concept.key == "merchant_name" and not cands:
         for line in lines[:3]:
             text = _trim_name(line.text)
@@ -536,6 +550,33 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         if _LEGAL_END_RE.search(name):
             confidence += LEGAL_FORM_BONUS
         out.append(Candidate(name, confidence, index, index, 0, len(printed)))
+    return out
+
+
+# The holder of the account the invoice is paid into is usually its issuer, but payment processors and
+# factoring banks hold accounts too: a fallback below every name read from the layout or a name label.
+ACCOUNT_HOLDER_CONFIDENCE = 0.5
+
+
+def _account_holders(ctx: DocContext) -> list[Candidate]:
+    """The bank account holder named in the payment details ("Titulaire du compte : NETPRESSE")."""
+    from zapdoc.extraction.vocabulary import pattern
+
+    out: list[Candidate] = []
+    labels = pattern("parties")
+    for line in ctx.lines:
+        for m in labels.finditer(line.text):
+            found = name_after_label(line.text[m.end() :])
+            if found is None or found.start > 4:
+                continue
+            name = _trim_name(_RETURN_SPLIT_RE.split(str(found.value), maxsplit=1)[0]).strip(" ,.")
+            if _plausible_name(name) and not re.search(r"\d", name):
+                start = m.end() + found.start
+                out.append(
+                    Candidate(
+                        name, ACCOUNT_HOLDER_CONFIDENCE, line.index, line.index, start, start + len(name)
+                    )
+                )
     return out
 
 

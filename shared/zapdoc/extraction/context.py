@@ -15,18 +15,24 @@ from zapdoc.extraction.classify import detect_language
 from zapdoc.extraction.labels import Party
 from zapdoc.extraction.layout import Layout, build_layout
 
+# A phone number without "+" on a document in one of these languages is most likely of that country;
+# English is printed in too many countries to guess.
+_LANGUAGE_REGION = {"de": "DE", "fr": "FR", "nl": "NL"}
+
 MAX_LINE = 1000
 MAX_LINES = 50_000
 SNIPPET = 200
 
 _NUMERIC_DATE_RE = re.compile(r"(?<![\d.,/])([0-3]?\d)[/-]([0-3]?\d)[/-](?:19|20)?\d{2}(?![\d.,/])")
 
+# "Guest name" is hotel vocabulary (the guest is the buyer); "Vos identifiants" (one ISP's login box) was
+# removed: it named the buyer in one corpus document only.
 BUYER_HEADING = re.compile(
     r"^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|sold\s?to|ship\s?to|deliver(?:y)?\s?to|customer|client|buyer|"
     r"käufer|kunde|rechnungs\s?empfänger|leistungs\s?empfänger|rechnungs\s?-?\s?adresse|liefer\s?-?\s?(?:adresse|anschrift)|"
     r"adresse\s?(?:de\s)?(?:facturation|livraison)|adresse\s?du\s?client|destinataire|acheteur|factuuradres|"
     r"afleveradres|klant|facturé\s?à|livré\s?à|shipping\s?address|billing\s?address|guest\s?name|"
-    r"vos\s?identifiants|empfänger|attn|z\.\s?hd\.?)(?![^\W\d_])",
+    r"empfänger|attn|z\.\s?hd\.?)(?![^\W\d_])",
     re.IGNORECASE,
 )
 VENDOR_HEADING = re.compile(
@@ -75,6 +81,24 @@ class DocContext:
             return None
         role = self.layout.role_of_text(printed)
         return None if role is None else ("vendor" if role == "sender" else "buyer")
+
+    @property
+    def region(self) -> str | None:
+        """The document's country for phone numbers printed without "+": the country of its first valid
+        IBAN or VAT id (the issuer's, as a rule), else its language's main country."""
+        if "region" not in self.cache:
+            from zapdoc.extraction.patterns import find_ibans, find_vat_ids, vat_checksum_ok
+
+            region: str | None = None
+            for line in self.lines[:400]:
+                ibans = find_ibans(line.text)
+                vats = [v for v in find_vat_ids(line.text) if vat_checksum_ok(str(v.value))]
+                if ibans or vats:
+                    code = str((ibans or vats)[0].value)[:2]
+                    region = {"EL": "GR", "XI": "GB"}.get(code, code)
+                    break
+            self.cache["region"] = region or _LANGUAGE_REGION.get(self.language, "")
+        return str(self.cache["region"]) or None
 
     def line_of(self, text: str, *, page: int | None = None) -> int | None:
         """Index of the first line that contains ``text`` (on ``page`` when given)."""

@@ -264,7 +264,6 @@ TOTAL_AMOUNT = Concept(
                 r"total\s?amount(?:\s?due)?",
                 r"invoice\s?total",
                 r"total\s?invoice(?:\s?amount)?",
-                r"total\s?(?:for\s?this\s?invoice)",
                 r"gesamt\s?-?\s?betrag(?:\s?brutto)?",
                 r"gesamt\s?-?\s?summe(?:\s?brutto)?",
                 r"brutto\s?-?\s?(?:summe|betrag|gesamt)",

@@ -84,7 +84,8 @@ class OfflineExtractor:
         cand = _find(ctx, spec)
         if cand is None:
             return FieldValue()
-        norm = normalise(spec, cand.value, dayfirst=ctx.dayfirst)
+        region = ctx.region if spec.type is FieldType.PHONE or spec.name.endswith("phone") else None
+        norm = normalise(spec, cand.value, dayfirst=ctx.dayfirst, region=region)
         if norm.value is None:
             return FieldValue(note=norm.note)
         return FieldValue(

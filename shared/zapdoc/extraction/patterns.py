@@ -6,6 +6,7 @@ separators or letters). Finders return spans in the searched string so callers c
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -127,36 +128,43 @@ def id_after_label(text: str) -> Found | None:
 
 # -------------------------------------------------------------------------------------------- IBANs
 
-_IBAN_LENGTHS: dict[str, int] = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
-    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24,
-    "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21,
-    "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LI": 21,
-    "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30,
-    "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
-    "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
-}  # fmt: skip
-
 _IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){8,32})")
 _IBAN_SHAPE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{1,4}){2,8})(?![A-Za-z0-9])")
 
 
 def iban_checksum_ok(iban: str) -> bool:
-    """ISO 13616 mod-97 check of a compact IBAN."""
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(digits) % 97 == 1
+    """ISO 13616: the country's length and BBAN format, mod-97 check digits (python-stdnum)."""
+    from stdnum import iban as std_iban
+
+    return bool(re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban)) and bool(std_iban.is_valid(iban))
+
+
+def iban_length(country: str) -> int | None:
+    """The IBAN length of a country (None for a country without IBANs)."""
+    return _iban_lengths().get(country)
+
+
+@functools.cache
+def _iban_lengths() -> dict[str, int]:
+    """Country -> IBAN length, from the ISO 13616 registry python-stdnum validates against (its BBAN
+    structures: "8!n10!n" is 18 characters after the 4 of country and check digits)."""
+    from stdnum import numdb
+
+    out: dict[str, int] = {}
+    for _length, low, _high, props, _children in numdb.get("iban").prefixes:
+        length = sum(int(n) for n in re.findall(r"(\d+)!?[nace]", props.get("bban", "")))
+        if length:
+            out[str(low)] = length + 4
+    return out
 
 
 def find_ibans(text: str) -> list[Found]:
-    """IBANs in ``text`` whose length fits their country and whose mod-97 checksum is right (compact)."""
+    """IBANs in ``text`` whose length fits their country and whose check digits are right (compact)."""
     found: list[Found] = []
     for m in _IBAN_RE.finditer(text):
         run = m.group(1)
         compact = re.sub(r"\s", "", run)
-        length = _IBAN_LENGTHS.get(compact[:2])
+        length = iban_length(compact[:2])
         if length is None or len(compact) < length:
             continue
         candidate = compact[:length]
@@ -189,7 +197,7 @@ def iban_shaped(text: str) -> Found | None:
         parts.append(tok.group(1))
         pos = tok.end()
     compact = "".join(parts)
-    length = _IBAN_LENGTHS.get(compact[:2])
+    length = iban_length(compact[:2])
     if length is not None and len(compact) > length:
         compact = compact[:length]
     if len(compact) < 10 or len(compact) > 34:
@@ -252,6 +260,32 @@ _VAT_RE = re.compile(
 def compact_id(text: str) -> str:
     """An identifier without spaces, dots and dashes ("DE 123 456 789" -> "DE123456789")."""
     return re.sub(r"[\s.\-/]", "", text).upper()
+
+
+_VAT_MODULE_OF = {"EL": "gr", "CHE": "ch", "XI": "gb"}
+
+
+def vat_checksum_ok(value: str) -> bool | None:
+    """Whether a VAT id passes its country's check digits (python-stdnum); None when the country has no
+    VAT id python-stdnum knows (GSTIN, EIN ...): nothing to check."""
+    from stdnum.exceptions import ValidationError
+    from stdnum.util import get_cc_module
+
+    prefix = "CHE" if value.startswith("CHE") else value[:2]
+    cc = _VAT_MODULE_OF.get(prefix, prefix.lower())
+    if not cc.isalpha():
+        return None
+    try:
+        module = get_cc_module(cc, "vat")
+    except (ImportError, ValueError):
+        return None
+    if module is None:
+        return None
+    try:
+        module.validate(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def find_vat_ids(text: str) -> list[Found]:

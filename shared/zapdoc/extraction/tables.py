@@ -20,6 +20,7 @@ _COLUMN_WORDS: dict[str, str] = {
     r"prestation|particulars|details",
     "quantity": r"qty|quantity|quantité|quantite|qté|qte|menge|anzahl|aantal|hoeveelheid|nombre|hours|"
     r"stunden|units?",
+    # "VK-Preis" (Verkaufspreis) and "Prijs incl. btw" are ordinary German and Dutch column headings
     "unit_price": r"unit\s?price|unit\s?cost|price|rate|prix\s?unitaire|prix\s?u\.?|p\.\s?u\.?(?:\sht)?|"
     r"einzelpreis|e-preis|stückpreis|vk-preis|nettopreis|preis|prijs(?:\sper\sstuk)?|tarif",
     "amount": r"amount|line\s?total|total|montant(?:\sht)?|betrag|gesamtpreis|gesamt|zeilenbetrag|"
