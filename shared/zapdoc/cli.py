@@ -115,6 +115,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             f"no files found in {', '.join(args.paths)}; give PDFs, .zip files or folders of them"
         )
     extractor, description = build_extractor(args.provider)
+    if args.ignore_einvoice and hasattr(extractor, "ignore_einvoice"):
+        extractor.ignore_einvoice = True  # providers that read e-invoice XML skip it; the rest never read it
     log = sys.stderr
     if not args.quiet:
         log.write(f"zapdoc: provider: {description}\n")
@@ -183,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         '  zapdoc extract a.pdf b.zip --fields "po_number, total:amount, delivery_date:date" -o out.xlsx',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ex.add_argument("paths", nargs="+", metavar="PATH", help="PDF files, .zip files or folders")
+    ex.add_argument(
+        "paths", nargs="+", metavar="PATH", help="PDF files, XML e-invoices, .zip files or folders"
+    )
     ex.add_argument(
         "--fields",
         help='fields to extract: "name[:type] [(description)], ..." (types: text, number, amount, currency, '
@@ -198,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("offline", "gemini", "openai"),
         help="extraction provider (default: ZAPDOC_LLM_PROVIDER, else gemini when GOOGLE_CLOUD_PROJECT "
         "is set, else offline)",
+    )
+    ex.add_argument(
+        "--ignore-einvoice",
+        action="store_true",
+        default=None,
+        help="do not read e-invoice XML (Factur-X, ZUGFeRD, XRechnung, UBL): take every value from the "
+        "page text, e.g. to measure it (default: ZAPDOC_IGNORE_EINVOICE)",
     )
     ex.add_argument("--jobs", type=int, help="documents processed in parallel (default: number of CPUs)")
     ex.add_argument(

@@ -57,6 +57,8 @@ class DocumentText:
     ``pdf`` keeps the original bytes for providers that read PDFs natively (scans without text).
     ``segments``: where the text of the first and last page stands (for layout: letterhead, address
     window, footer); empty when not read.
+    ``xml`` is an e-invoice (CII or UBL): the XML embedded in the PDF, or the standalone XML document
+    itself (then ``pages`` holds a readable rendering of it and ``pdf`` is None).
     """
 
     name: str
@@ -64,6 +66,7 @@ class DocumentText:
     page_count: int
     pdf: bytes | None = None
     segments: tuple[TextSegment, ...] = ()
+    xml: bytes | None = None
 
     @property
     def text(self) -> str:

@@ -7,12 +7,13 @@ carries the page and the source line(s) it was read from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 
 from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.normalize import normalise
-from zapdoc.extraction import business, contracts, people
+from zapdoc.extraction import business, contracts, einvoice, people
 from zapdoc.extraction.classify import classify_text
 from zapdoc.extraction.context import DocContext, build_context
 from zapdoc.extraction.labels import (
@@ -55,10 +56,27 @@ _SPECIAL: dict[str, tuple[frozenset[FieldType], Special]] = {
 }
 
 
+IGNORE_EINVOICE_ENV = "ZAPDOC_IGNORE_EINVOICE"
+"""Setting: when true, e-invoice XML is not read and every value comes from the text (to measure it)."""
+
+
+def ignore_einvoice_from_env(env: Mapping[str, str] | None = None) -> bool:
+    """``ZAPDOC_IGNORE_EINVOICE`` read as a flag (1/true/yes/on)."""
+    raw = (os.environ if env is None else env).get(IGNORE_EINVOICE_ENV, "")
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 class OfflineExtractor:
-    """Deterministic extractor for the CLI, the tests and as a fallback; implements ``Extractor``."""
+    """Deterministic extractor for the CLI, the tests and as a fallback; implements ``Extractor``.
+
+    E-invoices (``doc.xml``) are read from their XML unless ``ignore_einvoice`` (default: the
+    ``ZAPDOC_IGNORE_EINVOICE`` setting), so the text path can be measured on its own.
+    """
 
     name = "offline"
+
+    def __init__(self, *, ignore_einvoice: bool | None = None) -> None:
+        self.ignore_einvoice = ignore_einvoice_from_env() if ignore_einvoice is None else ignore_einvoice
 
     def extract(self, doc: DocumentText, fields: Sequence[FieldSpec]) -> Extraction:
         ctx = build_context(doc)
@@ -69,6 +87,9 @@ class OfflineExtractor:
         if business.is_credit_note(ctx):
             _credit_note_amounts(fields, values)
         notes = list(ctx.notes)
+        if doc.xml is not None and not self.ignore_einvoice:
+            values, xml_notes = _from_einvoice(doc, fields, values)
+            notes.extend(xml_notes)
         if not doc.has_text_layer:
             notes.append("no text layer (scanned?): the offline extractor reads text only")
         return Extraction(values=values, notes=notes)
@@ -94,6 +115,23 @@ class OfflineExtractor:
             evidence=cand.evidence(ctx),
             note=cand.note or norm.note,
         )
+
+
+def _from_einvoice(
+    doc: DocumentText, fields: Sequence[FieldSpec], text_values: dict[str, FieldValue]
+) -> tuple[dict[str, FieldValue], list[str]]:
+    """The e-invoice's values over the text path's, cross-checked against the page (PDFs only)."""
+    assert doc.xml is not None
+    standalone = doc.pdf is None
+    source = einvoice.STANDALONE_EVIDENCE if standalone else einvoice.EVIDENCE
+    try:
+        invoice = einvoice.read_einvoice(doc.xml)
+    except einvoice.EInvoiceError as exc:
+        return text_values, [f"the {source} could not be read ({exc}); values are from the page text"]
+    applied = einvoice.apply_einvoice(
+        invoice, fields, text_values, "" if standalone else doc.text, source=source
+    )
+    return applied.values, applied.notes
 
 
 def _find(ctx: DocContext, spec: FieldSpec) -> Candidate | None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zapdoc.domain.documents import Rejected, Source
-from zapdoc.inputs.sniff import sniff, zip_entry_names
+from zapdoc.inputs.sniff import EINVOICE_XML, XML_SNIFF_WINDOW, sniff, zip_entry_names
 
 MB = 1024 * 1024
 
@@ -47,6 +47,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 _CHUNK = 1 * MB
+_DOCUMENTS = ("pdf", "zip", EINVOICE_XML)
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"})
 _JUNK_DIRS = frozenset({"__macosx", ".git", ".svn", "$recycle.bin", ".trashes", ".spotlight-v100"})
 # Errors zipfile and its decompressors raise on damaged data.
@@ -59,7 +60,7 @@ def expand(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Source
         yield Rejected(name, file_too_big(len(data), limits))
         return
     kind = sniff(data)
-    if kind == "pdf":
+    if kind in ("pdf", EINVOICE_XML):
         yield Source(name, data)
     elif kind == "zip":
         yield from _Unpacker(limits).expand_zip(name, data, depth=0)
@@ -197,7 +198,7 @@ class _Unpacker:
             yield Rejected(display, str(exc))
             return
         kind = sniff(data)
-        if kind == "pdf":
+        if kind in ("pdf", EINVOICE_XML):
             yield Source(display, data)
         elif not data:
             yield Rejected(display, "the entry is empty (0 bytes)")
@@ -232,7 +233,7 @@ class _Unpacker:
                         raise _EntryRejected(_bomb_message(len(buf), packed, limits, at_least=True))
                     if self.total + len(buf) > limits.max_total_bytes:
                         raise _ArchiveTooBig
-                    if len(buf) == len(chunk) and sniff(bytes(buf[:16384])) not in ("pdf", "zip"):
+                    if len(buf) == len(chunk) and sniff(bytes(buf[:XML_SNIFF_WINDOW])) not in _DOCUMENTS:
                         break  # not a document: the first chunk is enough to say what it is
         except NotImplementedError as exc:
             raise _EntryRejected(f"the entry uses an unsupported compression method ({exc})") from exc

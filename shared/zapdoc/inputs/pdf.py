@@ -20,7 +20,7 @@ from pypdf.errors import DependencyError, PyPdfError
 from zapdoc.domain.documents import DocumentText, Source, TextSegment
 from zapdoc.domain.errors import InputError
 from zapdoc.inputs.layout import page_segments
-from zapdoc.inputs.sniff import sniff
+from zapdoc.inputs.sniff import EINVOICE_XML, sniff
 
 # pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
 # Python would print them to stderr. Applications that configure logging still receive them.
@@ -42,24 +42,62 @@ _PARSE_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     zlib.error,
 )
+_ATTACHMENT_ERRORS: tuple[type[BaseException], ...] = (DependencyError, *_PARSE_ERRORS)
 # C0 controls except \t \n \f (\r is turned into \n first), DEL, C1 controls, lone surrogates and
 # non-characters: none belongs in extracted text, and several break spreadsheets or JSON.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def count_pages(data: bytes) -> int:
-    """Number of pages as pypdf counts them (correct even when an encrypted file's /Count lies)."""
+    """Number of pages as pypdf counts them (correct even when an encrypted file's /Count lies).
+
+    A standalone XML e-invoice counts as one page.
+    """
+    if sniff(data) == EINVOICE_XML:
+        return 1
     return _page_count(data)
 
 
 def inspect_pdf(source: Source, *, with_text: bool = True) -> DocumentText:
-    """Count pages and read the text of every page. Raises ``InputError`` with a user-facing reason."""
+    """Count pages and read the text of every page. Raises ``InputError`` with a user-facing reason.
+
+    A PDF's embedded e-invoice XML (Factur-X, ZUGFeRD, XRechnung, UBL) comes along as ``xml``; a
+    standalone XML e-invoice is one page whose text is a readable rendering of it.
+    """
+    if sniff(source.data) == EINVOICE_XML:
+        return _inspect_xml(source, with_text=with_text)
     count = _page_count(source.data)
     segments: list[TextSegment] = []
     pages = _page_texts(source.data, count, segments) if with_text else ()
+    xml = embedded_einvoice(source.data) if with_text else None
     return DocumentText(
-        name=source.name, pages=pages, page_count=count, pdf=source.data, segments=tuple(segments)
+        name=source.name, pages=pages, page_count=count, pdf=source.data, segments=tuple(segments), xml=xml
     )
+
+
+def _inspect_xml(source: Source, *, with_text: bool) -> DocumentText:
+    from zapdoc.extraction.einvoice import EInvoiceError, read_einvoice, render_text
+
+    try:
+        invoice = read_einvoice(source.data)
+    except EInvoiceError as exc:
+        raise InputError(f"the XML e-invoice cannot be read: {exc}") from exc
+    pages = (render_text(invoice),) if with_text else ()
+    return DocumentText(name=source.name, pages=pages, page_count=1, xml=source.data)
+
+
+def embedded_einvoice(data: bytes) -> bytes | None:
+    """The e-invoice XML attached to a PDF (by the standard file names, else by content), or None."""
+    from zapdoc.extraction.einvoice import find_attachment
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        found = find_attachment(reader.attachments)  # a lazy mapping: only the candidates are read
+    except _ATTACHMENT_ERRORS:
+        return None  # a damaged attachment tree: the page text still serves
+    return found[1] if found else None
 
 
 def _page_count(data: bytes) -> int:

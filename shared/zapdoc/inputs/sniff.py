@@ -1,15 +1,30 @@
 """Tell what a file is from its bytes, never its name: users rename PNGs to .pdf and zip Word files.
 
-``sniff`` answers ``"pdf"``, ``"zip"`` or a short description for a user ("a PNG image", "plain text").
+``sniff`` answers ``"pdf"``, ``"zip"``, ``EINVOICE_XML`` (an XML e-invoice: UN/CEFACT CII or UBL, judged
+by its root element and namespace) or a short description for a user ("a PNG image", "plain text").
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 
 PDF_HEADER_WINDOW = 1024
 """Readers accept up to this many bytes of junk before ``%PDF-`` (e.g. a mail or HTTP header)."""
+
+EINVOICE_XML = "xml e-invoice"
+"""What ``sniff`` answers for a standalone XML e-invoice (XRechnung, Factur-X/ZUGFeRD XML, Peppol UBL)."""
+XML_SNIFF_WINDOW = 64 * 1024
+"""Bytes read to find an XML file's root element (e-invoice samples open with long licence comments)."""
+
+# (namespace, root element) of the e-invoice syntaxes -> syntax name.
+EINVOICE_ROOTS: dict[tuple[str, str], str] = {
+    ("urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100", "CrossIndustryInvoice"): "CII",
+    ("urn:ferd:CrossIndustryDocument:invoice:1p0", "CrossIndustryDocument"): "ZUGFeRD 1",
+    ("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "Invoice"): "UBL",
+    ("urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2", "CreditNote"): "UBL",
+}
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -57,6 +72,8 @@ def sniff(data: bytes) -> str:
     other = _container_kind(data)
     if other:
         return other
+    if einvoice_syntax(data) is not None:
+        return EINVOICE_XML
     # A PDF after some junk (a mail header, a BOM, a download banner): viewers open it, so do we.
     if data.find(b"%PDF-", 0, PDF_HEADER_WINDOW + 5) >= 0:
         return "pdf"
@@ -161,6 +178,34 @@ def _ole2_kind(data: bytes) -> str:
     if "__substg1.0_".encode("utf-16-le") in data:
         return "an Outlook message"
     return "a Microsoft Office document"
+
+
+_PROLOG_RE = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_START_TAG_RE = re.compile(r"<(?:([\w.-]+):)?([\w.-]+)((?:\s[^<>]*)?)/?>")
+_XMLNS_RE = re.compile(r"""xmlns(?::([\w.-]+))?\s*=\s*(["'])(.*?)\2""")
+
+
+def einvoice_syntax(data: bytes) -> str | None:
+    """ "CII", "ZUGFeRD 1" or "UBL" when ``data`` is XML whose root element is an e-invoice's, else None.
+
+    Only the prolog and the root's start tag are read (from the first ``XML_SNIFF_WINDOW`` bytes); an XML
+    with a DTD is not taken for an e-invoice (no standard uses one, and DTDs carry entity tricks).
+    """
+    text = _decode_text(data[:XML_SNIFF_WINDOW])
+    if not text:
+        return None
+    pos = 1 if text.startswith("\ufeff") else 0
+    while True:
+        m = _PROLOG_RE.match(text, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+    tag = _START_TAG_RE.match(text, pos)
+    if tag is None:
+        return None
+    prefix, local, attrs = tag.group(1) or "", tag.group(2), tag.group(3)
+    namespaces = {m.group(1) or "": m.group(3).strip() for m in _XMLNS_RE.finditer(attrs)}
+    return EINVOICE_ROOTS.get((namespaces.get(prefix, ""), local))
 
 
 _TEXT_SAMPLE = 8192
