@@ -19,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 echo "tesseract: installing ${missing[*]} from Debian"
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" \
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "tesseract: apt could not install ${missing[*]}; install them by hand" >&2; exit 1; }
 command -v tesseract >/dev/null
 echo "tesseract: installed ($(tesseract --version 2>&1 | head -1))"

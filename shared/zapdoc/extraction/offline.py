@@ -7,6 +7,7 @@ carries the page and the source line(s) it was read from.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 
@@ -14,6 +15,7 @@ from zapdoc.domain.documents import Classification, DocumentText, Extraction, Fi
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.normalize import normalise
 from zapdoc.extraction import business, contracts, einvoice, people
+from zapdoc.extraction import ocr as ocr_mod
 from zapdoc.extraction.classify import classify_text
 from zapdoc.extraction.context import DocContext, build_context
 from zapdoc.extraction.labels import (
@@ -70,15 +72,23 @@ class OfflineExtractor:
     """Deterministic extractor for the CLI, the tests and as a fallback; implements ``Extractor``.
 
     E-invoices (``doc.xml``) are read from their XML unless ``ignore_einvoice`` (default: the
-    ``ZAPDOC_IGNORE_EINVOICE`` setting), so the text path can be measured on its own.
+    ``ZAPDOC_IGNORE_EINVOICE`` setting), so the text path can be measured on its own. PDFs without a
+    text layer are OCR'd with Tesseract when it is installed (``ocr=False`` or ``ZAPDOC_OCR=0`` turn
+    that off); each value's confidence is then scaled by the OCR confidence of the line it came from.
     """
 
     name = "offline"
 
-    def __init__(self, *, ignore_einvoice: bool | None = None) -> None:
+    def __init__(self, *, ignore_einvoice: bool | None = None, ocr: bool | None = None) -> None:
         self.ignore_einvoice = ignore_einvoice_from_env() if ignore_einvoice is None else ignore_einvoice
+        self.ocr = ocr_enabled() if ocr is None else ocr
+        self._last_ocr: tuple[tuple[str, int], ocr_mod.OcrResult | str] | None = None
 
     def extract(self, doc: DocumentText, fields: Sequence[FieldSpec]) -> Extraction:
+        scanned = _needs_ocr(doc)
+        read = self._ocr(doc) if scanned and self.ocr else None
+        if isinstance(read, ocr_mod.OcrResult):
+            doc = dataclasses.replace(doc, pages=tuple(read.pages), segments=read.segments(doc.page_count))
         ctx = build_context(doc)
         values: dict[str, FieldValue] = {}
         for spec in fields:
@@ -90,12 +100,42 @@ class OfflineExtractor:
         if doc.xml is not None and not self.ignore_einvoice:
             values, xml_notes = _from_einvoice(doc, fields, values)
             notes.extend(xml_notes)
-        if not doc.has_text_layer:
-            notes.append("no text layer (scanned?): the offline extractor reads text only")
+        if isinstance(read, ocr_mod.OcrResult):
+            _fold_ocr_confidence(values, read)
+            notes.append(
+                f"no text layer: read by OCR (Tesseract, {read.languages}),"
+                f" mean word confidence {read.confidence:.0%}"
+            )
+            notes.extend(read.notes)
+        elif isinstance(read, str):
+            notes.append(read)
+        elif scanned:
+            notes.append(
+                f"no text layer (scanned?): the offline extractor reads text only; {ocr_mod.HOW_TO_ENABLE}"
+            )
         return Extraction(values=values, notes=notes)
 
     def classify(self, doc: DocumentText) -> Classification:
+        if _needs_ocr(doc) and self.ocr:
+            read = self._ocr(doc)
+            if isinstance(read, ocr_mod.OcrResult):
+                return classify_text("\n\f".join(read.pages))
         return classify_text(doc.text)
+
+    def _ocr(self, doc: DocumentText) -> ocr_mod.OcrResult | str:
+        """OCR of ``doc`` (or why not), kept for the classify call that follows extract on the same doc."""
+        assert doc.pdf is not None
+        key = (doc.name, id(doc.pdf))
+        if self._last_ocr is not None and self._last_ocr[0] == key:
+            return self._last_ocr[1]
+        try:
+            read: ocr_mod.OcrResult | str = ocr_mod.ocr_pdf(doc.pdf, doc.page_count)
+        except ocr_mod.OcrUnavailable as exc:
+            read = str(exc)
+        except pdfium_errors() as exc:
+            read = f"no text layer, and the pages could not be rendered for OCR ({exc})"
+        self._last_ocr = (key, read)
+        return read
 
     # ------------------------------------------------------------------------------------------
 
@@ -115,6 +155,45 @@ class OfflineExtractor:
             evidence=cand.evidence(ctx),
             note=cand.note or norm.note,
         )
+
+
+def ocr_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """Offline OCR of scans: on unless ``ZAPDOC_OCR`` is 0/false/no/off."""
+    return ocr_mod.enabled(env)
+
+
+def pdfium_errors() -> tuple[type[BaseException], ...]:
+    import pypdfium2 as pdfium
+
+    return (pdfium.PdfiumError,)
+
+
+def _needs_ocr(doc: DocumentText) -> bool:
+    return not doc.has_text_layer and doc.pdf is not None and doc.page_count > 0
+
+
+def _fold_ocr_confidence(values: dict[str, FieldValue], read: ocr_mod.OcrResult) -> None:
+    """Scale each value's confidence by the OCR confidence of the line(s) it was read from."""
+    lines = read.line_confidence()
+    mean = read.confidence
+    for value in values.values():
+        if value.value is None or value.evidence is None or value.evidence.page is None:
+            continue
+        page = value.evidence.page
+        found: list[float] = []
+        for raw_part in value.evidence.snippet.replace("…", " / ").split(" / "):
+            part = raw_part.strip()
+            if not part:
+                continue
+            exact = lines.get((page, part))
+            if exact is not None:
+                found.append(exact)
+                continue
+            found.extend(c for (p, text), c in lines.items() if p == page and (part in text or text in part))
+        factor = min(found) if found else mean
+        value.confidence = round(value.confidence * factor, 3)
+        ocr_note = f"read by OCR ({factor:.0%} sure of the text)"
+        value.note = f"{value.note}; {ocr_note}" if value.note else ocr_note
 
 
 def _from_einvoice(

@@ -89,8 +89,6 @@ def extract_document(
         else:
             usage.add(classification.usage)
     notes = list(extraction.notes)
-    if not doc.has_text_layer and extractor.name == "offline":
-        notes.append("no text layer (scanned?): the offline extractor cannot read it; use --provider gemini")
     return DocumentResult(
         file=doc.name,
         status="ok",

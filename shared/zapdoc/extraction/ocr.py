@@ -1,0 +1,326 @@
+"""Scans read offline: pages rendered with pdfium, read by the Tesseract OCR engine, with confidences.
+
+Used by the offline extractor for PDFs without a text layer (the cloud providers get scans as PDF parts).
+Each page becomes a grayscale image at ``DPI`` (capped in pixels), fed to the ``tesseract`` command on
+stdin as PGM (no temp files, no Pillow); its TSV output gives words with boxes and confidences, grouped
+into lines. Bounded: a time budget per document (pages past it are left unread, with a note), a memory
+cap and one thread per Tesseract process.
+
+Hand code over pytesseract: it writes temp files and cannot cap the engine's memory; the TSV format is
+Tesseract's own, documented interface.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+
+from zapdoc.domain.documents import TextSegment
+from zapdoc.domain.normalize import clean_text
+
+DPI = 300
+MAX_SIDE_PX = 4200
+"""Longest side of a rendered page in pixels (A4 at 300 dpi is 3508): huge pages are scaled down."""
+LANGUAGES = ("eng", "fra", "deu", "nld")
+"""Tesseract language packs the offline extractor reads (Debian: tesseract-ocr-eng, -fra, -deu, -nld)."""
+DEFAULT_BUDGET_S = 40.0
+"""Seconds of OCR per document by default (the CLI gives a document 60 s in its worker)."""
+DEFAULT_MAX_PAGES = 20
+MEMORY_MB = 1024
+"""Address-space cap of one Tesseract process."""
+
+BUDGET_ENV = "ZAPDOC_OCR_BUDGET_S"
+MAX_PAGES_ENV = "ZAPDOC_OCR_MAX_PAGES"
+DISABLE_ENV = "ZAPDOC_OCR"
+"""``ZAPDOC_OCR=0`` turns offline OCR off (on by default when Tesseract is installed)."""
+
+HOW_TO_ENABLE = (
+    "install Tesseract to read scans offline (Debian/Ubuntu: apt-get install tesseract-ocr"
+    " tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-nld), or use --provider gemini"
+)
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One line read by OCR, with its box in points from the page's top-left corner.
+
+    The fields match the layout code's text segments (text, page, x0, x1, top, size, page width and
+    height), plus the mean confidence (0..1) of the line's words.
+    """
+
+    text: str
+    page: int
+    x0: float
+    x1: float
+    top: float
+    size: float
+    page_width: float
+    page_height: float
+    confidence: float
+
+
+@dataclass
+class OcrResult:
+    """The text of every page (unread pages empty), its lines, and notes on what was not read."""
+
+    pages: list[str]
+    lines: list[OcrLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    languages: str = ""
+
+    @property
+    def confidence(self) -> float:
+        """Mean word-weighted line confidence of the document (0 when nothing was read)."""
+        weights = [(len(line.text.split()), line.confidence) for line in self.lines]
+        total = sum(w for w, _ in weights)
+        return sum(w * c for w, c in weights) / total if total else 0.0
+
+    def segments(self, page_count: int) -> tuple[TextSegment, ...]:
+        """The lines of the first and last page as layout segments (what ``inspect_pdf`` gives text PDFs)."""
+        pages = {1, page_count}
+        return tuple(
+            TextSegment(ln.text, ln.page, ln.x0, ln.x1, ln.top, ln.size, ln.page_width, ln.page_height)
+            for ln in self.lines
+            if ln.page in pages
+        )
+
+    def line_confidence(self) -> dict[tuple[int, str], float]:
+        """(page, cleaned line text) -> confidence, for folding into the values read from the lines."""
+        out: dict[tuple[int, str], float] = {}
+        for line in self.lines:
+            key = (line.page, clean_text(line.text))
+            out[key] = min(out.get(key, 1.0), line.confidence)
+        return out
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract (or every wanted language pack) is not installed; the message says how to enable OCR."""
+
+
+def tesseract_path() -> str | None:
+    return shutil.which("tesseract")
+
+
+def enabled(env: Mapping[str, str] | None = None) -> bool:
+    raw = (os.environ if env is None else env).get(DISABLE_ENV, "").strip().lower()
+    return raw not in ("0", "false", "no", "off")
+
+
+def _setting(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def installed_languages(exe: str) -> tuple[str, ...]:
+    """The wanted languages whose packs Tesseract has (in ``LANGUAGES`` order)."""
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    have = {ln.strip() for ln in (out.stdout + out.stderr).splitlines()}
+    return tuple(lang for lang in LANGUAGES if lang in have)
+
+
+def ocr_pdf(
+    pdf: bytes,
+    page_count: int,
+    *,
+    budget_s: float | None = None,
+    max_pages: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> OcrResult:
+    """OCR pages 1..``page_count`` of ``pdf`` within the time budget. Raises OcrUnavailable."""
+    env = os.environ if env is None else env
+    exe = tesseract_path()
+    if exe is None:
+        raise OcrUnavailable(f"no text layer (scanned?) and Tesseract is not installed: {HOW_TO_ENABLE}")
+    langs = installed_languages(exe)
+    if not langs:
+        raise OcrUnavailable(
+            f"Tesseract has none of the language packs {', '.join(LANGUAGES)}: {HOW_TO_ENABLE}"
+        )
+    budget = _setting(env, BUDGET_ENV, DEFAULT_BUDGET_S) if budget_s is None else budget_s
+    limit = int(_setting(env, MAX_PAGES_ENV, DEFAULT_MAX_PAGES)) if max_pages is None else max_pages
+    lang = "+".join(langs)
+    result = OcrResult(pages=[""] * page_count, languages=lang)
+    deadline = time.monotonic() + budget
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        todo = min(len(doc), page_count, max(0, limit))
+        for index in range(todo):
+            left = deadline - time.monotonic()
+            if left <= 1.0:
+                result.notes.append(
+                    f"OCR stopped after {index} of {page_count} pages: time limit ({budget:g} s)"
+                )
+                break
+            image, width_pt, height_pt, scale = _render(doc, index)
+            try:
+                tsv = _tesseract(exe, image, lang, timeout=left)
+            except subprocess.TimeoutExpired:
+                result.notes.append(
+                    f"OCR of page {index + 1} took too long; pages from there on were not read"
+                )
+                break
+            lines = _lines(tsv, index + 1, scale, width_pt, height_pt)
+            result.lines.extend(lines)
+            result.pages[index] = "\n".join(line.text for line in lines)
+        else:
+            if todo < page_count:
+                result.notes.append(
+                    f"OCR read the first {todo} of {page_count} pages (limit {MAX_PAGES_ENV})"
+                )
+    finally:
+        doc.close()
+    return result
+
+
+def _render(doc: pdfium.PdfDocument, index: int) -> tuple[bytes, float, float, float]:
+    """Page ``index`` as a PGM image; with its size in points and the pixels-per-point scale."""
+    page = doc[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        scale = min(DPI / 72.0, MAX_SIDE_PX / max(width_pt, height_pt, 1.0))
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+            raw = bytes(bitmap.buffer)
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+    if stride != width:
+        raw = b"".join(raw[row * stride : row * stride + width] for row in range(height))
+    return b"P5\n%d %d\n255\n" % (width, height) + raw, float(width_pt), float(height_pt), scale
+
+
+def _limit_memory() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_MB * 1024 * 1024, resource.RLIM_INFINITY))
+
+
+def _tesseract(exe: str, image: bytes, lang: str, *, timeout: float) -> str:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C"}
+    done = subprocess.run(
+        [exe, "stdin", "stdout", "-l", lang, "--psm", "3", "tsv"],
+        input=image,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        preexec_fn=_limit_memory,  # only setrlimit between fork and exec
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float) -> list[OcrLine]:
+    """Words of Tesseract's TSV (level 5) grouped into its lines, in its reading order; then a value
+    standing alone to the right of a line on the same row ("Total due ....... 4,620.60", a table's
+    amounts) is joined to it, as a text layer would have it."""
+    groups: dict[tuple[int, int, int], list[_Word]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = cols[11].strip()
+        try:
+            conf = float(cols[10])
+            left, top, width, height = (int(c) for c in cols[6:10])
+            key = (int(cols[2]), int(cols[3]), int(cols[4]))
+        except ValueError:
+            continue
+        if not text or conf < 0:
+            continue
+        groups.setdefault(key, []).append(_Word(text, conf, left, top, left + width, top + height))
+    fragments = [_Fragment(words) for words in groups.values()]
+    kept: list[_Fragment] = []
+    for frag in fragments:
+        host = _host(frag, kept) if frag.is_value else None
+        if host is None:
+            kept.append(frag)
+        else:
+            host.words.extend(frag.words)
+    out: list[OcrLine] = []
+    for frag in kept:
+        words = sorted(frag.words, key=lambda w: w.x0)
+        out.append(
+            OcrLine(
+                text=" ".join(w.text for w in words),
+                page=page,
+                x0=min(w.x0 for w in words) / scale,
+                x1=max(w.x1 for w in words) / scale,
+                top=min(w.top for w in words) / scale,
+                size=max(w.bottom - w.top for w in words) / scale,
+                page_width=width_pt,
+                page_height=height_pt,
+                confidence=sum(w.conf for w in words) / len(words) / 100.0,
+            )
+        )
+    return out
+
+
+@dataclass
+class _Word:
+    text: str
+    conf: float
+    x0: int
+    top: int
+    x1: int
+    bottom: int
+
+
+class _Fragment:
+    """One line as Tesseract grouped it (a column's piece of a printed row)."""
+
+    def __init__(self, words: list[_Word]) -> None:
+        self.words = words
+
+    @property
+    def top(self) -> int:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> int:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> int:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def is_value(self) -> bool:
+        """Mostly digits (an amount, a date, a number), as value columns are."""
+        chars = [ch for w in self.words for ch in w.text if ch.isalnum()]
+        digits = sum(ch.isdigit() for ch in chars)
+        return digits > 0 and digits * 2 >= len(chars)
+
+
+def _host(frag: _Fragment, kept: list[_Fragment]) -> _Fragment | None:
+    """The nearest line to the left of ``frag`` on the same printed row, if any."""
+    best: _Fragment | None = None
+    for other in kept:
+        overlap = min(other.bottom, frag.bottom) - max(other.top, frag.top)
+        height = min(other.bottom - other.top, frag.bottom - frag.top)
+        if (
+            other.x1 <= frag.x0
+            and height > 0
+            and overlap * 2 >= height
+            and (best is None or other.x1 > best.x1)
+        ):
+            best = other
+    return best

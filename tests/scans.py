@@ -1,0 +1,29 @@
+"""Scanned PDFs for tests: real PDFs rendered to images and wrapped in image-only PDFs (no text layer)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+
+def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True) -> bytes:
+    """``pdf`` as a scanner would return it: every page a bitmap at ``dpi``, no text layer at all."""
+    src = pdfium.PdfDocument(pdf)
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=True)
+    try:
+        for index in range(len(src)):
+            page = src[index]
+            width, height = page.get_size()
+            image = page.render(scale=dpi / 72, grayscale=grayscale).to_pil()
+            page.close()
+            c.setPageSize((width, height))
+            c.drawImage(ImageReader(image), 0, 0, width=width, height=height)
+            c.showPage()
+    finally:
+        src.close()
+    c.save()
+    return out.getvalue()

@@ -1,0 +1,137 @@
+"""Scans read offline: an invoice rendered to an image-only PDF is OCR'd with Tesseract and extracted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import random
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.scans import image_only_pdf
+from zapdoc.domain.documents import Source
+from zapdoc.domain.templates import template_fields
+from zapdoc.extraction import ocr
+from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.inputs.pdf import inspect_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+INVOICE = template_fields("invoice")
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="Tesseract is not installed (scripts/install-tesseract.sh)"
+)
+
+
+def _examples() -> ModuleType:
+    """examples/make_examples.py as a module: the reportlab invoice layout the examples use."""
+    name = "zapdoc_make_examples"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "make_examples.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _scanned_invoice(seed: int) -> tuple[bytes, str, dt.date, float]:
+    """An English invoice with seeded values, drawn like the examples, then 'scanned' at 200 dpi."""
+    rng = random.Random(seed)
+    number = f"INV-{rng.randint(2020, 2029)}-{rng.randint(1000, 9999)}"
+    issued = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
+    hours, rate = rng.randint(3, 40), rng.choice((85, 95, 120, 140))
+    net = hours * rate + 250.0
+    tax = round(net * 0.2, 2)
+    total = net + tax
+    ex = _examples()
+    inv = ex.Invoice(
+        filename="scan.pdf",
+        title="INVOICE",
+        vendor=[
+            "Kestrel Survey Ltd",
+            "9 Mill Lane",
+            "Leeds LS1 5AB, United Kingdom",
+            "VAT No: GB 987 6543 21",
+        ],
+        buyer_label="Bill to",
+        buyer=["Harbour Foods BV", "Kade 12", "1011 AB Amsterdam"],
+        meta=[
+            ("Invoice No:", number),
+            ("Invoice date:", f"{issued.day} {issued:%B %Y}"),
+            ("Currency:", "GBP"),
+        ],
+        headers=["Description", "Qty", "Unit price", "Amount"],
+        items=[
+            ("Site survey (hours)", str(hours), f"{rate:,.2f}", f"{hours * rate:,.2f}"),
+            ("Report", "1", "250.00", "250.00"),
+        ],
+        totals=[("Subtotal", f"£{net:,.2f}"), ("VAT 20%", f"£{tax:,.2f}"), ("Total due", f"£{total:,.2f}")],
+        footer=["Payment within 30 days by bank transfer."],
+    )
+    return image_only_pdf(ex.draw_invoice(inv), dpi=200), number, issued, round(total, 2)
+
+
+@needs_tesseract
+def test_a_scanned_invoice_is_read_offline_with_ocr_confidence_folded_in() -> None:
+    # GIVEN an invoice rendered to an image-only PDF (no text layer at all)
+    data, number, issued, total = _scanned_invoice(seed=11)
+    doc = inspect_pdf(Source("scan.pdf", data))
+    assert not doc.has_text_layer
+    # WHEN the offline extractor reads it
+    extractor = OfflineExtractor(ocr=True)
+    result = extractor.extract(doc, INVOICE)
+    # THEN invoice number, date and total are right
+    values = result.values
+    assert values["invoice_number"].value == number
+    assert values["issue_date"].value == issued
+    assert values["total_amount"].value == total
+    # AND each value says it was read by OCR, with a confidence below 1 scaled by the OCR's
+    for name in ("invoice_number", "issue_date", "total_amount"):
+        assert "read by OCR" in values[name].note
+        assert 0 < values[name].confidence < 1
+    assert any(n.startswith("no text layer: read by OCR (Tesseract, eng") for n in result.notes)
+    # AND the document is classified from its OCR text
+    assert extractor.classify(doc).doc_type == "invoice"
+
+
+@needs_tesseract
+def test_ocr_lines_carry_boxes_and_confidences_in_page_points() -> None:
+    # GIVEN a scanned invoice
+    data, number, _, _ = _scanned_invoice(seed=5)
+    # WHEN its page is OCR'd
+    read = ocr.ocr_pdf(data, 1, budget_s=120)
+    # THEN the invoice number's line lies on the page (A4 points, top-left origin) with a confidence
+    [line] = [ln for ln in read.lines if number in ln.text]
+    assert 0 <= line.x0 < line.x1 <= line.page_width
+    assert 0 <= line.top < line.page_height / 2
+    assert 0.5 < line.confidence <= 1
+    assert number in read.pages[0]
+
+
+def test_without_tesseract_the_row_says_how_to_enable_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a scan and a machine without Tesseract
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: None)
+    data = image_only_pdf(_examples().draw_invoice(_examples().INVOICES[0]), dpi=50)
+    doc = inspect_pdf(Source("scan.pdf", data))
+    # WHEN it is extracted offline
+    result = OfflineExtractor(ocr=True).extract(doc, INVOICE)
+    # THEN no value is invented, and the note says how to enable OCR
+    assert all(v.value is None for v in result.values.values())
+    assert any("apt-get install tesseract-ocr" in n for n in result.notes)
+
+
+def test_ocr_time_budget_stops_early_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a budget too small for any page
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/bin/true")
+    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    data = image_only_pdf(_examples().draw_invoice(_examples().INVOICES[0]), dpi=50)
+    # WHEN OCR runs with it
+    read = ocr.ocr_pdf(data, 1, budget_s=0.5)
+    # THEN nothing is read and a note says why
+    assert read.pages == [""]
+    assert read.notes == ["OCR stopped after 0 of 1 pages: time limit (0.5 s)"]
