@@ -136,6 +136,7 @@ class Options:
     weak_number_label: bool = False
     weak_date_label: bool = False
     month_names: bool = False
+    stacked_footer: bool = False  # footer labels in small print over their values, columns side by side
     currency: str = "EUR"
     idn_email: bool = False
 
@@ -169,6 +170,7 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         weak_number_label=rng.random() < 0.2,
         weak_date_label=rng.random() < 0.2,
         month_names=rng.random() < 0.3,
+        stacked_footer=rng.random() < 0.3,
         currency="GBP" if lang == "en" and rng.random() < 0.5 else "EUR",
         idn_email=rng.random() < 0.2,
     )
@@ -430,9 +432,17 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         [f"{w['vat_no']}: {v_vat}", company_no],
         [f"IBAN: {grouped(v_iban)}", f"BIC: {rng.choice(('ABCD', 'WXYZ'))}{country}2X"],
     )
-    for i, col in enumerate(footer_cols):
-        for j, line in enumerate(col):
-            text(left_x + 170 * i, fy + 9 * j, line, 7)
+    if opts.stacked_footer:
+        # "IBAN" over "DE12 3456 ..." in each column: read across, the labels and values interleave
+        pairs = [("IBAN", grouped(v_iban)), (w["vat_no"], v_vat), (w["company_no"].split()[0], company_no)]
+        text(left_x, fy - 12, vendor, 7)
+        for i, (label, value) in enumerate(pairs):
+            text(left_x + 170 * i, fy, label, 6)
+            text(left_x + 170 * i, fy + 9, value, 8)
+    else:
+        for i, col in enumerate(footer_cols):
+            for j, line in enumerate(col):
+                text(left_x + 170 * i, fy + 9 * j, line, 7)
     c.showPage()
     c.save()
     truth: dict[str, Any] = {

@@ -124,6 +124,13 @@ def test_a_weakly_labelled_invoice_number_is_found() -> None:
         assert got["invoice_number"] == g.truth["invoice_number"], _explain(g)
 
 
+def test_footer_values_printed_under_their_labels_are_read_per_column() -> None:
+    for g in variants(stacked_footer=True):
+        got = run(g)
+        assert got["iban"] == g.truth["iban"], _explain(g)
+        assert got["vendor_vat_id"] == g.truth["vendor_vat_id"], _explain(g)
+
+
 def test_credit_notes_give_positive_amounts_as_the_standard_does() -> None:
     for g in variants(credit_note=True):
         got = run(g)
@@ -181,3 +188,22 @@ def test_a_generated_invoice_round_trip_is_complete() -> None:
                 if isinstance(g.truth[name], float)
                 else (got[name] == g.truth[name])
             ), (name, _explain(g))
+
+
+def test_forty_random_generated_invoices_give_every_key_field() -> None:
+    # GIVEN 40 seeded invoices with every option drawn at random (traps combined)
+    fields = ("invoice_number", "issue_date", "vendor_name", "vendor_vat_id", "buyer_name", "iban",
+              "currency", "net_amount", "tax_amount", "total_amount", "vendor_email")  # fmt: skip
+    wrong: list[str] = []
+    for seed in range(500, 540):
+        g = generate(seed)
+        got = run(g)
+        for name in fields:
+            expected = g.truth[name]
+            same = (
+                got[name] == pytest.approx(expected) if isinstance(expected, float) else got[name] == expected
+            )
+            if not same:
+                wrong.append(f"seed {seed} {name}: expected {expected!r} got {got[name]!r}")
+    # THEN all of them are right
+    assert wrong == []

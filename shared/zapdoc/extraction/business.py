@@ -34,6 +34,7 @@ from zapdoc.extraction.patterns import (
 )
 from zapdoc.extraction.search import (
     Candidate,
+    Parser,
     currency_after_label,
     email_after_label,
     label_candidates,
@@ -118,8 +119,45 @@ def _iban_spans(line: Line) -> list[tuple[int, int]]:
 CHECKSUM_FAILED_CONFIDENCE = 0.35
 
 
+STACKED_LABEL_CONFIDENCE = 0.7  # a label over its value in one column of a block (footers)
+
+
+def stacked_candidates(
+    ctx: DocContext, concept: Concept, parse: Parser, *, party: Party | None
+) -> list[Candidate]:
+    """Values printed under their label inside one layout block ("IBAN" over "DE67 1004 ... / 8882 72"),
+    which the reading order loses when columns stand side by side; up to two value lines are joined."""
+    if ctx.layout is None:
+        return []
+    out: list[Candidate] = []
+    for block in ctx.layout.blocks:
+        role = None if block.role is None else ("vendor" if block.role == "sender" else "buyer")
+        if party is not None and role not in (party, None):
+            continue
+        lines = list(block.lines)
+        below = ctx.layout.block_below(block)
+        if below is not None:
+            lines += below.lines[:2]  # a label in smaller print over its value: two blocks, one column
+        for i, text in enumerate(lines[:-1]):
+            m = concept.combined.search(text)
+            if m is None or text[m.end() :].strip(" :.#-–"):
+                continue  # not a label alone on its line
+            for joined in (f"{lines[i + 1]} {lines[i + 2]}" if i + 2 < len(lines) else None, lines[i + 1]):
+                if joined is None:
+                    continue
+                found = parse(joined)
+                if found is None or found.start > 2:
+                    continue
+                index = ctx.line_of(lines[i + 1][:30], page=block.page)
+                if index is not None:
+                    out.append(Candidate(found.value, STACKED_LABEL_CONFIDENCE, index, index, 0, 0))
+                break
+    return out
+
+
 def extract_vat(ctx: DocContext, concept: Concept) -> Candidate | None:
     cands = vat_candidates(ctx, concept)
+    cands += stacked_candidates(ctx, concept, tax_id_after_label, party=concept.party)
     for c in cands:
         if vat_checksum_ok(str(c.value)) is False:
             c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
@@ -133,6 +171,11 @@ def extract_vat(ctx: DocContext, concept: Concept) -> Candidate | None:
 
 
 # -------------------------------------------------------------------------------------------- IBANs
+
+
+def _first_iban(text: str) -> Found | None:
+    found = find_ibans(text[:60])
+    return found[0] if found else None
 
 
 def extract_iban(ctx: DocContext) -> Candidate | None:
@@ -152,6 +195,7 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
             c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the IBAN checksum"
         cands.append(c)
+    cands += stacked_candidates(ctx, IBAN, _first_iban, party="vendor")
     for line in ctx.lines:
         for found in find_ibans(line.text):
             prefix = line.text[max(0, found.start - 40) : found.start]
@@ -280,13 +324,14 @@ def extract_total(ctx: DocContext) -> Candidate | None:
 
 
 _CREDIT_NOTE_RE = re.compile(
-    r"(?i)(?<![^\W\d_])(?:credit\s?note|credit\s?memo|avoir|facture\s?d'avoir|gutschrift|rechnungskorrektur|"
-    r"creditnota|creditfactuur)(?![^\W\d_])"
+    r"(?i)(?<![^\W\d_])(?:credit\s?note|credit\s?memo|avoir|facture\s?d'avoir|gutschrift|creditnota|creditfactuur)"
+    r"(?![^\W\d_])"
 )
 
 
 def is_credit_note(ctx: DocContext) -> bool:
-    """A credit note names itself in its title lines (the first lines of page 1)."""
+    """A credit note names itself in its title lines (the first lines of page 1). A corrected invoice
+    ("Rechnungskorrektur", UNTDID 1001 code 384) is an invoice: its signs stay as printed."""
     return any(_CREDIT_NOTE_RE.search(line.text) for line in ctx.lines[:25] if line.page == 1)
 
 

@@ -93,6 +93,18 @@ class Layout:
         ]
         return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
 
+    def block_below(self, block: Block) -> Block | None:
+        """The block that starts right under ``block`` at the same left edge (within a line or two)."""
+        for other in self.blocks:
+            if (
+                other is not block
+                and other.page == block.page
+                and abs(other.x0 - block.x0) <= 2 * block.size
+                and 0 < other.top - block.bottom <= 2.2 * max(block.size, other.size)
+            ):
+                return other
+        return None
+
     def role_of_text(self, text: str) -> Role | None:
         """The role of the block a printed value stands in (compared without spaces), if one has a role."""
         needle = _squash(text)

@@ -104,9 +104,21 @@ def date_parser(dayfirst: bool | None) -> Parser:
     return parse
 
 
+_SPACE_GROUPED_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u202f\u00a0]\d{3})+,\d{2}(?!\d)\s?(?:€|EUR|CHF)")
+_DOT_GROUPED_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d{2}(?!\d)")
+
+
 def space_groups(ctx: DocContext) -> bool:
-    """Whether "1 234,56" is one number in this document (not in German, Dutch or English text)."""
-    return ctx.language not in ("de", "nl", "en")
+    """Whether "1 234,56" is one number in this document: in French-style text (not German, Dutch or
+    English), or when its money amounts are printed so ("3 819,28 €") and never with dot groups."""
+    if ctx.language not in ("de", "nl", "en"):
+        return True
+    cached = ctx.cache.get("space_groups")
+    if cached is None:
+        text = ctx.text[:200_000]
+        cached = bool(_SPACE_GROUPED_RE.search(text)) and not _DOT_GROUPED_RE.search(text)
+        ctx.cache["space_groups"] = cached
+    return bool(cached)
 
 
 def currency_after_label(text: str) -> Found | None:
