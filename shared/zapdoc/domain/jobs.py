@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from zapdoc.domain.errors import PermanentError
+from zapdoc.domain.errors import PermanentError, UsageError
 
 
 class JobStatus(enum.StrEnum):
@@ -68,14 +68,65 @@ def safe_filename(filename: str) -> str:
     return base[:200]
 
 
+MAX_OBJECT_NAME_BYTES = 1024  # Cloud Storage's limit on an object name (UTF-8)
+
+
+def check_filename(filename: str) -> str:
+    """The file name an upload is stored under; ``UsageError`` when the name cannot be one.
+
+    ``.``, ``..`` and names ending in a separator (``x/..``, ``d/``) have no usable last segment: their
+    object path would be normalised away by HTTP clients and Cloud Storage, so the signed URL could
+    never be used. Every accepted name round-trips: ``parse_upload_name(upload_object_name(...))``
+    gives it back unchanged."""
+    if not isinstance(filename, str) or not filename.strip():
+        raise UsageError("a file name must be a non-empty string")
+    base = "".join(ch for ch in filename.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()).strip()
+    if base in ("", ".", ".."):
+        raise UsageError(
+            f"file name {filename[:100]!r} has no usable last path segment (it is empty, '.' or '..');"
+            " give the file's own name, e.g. invoice.pdf"
+        )
+    name = safe_filename(filename)
+    probe = upload_object_name("j" * 20, file_id(0), name)
+    if parse_upload_name(probe).filename != name or len(probe.encode("utf-8")) > MAX_OBJECT_NAME_BYTES:
+        raise UsageError(f"file name {filename[:100]!r} cannot be stored as an upload; rename the file")
+    return name
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Display names made distinct: a second ``a.pdf`` becomes ``a (2).pdf``."""
+    used: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        candidate, n = name, 2
+        stem, dot, ext = name.rpartition(".")
+        if not stem:
+            stem, dot, ext = name, "", ""
+        while candidate in used:
+            candidate = f"{stem} ({n}){dot}{ext}"
+            n += 1
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
 def file_id(index: int) -> str:
     return f"f{index:03d}"
 
 
-def document_id(file_id: str, entry_name: str) -> str:
-    """Deterministic id of a document: the same file entry always maps to the same record."""
-    digest = hashlib.sha256(entry_name.encode("utf-8")).hexdigest()[:16]
-    return f"{file_id}-{digest}"
+def content_digest(data: bytes) -> str:
+    """SHA-256 of a document's bytes: what was counted and charged is provably what is extracted."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_id(file_id: str, position: int, content_sha256: str) -> str:
+    """Deterministic id of a document: its file, its entry index in that file and its content hash.
+
+    Two entries never share a record, even when their names collide once cleaned (``./a.pdf`` and
+    ``a.pdf``) or are identical; the same upload always maps to the same records."""
+    if position < 0:
+        raise ValueError("position must be >= 0")
+    return f"{file_id}-{position:05d}-{content_sha256[:16]}"
 
 
 def job_path(job_id: str) -> str:

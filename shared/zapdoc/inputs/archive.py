@@ -94,6 +94,25 @@ class _Unpacker:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.total = 0
+        self.names: set[str] = set()
+
+    def unique(self, display: str) -> str:
+        """``display``, or ``stem (n).ext`` when an earlier entry of this upload already has that name.
+
+        Entries whose cleaned paths collide (``./a.pdf`` and ``a.pdf``, ``d//a.pdf`` and ``d/a.pdf``, the
+        same name twice) stay distinct documents with distinct names in the workbook."""
+        name = display
+        if name in self.names:
+            head, sep, base = display.rpartition("/")
+            stem, dot, ext = base.rpartition(".")
+            if not stem:  # no extension (or a leading dot only)
+                stem, dot, ext = base, "", ""
+            n = 2
+            while name in self.names:
+                name = f"{head}{sep}{stem} ({n}){dot}{ext}"
+                n += 1
+        self.names.add(name)
+        return name
 
     def expand_zip(self, name: str, data: bytes, *, depth: int) -> Iterator[Source | Rejected]:
         limits = self.limits
@@ -166,7 +185,7 @@ class _Unpacker:
         limits = self.limits
         raw = zi.filename
         unsafe = _unsafe_path(raw)
-        display = f"{archive}/{_printable(raw if unsafe else _clean_path(raw))}"
+        display = self.unique(f"{archive}/{_printable(raw if unsafe else _clean_path(raw))}")
         if unsafe:
             yield Rejected(display, unsafe)
             return

@@ -17,6 +17,8 @@ from typing import Any
 
 from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import Create, DocumentStore, Query, Update, Where
+from zapdoc.services.ledger import user_path
+from zapdoc.services.quotas import QuotaExceeded, Slots
 
 PREFIX = "zd_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # at most one last-used write per key per minute
@@ -56,10 +58,14 @@ class ApiKeys:
         self._clock = clock
         self._max_keys = max_keys
 
+    def _slots(self, user_id: str) -> Slots:
+        return Slots(self._store, f"{user_path(user_id)}/quota_api_keys", self._max_keys)
+
     def create(self, user_id: str, name: str) -> NewKey:
         name = " ".join(name.split())[:100] or "API key"
+        too_many = UsageError(f"at most {self._max_keys} active API keys; revoke one first")
         if len(self.list(user_id, include_revoked=False)) >= self._max_keys:
-            raise UsageError(f"at most {self._max_keys} active API keys; revoke one first")
+            raise too_many
         key_id = secrets.token_hex(8)
         key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         now = self._clock()
@@ -72,7 +78,12 @@ class ApiKeys:
             "last_used_at": None,
             "revoked_at": None,
         }
-        self._store.commit([Create(key_path(key_id), record)])
+        try:  # the slot makes the limit hold under concurrent creates (see services.quotas)
+            self._slots(user_id).claim(
+                key_id, lambda slot: [Create(key_path(key_id), {**record, "slot": slot})]
+            )
+        except QuotaExceeded:
+            raise too_many from None
         return NewKey(key_id, name, key, now)
 
     def list(self, user_id: str, *, include_revoked: bool = True) -> list[dict[str, Any]]:
@@ -88,7 +99,8 @@ class ApiKeys:
         if snap is None or snap.data.get("user_id") != user_id:
             return False
         if snap.data.get("revoked_at") is None:
-            self._store.commit([Update(snap.path, {"revoked_at": self._clock()})])
+            free = self._slots(user_id).release(snap.data.get("slot"))
+            self._store.commit([Update(snap.path, {"revoked_at": self._clock()}), *free])
         return True
 
     def authenticate(self, presented: str) -> str | None:

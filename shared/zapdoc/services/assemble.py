@@ -194,14 +194,5 @@ def _delivery_mail(
 
 
 def purge_values(rt: Runtime, job_id: str) -> int:
-    """Delete extracted values and text (privacy): keep only status, pages and reasons on the records."""
-    docs = jobs.list_documents(rt, job_id)
-    writes = [
-        Update(d.path, {"result": None, "text": None, "purged": True})
-        for d in docs
-        if d.data.get("result") is not None or d.data.get("text") is not None
-    ]
-    for start in range(0, len(writes), 400):
-        rt.store.commit(writes[start : start + 400])
-    rt.store.commit([Update(J.job_path(job_id), {"purged": True})])
-    return len(writes)
+    """Delete extracted values and text of the job (see ``jobs.purge_job_data``)."""
+    return jobs.purge_job_data(rt, job_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Rejected
-from zapdoc.domain.errors import InputError, TransientError
+from zapdoc.domain.errors import InputError, PermanentError, TransientError
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Put, Update, Write
 from zapdoc.services import jobs, sources
@@ -57,7 +57,14 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
     if not declared.get("arrived"):
-        _record_file(rt, upload.job_id, upload.file_id, declared, bucket, name, generation)
+        try:
+            _record_file(rt, upload.job_id, upload.file_id, declared, bucket, name, generation)
+        except PermanentError:
+            again = jobs.get_job(rt, upload.job_id)
+            if again is None or J.JobStatus(again.data["status"]).terminal:  # e.g. cancelled meanwhile
+                event(log, "job finished while its upload was read", state=again and again.data["status"])
+                return IntakeOutcome.IGNORED
+            raise
     return settle(rt, upload.job_id)
 
 
@@ -121,10 +128,13 @@ def _documents_of(
             "attempts": 0,
         }
         if isinstance(item, Rejected):
+            digest = J.content_digest(item.name.encode("utf-8"))  # no bytes: the entry name identifies it
             doc = {**base, "status": J.DocStatus.REJECTED.value, "reason": item.reason, "pages": item.pages}
             doc["charged"] = False
             rejected += 1
         else:
+            digest = J.content_digest(item.data)
+            base["sha256"] = digest  # extraction re-reads exactly these bytes or fails (and refunds)
             text = inspected[id(item)]
             if isinstance(text, InputError):
                 doc = {**base, "status": J.DocStatus.REJECTED.value, "reason": str(text), "pages": None}
@@ -134,7 +144,7 @@ def _documents_of(
                 doc = {**base, "status": J.DocStatus.PENDING.value, "pages": text.page_count, "charged": True}
                 doc["text"] = sources.storable_text(text)
                 pages_total += text.page_count
-        writes.append(Put(J.document_path(job_id, J.document_id(file_id, item.name)), doc))
+        writes.append(Put(J.document_path(job_id, J.document_id(file_id, position, digest)), doc))
     return writes, pages_total, len(writes), rejected
 
 
@@ -150,17 +160,29 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
         pages = sum(int(d.data.get("pages") or 0) for d in jobs.pending_documents(rt, job_id))
+        start = {"status": J.JobStatus.RUNNING.value, "charged": pages}
         if pages > 0:
+            # The debit and the move to running are ONE commit, guarded by the job's version: a sweep
+            # that cancels the job first makes the debit impossible, and a debited job can no longer be
+            # cancelled (cancel only moves jobs out of awaiting_files).
             result = jobs.ledger(rt).apply(
-                str(job["user_id"]), J.debit_key(job_id), -pages, meta={"job_id": job_id, "reason": "job"}
+                str(job["user_id"]),
+                J.debit_key(job_id),
+                -pages,
+                meta={"job_id": job_id, "reason": "job"},
+                also=lambda: _start_writes(rt, job_id, start),
             )
             if result.outcome is Outcome.INSUFFICIENT:
                 _reject(rt, job_id, job, pages, result.balance)
                 return IntakeOutcome.REJECTED
+            if result.outcome is Outcome.NOT_APPLICABLE:  # cancelled meanwhile: nothing was debited
+                event(log, "job no longer awaiting files: not debited")
+                return IntakeOutcome.IGNORED
+            if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
+                jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
-        jobs.transition(
-            rt, job_id, [J.JobStatus.AWAITING_FILES], {"status": J.JobStatus.RUNNING.value, "charged": pages}
-        )
+        else:
+            jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
         rt.crash("intake.after_debit")
         snap = jobs.get_job(rt, job_id)
         if snap is None:
@@ -173,6 +195,14 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         return IntakeOutcome.STARTED
     _publish(rt, job_id)
     return IntakeOutcome.STARTED
+
+
+def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Write] | None:
+    """The job moved to running, conditional on it still awaiting files as just read (else None)."""
+    snap = jobs.get_job(rt, job_id)
+    if snap is None or snap.data.get("status") != J.JobStatus.AWAITING_FILES.value:
+        return None
+    return [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
 
 
 def _publish(rt: Runtime, job_id: str) -> None:
@@ -189,9 +219,13 @@ def _publish(rt: Runtime, job_id: str) -> None:
 def _reject(rt: Runtime, job_id: str, job: dict[str, Any], needed: int, balance: int) -> None:
     reason = f"not enough credits: the job needs {needed} and the balance is {balance}"
     jobs.transition(
-        rt, job_id, [J.JobStatus.AWAITING_FILES], {"status": J.JobStatus.REJECTED.value, "reason": reason}
+        rt,
+        job_id,
+        [J.JobStatus.AWAITING_FILES],
+        {"status": J.JobStatus.REJECTED.value, "reason": reason, **jobs.retention_fields(rt)},
     )
     jobs.delete_uploads(rt, job_id)
+    jobs.purge_if_due(rt, job_id)  # the documents' text was stored as they arrived
     mail = jobs.notice_mail(
         str(job["email"]),
         "ZapDoc: your job was not processed",

@@ -68,9 +68,10 @@ def create_job(
     job_id = job_id or new_job_id()
     now = rt.clock()
     deadline = now + rt.settings.file_arrival_timeout
+    names = J.unique_names([J.check_filename(n) for n in filenames])  # 400 for '.', '..', 'x/..'
     files = tuple(
-        DeclaredFile(J.file_id(i), J.safe_filename(n), J.upload_object_name(job_id, J.file_id(i), n))
-        for i, n in enumerate(filenames)
+        DeclaredFile(J.file_id(i), n, J.upload_object_name(job_id, J.file_id(i), n))
+        for i, n in enumerate(names)
     )
     record = {
         "user_id": user_id,
@@ -85,6 +86,7 @@ def create_job(
         "deadline_at": deadline,
         "charged": None,
         "published": False,
+        "purged": False,
         "assembly": {},
     }
     rt.store.commit([Create(J.job_path(job_id), record)])
@@ -150,6 +152,37 @@ def transition(rt: Runtime, job_id: str, allowed: Sequence[J.JobStatus], fields:
             event(
                 log, "job state changed", state=str(fields["status"]), previous=str(snap.data.get("status"))
             )
+        return True
+    return False
+
+
+def retention_fields(rt: Runtime) -> dict[str, Any]:
+    """Fields every move into a terminal state carries: when its text and values must be gone."""
+    return {"purge_after": rt.clock() + rt.settings.retention}
+
+
+def purge_job_data(rt: Runtime, job_id: str) -> int:
+    """Delete extracted values and text (privacy): keep only status, pages and reasons on the records.
+
+    Runs for every terminal state (delivered, rejected, cancelled; failed documents with their job) on
+    the same retention rule: at once when the retention is 0, else by the sweep once ``purge_after``
+    has passed."""
+    docs = list_documents(rt, job_id)
+    writes: list[Update] = [
+        Update(d.path, {"result": None, "text": None, "purged": True})
+        for d in docs
+        if d.data.get("result") is not None or d.data.get("text") is not None
+    ]
+    for start in range(0, len(writes), 400):
+        rt.store.commit(writes[start : start + 400])
+    rt.store.commit([Update(J.job_path(job_id), {"purged": True})])
+    return len(writes)
+
+
+def purge_if_due(rt: Runtime, job_id: str) -> bool:
+    """Purge now when the retention is 0 (the default); the sweep handles longer retentions."""
+    if rt.settings.retention <= dt.timedelta(0):
+        purge_job_data(rt, job_id)
         return True
     return False
 

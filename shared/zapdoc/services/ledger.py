@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ class Outcome(enum.StrEnum):
     APPLIED = "applied"
     ALREADY_APPLIED = "already_applied"
     INSUFFICIENT = "insufficient"
+    NOT_APPLICABLE = "not_applicable"  # ``also`` said the change no longer applies (e.g. job cancelled)
+
+
+AlsoWrites = Sequence[Write] | Callable[[], Sequence[Write] | None]
+"""Writes committed with the change; a callable is re-evaluated on every attempt (it reads fresh state
+and returns writes carrying their own preconditions, or None when the change must not happen)."""
 
 
 @dataclass(frozen=True)
@@ -40,12 +47,27 @@ class LedgerResult:
         return self.outcome is Outcome.APPLIED
 
 
+_USER_ID = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
+
+
+def check_user_id(user_id: str) -> str:
+    """A user id as it may appear in a document path; ``PermanentError`` for anything else.
+
+    Ids come from Firebase (28 characters of [A-Za-z0-9]), API keys and local tooling; a "/" would
+    address another document, "." and ".." are not valid document ids."""
+    if not isinstance(user_id, str) or not _USER_ID.match(user_id) or user_id in (".", ".."):
+        raise PermanentError(f"invalid user id {str(user_id)[:40]!r}")
+    if user_id.startswith("__") and user_id.endswith("__"):  # reserved by Firestore
+        raise PermanentError(f"invalid user id {user_id[:40]!r}")
+    return user_id
+
+
 def user_path(user_id: str) -> str:
-    return f"users/{user_id}"
+    return f"users/{check_user_id(user_id)}"
 
 
 def entry_path(user_id: str, key: str) -> str:
-    return f"users/{user_id}/ledger/{_safe_id(key)}"
+    return f"users/{check_user_id(user_id)}/ledger/{_safe_id(key)}"
 
 
 def _safe_id(key: str) -> str:
@@ -98,13 +120,15 @@ class Ledger:
         *,
         meta: Mapping[str, Any] | None = None,
         allow_negative: bool = False,
-        also: Sequence[Write] = (),
+        also: AlsoWrites = (),
     ) -> LedgerResult:
         """Change the balance by ``delta`` once per ``key``; refuse a debit the balance cannot cover.
 
-        ``also`` are written in the same commit (e.g. the document marked failed with its refund); they
-        are not written when the change was already applied or refused.
+        ``also`` are written in the same commit (e.g. the document marked failed with its refund, or the
+        job moved to running with its debit); they are not written when the change was already applied
+        or refused. A callable ``also`` returning None ends with ``NOT_APPLICABLE`` and no write.
         """
+        check_user_id(user_id)
         for attempt in range(MAX_ATTEMPTS):
             snap = self._store.get(user_path(user_id))
             if snap is None:
@@ -112,6 +136,9 @@ class Ledger:
             balance = int(snap.data.get("credits", 0))
             if self._store.get(entry_path(user_id, key)) is not None:
                 return LedgerResult(Outcome.ALREADY_APPLIED, balance)
+            extra = also() if callable(also) else also
+            if extra is None:
+                return LedgerResult(Outcome.NOT_APPLICABLE, balance)
             new_balance = balance + delta
             if new_balance < 0 and delta < 0 and not allow_negative:
                 return LedgerResult(Outcome.INSUFFICIENT, balance)
@@ -125,7 +152,7 @@ class Ledger:
                             if_version=snap.version,
                         ),
                         Create(entry_path(user_id, key), _entry(key, delta, new_balance, now, meta)),
-                        *also,
+                        *extra,
                     ]
                 )
             except AlreadyExists:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentText, Rejected, Source
 from zapdoc.domain.errors import InputError, PermanentError
 from zapdoc.inputs import archive, sandbox
@@ -78,15 +79,29 @@ def read_upload(rt: Runtime, object_name: str) -> bytes:
         raise PermanentError("the uploaded file is no longer available") from exc
 
 
+CHANGED_REASON = "the uploaded file changed after its pages were counted; nothing was extracted from it"
+
+
 def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
-    """The bytes of one document record: the upload itself, or its entry inside the uploaded zip."""
+    """The bytes of one document record: the upload itself, or its entry inside the uploaded zip.
+
+    The entry is found by its index in the upload (names can collide) and must hash to what intake
+    counted and charged; anything else is a permanent failure (the document is refunded)."""
     data = read_upload(rt, str(doc["object"]))
     entry = str(doc["name"])
     if not doc.get("in_archive"):
-        return Source(entry, data)
-    for item in expand(str(doc["file_name"]), data):
-        if item.name == entry:
+        return _verified(Source(entry, data), doc)
+    position = int(doc.get("position") or 0)
+    for index, item in enumerate(expand(str(doc["file_name"]), data)):
+        if index == position:
             if isinstance(item, Rejected):
-                raise InputError(item.reason)
-            return item
+                raise PermanentError(CHANGED_REASON)
+            return _verified(Source(entry, item.data), doc)
     raise PermanentError(f"{entry} is no longer in its archive")
+
+
+def _verified(source: Source, doc: dict[str, Any]) -> Source:
+    expected = doc.get("sha256")
+    if expected is not None and J.content_digest(source.data) != expected:
+        raise PermanentError(CHANGED_REASON)
+    return source

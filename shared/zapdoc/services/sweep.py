@@ -20,6 +20,7 @@ from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Query, Update, Where
 from zapdoc.services import jobs
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, purge_values
+from zapdoc.services.ledger import entry_path
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.sweep")
@@ -72,14 +73,19 @@ def sweep(rt: Runtime) -> SweepReport:
             except ZapdocError as exc:
                 report.errors.append(f"{job_id}: {exc}")
             clear()
-    for job_id in _jobs_in(rt, J.JobStatus.DELIVERED):
-        snap = jobs.get_job(rt, job_id)
-        if snap is None or snap.data.get("purged"):
-            continue
-        purge_after = snap.data.get("purge_after")
-        if isinstance(purge_after, dt.datetime) and purge_after <= now:
-            purge_values(rt, job_id)
-            report.purged.append(job_id)
+    for status in (J.JobStatus.DELIVERED, J.JobStatus.REJECTED, J.JobStatus.CANCELLED):
+        unpurged = Query("jobs", (Where("status", "==", status.value), Where("purged", "==", False)))
+        for job_id in [s.id for s in rt.store.query(unpurged)]:  # every terminal state, one rule
+            snap = jobs.get_job(rt, job_id)
+            if snap is None or snap.data.get("purged"):
+                continue
+            purge_after = snap.data.get("purge_after")
+            if not isinstance(purge_after, dt.datetime):  # recorded before every terminal state had one
+                updated = snap.data.get("updated_at")
+                purge_after = updated + rt.settings.retention if isinstance(updated, dt.datetime) else now
+            if purge_after <= now:
+                purge_values(rt, job_id)
+                report.purged.append(job_id)
     event(log, "sweep finished", **{k: len(v) for k, v in report.to_dict().items()})
     return report
 
@@ -89,20 +95,52 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     missing = [str(f.get("name")) for f in files.values() if not f.get("arrived")]
     reason = f"files never arrived: {', '.join(missing)}"
     if not jobs.transition(
-        rt, job_id, [J.JobStatus.AWAITING_FILES], {"status": J.JobStatus.CANCELLED.value, "reason": reason}
+        rt,
+        job_id,
+        [J.JobStatus.AWAITING_FILES],
+        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt)},
     ):
         return
     jobs.delete_uploads(rt, job_id)
+    jobs.purge_if_due(rt, job_id)  # files that did arrive had their text stored
+    refunded = _refund_debit_of_cancelled(rt, job_id, job)
+    charge_line = (
+        f"The {refunded} credits it was charged were refunded" if refunded else "Nothing was charged"
+    )
     mail = jobs.notice_mail(
         str(job["email"]),
         "ZapDoc: your job was cancelled",
         [
             f"Some files of your job never arrived ({', '.join(missing)}), so it was cancelled.",
-            "Nothing was charged and the files that did arrive were deleted. Please submit the job again.",
+            f"{charge_line} and the files that did arrive were deleted. Please submit the job again.",
         ],
         key=f"cancel:{job_id}",
     )
     jobs.send_once(rt, f"cancel:{job_id}", mail)
+
+
+def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) -> int:
+    """Refund, exactly once, a debit found on a cancelled job; 0 when there is none.
+
+    Intake debits and starts a job in one commit, so a cancelled job has no debit; this covers records
+    written before that was so, and says so in the mail rather than "nothing was charged"."""
+    user_id = str(job["user_id"])
+    ledger = jobs.ledger(rt)
+    debit = rt.store.get(entry_path(user_id, J.debit_key(job_id)))
+    if debit is None:
+        return 0
+    pages = -int(debit.data.get("delta") or 0)
+    if pages <= 0:
+        return 0
+    result = ledger.apply(
+        user_id,
+        J.refund_key(job_id, "cancelled"),
+        pages,
+        meta={"job_id": job_id, "reason": "refund: job cancelled after its debit"},
+        also=[Update(J.job_path(job_id), {"refunded": pages})],
+    )
+    event(log, "debit of a cancelled job refunded", pages=pages, outcome=result.outcome.value)
+    return pages
 
 
 def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) -> None:

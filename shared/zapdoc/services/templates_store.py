@@ -11,13 +11,19 @@ from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.domain.templates import TEMPLATES
 from zapdoc.ports.store import Create, DocumentStore, Query, Remove, Update
+from zapdoc.services.ledger import user_path
+from zapdoc.services.quotas import QuotaExceeded, Slots
 
 MAX_TEMPLATES = 100
 ID_PREFIX = "tpl_"
 
 
 def template_path(user_id: str, template_id: str) -> str:
-    return f"users/{user_id}/templates/{template_id}"
+    return f"{user_path(user_id)}/templates/{template_id}"
+
+
+def _slots(store: DocumentStore, user_id: str) -> Slots:
+    return Slots(store, f"{user_path(user_id)}/quota_templates", MAX_TEMPLATES)
 
 
 def _valid_id(template_id: str) -> bool:
@@ -49,7 +55,7 @@ class SavedTemplates:
         self._clock = clock
 
     def list(self, user_id: str) -> list[dict[str, Any]]:
-        snaps = self._store.query(Query(f"users/{user_id}/templates"))
+        snaps = self._store.query(Query(f"{user_path(user_id)}/templates"))
         return sorted((view(s.id, s.data) for s in snaps), key=lambda v: str(v["name"]).lower())
 
     def get(self, user_id: str, template_id: str) -> dict[str, Any] | None:
@@ -60,8 +66,9 @@ class SavedTemplates:
 
     def create(self, user_id: str, name: Any, fields: Any) -> dict[str, Any]:
         specs = fields_from_list(fields)
+        too_many = UsageError(f"at most {MAX_TEMPLATES} saved templates")
         if len(self.list(user_id)) >= MAX_TEMPLATES:
-            raise UsageError(f"at most {MAX_TEMPLATES} saved templates")
+            raise too_many
         template_id = ID_PREFIX + secrets.token_hex(8)
         now = self._clock()
         data = {
@@ -70,7 +77,13 @@ class SavedTemplates:
             "created_at": now,
             "updated_at": now,
         }
-        self._store.commit([Create(template_path(user_id, template_id), data)])
+        path = template_path(user_id, template_id)
+        try:  # the slot makes the limit hold under concurrent creates (see services.quotas)
+            _slots(self._store, user_id).claim(
+                template_id, lambda slot: [Create(path, {**data, "slot": slot})]
+            )
+        except QuotaExceeded:
+            raise too_many from None
         return view(template_id, data)
 
     def replace(self, user_id: str, template_id: str, name: Any, fields: Any) -> dict[str, Any] | None:
@@ -82,9 +95,11 @@ class SavedTemplates:
         return self.get(user_id, template_id)
 
     def delete(self, user_id: str, template_id: str) -> bool:
-        if self.get(user_id, template_id) is None:
+        snap = self._store.get(template_path(user_id, template_id)) if _valid_id(template_id) else None
+        if snap is None:
             return False
-        self._store.commit([Remove(template_path(user_id, template_id))])
+        free = _slots(self._store, user_id).release(snap.data.get("slot"))
+        self._store.commit([Remove(template_path(user_id, template_id)), *free])
         return True
 
     def resolve(self, user_id: str, name_or_id: str) -> tuple[FieldSpec, ...]:
