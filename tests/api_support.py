@@ -41,17 +41,20 @@ def session_object(
     session_id: str | None = None,
     payment_intent: str | None = None,
     amount_total: int = 500,
+    pack: str = "starter",
+    currency: str = "eur",
 ) -> dict[str, Any]:
-    """A Checkout Session as Stripe sends it in events (the fields fulfilment reads)."""
+    """A Checkout Session as Stripe sends it in events (the fields fulfilment reads). The defaults are
+    the default ``starter`` pack (100 credits for 500 cents); fulfilment credits the server's pack."""
     return {
         "id": session_id or new_id("cs_test"),
         "object": "checkout.session",
         "client_reference_id": user_id,
-        "metadata": {"credits": str(credits), "pack": "starter"},
+        "metadata": {"credits": str(credits), "pack": pack},
         "payment_status": payment_status,
         "payment_intent": payment_intent or new_id("pi"),
         "amount_total": amount_total,
-        "currency": "eur",
+        "currency": currency,
         "mode": "payment",
     }
 
@@ -99,13 +102,22 @@ def sign(evt: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | 
 
 
 class FakeVerifier:
-    """A ``TokenVerifier`` for unit/functional tests: tokens are ``fake:<uid>:<email>:<verified>``."""
+    """A ``TokenVerifier`` for unit/functional tests: tokens are ``fake:<uid>:<email>:<verified>``;
+    uids in ``disabled`` are accounts an administrator disabled."""
+
+    def __init__(self) -> None:
+        self.disabled: set[str] = set()
 
     def verify(self, token: str) -> Identity:
         parts = token.split(":")
         if len(parts) != 4 or parts[0] != "fake":
             raise InvalidToken("not a fake token")
+        if parts[1] in self.disabled:
+            raise InvalidToken("the account is disabled")
         return Identity(parts[1], parts[2], parts[3] == "1")
+
+    def account_active(self, uid: str) -> bool:
+        return uid not in self.disabled
 
 
 def fake_token(uid: str, *, verified: bool = True) -> str:

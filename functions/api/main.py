@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import flask
 import functions_framework
 from werkzeug.exceptions import HTTPException
 
 from zapdoc import logging as zlog
+from zapdoc.adapters.firebase_auth import check_emulator_setting
 from zapdoc.api.app import context, dispatch
 from zapdoc.api.http import ApiError, error_response
 
 zlog.setup()
+check_emulator_setting(os.environ)  # refuse to start with emulator auth on a deployed function
 
 
 @functions_framework.http

@@ -58,6 +58,8 @@ class CloudSettings:
     idempotency_ttl: dt.timedelta = dt.timedelta(days=2)
     inspect_timeout_s: float = 30.0
     inspect_memory_mb: int = 1024
+    max_open_jobs: int = 10
+    """Jobs of one user not yet delivered, rejected or cancelled (``ZAPDOC_MAX_OPEN_JOBS``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> CloudSettings:
@@ -89,6 +91,7 @@ class CloudSettings:
             ),
             "inspect_timeout_s": _number(e, "ZAPDOC_INSPECT_TIMEOUT_S", 30, minimum=1),
             "inspect_memory_mb": int(_number(e, "ZAPDOC_INSPECT_MEMORY_MB", 1024, minimum=64)),
+            "max_open_jobs": int(_number(e, "ZAPDOC_MAX_OPEN_JOBS", 10, minimum=1)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

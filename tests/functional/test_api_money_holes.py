@@ -35,3 +35,21 @@ def test_a_normal_name_still_gets_its_signed_url(client: Any) -> None:  # noqa: 
     assert resp.status_code == 201
     [f] = resp.get_json()["files"]
     assert f["name"] == "a.pdf" and "/f000/a.pdf?" in f["upload"]["url"]
+
+
+def test_the_open_job_quota_answers_429(client: Any, world: MemoryWorld) -> None:  # noqa: F811
+    # GIVEN a user at the default limit of open jobs (each job waits for its files)
+    uid = new_uid()
+    body = {
+        "template": "invoice",
+        "files": [{"name": "a.pdf", "size": 10, "content_type": "application/pdf"}],
+    }
+    limit = world.rt.settings.max_open_jobs
+    for _ in range(limit):
+        assert client.post("/v1/jobs", json=body, headers=auth(uid)).status_code == 201
+    # WHEN one more is created THEN it is refused with 429 and a Retry-After
+    resp = client.post("/v1/jobs", json=body, headers=auth(uid))
+    assert resp.status_code == 429
+    assert resp.get_json()["error"]["code"] == "too_many_open_jobs"
+    assert int(resp.headers["Retry-After"]) > 0
+    assert len(world.rt.store.query(Query("jobs"))) == limit

@@ -71,6 +71,7 @@ def stack(
 ) -> Iterator[Stack]:
     auth = auth_emulator()
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", auth.host)
+    monkeypatch.setenv("ZAPDOC_AUTH_EMULATOR", "1")
     world = memory_world(store=FirestoreStore(firestore_client))
     blobs = GcsBlobs(project_id)
     world.rt.blobs = blobs

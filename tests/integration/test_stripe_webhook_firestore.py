@@ -90,14 +90,14 @@ def test_unpaid_then_async_success_credits_once_only_after_the_second(
     world: MemoryWorld, webhook_url: str
 ) -> None:
     user = new_user(world)
-    unpaid = session_object(user_id=user, credits=30, payment_status="unpaid")
+    unpaid = session_object(user_id=user, credits=100, payment_status="unpaid")
     assert post(webhook_url, sign(event("checkout.session.completed", unpaid))) == 200
     assert state(world, user) == (10, 10, 0)
     paid = {**unpaid, "payment_status": "paid"}
     succeeded = sign(event("checkout.session.async_payment_succeeded", paid))
     with ThreadPoolExecutor(5) as pool:
         assert set(pool.map(lambda _: post(webhook_url, succeeded), range(5))) == {200}
-    assert state(world, user) == (40, 40, 1)
+    assert state(world, user) == (110, 110, 1)
 
 
 @pytest.mark.parametrize("first", ["checkout.session.completed", "checkout.session.async_payment_succeeded"])
@@ -105,12 +105,12 @@ def test_completed_and_async_success_in_either_order_credit_once(
     world: MemoryWorld, webhook_url: str, first: str
 ) -> None:
     user = new_user(world)
-    session = session_object(user_id=user, credits=20)
+    session = session_object(user_id=user, credits=100)
     kinds = ["checkout.session.completed", "checkout.session.async_payment_succeeded"]
     kinds.sort(key=lambda k: k != first)
     for kind in kinds:
         assert post(webhook_url, sign(event(kind, session))) == 200
-    assert state(world, user) == (30, 30, 1)
+    assert state(world, user) == (110, 110, 1)
 
 
 def test_signature_problems_answer_400_and_write_nothing(
@@ -135,11 +135,11 @@ def test_signature_problems_answer_400_and_write_nothing(
 
 def test_partial_then_full_refund_revokes_by_share_once(world: MemoryWorld, webhook_url: str) -> None:
     user = new_user(world, credits=0)
-    session = session_object(user_id=user, credits=100, amount_total=1000)
+    session = session_object(user_id=user, credits=100, amount_total=500)
     assert post(webhook_url, sign(event("checkout.session.completed", session))) == 200
     pi = str(session["payment_intent"])
-    partial = sign(charge_refunded(pi, amount=1000, amount_refunded=250))
-    full = sign(charge_refunded(pi, amount=1000, amount_refunded=1000))
+    partial = sign(charge_refunded(pi, amount=500, amount_refunded=125))
+    full = sign(charge_refunded(pi, amount=500, amount_refunded=500))
     for signed in (partial, partial, full, full, partial):
         assert post(webhook_url, signed) == 200
     ledger = jobs.ledger(world.rt)

@@ -63,12 +63,13 @@ def test_active_keys_are_limited() -> None:
 
 
 def test_the_auth_emulator_is_only_allowed_on_loopback_and_never_on_cloud_functions() -> None:
+    on = {"ZAPDOC_AUTH_EMULATOR": "1"}  # emulator auth is an explicit local-only setting (issue 9)
     assert check_emulator_setting({}) == ""
-    assert check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}) == "127.0.0.1:9099"
+    assert check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", **on}) == "127.0.0.1:9099"
     with pytest.raises(ConfigError, match="loopback"):
-        check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "auth.example.com:9099"})
+        check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "auth.example.com:9099", **on})
     with pytest.raises(ConfigError, match="Cloud Functions"):
-        check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "localhost:9099", "K_SERVICE": "api"})
+        check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "localhost:9099", "K_SERVICE": "api", **on})
 
 
 def unsigned_token(project: str, uid: str) -> str:
@@ -122,14 +123,101 @@ def test_emulator_tokens_still_have_issuer_audience_expiry_and_subject_checked(
     from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
     from zapdoc.api.ports import InvalidToken
 
-    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9")  # never contacted for verification
+    lookup = AccountLookup()  # answers the revocation check (accounts:lookup) as the Auth API does
+    host = lookup.host
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", host)
+    monkeypatch.setenv("ZAPDOC_AUTH_EMULATOR", "1")
     header, claims, _ = unsigned_token("demo-claims", "alice").split(".")
     data = json.loads(base64.urlsafe_b64decode(claims + "=="))
     data.update(change)
     body = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    verifier = FirebaseTokenVerifier("demo-claims", {"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9"})
+    verifier = FirebaseTokenVerifier(
+        "demo-claims", {"FIREBASE_AUTH_EMULATOR_HOST": host, "ZAPDOC_AUTH_EMULATOR": "1"}
+    )
     if valid:
         assert verifier.verify(f"{header}.{body}.").uid == "alice"
     else:
         with pytest.raises(InvalidToken):
             verifier.verify(f"{header}.{body}.")
+
+
+class AccountLookup:
+    """A loopback stand-in for the Identity Toolkit ``accounts:lookup`` call firebase-admin makes to
+    check revocation: every uid exists, is enabled and was never revoked."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+
+        from werkzeug.serving import make_server
+        from werkzeug.wrappers import Request, Response
+
+        self.paths: list[str] = []
+
+        @Request.application
+        def app(request: Request) -> Response:
+            self.paths.append(request.path)
+            ids = (request.get_json(silent=True) or {}).get("localId") or []
+            users = [{"localId": uid, "email": "a@example.com", "disabled": False} for uid in ids]
+            return Response(json.dumps({"users": users}), content_type="application/json")
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.host = f"127.0.0.1:{self.server.server_port}"
+
+
+def test_emulator_auth_needs_the_explicit_local_setting() -> None:
+    # A stray emulator host alone must not switch signature checks off: it is refused outright.
+    with pytest.raises(ConfigError, match="ZAPDOC_AUTH_EMULATOR"):
+        check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"})
+    with pytest.raises(ConfigError, match="needs FIREBASE_AUTH_EMULATOR_HOST"):
+        check_emulator_setting({"ZAPDOC_AUTH_EMULATOR": "1"})
+    for marker in ("K_SERVICE", "K_REVISION"):
+        with pytest.raises(ConfigError, match="Cloud Functions"):
+            check_emulator_setting({"ZAPDOC_AUTH_EMULATOR": "1", marker: "api-00001"})
+    with pytest.raises(ConfigError, match="must be 1"):
+        check_emulator_setting({"ZAPDOC_AUTH_EMULATOR": "yes"})
+    assert check_emulator_setting({"K_SERVICE": "api"}) == ""  # deployed, emulator off: fine
+
+
+def test_the_deployed_api_function_refuses_to_start_with_emulator_auth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    from pathlib import Path
+
+    import functions_framework
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("K_SERVICE", "api")
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    monkeypatch.setenv("ZAPDOC_AUTH_EMULATOR", "1")
+    monkeypatch.delitem(sys.modules, "main", raising=False)
+    with pytest.raises(ConfigError, match="Cloud Functions"):
+        functions_framework.create_app(  # type: ignore[no-untyped-call]
+            target="api", source=str(root / "functions/api/main.py"), signature_type="http"
+        )
+
+
+def test_api_keys_of_disabled_accounts_are_refused() -> None:
+    from tests.api_support import api_context, fake_token
+    from tests.pipeline_support import memory_world
+    from zapdoc.api import app as api_app
+    from zapdoc.api.http import ApiError
+
+    world = memory_world()
+    ctx = api_context(world.rt)
+    token = fake_token("carol")
+
+    class Req:
+        def __init__(self, bearer: str) -> None:
+            self.headers = {"Authorization": f"Bearer {bearer}"}
+
+    assert api_app.authenticate(ctx, Req(token)).user_id == "carol"  # type: ignore[arg-type]
+    key = ctx.keys.create("carol", "script").key
+    assert api_app.authenticate(ctx, Req(key)).via == "api_key"  # type: ignore[arg-type]
+    ctx.verifier.disabled.add("carol")  # type: ignore[attr-defined]
+    for bearer in (key, token):
+        with pytest.raises(ApiError) as err:
+            api_app.authenticate(ctx, Req(bearer))  # type: ignore[arg-type]
+        assert err.value.status == 401

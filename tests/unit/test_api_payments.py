@@ -52,17 +52,17 @@ def test_paid_session_credits_once_however_often_it_is_delivered(world: MemoryWo
 
 def test_concurrent_deliveries_of_one_event_credit_once(world: MemoryWorld) -> None:
     user = new_user(world)
-    evt = event("checkout.session.completed", session_object(user_id=user, credits=40))
+    evt = event("checkout.session.completed", session_object(user_id=user, credits=100))
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: deliver(world, evt), range(10)))
     assert [r[1] for r in results].count("credited") == 1
-    assert balance_and_sum(world, user) == (50, 50)
+    assert balance_and_sum(world, user) == (110, 110)
 
 
 def test_unpaid_completion_waits_for_async_success(world: MemoryWorld) -> None:
     # GIVEN a session completed with a delayed payment method (unpaid)
     user = new_user(world)
-    unpaid = session_object(user_id=user, credits=30, payment_status="unpaid")
+    unpaid = session_object(user_id=user, credits=100, payment_status="unpaid")
     # WHEN only the completion arrives THEN nothing is credited
     assert deliver(world, event("checkout.session.completed", unpaid)) == (200, "awaiting_payment")
     assert balance_and_sum(world, user) == (10, 10)
@@ -70,7 +70,7 @@ def test_unpaid_completion_waits_for_async_success(world: MemoryWorld) -> None:
     paid = {**unpaid, "payment_status": "paid"}
     assert deliver(world, event("checkout.session.async_payment_succeeded", paid))[1] == "credited"
     assert deliver(world, event("checkout.session.async_payment_succeeded", paid))[1] == "already_credited"
-    assert balance_and_sum(world, user) == (40, 40)
+    assert balance_and_sum(world, user) == (110, 110)
 
 
 @pytest.mark.parametrize("order", [("completed", "async"), ("async", "completed")])
@@ -78,11 +78,11 @@ def test_completed_and_async_success_in_either_order_credit_once(
     world: MemoryWorld, order: tuple[str, str]
 ) -> None:
     user = new_user(world)
-    session = session_object(user_id=user, credits=25)
+    session = session_object(user_id=user, credits=100)
     kinds = {"completed": "checkout.session.completed", "async": "checkout.session.async_payment_succeeded"}
     actions = [deliver(world, event(kinds[name], session))[1] for name in order]
     assert actions == ["credited", "already_credited"]
-    assert balance_and_sum(world, user) == (35, 35)
+    assert balance_and_sum(world, user) == (110, 110)
 
 
 def test_signature_problems_answer_400_without_any_write() -> None:
@@ -148,11 +148,11 @@ def test_partial_then_full_refund_revokes_by_share_never_twice(world: MemoryWorl
 def test_refund_revokes_only_unspent_credits(world: MemoryWorld) -> None:
     # GIVEN a buyer of 100 credits (with no opening credits) who has spent 80 of them
     user = new_user(world, credits=0)
-    session = session_object(user_id=user, credits=100, amount_total=1000)
+    session = session_object(user_id=user, credits=100, amount_total=500)
     deliver(world, event("checkout.session.completed", session))
     jobs.ledger(world.rt).apply(user, "debit:job-x", -80)
     # WHEN the purchase is refunded in full
-    deliver(world, charge_refunded(str(session["payment_intent"]), amount=1000, amount_refunded=1000))
+    deliver(world, charge_refunded(str(session["payment_intent"]), amount=500, amount_refunded=500))
     # THEN the balance goes to zero, never below
     assert balance_and_sum(world, user) == (0, 0)
 

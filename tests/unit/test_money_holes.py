@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump
+from zapdoc.domain import ids as ledger_mod
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Source
 from zapdoc.domain.errors import PermanentError, UsageError
 from zapdoc.inputs import archive
 from zapdoc.ports.store import Create, Update
 from zapdoc.services import jobs, sources
-from zapdoc.services import ledger as ledger_mod
 from zapdoc.services.api_keys import ApiKeys
 from zapdoc.services.intake import IntakeOutcome, handle_upload
 from zapdoc.services.ledger import entry_path, user_path

@@ -1,8 +1,12 @@
-"""Firebase Authentication ID tokens verified with firebase-admin (issuer, audience, expiry, signature).
+"""Firebase Authentication ID tokens verified with firebase-admin (issuer, audience, expiry, signature,
+revocation and disabled accounts).
 
-With ``FIREBASE_AUTH_EMULATOR_HOST`` set, firebase-admin accepts the emulator's unsigned tokens; that is
-allowed only for a loopback emulator and never on Cloud Functions (``K_SERVICE`` set), so a stray
-variable cannot turn off signature checks in production.
+Emulator mode (the Auth emulator's unsigned tokens, accepted by firebase-admin whenever
+``FIREBASE_AUTH_EMULATOR_HOST`` is set) is an explicit local-only setting: it needs
+``ZAPDOC_AUTH_EMULATOR=1`` *and* a loopback ``FIREBASE_AUTH_EMULATOR_HOST``, and is refused on Cloud
+Functions / Cloud Run (``K_SERVICE`` or ``K_REVISION`` set). A stray emulator host without the explicit
+setting is a configuration error, never a silent switch that turns signature checks off; the ``api``
+function checks this when it starts.
 """
 
 from __future__ import annotations
@@ -15,22 +19,42 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zapdoc.api.ports import Identity, InvalidToken
-from zapdoc.domain.errors import ConfigError, TransientError
+from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
+from zapdoc.domain.ids import check_user_id
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CLOCK_SKEW_S = 5
+EMULATOR_SETTING = "ZAPDOC_AUTH_EMULATOR"
+DEPLOYED_MARKERS = ("K_SERVICE", "K_REVISION")  # set by Cloud Functions gen2 / Cloud Run
 
 
 def check_emulator_setting(env: Mapping[str, str]) -> str:
-    """The emulator host when its use is safe, "" when unset; ConfigError for an unsafe setting."""
+    """The emulator host when emulator auth is explicitly on and safe, "" when it is off.
+
+    ConfigError when the emulator host is set without ``ZAPDOC_AUTH_EMULATOR=1``, when either is set on
+    a deployed function, or when the host is not loopback."""
     host = env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip()
+    explicit = env.get(EMULATOR_SETTING, "").strip()
+    if explicit not in ("", "0", "1"):
+        raise ConfigError(f"{EMULATOR_SETTING} must be 1 (local Auth emulator) or unset")
+    deployed = [name for name in DEPLOYED_MARKERS if env.get(name)]
+    if deployed and (host or explicit == "1"):
+        raise ConfigError(
+            f"FIREBASE_AUTH_EMULATOR_HOST / {EMULATOR_SETTING} must not be set on Cloud Functions"
+            f" ({deployed[0]} is set): emulator tokens are unsigned"
+        )
     if not host:
+        if explicit == "1":
+            raise ConfigError(f"{EMULATOR_SETTING}=1 needs FIREBASE_AUTH_EMULATOR_HOST (host:port)")
         return ""
+    if explicit != "1":
+        raise ConfigError(
+            f"FIREBASE_AUTH_EMULATOR_HOST is set but {EMULATOR_SETTING} is not 1: firebase-admin would"
+            " accept unsigned tokens; set both for the local emulator, neither anywhere else"
+        )
     hostname = urlsplit(f"//{host}").hostname or ""
     if hostname not in LOOPBACK:
         raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must point at a loopback emulator")
-    if env.get("K_SERVICE"):
-        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must not be set on Cloud Functions")
     return host
 
 
@@ -67,12 +91,20 @@ class FirebaseTokenVerifier:
         check_emulator_setting(os.environ)  # the SDK reads the live environment
         if not token or len(token) > 8192:
             raise InvalidToken("missing or oversized token")
+        from firebase_admin import exceptions as fexc
+
         try:
-            claims = auth.verify_id_token(token, app=self._firebase(), clock_skew_seconds=CLOCK_SKEW_S)
+            # check_revoked: a token issued before its user's sessions were revoked, or of a disabled or
+            # deleted account, is refused (one lookup of the user per verification).
+            claims = auth.verify_id_token(
+                token, app=self._firebase(), check_revoked=True, clock_skew_seconds=CLOCK_SKEW_S
+            )
         except auth.CertificateFetchError as exc:
             raise TransientError("could not fetch Firebase signing keys") from exc
-        except (ValueError, auth.InvalidIdTokenError) as exc:  # expired/revoked are subclasses
-            raise InvalidToken(str(exc)) from exc
+        except (ValueError, auth.InvalidIdTokenError, auth.UserDisabledError, auth.UserNotFoundError) as exc:
+            raise InvalidToken(str(exc)) from exc  # expired/revoked are InvalidIdTokenError subclasses
+        except fexc.FirebaseError as exc:
+            raise TransientError(f"could not check the account of the token: {exc}") from exc
         # firebase-admin skips the expiry check for emulator tokens; check it everywhere.
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or exp + CLOCK_SKEW_S < time.time():
@@ -80,4 +112,24 @@ class FirebaseTokenVerifier:
         uid = str(claims.get("uid") or claims.get("sub") or "")
         if not uid:
             raise InvalidToken("token without a subject")
+        try:
+            check_user_id(uid)  # the uid becomes a document path segment
+        except PermanentError as exc:
+            raise InvalidToken(str(exc)) from exc
         return Identity(uid, str(claims.get("email") or ""), bool(claims.get("email_verified")))
+
+    def account_active(self, uid: str) -> bool:
+        """False when the Firebase account is disabled or no longer exists (API keys then stop working)."""
+        from firebase_admin import auth
+        from firebase_admin import exceptions as fexc
+
+        check_emulator_setting(os.environ)
+        try:
+            user = auth.get_user(uid, app=self._firebase())
+        except auth.UserNotFoundError:
+            return False
+        except (ValueError, fexc.InvalidArgumentError):
+            return False
+        except fexc.FirebaseError as exc:
+            raise TransientError(f"could not look up the account: {exc}") from exc
+        return not bool(user.disabled)

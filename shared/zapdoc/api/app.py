@@ -80,8 +80,8 @@ def authenticate(ctx: ApiContext, request: Request) -> Principal:
     if token.startswith(KEY_PREFIX):
         user_id = ctx.keys.authenticate(token)
         account = accounts.get_account(ctx.rt, user_id) if user_id else None
-        if user_id is None or account is None:
-            raise _unauthorized("the API key is not valid or was revoked")
+        if user_id is None or account is None or not ctx.verifier.account_active(user_id):
+            raise _unauthorized("the API key is not valid or was revoked, or its account is disabled")
         return Principal(
             user_id, str(account.get("email", "")), bool(account.get("email_verified")), "api_key"
         )
@@ -140,6 +140,8 @@ def dispatch(ctx: ApiContext, request: Request) -> Response:
             response = fn(ctx, request, principal, match.groups())
     except H.ApiError as err:
         response = H.error_response(err)
+    except jobs.OpenJobLimit as exc:
+        response = H.error_response(H.ApiError(429, "too_many_open_jobs", str(exc), {"Retry-After": "60"}))
     except UsageError as exc:
         response = H.error_response(H.ApiError(400, "invalid_request", str(exc)))
     except TransientError as exc:
@@ -227,6 +229,7 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         filenames=[f[0] for f in files],
         fields=fields,
         template=template,
+        limit_open_jobs=True,
     )
     uploads = []
     for declared, (_name, size, ctype) in zip(created.files, files, strict=True):

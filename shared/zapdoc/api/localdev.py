@@ -120,6 +120,7 @@ def start_api_services(
     env = {
         **function_env,
         "FIREBASE_AUTH_EMULATOR_HOST": auth_host,
+        "ZAPDOC_AUTH_EMULATOR": "1",  # explicit, local only (the deployed api refuses to start with it)
         "ZAPDOC_FIREBASE_PROJECT": project,
         "ZAPDOC_SIGNING_KEY_FILE": str(key_file),
         "ZAPDOC_STORAGE_PUBLIC_URL": services.urls["uploads"],

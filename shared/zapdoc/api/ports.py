@@ -27,6 +27,10 @@ class TokenVerifier(Protocol):
         """The identity in ``token``; raises ``InvalidToken`` for anything not properly verified."""
         ...
 
+    def account_active(self, uid: str) -> bool:
+        """False when the account is disabled or deleted (checked for API keys on every request)."""
+        ...
+
 
 class UploadSigner(Protocol):
     def sign_upload(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from zapdoc.domain.errors import ConfigError
 from zapdoc.logging import event as log_event
-from zapdoc.services.payments import handle_event
+from zapdoc.services.payments import MalformedEvent, Pack, handle_event
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.webhook")
@@ -30,17 +31,31 @@ def verify(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]
         stripe.Webhook.construct_event(payload, signature, secret)
     except (stripe.SignatureVerificationError, ValueError):
         return None
-    data = json.loads(payload)
+    try:
+        data = json.loads(payload)
+    except ValueError:  # construct_event parsed it already; a huge-integer literal can still fail here
+        return None
     return data if isinstance(data, dict) else None
 
 
-def process(rt: Runtime, *, payload: bytes, signature: str | None, secret: str) -> tuple[int, dict[str, Any]]:
-    """HTTP status and JSON body for one webhook delivery."""
+def process(
+    rt: Runtime,
+    *,
+    payload: bytes,
+    signature: str | None,
+    secret: str,
+    packs: Mapping[str, Pack] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """HTTP status and JSON body for one webhook delivery (``packs``: the server's pack table)."""
     event = verify(payload, signature, secret)
     if event is None:
         log_event(log, "stripe webhook rejected", reason="signature")
         return 400, {"error": {"code": "bad_signature", "message": "invalid or missing Stripe-Signature"}}
-    outcome = handle_event(rt, event)
+    try:
+        outcome = handle_event(rt, event, packs)
+    except MalformedEvent as exc:  # signed but impossible: retrying cannot help, nothing was written
+        log_event(log, "stripe webhook rejected", reason="malformed", detail=str(exc))
+        return 400, {"error": {"code": "malformed_event", "message": str(exc)}}
     log_event(
         log, "stripe event handled", event_id=str(event.get("id", "")), type=str(event.get("type", "")),
         action=outcome.action,

@@ -39,7 +39,14 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
     if bucket != rt.settings.uploads_bucket:
         event(log, "ignored object outside the uploads bucket", logging.WARNING, bucket=bucket)
         return IntakeOutcome.IGNORED
-    upload = J.parse_upload_name(name)
+    try:
+        upload = J.parse_upload_name(name)
+    except PermanentError:
+        if name.startswith("jobs/"):  # a stray object under a job's prefix that matches no declared file
+            event(log, "stray upload that matches no declared file: deleted", logging.WARNING, object=name)
+            rt.blobs.delete(bucket, name)
+            return IntakeOutcome.IGNORED
+        raise
     bind(job_id=upload.job_id)
     snap = jobs.get_job(rt, upload.job_id)
     if snap is None:

@@ -20,9 +20,10 @@ from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
-from zapdoc.ports.store import Conflict, Create, Put, Query, Snapshot, Update, Where
+from zapdoc.ports.store import Conflict, Create, Put, Query, Snapshot, Update, Where, Write
 from zapdoc.services.idempotency import Claim, Idempotency
-from zapdoc.services.ledger import Ledger
+from zapdoc.services.ledger import Ledger, user_path
+from zapdoc.services.quotas import QuotaExceeded, Slots
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.jobs")
@@ -44,6 +45,14 @@ class CreatedJob:
     deadline_at: dt.datetime
 
 
+class OpenJobLimit(UsageError):
+    """The user already has ``max_open_jobs`` jobs in progress (the API answers 429)."""
+
+
+def open_job_slots(rt: Runtime, user_id: str) -> Slots:
+    return Slots(rt.store, f"{user_path(user_id)}/quota_open_jobs", rt.settings.max_open_jobs)
+
+
 def new_job_id() -> str:
     return uuid.uuid4().hex[:20]
 
@@ -57,8 +66,12 @@ def create_job(
     fields: Sequence[FieldSpec],
     template: str | None = None,
     job_id: str | None = None,
+    limit_open_jobs: bool = False,
 ) -> CreatedJob:
-    """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline."""
+    """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline.
+
+    ``limit_open_jobs`` (the public API) refuses the job with ``OpenJobLimit`` when the user already has
+    ``max_open_jobs`` jobs in progress; the limit holds under concurrent creates (slot documents)."""
     if not filenames:
         raise UsageError("a job needs at least one file")
     if len(filenames) > MAX_FILES:
@@ -89,7 +102,18 @@ def create_job(
         "purged": False,
         "assembly": {},
     }
-    rt.store.commit([Create(J.job_path(job_id), record)])
+    if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
+        rt.store.commit([Create(J.job_path(job_id), record)])
+    else:
+        limit = rt.settings.max_open_jobs
+        try:  # the slot is freed by the commit that moves the job into a terminal state (``transition``)
+            open_job_slots(rt, user_id).claim(
+                job_id, lambda slot: [Create(J.job_path(job_id), {**record, "slot": slot})]
+            )
+        except QuotaExceeded:
+            raise OpenJobLimit(
+                f"you have {limit} jobs in progress, the most at once; wait for one to finish"
+            ) from None
     event(log, "job created", job_id=job_id, state=J.JobStatus.AWAITING_FILES.value, files=len(files))
     return CreatedJob(job_id, files, deadline)
 
@@ -142,9 +166,12 @@ def transition(rt: Runtime, job_id: str, allowed: Sequence[J.JobStatus], fields:
         snap = get_job(rt, job_id)
         if snap is None or snap.data.get("status") not in {s.value for s in allowed}:
             return False
+        free: list[Write] = []
+        if "status" in fields and J.JobStatus(str(fields["status"])).terminal:
+            free = open_job_slots(rt, str(snap.data.get("user_id"))).release(snap.data.get("slot"))
         try:
             rt.store.commit(
-                [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
+                [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version), *free]
             )
         except Conflict:
             continue

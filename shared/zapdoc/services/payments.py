@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from zapdoc.domain.errors import ConfigError, TransientError, UsageError
+from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
+from zapdoc.domain.ids import check_user_id
 from zapdoc.logging import event as log_event
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Update
 from zapdoc.services import jobs
@@ -134,19 +135,62 @@ def session_path(session_id: str) -> str:
     return f"checkout_sessions/{session_id}"
 
 
-def handle_event(rt: Runtime, event: Mapping[str, Any]) -> WebhookOutcome:
-    """Apply one verified Stripe event; unknown event types are acknowledged and ignored."""
-    kind = str(event.get("type", ""))
-    obj = (event.get("data") or {}).get("object") or {}
+class MalformedEvent(UsageError):
+    """A correctly signed event whose fields have impossible types or values: answered 400, no write."""
+
+
+MAX_AMOUNT = 10**12  # minor units; far above any pack, far below Firestore's 64-bit integers
+
+
+def _text(obj: Mapping[str, Any], key: str, *, required: bool = False, max_len: int = 255) -> str:
+    value = obj.get(key)
+    if value is None or value == "":
+        if required:
+            raise MalformedEvent(f"{key} is missing")
+        return ""
+    if not isinstance(value, str) or len(value) > max_len:
+        raise MalformedEvent(f"{key} must be a string of at most {max_len} characters")
+    return value
+
+
+def _amount(obj: Mapping[str, Any], key: str) -> int:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
+        raise MalformedEvent(f"{key} must be an integer from 0 to {MAX_AMOUNT}")
+    return value
+
+
+def configured_packs(env: Mapping[str, str] | None = None) -> dict[str, Pack]:
+    """The server's pack table (``ZAPDOC_CREDIT_PACKS``): what a payment may buy."""
+    import os
+
+    e = os.environ if env is None else env
+    return parse_packs(e.get("ZAPDOC_CREDIT_PACKS", "").strip() or DEFAULT_PACKS)
+
+
+def handle_event(
+    rt: Runtime, event: Mapping[str, Any], packs: Mapping[str, Pack] | None = None
+) -> WebhookOutcome:
+    """Apply one verified Stripe event; unknown event types are acknowledged and ignored.
+
+    Raises ``MalformedEvent`` (before any write) for fields of the wrong type or out of range."""
+    packs = configured_packs() if packs is None else packs
+    kind = _text(event, "type", required=True)
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, Mapping) else None
     if not isinstance(obj, Mapping):
-        return WebhookOutcome("ignored", "event without an object")
+        raise MalformedEvent("event without a data.object")
     if kind == "checkout.session.completed":
-        status = str(obj.get("payment_status", ""))
-        if status in ("paid", "no_payment_required"):
-            return fulfil(rt, obj)
+        status = _text(obj, "payment_status")
+        if status == "paid":
+            return fulfil(rt, obj, packs)
+        # no_payment_required (a 100% coupon, a zero amount) buys nothing: credits are only sold
         return WebhookOutcome("awaiting_payment", f"payment_status={status}")
     if kind == "checkout.session.async_payment_succeeded":
-        return fulfil(rt, obj)
+        status = _text(obj, "payment_status")
+        if status != "paid":
+            return WebhookOutcome("awaiting_payment", f"payment_status={status}")
+        return fulfil(rt, obj, packs)
     if kind == "checkout.session.async_payment_failed":
         return notify_failed(rt, obj)
     if kind == "charge.refunded":
@@ -154,34 +198,60 @@ def handle_event(rt: Runtime, event: Mapping[str, Any]) -> WebhookOutcome:
     return WebhookOutcome("ignored", kind)
 
 
-def _session_credit(session: Mapping[str, Any]) -> tuple[str, str, int]:
-    session_id = str(session.get("id") or "")
-    user_id = str(session.get("client_reference_id") or "")
+def _session_credit(session: Mapping[str, Any], packs: Mapping[str, Pack]) -> tuple[str, str, Pack]:
+    """The session id, buyer and the server-side pack it paid for; ``UsageError`` when nothing matches.
+
+    Credits come from the server's pack table, never from the session's metadata: the pack named in
+    the metadata must exist and its price must be exactly what was paid, in its currency."""
+    session_id = _text(session, "id", required=True)
+    user_id = _text(session, "client_reference_id", max_len=128)
     metadata = session.get("metadata") or {}
-    raw = str(metadata.get("credits", "")) if isinstance(metadata, Mapping) else ""
-    if not session_id or not user_id or not raw.isdigit() or int(raw) <= 0:
-        raise UsageError("checkout session lacks id, client_reference_id or metadata.credits")
-    return session_id, user_id, int(raw)
-
-
-def fulfil(rt: Runtime, session: Mapping[str, Any]) -> WebhookOutcome:
-    """Credit the session's buyer once (key ``purchase:<session id>``)."""
+    if not isinstance(metadata, Mapping):
+        raise MalformedEvent("metadata must be an object")
+    pack_id = _text(metadata, "pack", max_len=64)
+    amount = _amount(session, "amount_total")
+    currency = _text(session, "currency", max_len=3).lower()
+    if not user_id:
+        raise UsageError("checkout session lacks client_reference_id")
     try:
-        session_id, user_id, credits = _session_credit(session)
+        check_user_id(user_id)
+    except PermanentError as exc:
+        raise MalformedEvent(str(exc)) from exc
+    pack = packs.get(pack_id)
+    if pack is None:
+        raise UsageError(f"checkout session names no known pack ({pack_id!r})")
+    if amount != pack.amount or currency != pack.currency:
+        raise UsageError(
+            f"checkout session paid {amount} {currency}, pack {pack.id} costs {pack.amount} {pack.currency}"
+        )
+    return session_id, user_id, pack
+
+
+def fulfil(
+    rt: Runtime, session: Mapping[str, Any], packs: Mapping[str, Pack] | None = None
+) -> WebhookOutcome:
+    """Credit the session's buyer once (key ``purchase:<session id>``) with the pack they paid for."""
+    packs = configured_packs() if packs is None else packs
+    try:
+        session_id, user_id, pack = _session_credit(session, packs)
+    except MalformedEvent:
+        raise
     except UsageError as exc:
-        log_event(log, "checkout session ignored", reason=str(exc))
+        log_event(log, "checkout session not credited", logging.ERROR, reason=str(exc))
         return WebhookOutcome("ignored", str(exc))
+    credits = pack.credits
     if rt.store.get(user_path(user_id)) is None:
         log_event(log, "checkout session for unknown user", session_id=session_id)
         return WebhookOutcome("ignored", "unknown user")
-    payment_intent = str(session.get("payment_intent") or "")
+    payment_intent = _text(session, "payment_intent")
     record = {
         "user_id": user_id,
         "session_id": session_id,
         "payment_intent": payment_intent,
+        "pack": pack.id,
         "credits": credits,
-        "amount_total": int(session.get("amount_total") or 0),
-        "currency": str(session.get("currency") or ""),
+        "amount_total": pack.amount,
+        "currency": pack.currency,
         "revoked_share": 0,
         "revoked": 0,
         "credited_at": rt.clock(),
@@ -203,8 +273,12 @@ def fulfil(rt: Runtime, session: Mapping[str, Any]) -> WebhookOutcome:
 
 def notify_failed(rt: Runtime, session: Mapping[str, Any]) -> WebhookOutcome:
     """Tell the buyer (once per session) that the delayed payment failed and nothing was credited."""
-    session_id = str(session.get("id") or "")
-    user = rt.store.get(user_path(str(session.get("client_reference_id") or "")))
+    session_id = _text(session, "id")
+    buyer = _text(session, "client_reference_id", max_len=128)
+    try:
+        user = rt.store.get(user_path(buyer)) if buyer else None
+    except PermanentError as exc:
+        raise MalformedEvent(str(exc)) from exc
     email = str((user.data.get("email") if user else "") or "")
     if not session_id or not email:
         return WebhookOutcome("ignored", "no session id or buyer email")
@@ -231,9 +305,9 @@ def refund_share(credits: int, amount: int, amount_refunded: int) -> int:
 
 def revoke_refunded(rt: Runtime, charge: Mapping[str, Any]) -> WebhookOutcome:
     """Revoke unspent credits by the refunded share of the purchase (see the module docstring)."""
-    payment_intent = str(charge.get("payment_intent") or "")
-    amount = int(charge.get("amount") or 0)
-    amount_refunded = int(charge.get("amount_refunded") or 0)
+    payment_intent = _text(charge, "payment_intent")
+    amount = _amount(charge, "amount")
+    amount_refunded = _amount(charge, "amount_refunded")
     if not payment_intent:
         return WebhookOutcome("ignored", "charge without payment_intent")
     for _ in range(50):
