@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world
-from zapdoc.ports.store import Update
 from zapdoc.services import jobs
 from zapdoc.services.intake import IntakeOutcome, handle_upload
 from zapdoc.services.sweep import sweep
