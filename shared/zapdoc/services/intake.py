@@ -187,6 +187,8 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
                 return IntakeOutcome.IGNORED
             if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
                 jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
+            if result.outcome is Outcome.APPLIED:  # the debit commit moved the job (see _start_writes)
+                event(log, "job state changed", state=J.JobStatus.RUNNING.value, previous="awaiting_files")
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
         else:
             jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
