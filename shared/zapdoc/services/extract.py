@@ -75,7 +75,8 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         return StepOutcome.ALREADY_DONE
     started = time.monotonic()
     try:
-        text = sources.document_text(rt, doc.data)
+        text, text_notes = sources.document_text_and_notes(rt, doc.data)
+        sources.check_token_budget(rt, text)
         extraction = rt.extractor.extract(text, jobs.job_fields(job))
     except PermanentError as exc:
         jobs.fail_document(rt, job, job_id, doc, str(exc))
@@ -97,7 +98,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             status="ok",
             pages=text.page_count,
             values=extraction.values,
-            notes=list(extraction.notes),
+            notes=[*text_notes, *extraction.notes],
             usage=extraction.usage,
             seconds=seconds,
         )

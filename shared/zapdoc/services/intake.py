@@ -149,7 +149,9 @@ def _documents_of(
                 rejected += 1
             else:
                 doc = {**base, "status": J.DocStatus.PENDING.value, "pages": text.page_count, "charged": True}
-                doc["text"] = sources.storable_text(text)
+                max_chars = rt.settings.max_page_chars
+                doc["text"] = sources.storable_text(text, max_chars)
+                doc["text_notes"] = sources.cap_text(text, max_chars)[1]
                 pages_total += text.page_count
         writes.append(Put(J.document_path(job_id, J.document_id(file_id, position, digest)), doc))
     return writes, pages_total, len(writes), rejected

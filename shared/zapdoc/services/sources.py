@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -53,23 +55,62 @@ def inspect_all(rt: Runtime, items: Sequence[Source]) -> list[DocumentText | Inp
     return out
 
 
-def storable_text(text: DocumentText) -> list[str] | None:
-    """The pages to keep on the record, or None when there is no usable text layer or it is too big."""
+def cap_text(text: DocumentText, max_chars: int) -> tuple[DocumentText, list[str]]:
+    """Each page's text cut to ``max_chars`` characters, with a note for the row when anything was cut."""
+    cut = [(n, len(p)) for n, p in enumerate(text.pages, start=1) if len(p) > max_chars]
+    if not cut:
+        return text, []
+    pages = tuple(p[:max_chars] for p in text.pages)
+    shown = ", ".join(f"page {n} ({size:,} characters)" for n, size in cut[:5])
+    more = f" and {len(cut) - 5} more pages" if len(cut) > 5 else ""
+    note = f"text cut to {max_chars:,} characters per page: {shown}{more}"
+    return dataclasses.replace(text, pages=pages), [note]
+
+
+def storable_text(text: DocumentText, max_chars: int | None = None) -> list[str] | None:
+    """The pages to keep on the record (cut to ``max_chars`` each), or None when there is no usable
+    text layer or it is too big."""
+    if max_chars is not None:
+        text, _ = cap_text(text, max_chars)
     if not text.has_text_layer or sum(len(p.encode("utf-8")) for p in text.pages) > MAX_STORED_TEXT_BYTES:
         return None
     return list(text.pages)
 
 
-def document_text(rt: Runtime, doc: dict[str, Any]) -> DocumentText:
-    """The document as the provider needs it: the stored text layer, else the PDF read again (bounded)."""
+def document_text_and_notes(rt: Runtime, doc: dict[str, Any]) -> tuple[DocumentText, list[str]]:
+    """The document as the provider needs it (the stored text layer, else the PDF read again, bounded),
+    every page cut to ``max_page_chars``, and the notes saying what was cut."""
     pages = doc.get("text")
     if isinstance(pages, list) and pages:
-        return DocumentText(
+        text = DocumentText(
             name=str(doc["name"]),
             pages=tuple(str(p) for p in pages),
             page_count=int(doc.get("pages") or len(pages)),
         )
-    return inspect(rt, load_source(rt, doc), with_text=True)
+    else:
+        text = inspect(rt, load_source(rt, doc), with_text=True)
+    capped, notes = cap_text(text, rt.settings.max_page_chars)
+    stored = doc.get("text_notes")
+    if isinstance(stored, list) and stored and not notes:
+        notes = [str(n) for n in stored]  # the stored text was cut at intake
+    return capped, notes
+
+
+def document_text(rt: Runtime, doc: dict[str, Any]) -> DocumentText:
+    """``document_text_and_notes`` without the notes."""
+    return document_text_and_notes(rt, doc)[0]
+
+
+def check_token_budget(rt: Runtime, text: DocumentText) -> None:
+    """``PermanentError`` (the document fails and is refunded) when its text would cost more prompt
+    tokens than ``max_document_tokens``."""
+    tokens = math.ceil(sum(len(p) for p in text.pages) / 4)  # the stand-ins' and planners' estimate
+    limit = rt.settings.max_document_tokens
+    if tokens > limit:
+        raise PermanentError(
+            f"the document's text is about {tokens:,} tokens, over the limit of {limit:,} per document;"
+            " split it into smaller PDFs"
+        )
 
 
 def read_upload(rt: Runtime, object_name: str) -> bytes:
