@@ -59,6 +59,10 @@ class CloudSettings:
     inspect_timeout_s: float = 30.0
     inspect_memory_mb: int = 1024
     max_open_jobs: int = 10
+    max_job_pages: int = 10_000
+    """Pages one job may hold (``ZAPDOC_MAX_JOB_PAGES``); counting stops past it."""
+    max_job_documents: int = 2_000
+    """Documents one job may hold (``ZAPDOC_MAX_JOB_DOCUMENTS``): entries x pages stay bounded."""
     max_page_chars: int = 12_000
     """Text kept per page (``ZAPDOC_MAX_PAGE_CHARS``): a dense printed page has 3,000-6,000 characters;
     more is cut, with a note in the row, so one credit cannot buy an unbounded prompt."""
@@ -98,6 +102,8 @@ class CloudSettings:
             "inspect_timeout_s": _number(e, "ZAPDOC_INSPECT_TIMEOUT_S", 30, minimum=1),
             "inspect_memory_mb": int(_number(e, "ZAPDOC_INSPECT_MEMORY_MB", 1024, minimum=64)),
             "max_open_jobs": int(_number(e, "ZAPDOC_MAX_OPEN_JOBS", 10, minimum=1)),
+            "max_job_pages": int(_number(e, "ZAPDOC_MAX_JOB_PAGES", 10_000, minimum=1)),
+            "max_job_documents": int(_number(e, "ZAPDOC_MAX_JOB_DOCUMENTS", 2_000, minimum=1)),
             "max_page_chars": int(_number(e, "ZAPDOC_MAX_PAGE_CHARS", 12_000, minimum=100)),
             "max_document_tokens": int(_number(e, "ZAPDOC_MAX_DOCUMENT_TOKENS", 500_000, minimum=1000)),
         }

@@ -93,3 +93,73 @@ def test_stray_objects_under_a_job_are_deleted_at_once(suffix: str) -> None:
     assert handle_upload(world.rt, bucket="uploads", name=stray, generation="1") is IntakeOutcome.IGNORED
     assert world.blobs.list("uploads", f"jobs/{job_id}/") == []
     assert jobs.list_documents(world.rt, job_id) == []
+
+
+def _job_of(world: MemoryWorld, files: dict[str, bytes], credits: int) -> tuple[str, str]:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    jobs.ledger(world.rt).ensure_user(user, email="b@example.com", initial_credits=credits)
+    created = jobs.create_job(
+        world.rt, user_id=user, email="b@example.com", filenames=list(files), fields=FIELDS
+    )
+    for f in created.files:
+        world.blobs.write("uploads", f.object_name, files[f.filename], "application/octet-stream")
+    return user, created.job_id
+
+
+def _arrive_all(world: MemoryWorld, job_id: str) -> list[IntakeOutcome]:
+    snap = jobs.get_job(world.rt, job_id)
+    assert snap is not None
+    return [
+        handle_upload(world.rt, bucket="uploads", name=f["object"], generation="1")
+        for f in snap.data["files"].values()
+    ]
+
+
+def test_counting_stops_as_soon_as_the_balance_is_exceeded() -> None:
+    # GIVEN 16 credits and a zip of 40 PDFs of 60 blank pages each (2,400 pages)
+    from tests.pdfs import make_pdf
+    from tests.unit.test_money_holes import raw_zip
+
+    world = memory_world()
+    blank = make_pdf([""] * 60)
+    user, job_id = _job_of(world, {"burn.zip": raw_zip([(f"b{i}.pdf", blank) for i in range(40)])}, 16)
+    # WHEN it arrives
+    assert _arrive_all(world, job_id) == [IntakeOutcome.REJECTED]
+    # THEN counting stopped at the first document past the balance (60 pages counted, not 2,400), no text
+    # was read or stored, nothing was charged and the reason says so
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and job.data["status"] == "rejected"
+    assert job.data["reason"] == "not enough credits: the job needs at least 60 and the balance is 16"
+    assert jobs.list_documents(world.rt, job_id) == []
+    assert jobs.ledger(world.rt).balance(user) == 16
+    assert world.blobs.list("uploads", f"jobs/{job_id}/") == []
+    # and a redelivery of the event does not count again
+    assert _arrive_all(world, job_id) == [IntakeOutcome.IGNORED]
+
+
+def test_the_balance_counts_pages_of_files_already_arrived() -> None:
+    # GIVEN 5 credits and two 3-page PDFs: the second file alone fits, both together do not
+    world = memory_world()
+    pdf = invoice_pdf("P", "1", pages=3)
+    _, job_id = _job_of(world, {"a.pdf": pdf, "b.pdf": pdf}, 5)
+    outcomes = _arrive_all(world, job_id)
+    assert outcomes == [IntakeOutcome.WAITING, IntakeOutcome.REJECTED]
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and "at least 6" in job.data["reason"]
+
+
+def test_pages_and_documents_per_job_are_bounded() -> None:
+    from tests.unit.test_money_holes import raw_zip
+
+    world = memory_world(max_job_pages=5, max_job_documents=4)
+    pdf = invoice_pdf("P", "1", pages=3)
+    _, job_id = _job_of(world, {"a.zip": raw_zip([("a.pdf", pdf), ("b.pdf", pdf)])}, 100)
+    assert _arrive_all(world, job_id) == [IntakeOutcome.REJECTED]
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and "more than 5 pages" in job.data["reason"]
+    _, job_id = _job_of(
+        world, {"a.zip": raw_zip([(f"{i}.pdf", invoice_pdf("P", "1")) for i in range(5)])}, 100
+    )
+    assert _arrive_all(world, job_id) == [IntakeOutcome.REJECTED]
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and "5 documents, over the limit of 4" in job.data["reason"]

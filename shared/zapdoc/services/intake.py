@@ -66,6 +66,9 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
     if not declared.get("arrived"):
         try:
             _record_file(rt, upload.job_id, upload.file_id, declared, bucket, name, generation)
+        except sources.OverBudget as over:
+            _reject_over_budget(rt, upload.job_id, over)
+            return IntakeOutcome.REJECTED
         except PermanentError:
             again = jobs.get_job(rt, upload.job_id)
             if again is None or J.JobStatus(again.data["status"]).terminal:  # e.g. cancelled meanwhile
@@ -104,6 +107,9 @@ def _record_file(
                 )
             ]
         )
+    except sources.OverBudget:
+        idem.complete(key)  # counted enough to refuse the job: a redelivery must not count again
+        raise
     except Exception:
         idem.release(key)
         raise
@@ -121,7 +127,32 @@ def _documents_of(
     pages_total = rejected = 0
     items = list(sources.expand(filename, data))
     candidates = [item for item in items if not isinstance(item, Rejected)]
-    inspected = dict(zip((id(c) for c in candidates), sources.inspect_all(rt, candidates), strict=True))
+    job = jobs.get_job(rt, job_id)
+    assert job is not None
+    others = [f for fid, f in (job.data.get("files") or {}).items() if fid != file_id and f.get("arrived")]
+    documents = len(items) + sum(int(f.get("documents") or 0) for f in others)
+    if documents > rt.settings.max_job_documents:
+        limit = rt.settings.max_job_documents
+        raise sources.OverBudget(f"the job has {documents:,} documents, over the limit of {limit:,}", 0)
+    # Pages are counted first (cheap, no text), against the credits left for this job: counting stops
+    # as soon as they are exceeded. Text is read only for a job that can be paid for.
+    counted_elsewhere = sum(int(f.get("pages") or 0) for f in others)
+    balance = jobs.ledger(rt).balance(str(job.data["user_id"]))
+    try:
+        counts = sources.count_within(
+            rt,
+            candidates,
+            budget=balance - counted_elsewhere,
+            max_pages=rt.settings.max_job_pages - counted_elsewhere,
+        )
+    except sources.OverBudget as over:
+        raise sources.OverBudget(over.reason, over.needed + counted_elsewhere) from None
+    readable = [c for c, n in zip(candidates, counts, strict=True) if not isinstance(n, InputError)]
+    texts = dict(zip((id(c) for c in readable), sources.inspect_all(rt, readable), strict=True))
+    inspected = {
+        id(c): (n if isinstance(n, InputError) else texts[id(c)])
+        for c, n in zip(candidates, counts, strict=True)
+    }
     for position, item in enumerate(items):
         base = {
             "name": item.name,
@@ -227,8 +258,37 @@ def _publish(rt: Runtime, job_id: str) -> None:
     event(log, "documents published", documents=len(pending))
 
 
-def _reject(rt: Runtime, job_id: str, job: dict[str, Any], needed: int, balance: int) -> None:
-    reason = f"not enough credits: the job needs {needed} and the balance is {balance}"
+def _reject_over_budget(rt: Runtime, job_id: str, over: sources.OverBudget) -> None:
+    """Refuse the job while its pages are still being counted (no charge, nothing kept)."""
+    snap = jobs.get_job(rt, job_id)
+    if snap is None:
+        return
+    job = snap.data
+    if over.reason == "not enough credits":
+        balance = jobs.ledger(rt).balance(str(job["user_id"]))
+        event(log, "counting stopped: over the balance", pages_counted=over.needed, balance=balance)
+        _reject(rt, job_id, job, over.needed, balance, at_least=True)
+        return
+    event(log, "counting stopped: over a per-job limit", reason=over.reason)
+    _reject(rt, job_id, job, over.needed, None, reason=over.reason)
+
+
+def _reject(
+    rt: Runtime,
+    job_id: str,
+    job: dict[str, Any],
+    needed: int,
+    balance: int | None,
+    *,
+    at_least: bool = False,
+    reason: str = "",
+) -> None:
+    if reason:
+        why = [f"Your job was not processed: {reason}."]
+    else:
+        amount = f"at least {needed}" if at_least else f"{needed}"
+        reason = f"not enough credits: the job needs {amount} and the balance is {balance}"
+        why = [f"Your documents need {amount} credits (one per page) and your balance is {balance}."]
     jobs.transition(
         rt,
         job_id,
@@ -241,7 +301,7 @@ def _reject(rt: Runtime, job_id: str, job: dict[str, Any], needed: int, balance:
         str(job["email"]),
         "ZapDoc: your job was not processed",
         [
-            f"Your documents need {needed} credits (one per page) and your balance is {balance}.",
+            *why,
             "Nothing was charged and your uploads were deleted. Buy credits and submit the job again.",
         ],
         key=f"reject:{job_id}",

@@ -67,6 +67,44 @@ def cap_text(text: DocumentText, max_chars: int) -> tuple[DocumentText, list[str
     return dataclasses.replace(text, pages=pages), [note]
 
 
+class OverBudget(Exception):
+    """Counting stopped: the job needs at least ``needed`` credits (or exceeds a per-job bound)."""
+
+    def __init__(self, reason: str, needed: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.needed = needed
+
+
+def count_within(
+    rt: Runtime, items: Sequence[Source], *, budget: int, max_pages: int
+) -> list[DocumentText | InputError]:
+    """Count the pages of every candidate (no text yet), stopping as soon as their running total passes
+    ``budget`` (the credits left for this job) or ``max_pages`` (the bound per job): raises
+    ``OverBudget`` then, so a hostile archive of huge blank PDFs costs seconds, not minutes."""
+    if not items:
+        return []
+    workers = max(1, min(4, len(items), os.cpu_count() or 1))
+    out: list[DocumentText | InputError] = []
+    total = 0
+    with sandbox.BoundedPool(
+        workers, timeout=rt.settings.inspect_timeout_s, memory_mb=rt.settings.inspect_memory_mb
+    ) as pool:
+        for result in pool.map(functools.partial(inspect_pdf, with_text=False), items):
+            if isinstance(result, sandbox.TaskFailed):
+                out.append(sandbox.failure_as_input_error(result))
+                continue
+            out.append(result)
+            total += result.page_count
+            if total > max_pages:
+                raise OverBudget(
+                    f"the job has more than {max_pages:,} pages, the limit for one job; split it", total
+                )
+            if total > budget:
+                raise OverBudget("not enough credits", total)
+    return out
+
+
 def storable_text(text: DocumentText, max_chars: int | None = None) -> list[str] | None:
     """The pages to keep on the record (cut to ``max_chars`` each), or None when there is no usable
     text layer or it is too big."""
