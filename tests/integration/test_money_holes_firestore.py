@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 
 from tests.pipeline_support import MemoryWorld, invoice_pdf, memory_world, pump
-from tests.unit.test_money_holes import _arrive, _job, _money_adds_up, _texts, _user, _workbook_rows, raw_zip
+from tests.unit.test_money_holes import (
+    _arrive,
+    _job,
+    _money_adds_up,
+    _texts,
+    _two_file_job_rejected_on_the_second,
+    _user,
+    _workbook_rows,
+    raw_zip,
+)
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import UsageError
@@ -60,9 +69,7 @@ def test_colliding_zip_names_are_charged_for_every_page_extracted(world: MemoryW
 
 def test_rejected_and_cancelled_jobs_keep_no_text_on_firestore(world: MemoryWorld) -> None:
     # GIVEN one job rejected for credits and one cancelled with a file that did arrive
-    poor = _user(world, 1)
-    rejected = _job(world, poor, {"x.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20)})
-    assert _arrive(world, rejected) == [IntakeOutcome.REJECTED]
+    rejected = _two_file_job_rejected_on_the_second(world)
     rich = _user(world, 10)
     created = jobs.create_job(
         world.rt,

@@ -170,17 +170,48 @@ def _texts(world: MemoryWorld, job_id: str) -> list[object]:
     return [d.data.get("text") for d in jobs.list_documents(world.rt, job_id)]
 
 
+def _two_file_job_rejected_on_the_second(world: MemoryWorld) -> str:
+    """A user with 2 credits; a.pdf (1 page, its text stored on arrival) then b.pdf (3 pages): the job
+    is rejected when b.pdf is counted, after a.pdf's text was stored."""
+    user = _user(world, 2)
+    files = {
+        "a.pdf": invoice_pdf("A", "1", extra="words " * 20),
+        "b.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20),
+    }
+    job_id = _job(world, user, files)
+    assert _arrive(world, job_id) == [IntakeOutcome.WAITING, IntakeOutcome.REJECTED]
+    return job_id
+
+
 def test_rejected_job_keeps_no_document_text() -> None:
-    # GIVEN a user with 1 credit and a 3-page job (its text is stored at intake)
+    # GIVEN a job whose first file's text was stored WHEN it is rejected for lack of credits
     world = memory_world()
-    user = _user(world, 1)
-    job_id = _job(world, user, {"x.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20)})
-    # WHEN it is rejected for lack of credits
-    assert _arrive(world, job_id) == [IntakeOutcome.REJECTED]
+    job_id = _two_file_job_rejected_on_the_second(world)
     # THEN no text or values remain on its documents
     assert _texts(world, job_id) == [None]
     job = jobs.get_job(world.rt, job_id)
-    assert job is not None and job.data["purged"] is True
+    assert job is not None and job.data["purged"] is True and job.data["status"] == "rejected"
+
+
+def test_rejected_at_settle_keeps_no_document_text() -> None:
+    # GIVEN a job whose file was counted while the balance covered it, and credits spent before it settles
+    world = memory_world()
+    user = _user(world, 3)
+    job_id = _job(world, user, {"x.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20)})
+    store = world.rt.store
+    real_commit = store.commit
+    spent: list[bool] = []
+
+    def commit(writes: Any) -> None:
+        real_commit(writes)
+        if not spent and any(isinstance(w, Update) and "files.f000.arrived" in w.fields for w in writes):
+            spent.append(True)
+            jobs.ledger(world.rt).apply(user, "debit:elsewhere", -3)
+
+    store.commit = commit  # type: ignore[method-assign]
+    # WHEN it settles THEN it is rejected and its stored text is purged
+    assert _arrive(world, job_id) == [IntakeOutcome.REJECTED]
+    assert spent and _texts(world, job_id) == [None]
 
 
 def test_cancelled_job_keeps_no_document_text() -> None:
@@ -205,9 +236,7 @@ def test_cancelled_job_keeps_no_document_text() -> None:
 def test_retention_applies_to_rejected_and_cancelled_jobs_too() -> None:
     # GIVEN a retention of one hour
     world = memory_world(retention=__import__("datetime").timedelta(hours=1))
-    user = _user(world, 1)
-    job_id = _job(world, user, {"x.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20)})
-    assert _arrive(world, job_id) == [IntakeOutcome.REJECTED]
+    job_id = _two_file_job_rejected_on_the_second(world)
     assert _texts(world, job_id) != [None]  # kept during the retention
     # WHEN the sweep runs before and after it passes
     assert job_id not in sweep(world.rt).purged
