@@ -6,10 +6,12 @@ much faster than read-write transactions on the emulator under contention (see F
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from zapdoc.domain.errors import ConfigError, TransientError
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Put, Query, Remove, Snapshot, Update, Write
 
 
@@ -20,13 +22,47 @@ def _field_path(dotted: str) -> str:
     return FieldPath(*dotted.split(".")).to_api_repr()
 
 
-class FirestoreStore:
-    """The ``DocumentStore`` port on a ``google.cloud.firestore.Client`` (created lazily by the caller)."""
+DEFAULT_TIMEOUT_S = 10.0
 
-    def __init__(self, client: Any = None, *, factory: Callable[[], Any] | None = None) -> None:
+
+def timeout_from_env(env: Mapping[str, str] | None = None) -> float:
+    """``ZAPDOC_STORE_TIMEOUT_S``: the deadline of every store call, retries included."""
+    raw = (os.environ if env is None else env).get("ZAPDOC_STORE_TIMEOUT_S", "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError as exc:
+        raise ConfigError(f"ZAPDOC_STORE_TIMEOUT_S must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError("ZAPDOC_STORE_TIMEOUT_S must be positive")
+    return value
+
+
+class StoreUnavailable(TransientError):
+    """The store did not answer within its deadline (the API answers 503 with Retry-After)."""
+
+
+class FirestoreStore:
+    """The ``DocumentStore`` port on a ``google.cloud.firestore.Client`` (created lazily by the caller).
+
+    Every call has a deadline (``timeout`` seconds, the client's own retries included): a store that
+    hangs becomes ``StoreUnavailable`` instead of a request that never ends."""
+
+    def __init__(
+        self, client: Any = None, *, factory: Callable[[], Any] | None = None, timeout: float | None = None
+    ) -> None:
         self._client_value = client
         self._factory = factory
         self._lock = threading.Lock()
+        self._timeout = timeout_from_env() if timeout is None else timeout
+
+    def _deadline(self) -> dict[str, Any]:
+        from google.api_core.retry import Retry
+
+        retry = Retry(initial=0.1, maximum=1.0, multiplier=2.0, timeout=self._timeout)
+        return {"retry": retry, "timeout": self._timeout}
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(f"the document store did not answer within {self._timeout:g} s ({exc})")
 
     @classmethod
     def lazy(cls, project: str, database: str | None = None) -> FirestoreStore:
@@ -51,7 +87,12 @@ class FirestoreStore:
             return self._client_value
 
     def get(self, path: str) -> Snapshot | None:
-        snap = self._client.document(path).get()
+        from google.api_core import exceptions as gexc
+
+        try:
+            snap = self._client.document(path).get(**self._deadline())
+        except (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError) as exc:
+            raise self._unavailable(exc) from exc
         if not snap.exists:
             return None
         return Snapshot(path, snap.to_dict() or {}, snap.update_time)
@@ -64,7 +105,15 @@ class FirestoreStore:
             ref = ref.where(filter=FieldFilter(clause.field, clause.op, clause.value))
         if query.limit is not None:
             ref = ref.limit(query.limit)
-        return [Snapshot(s.reference.path, s.to_dict() or {}, s.update_time) for s in ref.stream()]
+        from google.api_core import exceptions as gexc
+
+        try:
+            return [
+                Snapshot(s.reference.path, s.to_dict() or {}, s.update_time)
+                for s in ref.stream(**self._deadline())
+            ]
+        except (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError) as exc:
+            raise self._unavailable(exc) from exc
 
     def commit(self, writes: Sequence[Write]) -> None:
         from google.api_core import exceptions as gexc
@@ -86,7 +135,9 @@ class FirestoreStore:
             elif isinstance(write, Remove):
                 batch.delete(ref)
         try:
-            batch.commit()
+            batch.commit(**self._deadline())
+        except (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError) as exc:
+            raise self._unavailable(exc) from exc
         except gexc.AlreadyExists as exc:
             raise AlreadyExists(str(exc)) from exc
         except (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted) as exc:

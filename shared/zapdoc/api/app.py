@@ -146,7 +146,9 @@ def dispatch(ctx: ApiContext, request: Request) -> Response:
         response = H.error_response(H.ApiError(400, "invalid_request", str(exc)))
     except TransientError as exc:
         log_event(log, "api dependency unavailable", level=logging.WARNING, error=str(exc))
-        response = H.error_response(H.ApiError(503, "unavailable", "a dependency is unavailable; retry"))
+        response = H.error_response(
+            H.ApiError(503, "unavailable", "a dependency is unavailable; retry", {"Retry-After": "5"})
+        )
     except (ConfigError, PermanentError) as exc:
         log_event(log, "api error", level=logging.ERROR, error=str(exc))
         response = H.error_response(H.ApiError(500, "internal", "the server could not handle the request"))
