@@ -22,7 +22,7 @@ def _field_path(dotted: str) -> str:
     return FieldPath(*dotted.split(".")).to_api_repr()
 
 
-DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_TIMEOUT_S = 30.0
 
 
 def timeout_from_env(env: Mapping[str, str] | None = None) -> float:
