@@ -63,9 +63,12 @@ def test_the_url_as_issued_is_accepted() -> None:
 def test_the_url_signs_type_host_and_size_range_and_expires_in_minutes() -> None:
     upload = signed(ttl=dt.timedelta(minutes=10))
     query = parse_qs(urlsplit(upload.url).query)
-    assert query["X-Goog-SignedHeaders"] == ["content-type;host;x-goog-content-length-range"]
+    assert query["X-Goog-SignedHeaders"] == [
+        "content-type;host;x-goog-content-length-range;x-goog-if-generation-match"
+    ]
     assert query["X-Goog-Expires"] == ["600"]
     assert upload.headers["x-goog-content-length-range"] == "2048,2048"
+    assert upload.headers["x-goog-if-generation-match"] == "0"  # an arrived file cannot be replaced
     assert urlsplit(upload.url).path == "/uploads/jobs/j1/f000/Report%202024.pdf"
 
 
@@ -124,3 +127,9 @@ def test_a_signer_needs_a_key_or_an_iam_identity() -> None:
 def test_ttl_is_capped_at_seven_days() -> None:
     upload = signed(ttl=dt.timedelta(days=30))
     assert parse_qs(urlsplit(upload.url).query)["X-Goog-Expires"] == [str(7 * 86400)]
+
+
+def test_dropping_the_generation_match_header_breaks_the_signature() -> None:
+    upload = signed()
+    for value in ("", "1"):  # left out (canonicalised as empty) or changed to allow an overwrite
+        assert attempt(upload, headers={"x-goog-if-generation-match": value}) == "SignatureDoesNotMatch"

@@ -38,11 +38,13 @@ class GcsBlobs:
                     self._client = Client(project=self._project)
             return self._client
 
-    def read(self, bucket: str, name: str) -> bytes:
+    def read(self, bucket: str, name: str, generation: str | None = None) -> bytes:
         from google.api_core import exceptions as gexc
 
+        pinned = int(generation) if generation and generation.isdigit() else None
         try:
-            data: bytes = self.client().bucket(bucket).blob(name).download_as_bytes()
+            blob = self.client().bucket(bucket).blob(name, generation=pinned)
+            data: bytes = blob.download_as_bytes()
         except gexc.NotFound as exc:
             raise BlobNotFound(f"gs://{bucket}/{name}") from exc
         return data

@@ -133,7 +133,8 @@ class MemoryBlobs:
         self.objects: dict[tuple[str, str], tuple[bytes, str]] = {}
         self._lock = threading.Lock()
 
-    def read(self, bucket: str, name: str) -> bytes:
+    def read(self, bucket: str, name: str, generation: str | None = None) -> bytes:
+        # One version per object here; services check the content hash of what they re-read.
         with self._lock:
             found = self.objects.get((bucket, name))
         if found is None:

@@ -26,6 +26,9 @@ from urllib.parse import quote, urlsplit
 from zapdoc.domain.errors import ConfigError
 
 CONTENT_LENGTH_RANGE = "x-goog-content-length-range"
+IF_GENERATION_MATCH = "x-goog-if-generation-match"
+"""Signed with value 0: the PUT succeeds only if no object of that name exists yet, so an upload that
+has arrived (and was counted and charged) can never be replaced through its URL."""
 MAX_TTL = dt.timedelta(days=7)
 
 
@@ -134,7 +137,11 @@ class GcsUploadSigner:
         ttl = min(ttl, MAX_TTL)
         now = self._clock()
         credentials, iam = self._signing_credentials()
-        headers = {"Content-Type": content_type, CONTENT_LENGTH_RANGE: f"{size},{size}"}
+        headers = {
+            "Content-Type": content_type,
+            CONTENT_LENGTH_RANGE: f"{size},{size}",
+            IF_GENERATION_MATCH: "0",
+        }
         url: str = generate_signed_url_v4(
             credentials,
             resource=f"/{bucket}/{quote(name, safe='/~')}",

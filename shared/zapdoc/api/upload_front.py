@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from zapdoc.adapters.signing import verify_v4_request
+from zapdoc.adapters.signing import IF_GENERATION_MATCH, verify_v4_request
 
 MAX_BODY = 256 * 1024 * 1024
 
@@ -27,9 +28,9 @@ class UploadFront:
     def __init__(self, storage_url: str, public_key_pem: bytes) -> None:
         self._storage = storage_url.rstrip("/")
         self._public_key = public_key_pem
+        self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        import requests
 
         method = str(environ.get("REQUEST_METHOD", "GET"))
         raw_uri = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
@@ -61,6 +62,34 @@ class UploadFront:
         if rejection is not None:
             return _reply(start_response, rejection.status, rejection.code, rejection.message)
         body = environ["wsgi.input"].read(length) if length else b""
+        if headers.get(IF_GENERATION_MATCH) == "0":
+            # As Cloud Storage does: generation-match 0 means "only if the object does not exist yet".
+            # The emulator ignores the header, so the front checks and writes under one lock.
+            with self._lock:
+                if self._exists(raw_path):
+                    return _reply(
+                        start_response, 412, "PreconditionFailed", "the object already exists (generation 0)"
+                    )
+                return self._forward(start_response, raw_path, raw_query, headers, body)
+        return self._forward(start_response, raw_path, raw_query, headers, body)
+
+    def _exists(self, raw_path: str) -> bool:
+        import requests
+
+        bucket, _, name = raw_path.lstrip("/").partition("/")
+        url = f"{self._storage}/storage/v1/b/{bucket}/o/{quote(unquote(name), safe='')}"
+        return requests.get(url, timeout=60).status_code == 200
+
+    def _forward(
+        self,
+        start_response: StartResponse,
+        raw_path: str,
+        raw_query: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Iterable[bytes]:
+        import requests
+
         resp = requests.put(
             f"{self._storage}{raw_path}?{raw_query}",
             data=body,
@@ -72,7 +101,7 @@ class UploadFront:
 
 
 def _reply(start_response: StartResponse, status: int, code: str, message: str) -> list[bytes]:
-    reasons = {400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed"}
+    reasons = {400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed", 412: "Precondition Failed"}
     start_response(f"{status} {reasons.get(status, 'Error')}", [("Content-Type", "application/json")])
     return [json.dumps({"error": {"code": code, "message": message}}).encode()]
 

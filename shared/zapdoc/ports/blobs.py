@@ -11,7 +11,10 @@ class BlobNotFound(Exception):
 
 
 class BlobStore(Protocol):
-    def read(self, bucket: str, name: str) -> bytes: ...
+    def read(self, bucket: str, name: str, generation: str | None = None) -> bytes:
+        """The object's bytes; with ``generation``, that generation only (``BlobNotFound`` if it was
+        replaced): what intake inspected is what extraction reads."""
+        ...
 
     def write(self, bucket: str, name: str, data: bytes, content_type: str) -> None: ...
 

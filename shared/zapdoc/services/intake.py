@@ -89,7 +89,7 @@ def _record_file(
     if claim is Claim.COMPLETED:
         return
     try:
-        writes, pages, count, rejected = _documents_of(rt, job_id, file_id, declared, name)
+        writes, pages, count, rejected = _documents_of(rt, job_id, file_id, declared, name, generation)
         for start in range(0, len(writes), _BATCH):
             rt.store.commit(writes[start : start + _BATCH])
         rt.store.commit(
@@ -118,9 +118,9 @@ def _record_file(
 
 
 def _documents_of(
-    rt: Runtime, job_id: str, file_id: str, declared: dict[str, Any], object_name: str
+    rt: Runtime, job_id: str, file_id: str, declared: dict[str, Any], object_name: str, generation: str
 ) -> tuple[list[Write], int, int, int]:
-    data = sources.read_upload(rt, object_name)
+    data = sources.read_upload(rt, object_name, generation)  # the generation this event announced
     filename = str(declared["name"])
     now = rt.clock()
     writes: list[Write] = []
@@ -159,6 +159,7 @@ def _documents_of(
             "file_id": file_id,
             "file_name": filename,
             "object": object_name,
+            "generation": generation,  # extraction reads this generation (and checks the hash)
             "in_archive": item.name != filename,
             "position": position,
             "created_at": now,

@@ -151,9 +151,9 @@ def check_token_budget(rt: Runtime, text: DocumentText) -> None:
         )
 
 
-def read_upload(rt: Runtime, object_name: str) -> bytes:
+def read_upload(rt: Runtime, object_name: str, generation: str | None = None) -> bytes:
     try:
-        return rt.blobs.read(rt.settings.uploads_bucket, object_name)
+        return rt.blobs.read(rt.settings.uploads_bucket, object_name, generation)
     except BlobNotFound as exc:
         raise PermanentError("the uploaded file is no longer available") from exc
 
@@ -166,7 +166,8 @@ def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
 
     The entry is found by its index in the upload (names can collide) and must hash to what intake
     counted and charged; anything else is a permanent failure (the document is refunded)."""
-    data = read_upload(rt, str(doc["object"]))
+    generation = doc.get("generation")
+    data = read_upload(rt, str(doc["object"]), str(generation) if generation else None)
     entry = str(doc["name"])
     if not doc.get("in_archive"):
         return _verified(Source(entry, data), doc)
