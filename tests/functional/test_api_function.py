@@ -105,6 +105,7 @@ def test_create_job_returns_one_bound_signed_put_per_file(client: Any, world: Me
         assert upload["headers"] == {
             "Content-Type": "application/pdf",
             "x-goog-content-length-range": f"{size},{size}",
+            "x-goog-if-generation-match": "0",  # issue 9: an arrived file cannot be replaced
         }
     # AND the job is the pipeline's job record, owned by the user
     job = jobs.get_job(world.rt, body["id"])
