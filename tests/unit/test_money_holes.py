@@ -59,7 +59,7 @@ def _arrive(world: MemoryWorld, job_id: str) -> list[IntakeOutcome]:
     assert snap is not None
     return [
         handle_upload(world.rt, bucket="uploads", name=f["object"], generation="1")
-        for f in snap.data["files"].values()
+        for _, f in sorted(snap.data["files"].items())  # in declared order (a store's map order is not)
     ]
 
 
