@@ -205,11 +205,20 @@ def write_workbook(
             ("Confidence", 11.0),
             ("Page", 6.0),
             ("Snippet", 80.0),
+            ("Extracted by", 28.0),
         ],
     )
     stats = WorkbookStats()
+    done: list[DocumentResult] = []  # provider and usage only (for the Summary), values are not kept
 
     for result in results:
+        if result.status == "ok":
+            done.append(
+                DocumentResult(
+                    file="", status="ok", pages=result.pages, usage=result.usage,
+                    provider=result.provider, model=result.model,
+                )
+            )  # fmt: skip
         stats.documents += 1
         stats.pages += result.pages or 0
         notes: list[str] = []
@@ -265,7 +274,7 @@ def write_workbook(
     if items_sheet is not None:
         items_sheet.finish()
     evidence_sheet.finish()
-    _write_summary(wb, stats, title)
+    _write_summary(wb, stats, title, done)
     wb.save(target)
     return stats
 
@@ -334,11 +343,14 @@ def _write_evidence(sheet: _Sheet, result: DocumentResult, fields: Sequence[Fiel
                 confidence,
                 sheet.cell(ev.page if ev else None)[0],
                 sheet.cell(ev.snippet if ev else "")[0],
+                sheet.cell(" / ".join(p for p in (result.provider, result.model) if p))[0],
             ]
         )
 
 
-def _write_summary(wb: Workbook, stats: WorkbookStats, title: str) -> None:
+def _write_summary(
+    wb: Workbook, stats: WorkbookStats, title: str, done: Sequence[DocumentResult] = ()
+) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET)
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 40
@@ -354,6 +366,10 @@ def _write_summary(wb: Workbook, stats: WorkbookStats, title: str) -> None:
         ("Values to check (low confidence)", stats.low_confidence),
     ):
         ws.append([label, value])
+    from zapdoc.llm.usage import by_provider, describe
+
+    for provider, entry in sorted(by_provider(done).items()):
+        ws.append([f"Extracted by {provider}", describe(entry)])
     ws.append([])
     ws.append(["Low-confidence values are shaded orange in Results; hover them for the evidence."])
     ws.append(["The Evidence sheet lists every value with its page and source snippet."])

@@ -284,5 +284,12 @@ def test_job_runs_on_the_gemini_stand_in_through_the_real_sdk(
         "doc_type",
         "classify_seconds",
         "classify_model",
+        "provider",
+        "prompt_tokens",
+        "output_tokens",
+        "llm_requests",
+        "cost_usd",
+        "escalated",
+        "failed_over",
     }
     assert all(set(r) <= allowed for r in records)

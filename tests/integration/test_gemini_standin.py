@@ -64,6 +64,7 @@ def extractor_for(server: GeminiStandIn, **overrides: object) -> GeminiExtractor
         "max_attempts": 3,
         "max_retry_s": 30.0,
         "timeout_s": 5.0,
+        "gemini_escalation_model": None,  # escalation has its own test
     }
     base.update(overrides)
     return GeminiExtractor(LlmSettings(**base))  # type: ignore[arg-type]
@@ -80,7 +81,7 @@ def test_request_carries_schema_delimited_document_and_temperature_zero(stand_in
     (req,) = stand_in.received()
     assert re.fullmatch(
         rf"/v1beta1/projects/{extractor.settings.gcp_project}/locations/global/publishers/google/models/"
-        r"gemini-3\.5-flash:generateContent",
+        r"gemini-3\.1-flash-lite:generateContent",
         req.path,
     )
     assert req.headers["Authorization"] == "Bearer local"
@@ -114,11 +115,12 @@ def test_usage_is_recorded_from_usage_metadata_with_cost(stand_in: GeminiStandIn
     assert req.parsed is not None
     usage = result.usage
     assert usage is not None
-    assert usage.model == "gemini-3.5-flash"
+    assert usage.model == "gemini-3.1-flash-lite"
+    assert usage.provider == "gemini"
     assert usage.requests == 1
     assert usage.prompt_tokens == req.parsed.prompt_tokens()
     assert usage.output_tokens == len(json.dumps(good_answer("INV-1"))) // 4 + 1
-    assert usage.cost_usd == pytest.approx((usage.prompt_tokens * 1.5 + usage.output_tokens * 9.0) / 1e6)
+    assert usage.cost_usd == pytest.approx((usage.prompt_tokens * 0.25 + usage.output_tokens * 1.5) / 1e6)
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

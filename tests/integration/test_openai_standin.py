@@ -16,7 +16,7 @@ from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
 from zapdoc.llm.prompt import SYSTEM_EXTRACT, close_line, parse_prompt
-from zapdoc.llm.schema import classification_object_schema, response_schema
+from zapdoc.llm.schema import classification_object_schema, response_schema, strict_schema
 from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import CONF_VERIFIED
 from zapdoc.standins import answer_json, answer_text, error, safety
@@ -76,7 +76,7 @@ def test_request_has_json_schema_format_temperature_zero_and_delimited_document(
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["strict"] is True
-    assert fmt["json_schema"]["schema"] == response_schema(FIELDS)
+    assert fmt["json_schema"]["schema"] == strict_schema(response_schema(FIELDS))
     system, user = body["messages"]
     assert (system["role"], system["content"]) == ("system", SYSTEM_EXTRACT)
     parsed = parse_prompt(user["content"])

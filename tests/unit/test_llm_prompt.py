@@ -10,6 +10,7 @@ from zapdoc.llm.prompt import (
     close_line,
     estimate_tokens,
     extraction_prompt,
+    open_line,
     parse_prompt,
 )
 from zapdoc.llm.schema import response_schema
@@ -18,7 +19,7 @@ from zapdoc.llm.schema import response_schema
 def test_pages_are_between_delimiters_and_parse_back() -> None:
     pages = {3: "Invoice INV-3\nTotal 10.00", 4: "Page four"}
     p = extraction_prompt(pages, 9)
-    assert "pages 3-4 of a 9-page document" in p.text
+    assert p.text.startswith(open_line(p.delimiter))
     assert p.text.rstrip().endswith(close_line(p.delimiter))
     parsed = parse_prompt(p.text)
     assert parsed is not None
@@ -48,11 +49,23 @@ def test_system_instruction_says_document_is_data() -> None:
     assert "ignore previous instructions" in SYSTEM_EXTRACT
 
 
-def test_fixed_overhead_for_ten_fields_is_at_most_800_tokens() -> None:
+def test_fixed_overhead_for_ten_fields_is_at_most_450_tokens() -> None:
     # GIVEN a 10-field schema and an empty page WHEN the request is assembled
     fields = template_fields("invoice")[:10]
     schema = json.dumps(response_schema(fields), separators=(",", ":"))
     user = extraction_prompt({1: ""}, 1).text
     overhead = estimate_tokens(SYSTEM_EXTRACT + user + schema)
     # THEN system instruction + instructions + delimiters + schema stay within budget
-    assert overhead <= 800
+    assert overhead <= 450
+
+
+def test_every_request_of_a_job_starts_with_the_same_bytes() -> None:
+    # GIVEN two page ranges of different documents of one job (same fields)
+    fields = template_fields("invoice")
+    first = extraction_prompt({1: "Invoice A-1\nTotal 5.00"}, 1)
+    second = extraction_prompt({4: "Rechnung B-2", 5: "Summe 7,00"}, 9)
+    # THEN system instruction and schema are identical, and nothing per-request precedes the data block
+    assert json.dumps(response_schema(fields)) == json.dumps(response_schema(template_fields("invoice")))
+    assert "DATA" in SYSTEM_EXTRACT
+    for p in (first, second):
+        assert p.text.startswith(open_line(p.delimiter))

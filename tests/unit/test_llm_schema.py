@@ -5,7 +5,7 @@ from __future__ import annotations
 from zapdoc.domain.documents import DOC_TYPES
 from zapdoc.domain.fields import FieldType, parse_fields
 from zapdoc.domain.templates import template_fields
-from zapdoc.llm.schema import classification_schema, fields_from_schema, response_schema
+from zapdoc.llm.schema import classification_schema, fields_from_schema, response_schema, strict_schema
 
 FIELDS = parse_fields(
     "invoice_number (invoice reference), total:amount (grand total), qty:number, issue_date:date,"
@@ -14,16 +14,16 @@ FIELDS = parse_fields(
 )
 
 
-def test_every_field_is_required_and_scalars_are_nullable() -> None:
+def test_scalars_are_plain_types_with_one_word_hints() -> None:
     schema = response_schema(FIELDS)
-    values = schema["properties"]["values"]
-    assert values["required"] == [f.name for f in FIELDS]
-    assert values["additionalProperties"] is False
-    props = values["properties"]
-    assert props["invoice_number"] == {"type": ["string", "null"], "description": "invoice reference"}
-    assert props["total"]["type"] == ["number", "null"]
-    assert props["total"]["description"] == "amount; grand total"
-    assert props["issue_date"]["format"] == "date"
+    assert schema["required"] == ["doc_type", "values"]
+    assert schema["properties"]["doc_type"]["enum"] == list(DOC_TYPES)
+    props = schema["properties"]["values"]["properties"]
+    assert props["invoice_number"] == {"type": "string", "description": "invoice reference"}
+    assert props["total"] == {"type": "number", "description": "amount; grand total"}
+    assert props["qty"] == {"type": "number"}
+    assert props["issue_date"] == {"type": "string", "format": "date"}
+    assert props["phone"] == {"type": "string", "description": "phone"}
     assert props["skills"] == {"type": "array", "items": {"type": "string"}}
 
 
@@ -33,15 +33,25 @@ def test_tables_are_arrays_of_row_objects() -> None:
     row = items["items"]
     assert row["type"] == "object"
     assert list(row["properties"]) == ["description", "quantity", "amount"]
+
+
+def test_strict_variant_requires_everything_and_makes_scalars_nullable() -> None:
+    # GIVEN the compact schema WHEN made strict (OpenAI structured outputs)
+    strict = strict_schema(response_schema(FIELDS))
+    # THEN every object lists all its properties as required, forbids others, and scalars accept null
+    values = strict["properties"]["values"]
+    assert values["required"] == [f.name for f in FIELDS]
+    assert values["additionalProperties"] is False
+    assert values["properties"]["total"]["type"] == ["number", "null"]
+    assert "format" not in values["properties"]["issue_date"]
+    row = values["properties"]["line_items"]["items"]
     assert row["required"] == ["description", "quantity", "amount"]
     assert row["properties"]["amount"]["type"] == ["number", "null"]
-
-
-def test_evidence_names_only_requested_fields() -> None:
-    evidence = response_schema(FIELDS)["properties"]["evidence"]
-    item = evidence["items"]
-    assert item["properties"]["field"]["enum"] == [f.name for f in FIELDS]
+    assert strict["properties"]["doc_type"] == {"type": "string", "enum": list(DOC_TYPES)}
+    item = strict["properties"]["evidence"]["items"]
     assert item["required"] == ["field", "page", "quote"]
+    # AND the compact schema itself is left untouched
+    assert "required" not in response_schema(FIELDS)["properties"]["values"]
 
 
 def test_inverse_recovers_names_types_and_descriptions() -> None:

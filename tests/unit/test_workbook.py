@@ -144,7 +144,7 @@ def test_low_confidence_values_are_marked_with_their_evidence(tmp_path: Path) ->
     assert low.fill.fgColor.rgb.endswith("FCE4D6")
     assert low.comment is not None and "page 2" in low.comment.text and "ref INV-9 maybe" in low.comment.text
     assert sure.comment is None
-    ev = [[c.value for c in r] for r in wb["Evidence"].iter_rows(min_row=2)]
+    ev = [[c.value for c in r][:6] for r in wb["Evidence"].iter_rows(min_row=2)]
     assert ["a.pdf", "Invoice number", "INV-9", 0.35, 2, "ref INV-9 maybe"] in ev
     assert ["a.pdf", "Total amount", "10", 0.99, 1, "Total 10.00"] in ev
 
@@ -173,3 +173,28 @@ def test_result_json_round_trip_keeps_types() -> None:
     )
     again = DocumentResult.from_dict(result.to_dict())
     assert again == result
+
+
+def test_summary_and_evidence_name_the_provider_and_model(tmp_path: Path) -> None:
+    # GIVEN two rows extracted by openai after a fallback and one by gemini
+    from zapdoc.domain.documents import Usage
+
+    rows = []
+    for i, (provider, model) in enumerate(
+        [("openai", "gpt-4o-mini")] * 2 + [("gemini", "gemini-3.1-flash-lite")]
+    ):
+        r = _ok(f"d{i}.pdf", invoice_number=FieldValue(f"N-{i}", 0.95, Evidence(1, f"N-{i}")))
+        r.provider, r.model = provider, model
+        r.usage = Usage(provider=provider, model=model, requests=1, prompt_tokens=300, output_tokens=50,
+                        cost_usd=0.0001, failed_over=int(provider == "openai"))  # fmt: skip
+        rows.append(r)
+    wb = load_workbook(_write(tmp_path, rows))
+    # THEN the Summary says who extracted how many, with tokens and cost
+    summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2) if r and r[0].value}
+    assert summary["Extracted by openai"].startswith("2 documents (gpt-4o-mini); 700 tokens, $0.0002")
+    assert "2 after another provider failed" in summary["Extracted by openai"]
+    assert summary["Extracted by gemini"].startswith("1 document (gemini-3.1-flash-lite)")
+    # AND every Evidence row names its provider and model
+    ev = {r[0].value: r[6].value for r in wb["Evidence"].iter_rows(min_row=2)}
+    assert ev == {"d0.pdf": "openai / gpt-4o-mini", "d1.pdf": "openai / gpt-4o-mini",
+                  "d2.pdf": "gemini / gemini-3.1-flash-lite"}  # fmt: skip

@@ -16,6 +16,7 @@ from zapdoc.llm.settings import is_loopback
 from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mail, Mailer
+from zapdoc.ports.store import DocumentStore
 from zapdoc.services.runtime import Runtime, no_crash
 
 # Intake parses untrusted PDFs in forked, bounded workers while other threads may be inside gRPC calls;
@@ -67,11 +68,11 @@ def crash_hook(env: Mapping[str, str]) -> Callable[[str], None]:
     return crash
 
 
-def _extractor_factory(env: Mapping[str, str]) -> Callable[[], Extractor]:
+def _extractor_factory(env: Mapping[str, str], store: DocumentStore) -> Callable[[], Extractor]:
     def build() -> Extractor:
         from zapdoc.bootstrap import build_extractor
 
-        extractor, _description = build_extractor(None, env)
+        extractor, _description = build_extractor(None, env, store)  # store: the chain's circuit breaker
         return extractor
 
     return build
@@ -85,13 +86,14 @@ def build_runtime(env: Mapping[str, str] | None = None) -> Runtime:
 
     env = dict(os.environ if env is None else env)
     settings = CloudSettings.from_env(env)
+    store = FirestoreStore.lazy(settings.project, env.get("ZAPDOC_FIRESTORE_DATABASE", "") or None)
     return Runtime(
         settings=settings,
-        store=FirestoreStore.lazy(settings.project, env.get("ZAPDOC_FIRESTORE_DATABASE", "") or None),
+        store=store,
         blobs=GcsBlobs(settings.project, signer_email=env.get("ZAPDOC_SIGNER_EMAIL", "")),
         bus=PubSubBus(settings.project),
         mailer=LazyMailer(settings),
-        extractor_factory=_extractor_factory(env),
+        extractor_factory=_extractor_factory(env, store),
         crash=crash_hook(env),
     )
 

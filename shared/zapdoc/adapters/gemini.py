@@ -12,7 +12,7 @@ from typing import Any
 
 from zapdoc.domain.errors import ConfigError, PermanentError
 from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
-from zapdoc.llm.retry import RETRYABLE_STATUS, RetryableError
+from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
 from zapdoc.llm.settings import LlmSettings, is_loopback
 
 _SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -26,6 +26,10 @@ _REFUSALS = {
     "IMAGE_PROHIBITED_CONTENT",
     "LANGUAGE",
 }
+_PROVIDER_SIDE = {401, 403, 404}
+"""Access refused, model not found or not enabled: this provider cannot serve any document now."""
+_PROVIDER_SIDE_STATUS = {"FAILED_PRECONDITION", "PERMISSION_DENIED", "UNAUTHENTICATED", "NOT_FOUND"}
+"""400 FAILED_PRECONDITION is e.g. billing disabled or a region without the model: not the input's fault."""
 _NETWORK_ERRORS = {
     "TimeoutException",
     "ConnectError",
@@ -48,15 +52,15 @@ def _enum_name(value: Any) -> str:
 class GeminiBackend:
     """One ``generateContent`` call per request; the client is built on first use and reused."""
 
-    def __init__(self, settings: LlmSettings) -> None:
+    def __init__(self, settings: LlmSettings, model: str | None = None, client: Any = None) -> None:
         if not settings.gcp_project:
             raise ConfigError(
                 "the gemini provider needs a Google Cloud project: "
                 "set GOOGLE_CLOUD_PROJECT (or ZAPDOC_GCP_PROJECT)"
             )
         self.settings = settings
-        self.model = settings.gemini_model
-        self._client: Any = None
+        self.model = model or settings.gemini_model
+        self._client: Any = client
         self._lock = threading.Lock()
 
     def credentials(self) -> Any:
@@ -143,6 +147,8 @@ class GeminiBackend:
             detail = f"Gemini answered {exc.code} {exc.status or ''}: {exc.message or ''}".strip()
             if exc.code in RETRYABLE_STATUS:
                 raise RetryableError(detail, status=exc.code) from exc
+            if exc.code in _PROVIDER_SIDE or (exc.status or "") in _PROVIDER_SIDE_STATUS:
+                raise ProviderError(detail) from exc
             raise PermanentError(detail) from exc
         except Exception as exc:
             if _is_network_error(exc):
@@ -159,21 +165,21 @@ def _reply(response: Any) -> LlmReply:
     if feedback is not None and feedback.block_reason:
         reason = _enum_name(feedback.block_reason)
         message = f": {feedback.block_reason_message}" if feedback.block_reason_message else ""
-        raise PermanentError(f"Gemini blocked the document ({reason}{message})")
+        raise ProviderError(f"Gemini blocked the document ({reason}{message})", health=False)
     candidates = response.candidates or []
     if not candidates:
-        raise PermanentError("Gemini returned no answer")
+        raise ProviderError("Gemini returned no answer")
     candidate = candidates[0]
     finish = _enum_name(candidate.finish_reason)
     if finish in _REFUSALS:
-        raise PermanentError(f"Gemini refused to answer (finish reason {finish})")
+        raise ProviderError(f"Gemini refused to answer (finish reason {finish})", health=False)
     content = candidate.content
     text = "".join(p.text for p in (content.parts or []) if p.text and not p.thought) if content else ""
     meta = response.usage_metadata
     prompt_tokens = (meta.prompt_token_count or 0) if meta else 0
     output_tokens = ((meta.candidates_token_count or 0) + (meta.thoughts_token_count or 0)) if meta else 0
     if not text and finish != "MAX_TOKENS":
-        raise PermanentError(f"Gemini returned an empty answer (finish reason {finish or 'none'})")
+        raise ProviderError(f"Gemini returned an empty answer (finish reason {finish or 'none'})")
     return LlmReply(
         text=text, prompt_tokens=prompt_tokens, output_tokens=output_tokens, truncated=finish == "MAX_TOKENS"
     )
@@ -184,7 +190,11 @@ class GeminiExtractor(LlmExtractor):
 
     def __init__(self, settings: LlmSettings) -> None:
         self.gemini = GeminiBackend(settings)
-        super().__init__("gemini", self.gemini, settings)
+        stronger = settings.gemini_escalation_model
+        escalation = (
+            GeminiEscalation(self.gemini, stronger) if stronger and stronger != self.gemini.model else None
+        )
+        super().__init__("gemini", self.gemini, settings, escalation)
 
     def check_ready(self) -> None:
         """Resolve credentials now so a misconfiguration fails before any document is read."""
@@ -192,4 +202,16 @@ class GeminiExtractor(LlmExtractor):
 
     def describe(self) -> str:
         where = self.settings.gemini_base_url or f"Vertex AI {self.settings.gcp_location}"
-        return f"gemini: model {self.model} on {where} (project {self.settings.gcp_project})"
+        stronger = f", escalating to {self.escalation.model}" if self.escalation else ""
+        return f"gemini: model {self.model} on {where} (project {self.settings.gcp_project}){stronger}"
+
+
+class GeminiEscalation(GeminiBackend):
+    """The stronger model, sharing the first backend's client (one connection pool, one credential)."""
+
+    def __init__(self, base: GeminiBackend, model: str) -> None:
+        super().__init__(base.settings, model)
+        self._base = base
+
+    def client(self) -> Any:
+        return self._base.client()

@@ -10,22 +10,22 @@ from typing import Any
 
 from zapdoc.domain.errors import ConfigError, PermanentError
 from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
-from zapdoc.llm.retry import RETRYABLE_STATUS, RetryableError
-from zapdoc.llm.schema import classification_object_schema
+from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
+from zapdoc.llm.schema import classification_object_schema, strict_schema
 from zapdoc.llm.settings import LlmSettings, is_loopback
 
 
 class OpenAIBackend:
     """One ``chat.completions.create`` call per request with a strict JSON-schema response format."""
 
-    def __init__(self, settings: LlmSettings) -> None:
+    def __init__(self, settings: LlmSettings, model: str | None = None) -> None:
         if not settings.openai_api_key and not is_loopback(settings.openai_base_url):
             raise ConfigError(
                 "the openai provider needs an API key: set ZAPDOC_OPENAI_API_KEY (or OPENAI_API_KEY), "
                 "or point ZAPDOC_OPENAI_BASE_URL at a local server"
             )
         self.settings = settings
-        self.model = settings.openai_model
+        self.model = model or settings.openai_model
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -69,7 +69,7 @@ class OpenAIBackend:
         if request.purpose == "classify":
             name, schema = "zapdoc_classification", classification_object_schema()
         else:
-            name, schema = "zapdoc_extraction", request.schema
+            name, schema = "zapdoc_extraction", strict_schema(request.schema)
         try:
             response = self.client().chat.completions.create(
                 model=self.model,
@@ -85,23 +85,25 @@ class OpenAIBackend:
             detail = f"{self.model} answered {exc.status_code}: {exc.message}"
             if exc.status_code in RETRYABLE_STATUS:
                 raise RetryableError(detail, status=exc.status_code) from exc
+            if exc.status_code in (401, 402, 403, 404):  # key, billing, access, model: provider-side
+                raise ProviderError(detail) from exc
             raise PermanentError(detail) from exc
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             raise RetryableError(
                 f"{self.model} did not answer in time or the connection failed ({exc})"
             ) from exc
         if not response.choices:
-            raise PermanentError(f"{self.model} returned no answer")
+            raise ProviderError(f"{self.model} returned no answer")
         choice = response.choices[0]
         message = choice.message
         if choice.finish_reason == "content_filter" or getattr(message, "refusal", None):
             reason = getattr(message, "refusal", None) or "content filter"
-            raise PermanentError(f"{self.model} refused to answer ({reason})")
+            raise ProviderError(f"{self.model} refused to answer ({reason})", health=False)
         usage = response.usage
         text = message.content or ""
         truncated = choice.finish_reason == "length"
         if not text and not truncated:
-            raise PermanentError(f"{self.model} returned an empty answer")
+            raise ProviderError(f"{self.model} returned an empty answer")
         return LlmReply(
             text=text,
             prompt_tokens=usage.prompt_tokens if usage else 0,
@@ -114,11 +116,16 @@ class OpenAIExtractor(LlmExtractor):
     """``Extractor`` on an OpenAI-compatible endpoint."""
 
     def __init__(self, settings: LlmSettings) -> None:
-        super().__init__("openai", OpenAIBackend(settings), settings)
+        stronger = settings.openai_escalation_model
+        escalation = (
+            OpenAIBackend(settings, stronger) if stronger and stronger != settings.openai_model else None
+        )
+        super().__init__("openai", OpenAIBackend(settings), settings, escalation)
 
     def check_ready(self) -> None:
         """Nothing to resolve ahead: the API key was checked when the backend was built."""
 
     def describe(self) -> str:
         where = self.settings.openai_base_url or "api.openai.com"
-        return f"openai: model {self.model} on {where}"
+        stronger = f", escalating to {self.escalation.model}" if self.escalation else ""
+        return f"openai: model {self.model} on {where}{stronger}"

@@ -19,10 +19,17 @@ def add_dev_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     up.add_argument("--outbox", type=Path, default=Path(".outbox"), help="where mail is captured as .eml")
     up.add_argument(
         "--provider",
-        choices=("gemini", "offline"),
+        choices=("gemini", "openai", "gemini,openai", "offline"),
         default="gemini",
         help="gemini: the functions call the local Gemini stand-in through google-genai (default); "
+        "openai: the OpenAI-compatible stand-in; gemini,openai: both, as a fallback chain; "
         "offline: the deterministic extractor in-process",
+    )
+    up.add_argument(
+        "--gemini-fail-status",
+        type=int,
+        default=None,
+        help="the Gemini stand-in answers every request with this HTTP status (e.g. 429: try the fallback)",
     )
     up.add_argument("--gemini-latency", type=float, default=0.0, help="seconds per Gemini stand-in call")
     up.add_argument("--sweep-every", type=float, default=60.0, help="seconds between sweep runs")
@@ -80,6 +87,9 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
         outbox=args.outbox,
         provider=args.provider,
         gemini_latency=args.gemini_latency,
+        standin_args=(
+            {"gemini": ["--fail-status", str(args.gemini_fail_status)]} if args.gemini_fail_status else {}
+        ),
         sweep_every=args.sweep_every,
         delivery=args.delivery,
         api=args.api,

@@ -48,8 +48,13 @@ class StackOptions:
     state_dir: Path = Path(".zapdoc-dev")
     outbox: Path = Path(".outbox")
     project: str = "demo-zapdoc"
-    provider: str = "offline"  # "gemini" starts the Gemini stand-in and points the functions at it
+    # "gemini" / "openai" start that provider's stand-in and point the functions at it; "gemini,openai"
+    # starts both and configures the fallback chain (ZAPDOC_LLM_PROVIDERS)
+    provider: str = "offline"
     gemini_latency: float = 0.0
+    standin_args: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # e.g. {"gemini": ["--fail-status", "429"]}
     sweep_every: float = 60.0
     copies: int = 1  # deliver every storage event this many times (redelivery tests)
     pubsub_copies: int = 1  # push subscriptions per route: every message is delivered this many times
@@ -185,14 +190,19 @@ class LocalStack:
         )
         self.urls["sendgrid"] = f"http://{HOST}:{port}"
         self.ports["sendgrid"] = port
-        if self.options.provider == "gemini":
+        wanted = {p.strip() for p in self.options.provider.split(",")}
+        for name in ("gemini", "openai"):
+            if name not in wanted:
+                continue
             port = free_port()
-            argv = [sys.executable, "-m", "zapdoc.standins.gemini", "--port", str(port)]
-            argv += ["--latency", str(self.options.gemini_latency)]
-            self._spawn("gemini", argv)
-            self.urls["gemini"] = f"http://{HOST}:{port}"
-            self.ports["gemini"] = port
-        for name in ("sendgrid", "gemini"):
+            argv = [sys.executable, "-m", f"zapdoc.standins.{name}", "--port", str(port)]
+            if name == "gemini":
+                argv += ["--latency", str(self.options.gemini_latency)]
+            argv += self.options.standin_args.get(name, [])
+            self._spawn(name, argv)
+            self.urls[name] = f"http://{HOST}:{port}"
+            self.ports[name] = port
+        for name in ("sendgrid", "gemini", "openai"):
             if name in self.urls:
                 url = self.urls[name]
                 wait_until(lambda u=url: _port_open(u), timeout=30, what=f"{name} stand-in")  # type: ignore[misc]
@@ -203,13 +213,18 @@ class LocalStack:
             "ZAPDOC_SENDGRID_BASE_URL": self.urls["sendgrid"],
             "SENDGRID_API_KEY": "SG.local-stand-in",
             "ZAPDOC_MAIL_FROM": "ZapDoc <no-reply@zapdoc.local>",
-            "ZAPDOC_LLM_PROVIDER": self.options.provider,
             "THREADS": str(self.options.threads),
             "PYTHONUNBUFFERED": "1",
         }
+        if "," in self.options.provider:
+            env["ZAPDOC_LLM_PROVIDERS"] = self.options.provider
+        else:
+            env["ZAPDOC_LLM_PROVIDER"] = self.options.provider
         if "gemini" in self.urls:
             env["ZAPDOC_GEMINI_BASE_URL"] = self.urls["gemini"]
             env["ZAPDOC_GCP_PROJECT"] = self.options.project
+        if "openai" in self.urls:
+            env["ZAPDOC_OPENAI_BASE_URL"] = self.urls["openai"] + "/v1"
         env.update(self.options.env)
         return env
 

@@ -15,6 +15,9 @@ from typing import Any, Literal
 Scalar = str | float | int | dt.date
 Value = Scalar | list[str] | list[dict[str, Scalar | None]] | None
 
+DocType = Literal["invoice", "receipt", "resume", "contract", "rfp", "other"]
+DOC_TYPES: tuple[DocType, ...] = ("invoice", "receipt", "resume", "contract", "rfp", "other")
+
 LOW_CONFIDENCE = 0.6
 """Values below this confidence are marked in the workbook for a human to check."""
 
@@ -133,28 +136,42 @@ class FieldValue:
 
 @dataclass
 class Usage:
-    """LLM usage for one document (summed over its requests)."""
+    """LLM usage for one document (summed over its requests), priced per model as it was spent.
+
+    ``provider``/``model`` name who produced the values; ``escalated`` counts documents re-asked of the
+    stronger model (its tokens are included); ``failed_over`` counts documents that another provider
+    of the chain could not do first.
+    """
 
     model: str = ""
     requests: int = 0
     prompt_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    provider: str = ""
+    escalated: int = 0
+    failed_over: int = 0
 
     def add(self, other: Usage) -> None:
         self.model = self.model or other.model
+        self.provider = self.provider or other.provider
         self.requests += other.requests
         self.prompt_tokens += other.prompt_tokens
         self.output_tokens += other.output_tokens
         self.cost_usd += other.cost_usd
+        self.escalated += other.escalated
+        self.failed_over += other.failed_over
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "provider": self.provider,
             "model": self.model,
             "requests": self.requests,
             "prompt_tokens": self.prompt_tokens,
             "output_tokens": self.output_tokens,
             "cost_usd": round(self.cost_usd, 6),
+            "escalated": self.escalated,
+            "failed_over": self.failed_over,
         }
 
     @classmethod
@@ -165,20 +182,27 @@ class Usage:
             prompt_tokens=int(data.get("prompt_tokens") or 0),
             output_tokens=int(data.get("output_tokens") or 0),
             cost_usd=float(data.get("cost_usd") or 0.0),
+            provider=str(data.get("provider") or ""),
+            escalated=int(data.get("escalated") or 0),
+            failed_over=int(data.get("failed_over") or 0),
         )
 
 
 @dataclass
 class Extraction:
-    """What an extractor returns for one document: a value per requested field."""
+    """What an extractor returns for one document: a value per requested field.
+
+    ``provider``/``model`` say who produced the values (``offline`` for the deterministic extractor);
+    ``doc_type`` is the document type when the extraction answer carried one (LLM providers), so no
+    separate classification request is needed.
+    """
 
     values: dict[str, FieldValue]
     usage: Usage | None = None
     notes: list[str] = field(default_factory=list)
-
-
-DocType = Literal["invoice", "receipt", "resume", "contract", "rfp", "other"]
-DOC_TYPES: tuple[DocType, ...] = ("invoice", "receipt", "resume", "contract", "rfp", "other")
+    provider: str = ""
+    model: str = ""
+    doc_type: DocType | None = None
 
 
 @dataclass
@@ -204,6 +228,8 @@ class DocumentResult:
     doc_type: str | None = None
     usage: Usage | None = None
     seconds: float = 0.0
+    provider: str = ""
+    model: str = ""
 
     @classmethod
     def error(cls, file: str, reason: str, pages: int | None = None) -> DocumentResult:
@@ -220,6 +246,8 @@ class DocumentResult:
             "values": {k: v.to_dict() for k, v in self.values.items()},
             "usage": self.usage.to_dict() if self.usage else None,
             "seconds": round(self.seconds, 3),
+            "provider": self.provider,
+            "model": self.model,
         }
 
     @classmethod
@@ -235,6 +263,8 @@ class DocumentResult:
             doc_type=data.get("doc_type"),
             usage=Usage.from_dict(usage) if isinstance(usage, dict) else None,
             seconds=float(data.get("seconds") or 0.0),
+            provider=str(data.get("provider") or ""),
+            model=str(data.get("model") or ""),
         )
 
 

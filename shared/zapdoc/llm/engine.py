@@ -12,11 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from zapdoc.domain.documents import DOC_TYPES, Classification, DocumentText, Extraction, FieldValue, Usage
+from zapdoc.domain.documents import (
+    DOC_TYPES,
+    Classification,
+    DocType,
+    DocumentText,
+    Extraction,
+    FieldValue,
+    Usage,
+)
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.llm import chunking, prompt
-from zapdoc.llm.retry import RetryPolicy, call_with_retry
+from zapdoc.llm.retry import ProviderError, RetryPolicy, UnusableAnswer, call_with_retry
 from zapdoc.llm.schema import JsonSchema, classification_schema, response_schema
 from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import ChunkResult, parse_answer, validate_answer
@@ -70,11 +78,23 @@ def offline_classification(text: str) -> Classification:
 
 
 class LlmExtractor:
-    """``Extractor`` backed by a large language model (see the module doc)."""
+    """``Extractor`` backed by a large language model (see the module doc).
 
-    def __init__(self, name: str, backend: LlmBackend, settings: LlmSettings) -> None:
+    ``escalation`` is a second backend on a stronger model of the same provider: a document whose
+    answer did not validate, could not be read, or carries a value below ``settings.escalate_below``
+    confidence is extracted again by it (counted in ``Usage.escalated``, its tokens priced at its own
+    rate). The extraction answer carries the document type, so classification needs no request of its
+    own (``types_in_extraction``).
+    """
+
+    types_in_extraction = True
+
+    def __init__(
+        self, name: str, backend: LlmBackend, settings: LlmSettings, escalation: LlmBackend | None = None
+    ) -> None:
         self.name = name
         self.backend = backend
+        self.escalation = escalation
         self.settings = settings
         self.policy = RetryPolicy(
             attempts=settings.max_attempts,
@@ -87,32 +107,88 @@ class LlmExtractor:
     def model(self) -> str:
         return self.backend.model
 
+    def describe(self) -> str:
+        return f"{self.name}: model {self.model}"
+
     # ------------------------------------------------------------------------------------------ calls
 
-    def _call(self, request: LlmRequest, usage: Usage) -> LlmReply:
+    def _call(self, backend: LlmBackend, request: LlmRequest, usage: Usage) -> LlmReply:
         reply = call_with_retry(
-            lambda: self.backend.generate(request), self.policy, what=f"{self.name} ({self.model})"
+            lambda: backend.generate(request), self.policy, what=f"{self.name} ({backend.model})"
         )
         usage.requests += 1
         usage.prompt_tokens += reply.prompt_tokens
         usage.output_tokens += reply.output_tokens
+        usage.cost_usd += self.settings.price(backend.model).cost(reply.prompt_tokens, reply.output_tokens)
         return reply
 
-    def _finish_usage(self, usage: Usage) -> Usage:
-        usage.model = self.model
-        usage.cost_usd = self.settings.price(self.model).cost(usage.prompt_tokens, usage.output_tokens)
-        return usage
+    def _usage(self, backend: LlmBackend) -> Usage:
+        return Usage(provider=self.name, model=backend.model)
 
     # ------------------------------------------------------------------------------------- extraction
 
     def extract(self, doc: DocumentText, fields: Sequence[FieldSpec]) -> Extraction:
-        """Extract ``fields`` page range by page range and merge; a scan goes as PDF parts."""
+        """Extract ``fields`` page range by page range and merge (a scan goes as PDF parts); escalate to
+        the stronger model when the answer is not good enough."""
         if not fields:
             raise PermanentError("no fields to extract")
+        usage = self._usage(self.backend)
+        result: Extraction | None
+        try:
+            result = self._extract_with(self.backend, doc, fields, usage)
+            reason = self.escalation_reason(result)
+        except UnusableAnswer as exc:
+            if self.escalation is None:
+                raise
+            result, reason = None, str(exc)
+        if reason and self.escalation is not None:
+            try:
+                stronger = self._extract_with(self.escalation, doc, fields, usage)
+            except (TransientError, ProviderError) as exc:
+                if result is None:
+                    raise
+                result.notes.append(f"a second reading by {self.escalation.model} failed: {exc}")
+            else:
+                usage.escalated = 1
+                usage.model = self.escalation.model
+                stronger.notes.insert(0, f"re-read by {self.escalation.model} ({reason})")
+                stronger.doc_type = stronger.doc_type or (result.doc_type if result else None)
+                result = stronger
+        assert result is not None
+        result.usage = usage
+        result.provider = self.name
+        result.model = usage.model
+        return result
+
+    def escalation_reason(self, result: Extraction) -> str | None:
+        """Why a stronger model should read the document again, or None (also None without one)."""
+        threshold = self.settings.escalate_below
+        if self.escalation is None or threshold <= 0:
+            return None
+        low = [n for n, fv in result.values.items() if fv.value is not None and fv.confidence < threshold]
+        invalid = [n for n, fv in result.values.items() if fv.value is None and fv.note]
+        parts = []
+        if invalid:
+            parts.append("values that did not validate: " + ", ".join(invalid))
+        if low:
+            parts.append("low-confidence values: " + ", ".join(low))
+        return "; ".join(parts) or None
+
+    def _extract_with(
+        self, backend: LlmBackend, doc: DocumentText, fields: Sequence[FieldSpec], usage: Usage
+    ) -> Extraction:
         schema = response_schema(fields)
-        usage = Usage(model=self.model)
         notes: list[str] = []
         parts: list[dict[str, FieldValue]] = []
+        types: list[DocType] = []
+
+        def take(results: list[tuple[ChunkResult, DocType | None]]) -> None:
+            for result, doc_type in results:
+                parts.append(result.values)
+                notes.extend(result.notes)
+                if doc_type:
+                    types.append(doc_type)
+
         if doc.has_text_layer:
             ranges = chunking.plan_text_ranges(
                 doc.pages,
@@ -124,9 +200,7 @@ class LlmExtractor:
                 # a scanned stretch inside a text document (mixed PDFs) goes as PDF pages
                 scanned = doc.pdf and sum(len(doc.pages[n - 1].strip()) for n in pages) < 20 * len(pages)
                 run = self._extract_pdf if scanned else self._extract_text
-                for result in run(doc, pages, fields, schema, usage):
-                    parts.append(result.values)
-                    notes.extend(result.notes)
+                take(run(backend, doc, pages, fields, schema, usage))
         else:
             if not doc.pdf:
                 raise PermanentError("the document has no text layer and no PDF bytes to send")
@@ -137,15 +211,39 @@ class LlmExtractor:
                 max_bytes=self.settings.max_pdf_bytes,
             )
             for pages in ranges:
-                for result in self._extract_pdf(doc, pages, fields, schema, usage):
-                    parts.append(result.values)
-                    notes.extend(result.notes)
+                take(self._extract_pdf(backend, doc, pages, fields, schema, usage))
         values = chunking.merge_values(parts, fields)
-        return Extraction(values=values, usage=self._finish_usage(usage), notes=list(dict.fromkeys(notes)))
+        return Extraction(
+            values=values,
+            notes=list(dict.fromkeys(notes)),
+            provider=self.name,
+            model=backend.model,
+            doc_type=types[0] if types else None,
+        )
+
+    def _answer(
+        self,
+        backend: LlmBackend,
+        reply: LlmReply,
+        fields: Sequence[FieldSpec],
+        texts: dict[int, str] | None,
+    ) -> tuple[ChunkResult, DocType | None]:
+        try:
+            data = parse_answer(reply.text)
+        except PermanentError as exc:
+            raise UnusableAnswer(f"{self.name} ({backend.model}): {exc}") from exc
+        result = validate_answer(data, fields, texts, dayfirst=self.settings.dayfirst)
+        return result, _label(data.get("doc_type"))
 
     def _extract_text(
-        self, doc: DocumentText, pages: range, fields: Sequence[FieldSpec], schema: JsonSchema, usage: Usage
-    ) -> list[ChunkResult]:
+        self,
+        backend: LlmBackend,
+        doc: DocumentText,
+        pages: range,
+        fields: Sequence[FieldSpec],
+        schema: JsonSchema,
+        usage: Usage,
+    ) -> list[tuple[ChunkResult, DocType | None]]:
         texts = {n: doc.pages[n - 1] if n - 1 < len(doc.pages) else "" for n in pages}
         user = prompt.extraction_prompt(texts, doc.page_count)
         request = LlmRequest(
@@ -155,20 +253,26 @@ class LlmExtractor:
             purpose="extract",
             max_output_tokens=self.settings.max_output_tokens,
         )
-        reply = self._call(request, usage)
+        reply = self._call(backend, request, usage)
         if reply.truncated and len(pages) > 1:
             first, second = chunking.split_range(pages)
-            return self._extract_text(doc, first, fields, schema, usage) + self._extract_text(
-                doc, second, fields, schema, usage
+            return self._extract_text(backend, doc, first, fields, schema, usage) + self._extract_text(
+                backend, doc, second, fields, schema, usage
             )
-        result = validate_answer(parse_answer(reply.text), fields, texts, dayfirst=self.settings.dayfirst)
+        result, doc_type = self._answer(backend, reply, fields, texts)
         if reply.truncated:
             result.notes.append(f"the answer for page {pages.start} was cut off; some values may be missing")
-        return [result]
+        return [(result, doc_type)]
 
     def _extract_pdf(
-        self, doc: DocumentText, pages: range, fields: Sequence[FieldSpec], schema: JsonSchema, usage: Usage
-    ) -> list[ChunkResult]:
+        self,
+        backend: LlmBackend,
+        doc: DocumentText,
+        pages: range,
+        fields: Sequence[FieldSpec],
+        schema: JsonSchema,
+        usage: Usage,
+    ) -> list[tuple[ChunkResult, DocType | None]]:
         assert doc.pdf is not None
         data = chunking.pdf_subset(doc.pdf, pages)
         head, tail, _ = prompt.pdf_prompt_parts(pages.start, pages.stop - 1, doc.page_count)
@@ -179,23 +283,31 @@ class LlmExtractor:
             purpose="extract",
             max_output_tokens=self.settings.max_output_tokens,
         )
-        reply = self._call(request, usage)
+        reply = self._call(backend, request, usage)
         if reply.truncated and len(pages) > 1:
             first, second = chunking.split_range(pages)
-            return self._extract_pdf(doc, first, fields, schema, usage) + self._extract_pdf(
-                doc, second, fields, schema, usage
+            return self._extract_pdf(backend, doc, first, fields, schema, usage) + self._extract_pdf(
+                backend, doc, second, fields, schema, usage
             )
-        result = validate_answer(parse_answer(reply.text), fields, None, dayfirst=self.settings.dayfirst)
+        result, doc_type = self._answer(backend, reply, fields, None)
         if reply.truncated:
             result.notes.append(f"the answer for page {pages.start} was cut off; some values may be missing")
-        return [result]
+        return [(result, doc_type)]
 
     # --------------------------------------------------------------------------------- classification
 
     def classify(self, doc: DocumentText) -> Classification:
         """Ask the model for one of the document types; fall back to the keyword classifier on failure
         (classification feeds analytics only, so it never fails a document)."""
-        usage = Usage(model=self.model)
+        try:
+            return self.classify_strict(doc)
+        except (PermanentError, TransientError):
+            return offline_classification(doc.text)
+
+    def classify_strict(self, doc: DocumentText) -> Classification:
+        """One short request (a prefix of the text, enum answer); raises when the model cannot answer.
+        A label outside the enum falls back to the keyword classifier (the usage is kept)."""
+        usage = self._usage(self.backend)
         parts: tuple[str | PdfPart, ...]
         if doc.has_text_layer:
             parts = (prompt.classification_prompt(doc.text, self.settings.classify_chars).text,)
@@ -203,7 +315,7 @@ class LlmExtractor:
             first = range(1, min(doc.page_count, 2) + 1)
             delim = prompt.new_delimiter_id()
             parts = (
-                f"Classify this document (attached as a PDF).\n{prompt.open_line(delim)}",
+                f"Scanned PDF.\n{prompt.open_line(delim)}",
                 PdfPart(data=chunking.pdf_subset(doc.pdf, first), first_page=1, pages=len(first)),
                 prompt.close_line(delim),
             )
@@ -216,26 +328,25 @@ class LlmExtractor:
             purpose="classify",
             max_output_tokens=64,
         )
-        try:
-            reply = self._call(request, usage)
-        except (PermanentError, TransientError):
-            fallback = offline_classification(doc.text)
-            fallback.usage = self._finish_usage(usage) if usage.requests else None
-            return fallback
+        reply = self._call(self.backend, request, usage)
         label = _label(reply.text)
         if label is None:
             fallback = offline_classification(doc.text)
-            fallback.usage = self._finish_usage(usage)
+            fallback.usage = usage
             return fallback
-        return Classification(doc_type=label, confidence=0.9, usage=self._finish_usage(usage))
+        return Classification(doc_type=label, confidence=0.9, usage=usage)
 
 
-def _label(text: str) -> Any:
+def _label(text: Any) -> DocType | None:
     """The document type in a reply: a bare label (enum mode), a JSON string or ``{"doc_type": ...}``."""
-    raw: Any = text.strip()
-    with contextlib.suppress(ValueError):
-        raw = json.loads(raw)
+    raw: Any = text.strip() if isinstance(text, str) else text
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            raw = json.loads(raw)
     if isinstance(raw, dict):
         raw = raw.get("doc_type") or raw.get("type") or raw.get("label")
     label = str(raw or "").strip().strip("\"'").lower()
-    return label if label in DOC_TYPES else None
+    for known in DOC_TYPES:
+        if label == known:
+            return known
+    return None

@@ -1,7 +1,8 @@
 """Retries for LLM calls: exponential backoff with full jitter, bounded in attempts and in total time.
 
-Adapters translate SDK failures into ``RetryableError`` (429, 500, 503, timeouts, dropped connections) or
-``PermanentError`` (400, safety blocks); only the first are retried here.
+Adapters translate SDK failures into ``RetryableError`` (429, 500, 503, timeouts, dropped connections),
+``ProviderError`` (401/403/404, safety blocks: this provider will not do it, another may) or
+``PermanentError`` (400: the request itself is bad); only the first are retried here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from zapdoc.domain.errors import TransientError
+from zapdoc.domain.errors import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,6 +29,22 @@ class RetryableError(TransientError):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+
+
+class ProviderError(PermanentError):
+    """Permanent for this provider, not for the document: quota or access refused, model unavailable,
+    a safety block, an unusable answer. A provider chain tries the next provider; ``health`` says whether
+    the failure counts against the provider's circuit breaker (a safety block is about the document, so
+    it does not)."""
+
+    def __init__(self, message: str, *, health: bool = True) -> None:
+        super().__init__(message)
+        self.health = health
+
+
+class UnusableAnswer(ProviderError):
+    """The model answered, but not with anything that can be read (no JSON object after repair): a
+    stronger model (escalation) or another provider may do better."""
 
 
 @dataclass(frozen=True)

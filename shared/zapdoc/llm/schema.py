@@ -1,9 +1,13 @@
-"""The response schema sent to the model, generated from the user's field specs.
+"""The response schema sent to the model, generated from the user's field specs, kept compact.
 
-One JSON Schema serves both providers (Gemini ``response_json_schema``, OpenAI ``json_schema`` strict):
-``{"values": {field: value|null ...}, "evidence": [{"field", "page", "quote"} ...]}``. Per-field evidence is
-one shared array rather than a wrapper per field, which keeps the fixed prompt overhead small. Type hints
-lead the descriptions so the model (and the local stand-ins) can tell an amount from a plain number.
+``{"doc_type": enum, "values": {field: value ...}, "evidence": [{"field", "page", "quote"} ...]}``.
+The fixed part of every prompt is this schema plus the system instruction, so it is written for size:
+scalars are plain types (an absent value is simply left out; the OpenAI adapter adds the ``required``
+and nullable types its strict mode insists on, see :func:`strict_schema`), evidence is one shared array
+asked only for values that are not copied verbatim (a verbatim value is checked against the page text
+itself), and type hints are one word. ``doc_type`` lets the extraction answer classify the document, so
+no second request is needed. Hints stay machine-readable: :func:`fields_from_schema` inverts the schema
+for the local stand-ins.
 """
 
 from __future__ import annotations
@@ -16,48 +20,40 @@ from zapdoc.domain.fields import FieldSpec, FieldType
 
 JsonSchema = dict[str, Any]
 
-_STRING_HINTS: dict[FieldType, str] = {
-    FieldType.DATE: "date YYYY-MM-DD",
-    FieldType.CURRENCY: "ISO 4217 currency code",
-    FieldType.EMAIL: "email address",
-    FieldType.PHONE: "phone number",
+_HINTS: dict[FieldType, str] = {
+    FieldType.CURRENCY: "ISO 4217",
+    FieldType.PHONE: "phone",
+    FieldType.AMOUNT: "amount",
+    FieldType.EMAIL: "email",
 }
-_AMOUNT_HINT = "amount"
+_FORMATS: dict[FieldType, str] = {FieldType.DATE: "date"}
 
 
 def _describe(hint: str, description: str) -> str:
+    if hint == _HINTS[FieldType.CURRENCY] and description.startswith(hint):
+        return description  # "ISO 4217 code" already says it
     return f"{hint}; {description}" if hint and description else hint or description
 
 
-def _scalar_schema(spec: FieldSpec, *, nullable: bool = True) -> JsonSchema:
-    if spec.type in (FieldType.NUMBER, FieldType.AMOUNT):
-        base = "number"
-        hint = _AMOUNT_HINT if spec.type is FieldType.AMOUNT else ""
-    else:
-        base = "string"
-        hint = _STRING_HINTS.get(spec.type, "")
-    out: JsonSchema = {"type": [base, "null"] if nullable else base}
-    if spec.type is FieldType.DATE:
-        out["format"] = "date"
-    desc = _describe(hint, spec.description)
+def _scalar_schema(spec: FieldSpec) -> JsonSchema:
+    base = "number" if spec.type in (FieldType.NUMBER, FieldType.AMOUNT) else "string"
+    out: JsonSchema = {"type": base}
+    if spec.type in _FORMATS:
+        out["format"] = _FORMATS[spec.type]
+    desc = _describe(_HINTS.get(spec.type, ""), spec.description)
     if desc:
         out["description"] = desc
     return out
 
 
 def field_schema(spec: FieldSpec) -> JsonSchema:
-    """Schema of one field's value: a nullable scalar, a list of strings, or an array of row objects."""
+    """Schema of one field's value: a scalar, a list of strings, or an array of row objects."""
     if spec.type is FieldType.LIST:
         out: JsonSchema = {"type": "array", "items": {"type": "string"}}
     elif spec.type is FieldType.TABLE:
         out = {
             "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {c.name: _scalar_schema(c) for c in spec.columns},
-                "required": [c.name for c in spec.columns],
-                "additionalProperties": False,
-            },
+            "items": {"type": "object", "properties": {c.name: _scalar_schema(c) for c in spec.columns}},
         }
     else:
         return _scalar_schema(spec)
@@ -67,35 +63,45 @@ def field_schema(spec: FieldSpec) -> JsonSchema:
 
 
 def response_schema(fields: Sequence[FieldSpec]) -> JsonSchema:
-    """The extraction schema: every field (null when absent) plus evidence items naming the field."""
-    names = [f.name for f in fields]
+    """The extraction schema: the document type, the fields, and evidence items naming a field."""
     return {
         "type": "object",
         "properties": {
-            "values": {
-                "type": "object",
-                "properties": {f.name: field_schema(f) for f in fields},
-                "required": names,
-                "additionalProperties": False,
-            },
+            "doc_type": classification_schema(),
+            "values": {"type": "object", "properties": {f.name: field_schema(f) for f in fields}},
             "evidence": {
                 "type": "array",
-                "description": "for each value found: its page number and a short exact quote",
                 "items": {
                     "type": "object",
                     "properties": {
-                        "field": {"type": "string", "enum": names},
+                        "field": {"type": "string"},
                         "page": {"type": "integer"},
                         "quote": {"type": "string"},
                     },
-                    "required": ["field", "page", "quote"],
-                    "additionalProperties": False,
                 },
             },
         },
-        "required": ["values", "evidence"],
-        "additionalProperties": False,
+        "required": ["doc_type", "values"],
     }
+
+
+def strict_schema(schema: JsonSchema) -> JsonSchema:
+    """The same schema as OpenAI's strict structured outputs want it: every property required, scalars
+    nullable (so "absent" can still be said), no additional properties."""
+    out = dict(schema)
+    kind = out.get("type")
+    if kind == "object":
+        props = {k: strict_schema(v) for k, v in (out.get("properties") or {}).items()}
+        out["properties"] = props
+        out["required"] = list(props)
+        out["additionalProperties"] = False
+    elif kind == "array":
+        if isinstance(out.get("items"), dict):
+            out["items"] = strict_schema(out["items"])
+    elif isinstance(kind, str) and "enum" not in out:
+        out["type"] = [kind, "null"]
+        out.pop("format", None)  # strict mode accepts only a few formats; the validator checks anyway
+    return out
 
 
 def classification_schema() -> JsonSchema:
@@ -116,23 +122,25 @@ def classification_object_schema() -> JsonSchema:
 def _scalar_type(prop: Mapping[str, Any]) -> FieldType:
     types = prop.get("type")
     kinds = set(types) if isinstance(types, list) else {types}
-    desc = str(prop.get("description") or "")
+    head = str(prop.get("description") or "").split(";", maxsplit=1)[0]
     if "number" in kinds or "integer" in kinds:
-        return FieldType.AMOUNT if desc.split(";", maxsplit=1)[0] == _AMOUNT_HINT else FieldType.NUMBER
-    if prop.get("format") == "date":
-        return FieldType.DATE
-    head = desc.split(";", maxsplit=1)[0]
-    for ftype, hint in _STRING_HINTS.items():
-        if head == hint:
+        return FieldType.AMOUNT if head == _HINTS[FieldType.AMOUNT] else FieldType.NUMBER
+    for ftype, fmt in _FORMATS.items():
+        if prop.get("format") == fmt:
+            return ftype
+    for ftype, hint in _HINTS.items():
+        if head == hint or (ftype is FieldType.CURRENCY and head.startswith(hint)):
             return ftype
     return FieldType.TEXT
 
 
 def _strip_hint(prop: Mapping[str, Any], ftype: FieldType) -> str:
     desc = str(prop.get("description") or "")
-    hint = _AMOUNT_HINT if ftype is FieldType.AMOUNT else _STRING_HINTS.get(ftype, "")
-    if hint and desc.startswith(hint):
+    hint = _HINTS.get(ftype, "")
+    if hint and desc.startswith(hint + ";"):
         desc = desc[len(hint) :].lstrip("; ")
+    elif hint and desc == hint:
+        desc = ""
     return desc
 
 

@@ -10,7 +10,11 @@ from urllib.parse import urlparse
 
 from zapdoc.domain.errors import ConfigError
 
-DEFAULT_GEMINI_MODEL = "gemini-3.5-flash"
+DEFAULT_GEMINI_MODEL = "gemini-3.1-flash-lite"
+"""Chosen for cost: the Flash-Lite class reads a text page near the raw model cost ($0.25/M input). A
+document whose answer fails validation or carries low-confidence values is re-asked of
+``DEFAULT_ESCALATION_MODEL`` (``ZAPDOC_GEMINI_ESCALATION_MODEL``; empty turns escalation off)."""
+DEFAULT_ESCALATION_MODEL = "gemini-3.5-flash"
 """GA Flash-class model on Vertex AI (released May 2026, no shutdown date announced as of Nov 2026)."""
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_LOCATION = "global"
@@ -96,14 +100,24 @@ class LlmSettings:
     """Everything the LLM providers need; explicit construction beats the environment in tests."""
 
     provider: str | None = None
+    providers: tuple[str, ...] = ()
+    """``ZAPDOC_LLM_PROVIDERS=gemini,openai``: a fallback chain, tried in order per document."""
     gcp_project: str | None = None
     gcp_location: str = DEFAULT_LOCATION
     gemini_model: str = DEFAULT_GEMINI_MODEL
+    gemini_escalation_model: str | None = DEFAULT_ESCALATION_MODEL
     gemini_base_url: str | None = None
     gemini_thinking_level: str | None = "low"
     openai_base_url: str | None = None
     openai_api_key: str | None = None
     openai_model: str = DEFAULT_OPENAI_MODEL
+    openai_escalation_model: str | None = None
+    escalate_below: float = 0.6
+    """Escalate when a value the model gave is below this confidence (its quote is not in the text)
+    or did not validate; 0 turns escalation off."""
+    breaker_failures: int = 5
+    breaker_window_s: float = 60.0
+    breaker_cooldown_s: float = 60.0
     timeout_s: float = 60.0
     max_attempts: int = 5
     max_retry_s: float = 120.0
@@ -113,7 +127,9 @@ class LlmSettings:
     overlap_pages: int = 0
     max_pdf_bytes: int = 18_000_000
     max_output_tokens: int = 16_384
-    classify_chars: int = 4_000
+    classify_chars: int = 480
+    """Prefix of the text sent when a classification request is needed at all (the extraction answer
+    normally carries the type): the whole request stays under 200 prompt tokens."""
     dayfirst: bool | None = None
     price_input: float | None = None
     price_output: float | None = None
@@ -132,8 +148,19 @@ class LlmSettings:
         backoff = _float(env, "ZAPDOC_LLM_BACKOFF_S", 1.0) or 0.0
         if timeout <= 0:
             raise ConfigError("ZAPDOC_LLM_TIMEOUT_S must be positive")
+        chain = tuple(p.strip().lower() for p in env.get("ZAPDOC_LLM_PROVIDERS", "").split(",") if p.strip())
+        escalation = env.get("ZAPDOC_GEMINI_ESCALATION_MODEL")
         return cls(
             provider=_str(env, "ZAPDOC_LLM_PROVIDER"),
+            providers=chain,
+            gemini_escalation_model=DEFAULT_ESCALATION_MODEL
+            if escalation is None
+            else (escalation.strip() or None),
+            openai_escalation_model=_str(env, "ZAPDOC_OPENAI_ESCALATION_MODEL"),
+            escalate_below=_float(env, "ZAPDOC_LLM_ESCALATE_BELOW", 0.6) or 0.0,
+            breaker_failures=_int(env, "ZAPDOC_LLM_BREAKER_FAILURES", 5),
+            breaker_window_s=_float(env, "ZAPDOC_LLM_BREAKER_WINDOW_S", 60.0) or 60.0,
+            breaker_cooldown_s=_float(env, "ZAPDOC_LLM_BREAKER_COOLDOWN_S", 60.0) or 60.0,
             gcp_project=_str(env, "ZAPDOC_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT"),
             gcp_location=_str(
                 env, "ZAPDOC_GEMINI_LOCATION", "GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION

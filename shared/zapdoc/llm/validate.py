@@ -140,6 +140,11 @@ def validate_answer(
             continue
         page_raw, quote_raw = evidence.get(spec.name, (None, None))
         quote = str(quote_raw).strip()[:MAX_QUOTE] if quote_raw is not None else ""
+        if not quote and pages is not None and isinstance(raw, str) and len(_squash(raw)) >= 3:
+            # evidence is asked only for values not copied verbatim: a verbatim value is its own quote
+            found = next((n for n in sorted(pages) if _squash(raw) in _squash(pages[n])), None)
+            if found is not None:
+                quote, page_raw = raw.strip()[:MAX_QUOTE], found
         conf, page = score(quote, _page(page_raw), pages)
         note = norm.note
         if conf == CONF_QUOTE_NOT_FOUND:

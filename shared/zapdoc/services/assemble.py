@@ -72,7 +72,11 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
         assembly.update(
             workbook=name, size=len(buf.getvalue()), documents=stats.documents, failed=stats.failed
         )
-        rt.store.commit([Update(snap.path, {"assembly": assembly, "refunded": refunded})])
+        from zapdoc.llm.usage import by_provider
+
+        # provider, model, tokens and cost per provider on the job record (numbers and names only)
+        usage = by_provider(results)
+        rt.store.commit([Update(snap.path, {"assembly": assembly, "refunded": refunded, "llm_usage": usage})])
         event(log, "workbook stored", object=name, bytes=assembly["size"], documents=stats.documents)
     rt.crash("assemble.after_workbook")
 

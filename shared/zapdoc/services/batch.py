@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zapdoc.domain.documents import DocumentResult, DocumentText, Rejected, Source
+from zapdoc.domain.documents import Classification, DocumentResult, DocumentText, Rejected, Source
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.inputs.archive import Limits
@@ -73,7 +73,12 @@ def extract_document(
     started = time.perf_counter() if started is None else started
     try:
         extraction = extractor.extract(doc, fields)
-        classification = extractor.classify(doc)
+        # an LLM answer carries the document type: no classification request of its own
+        classification = (
+            Classification(doc_type=extraction.doc_type, confidence=0.9)
+            if extraction.doc_type
+            else extractor.classify(doc)
+        )
     except (PermanentError, TransientError) as exc:
         return DocumentResult(
             file=doc.name,
@@ -98,6 +103,8 @@ def extract_document(
         doc_type=classification.doc_type,
         usage=usage,
         seconds=time.perf_counter() - started,
+        provider=extraction.provider or extractor.name,
+        model=extraction.model or (usage.model if usage else ""),
     )
 
 

@@ -18,7 +18,7 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
-from zapdoc.ports.store import Put, Snapshot, Update
+from zapdoc.ports.store import Conflict, Put, Snapshot, Update
 from zapdoc.services import jobs, sources
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.runtime import Runtime
@@ -93,32 +93,50 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         raise
     else:
         seconds = time.monotonic() - started
+        usage = extraction.usage
+        provider = extraction.provider or rt.extractor.name
+        model = extraction.model or (usage.model if usage else "") or provider
         result = DocumentResult(
             file=str(doc.data["name"]),
             status="ok",
             pages=text.page_count,
             values=extraction.values,
             notes=[*text_notes, *extraction.notes],
-            usage=extraction.usage,
+            usage=usage,
             seconds=seconds,
+            provider=provider,
+            model=model,
         )
         now = rt.clock()
-        model = extraction.usage.model if extraction.usage else rt.extractor.name
-        rt.store.commit(
-            [
-                Update(
-                    doc.path,
-                    {"status": J.DocStatus.DONE.value, "result": result.to_dict(), "extracted_at": now},
-                ),
-                Put(
-                    J.analytics_path(job_id, doc_id),
-                    {"pages": text.page_count, "status": "ok", "extract_seconds": round(seconds, 3),
-                     "model": model, "at": now},
-                    merge=True,
-                ),
-            ]
-        )  # fmt: skip
-        event(log, "document extracted", state="done", seconds=round(seconds, 3), model=model)
+        done: dict[str, Any] = {
+            "status": J.DocStatus.DONE.value,
+            "result": result.to_dict(),
+            "extracted_at": now,
+        }
+        stats: dict[str, Any] = {
+            "pages": text.page_count,
+            "status": "ok",
+            "extract_seconds": round(seconds, 3),
+            "provider": provider,
+            "model": model,
+            "at": now,
+        }
+        if usage is not None:  # token counts and cost per provider: numbers only, never content
+            stats.update(
+                prompt_tokens=usage.prompt_tokens,
+                output_tokens=usage.output_tokens,
+                llm_requests=usage.requests,
+                cost_usd=round(usage.cost_usd, 6),
+                escalated=usage.escalated,
+                failed_over=usage.failed_over,
+            )
+        if extraction.doc_type:  # the answer classified the document: the classify step records it
+            done.update(extracted_doc_type=extraction.doc_type, doc_type=extraction.doc_type)
+            stats.update(doc_type=extraction.doc_type, classify_model=model)
+        rt.store.commit([Update(doc.path, done), Put(J.analytics_path(job_id, doc_id), stats, merge=True)])
+        event(
+            log, "document extracted", state="done", seconds=round(seconds, 3), provider=provider, model=model
+        )
         outcome = StepOutcome.DONE
     idem.complete(key)
     _notify(rt, job_id, doc_id, "extract")
@@ -131,39 +149,63 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     if loaded is None:
         return StepOutcome.IGNORED
     _, doc = loaded
-    if doc.data.get("classified"):
+    typed_by_extraction = bool(getattr(rt.extractor, "types_in_extraction", False))
+    for _ in range(5):
+        if doc.data.get("classified"):
+            _notify(rt, job_id, doc_id, "classify")
+            return StepOutcome.ALREADY_DONE
+        started = time.monotonic()
+        doc_type, note, model = "other", "", rt.extractor.name
+        extracted = doc.data.get("extracted_doc_type")
+        try:
+            if extracted:
+                # the extraction answer carried the type: record it, no request of our own
+                doc_type, model = str(extracted), "extraction"
+            elif typed_by_extraction:
+                # the extraction will carry the type; until it lands (or if it fails) the keyword
+                # classifier's free verdict stands in, and the extraction's commit overwrites it
+                from zapdoc.extraction.classify import classify_text
+
+                text = sources.document_text(rt, doc.data)
+                doc_type, model = classify_text(text.text).doc_type, "offline"
+            else:
+                text = sources.document_text(rt, doc.data)
+                classification = rt.extractor.classify(text)
+                doc_type = classification.doc_type
+                if classification.usage and classification.usage.model:
+                    model = classification.usage.model
+        except PermanentError as exc:
+            note = f"could not classify: {exc}"
+        except TransientError:
+            if not _too_old_or_tried(rt, doc.data):
+                raise
+            note = "could not classify: repeated temporary failures"
+        seconds = time.monotonic() - started
+        now = rt.clock()
+        try:
+            rt.store.commit(
+                [
+                    Update(
+                        doc.path,
+                        {"classified": True, "doc_type": doc_type, "classify_note": note,
+                         "classified_at": now},
+                        if_version=doc.version,
+                    ),
+                    Put(
+                        J.analytics_path(job_id, doc_id),
+                        {"doc_type": doc_type, "classify_seconds": round(seconds, 3), "classify_model": model,
+                         "pages": doc.data.get("pages"), "at": now},
+                        merge=True,
+                    ),
+                ]
+            )  # fmt: skip
+        except Conflict:  # the extraction landed meanwhile (it may carry the type): read again
+            fresh = rt.store.get(doc.path)
+            if fresh is None:
+                return StepOutcome.IGNORED
+            doc = fresh
+            continue
+        event(log, "document classified", doc_type=doc_type, seconds=round(seconds, 3), model=model)
         _notify(rt, job_id, doc_id, "classify")
-        return StepOutcome.ALREADY_DONE
-    started = time.monotonic()
-    doc_type, note, model = "other", "", rt.extractor.name
-    try:
-        text = sources.document_text(rt, doc.data)
-        classification = rt.extractor.classify(text)
-        doc_type = classification.doc_type
-        if classification.usage and classification.usage.model:
-            model = classification.usage.model
-    except PermanentError as exc:
-        note = f"could not classify: {exc}"
-    except TransientError:
-        if not _too_old_or_tried(rt, doc.data):
-            raise
-        note = "could not classify: repeated temporary failures"
-    seconds = time.monotonic() - started
-    now = rt.clock()
-    rt.store.commit(
-        [
-            Update(
-                doc.path,
-                {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now},
-            ),
-            Put(
-                J.analytics_path(job_id, doc_id),
-                {"doc_type": doc_type, "classify_seconds": round(seconds, 3), "classify_model": model,
-                 "pages": doc.data.get("pages"), "at": now},
-                merge=True,
-            ),
-        ]
-    )  # fmt: skip
-    event(log, "document classified", doc_type=doc_type, seconds=round(seconds, 3))
-    _notify(rt, job_id, doc_id, "classify")
-    return StepOutcome.DONE
+        return StepOutcome.DONE
+    raise TransientError("the document kept changing while it was being classified")

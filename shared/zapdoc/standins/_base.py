@@ -10,6 +10,7 @@ import base64
 import collections
 import datetime as dt
 import json
+import re
 import signal
 import threading
 import time
@@ -140,13 +141,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def extraction_to_answer(extraction: Extraction, page_numbers: list[int]) -> dict[str, Any]:
-    """Render an offline ``Extraction`` as the model answer the schema asks for."""
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def extraction_to_answer(
+    extraction: Extraction, page_numbers: list[int], texts: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Render an offline ``Extraction`` as the model answer the schema asks for: evidence only for values
+    not found verbatim in the pages (as the system instruction asks), absent values left out."""
     values: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
+    squashed = _squash("\n".join(texts))
     for name, fv in extraction.values.items():
+        if fv.value is None:
+            continue
         values[name] = _jsonable(fv.value)
-        if fv.value is not None and fv.evidence is not None:
+        verbatim = isinstance(fv.value, str) and len(_squash(fv.value)) >= 3 and _squash(fv.value) in squashed
+        if fv.evidence is not None and not verbatim:
             idx = (fv.evidence.page or 1) - 1
             page = page_numbers[idx] if 0 <= idx < len(page_numbers) else page_numbers[0]
             evidence.append({"field": name, "page": page, "quote": fv.evidence.snippet[:120]})
@@ -166,7 +178,12 @@ def auto_answer(parsed: ParsedRequest) -> Any:
 
     fields = fields_from_schema(parsed.schema or {})
     document = DocumentText(name="stand-in", pages=texts, page_count=len(texts))
-    return extraction_to_answer(OfflineExtractor().extract(document, fields), numbers)
+    answer = extraction_to_answer(OfflineExtractor().extract(document, fields), numbers, texts)
+    if "doc_type" in (parsed.schema or {}).get("properties", {}):
+        from zapdoc.llm.engine import offline_classification
+
+        answer = {"doc_type": offline_classification("\n".join(texts)).doc_type, **answer}
+    return answer
 
 
 Responder = Callable[[ParsedRequest], Any]
@@ -175,10 +192,14 @@ Responder = Callable[[ParsedRequest], Any]
 class StandInServer(LoopbackServer):
     """A scriptable loopback HTTP server; subclasses speak one provider's REST dialect."""
 
-    def __init__(self, *, latency: float = 0.0, responder: Responder | None = None) -> None:
+    def __init__(
+        self, *, latency: float = 0.0, responder: Responder | None = None, fail_status: int | None = None
+    ) -> None:
         super().__init__()
         self.latency = latency
         self.responder = responder
+        self.fail_status = fail_status
+        """When set, every request is answered with this HTTP error (e.g. 429 forever: quota gone)."""
         self.requests: list[Recorded] = []
         self._script: collections.deque[Step] = collections.deque()
         self._lock = threading.Lock()
@@ -215,7 +236,19 @@ class StandInServer(LoopbackServer):
 
     def _next_step(self) -> Step:
         with self._lock:
-            return self._script.popleft() if self._script else auto()
+            if self._script:
+                return self._script.popleft()
+        if self.fail_status is not None:
+            return error(self.fail_status, f"stand-in answers {self.fail_status} to every request")
+        return auto()
+
+    def stats(self) -> dict[str, Any]:
+        """What ``GET /_standin/stats`` reports: request counts (tests of a stand-in in another process)."""
+        received = self.received()
+        by_purpose: dict[str, int] = collections.Counter(
+            r.parsed.purpose for r in received if r.parsed is not None
+        )
+        return {"requests": len(received), "by_purpose": dict(by_purpose)}
 
     def received(self) -> list[Recorded]:
         with self._lock:
@@ -272,6 +305,8 @@ class StandInServer(LoopbackServer):
             def do_GET(self) -> None:
                 if self.path.rstrip("/") in ("/healthz", ""):
                     self._send(200, {"status": "ok"})
+                elif self.path.rstrip("/") == "/_standin/stats":
+                    self._send(200, stand_in.stats())
                 else:
                     self._send(404, stand_in.render_error(404, f"no such endpoint: {self.path}"))
 
@@ -295,8 +330,12 @@ def serve_main(factory: Callable[[float], StandInServer], description: str) -> N
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before every answer")
+    parser.add_argument(
+        "--fail-status", type=int, default=None, help="answer every request with this HTTP error (e.g. 429)"
+    )
     args = parser.parse_args()
     server = factory(args.latency)
+    server.fail_status = args.fail_status
     url = server.start(port=args.port, host=args.host)
     print(url, flush=True)  # the local stack reads the URL from stdout
     stop = threading.Event()
