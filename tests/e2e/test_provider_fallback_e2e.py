@@ -50,8 +50,9 @@ def _job_files(tmp_path: Path, n: int, prefix: str) -> tuple[list[Path], dict[st
 def _workbook(stack: LocalStack) -> openpyxl.Workbook:
     [path] = sorted(stack.options.outbox.glob("*.eml"))
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    [attachment] = list(message.iter_attachments())  # type: ignore[attr-defined]
+    [attachment] = list(message.iter_attachments())
     data = attachment.get_payload(decode=True)
+    assert isinstance(data, bytes)
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
