@@ -22,3 +22,15 @@ resource "google_firestore_field" "idempotency_ttl" {
   # A TTL field needs no index: exempting it avoids a hot, ever-increasing timestamp index.
   index_config {}
 }
+
+# Circuit-breaker records of the LLM providers (shared by the function instances) expire the same way.
+resource "google_firestore_field" "llm_breakers_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "llm_breakers"
+  field      = "expires_at"
+
+  ttl_config {}
+
+  index_config {}
+}

@@ -226,10 +226,20 @@ resource "google_cloudfunctions2_function" "extract" {
       ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
       ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM       = var.mail_from
-      ZAPDOC_LLM_PROVIDER    = "gemini"
+      ZAPDOC_LLM_PROVIDERS   = join(",", var.llm_providers)
       ZAPDOC_GEMINI_MODEL    = var.gemini_model
       ZAPDOC_GEMINI_LOCATION = var.gemini_location
+      ZAPDOC_OPENAI_BASE_URL = var.openai_base_url
+      ZAPDOC_OPENAI_MODEL    = var.openai_model
       ZAPDOC_MAX_ATTEMPTS    = "8"
+    }
+
+    # The fallback provider's key (docs/deploy.md: the secret needs a version before the first deploy).
+    secret_environment_variables {
+      key        = "ZAPDOC_OPENAI_API_KEY"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.secret["openai_api_key"].secret_id
+      version    = "latest"
     }
   }
 
@@ -276,10 +286,20 @@ resource "google_cloudfunctions2_function" "classify" {
       ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
       ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM       = var.mail_from
-      ZAPDOC_LLM_PROVIDER    = "gemini"
+      ZAPDOC_LLM_PROVIDERS   = join(",", var.llm_providers)
       ZAPDOC_GEMINI_MODEL    = var.gemini_model
       ZAPDOC_GEMINI_LOCATION = var.gemini_location
+      ZAPDOC_OPENAI_BASE_URL = var.openai_base_url
+      ZAPDOC_OPENAI_MODEL    = var.openai_model
       ZAPDOC_MAX_ATTEMPTS    = "8"
+    }
+
+    # The fallback provider's key (docs/deploy.md: the secret needs a version before the first deploy).
+    secret_environment_variables {
+      key        = "ZAPDOC_OPENAI_API_KEY"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.secret["openai_api_key"].secret_id
+      version    = "latest"
     }
   }
 

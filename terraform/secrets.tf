@@ -5,6 +5,7 @@ locals {
     stripe_secret_key     = "zapdoc-stripe-secret-key"
     stripe_webhook_secret = "zapdoc-stripe-webhook-secret"
     sendgrid_api_key      = "zapdoc-sendgrid-api-key"
+    openai_api_key        = "zapdoc-openai-api-key"
   }
 
   # Which function may read which secret (matches secret_environment_variables in functions.tf).
@@ -15,6 +16,8 @@ locals {
     intake_sendgrid_api_key         = { sa = "intake", secret = "sendgrid_api_key" }
     assemble_sendgrid_api_key       = { sa = "assemble", secret = "sendgrid_api_key" }
     sweep_sendgrid_api_key          = { sa = "sweep", secret = "sendgrid_api_key" }
+    extract_openai_api_key          = { sa = "extract", secret = "openai_api_key" }
+    classify_openai_api_key         = { sa = "classify", secret = "openai_api_key" }
   }
 }
 

@@ -75,9 +75,32 @@ variable "values_retention_hours" {
 }
 
 variable "gemini_model" {
-  description = "Gemini model on Vertex AI used by extract and classify."
+  description = "Gemini model on Vertex AI used by extract and classify (chosen for cost; documents that fail validation escalate to ZAPDOC_GEMINI_ESCALATION_MODEL, default gemini-3.5-flash)."
   type        = string
-  default     = "gemini-3.5-flash"
+  default     = "gemini-3.1-flash-lite"
+}
+
+variable "llm_providers" {
+  description = "LLM provider chain tried in order per document (ZAPDOC_LLM_PROVIDERS). The zapdoc-openai-api-key secret needs a version before deploying (the functions read it)."
+  type        = list(string)
+  default     = ["gemini", "openai"]
+
+  validation {
+    condition     = length(var.llm_providers) > 0 && alltrue([for p in var.llm_providers : contains(["gemini", "openai"], p)])
+    error_message = "llm_providers lists gemini and/or openai."
+  }
+}
+
+variable "openai_base_url" {
+  description = "OpenAI-compatible endpoint of the fallback provider (empty = api.openai.com)."
+  type        = string
+  default     = ""
+}
+
+variable "openai_model" {
+  description = "Model of the OpenAI-compatible fallback provider."
+  type        = string
+  default     = "gpt-4o-mini"
 }
 
 variable "gemini_location" {

@@ -316,7 +316,7 @@ def check_entry_points(stack: Stack) -> list[str]:
 
 def check_settings(stack: Stack) -> list[str]:
     """Every setting the code of each function requires is set on that function."""
-    from zapdoc.llm.providers import choose_provider
+    from zapdoc.llm.providers import choose_provider, choose_providers
     from zapdoc.llm.settings import LlmSettings
     from zapdoc.pipeline_settings import CloudSettings
 
@@ -345,6 +345,11 @@ def check_settings(stack: Stack) -> list[str]:
             provider = choose_provider(None, llm)
             if provider != "gemini" or llm.gemini_base_url or not llm.gcp_project:
                 problems.append(f"{key}: would not use Gemini on Vertex AI (provider {provider})")
+            chain = choose_providers(None, llm)
+            if len(chain) < 2:
+                problems.append(f"{key}: no fallback provider after gemini (ZAPDOC_LLM_PROVIDERS {chain})")
+            if "openai" in chain and "ZAPDOC_OPENAI_API_KEY" not in fn.secret_env:
+                problems.append(f"{key}: the chain names openai but ZAPDOC_OPENAI_API_KEY is not a secret")
         if key in MAIL_SENDERS:
             if "SENDGRID_API_KEY" not in fn.secret_env:
                 problems.append(
@@ -610,6 +615,15 @@ def check_firestore(stack: Stack) -> list[str]:
     }
     if not any(c == collection and f in expiry_fields for c, f in ttl_fields):
         problems.append(f"no TTL policy on {collection}.{sorted(expiry_fields)} (the idempotency expiry)")
+    from zapdoc.llm.breaker import CircuitBreaker
+
+    breaker = CircuitBreaker(store, clock=lambda: now)
+    breaker.failure("probe", "probe")
+    record = store.get(breaker.path("probe"))
+    expiry = {k for k, v in (record.data if record else {}).items() if k.startswith("expire")}
+    collection = breaker.path("probe").split("/")[0]
+    if not any(c == collection and f in expiry for c, f in ttl_fields):
+        problems.append(f"no TTL policy on {collection}.{sorted(expiry)} (the circuit breaker's expiry)")
     return problems
 
 

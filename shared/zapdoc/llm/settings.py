@@ -127,7 +127,7 @@ class LlmSettings:
     overlap_pages: int = 0
     max_pdf_bytes: int = 18_000_000
     max_output_tokens: int = 16_384
-    classify_chars: int = 480
+    classify_chars: int = 440
     """Prefix of the text sent when a classification request is needed at all (the extraction answer
     normally carries the type): the whole request stays under 200 prompt tokens."""
     dayfirst: bool | None = None

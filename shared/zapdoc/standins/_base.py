@@ -148,8 +148,9 @@ def _squash(text: str) -> str:
 def extraction_to_answer(
     extraction: Extraction, page_numbers: list[int], texts: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """Render an offline ``Extraction`` as the model answer the schema asks for: evidence only for values
-    not found verbatim in the pages (as the system instruction asks), absent values left out."""
+    """Render an offline ``Extraction`` as the model answer the schema asks for, following the system
+    instruction: evidence (at most 8 words) only for scalar values not found verbatim in the pages,
+    absent values left out."""
     values: dict[str, Any] = {}
     evidence: list[dict[str, Any]] = []
     squashed = _squash("\n".join(texts))
@@ -158,10 +159,11 @@ def extraction_to_answer(
             continue
         values[name] = _jsonable(fv.value)
         verbatim = isinstance(fv.value, str) and len(_squash(fv.value)) >= 3 and _squash(fv.value) in squashed
-        if fv.evidence is not None and not verbatim:
+        if fv.evidence is not None and not verbatim and not isinstance(fv.value, list):
             idx = (fv.evidence.page or 1) - 1
             page = page_numbers[idx] if 0 <= idx < len(page_numbers) else page_numbers[0]
-            evidence.append({"field": name, "page": page, "quote": fv.evidence.snippet[:120]})
+            quote = " ".join(fv.evidence.snippet.split()[:8])  # "an exact quote (<= 8 words)"
+            evidence.append({"field": name, "page": page, "quote": quote})
     return {"values": values, "evidence": evidence}
 
 
