@@ -414,7 +414,7 @@ def print_report(report: dict[str, Any]) -> None:
         before_pages = max(base["pages"], 1)
         before_req = base["requests"] / max(base["documents"], 1)
         print(f"\nside by side with {base['ref']} (its own bench and defaults, same documents):")
-        print(f"  {'':34}{'before':>12}{'now':>12}{'ratio':>8}")
+        print(f"  {'':34}{'before':>22}{'now':>22}{'ratio':>8}")
         rows = [
             ("model", base["model"], now["model"], None),
             ("prompt tokens per page", base["prompt_tokens_per_page"], now["prompt_tokens_per_page"], True),
@@ -430,7 +430,7 @@ def print_report(report: dict[str, Any]) -> None:
         ]
         for label, b, n, ratio in rows:
             r_text = f"{n / b:.3f}x" if ratio and b else ""
-            print(f"  {label:34}{b!s:>12}{n!s:>12}{r_text:>8}")
+            print(f"  {label:34}{b!s:>22}{n!s:>22}{r_text:>8}")
         print(f"  ({base['documents']} documents, {before_pages} pages in the baseline run)")
 
 
