@@ -2,28 +2,42 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Re-install when the project definition changes.
+# Re-install when the project definition or a lockfile changes.
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
+# Pinned, hashed lockfiles (regenerate with `make lock` after changing pyproject.toml):
+#   requirements/base.lock (the CLI), functions.lock (deployed functions), dev.lock (tests and tools).
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal --generate-hashes \
+	--custom-compile-command "make lock" --quiet
 
-.PHONY: demo test lint typecheck unit install install-dev examples clean help dev dev-down
+.PHONY: demo test lint typecheck unit install install-dev examples clean help dev dev-down lock
 
 help:
 	@echo "make demo   - install ZapDoc in .venv and extract the bundled examples into demo.xlsx"
 	@echo "make test   - install dev tools, then ruff, mypy and every test (emulators started by the tests)"
 	@echo "make dev    - start the local stack (emulators, functions, API, stand-ins); make dev-down stops it"
+	@echo "make lock   - re-resolve requirements/*.lock after changing pyproject.toml"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+$(RUNTIME_STAMP): pyproject.toml requirements/base.lock | $(BIN)/python
+	$(PIP) -r requirements/base.lock
+	$(PIP) --no-deps -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(DEV_STAMP): pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(PIP) -r requirements/dev.lock
+	$(PIP) --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)
+
+# Re-resolve every lockfile from pyproject.toml (needs the dev tools: uv).
+lock: $(DEV_STAMP)
+	$(LOCK) -o requirements/base.lock
+	$(LOCK) --extra cloud -o requirements/functions.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
 
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)

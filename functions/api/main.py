@@ -7,16 +7,18 @@ import functions_framework
 from werkzeug.exceptions import HTTPException
 
 from zapdoc import logging as zlog
-from zapdoc.api.app import context, dispatch
+from zapdoc.api.app import dispatch
 from zapdoc.api.http import ApiError, error_response
+from zapdoc.bootstrap import api_context, preload
 
 zlog.setup()
+preload("api")
 
 
 @functions_framework.http
 def api(request: flask.Request) -> flask.Response:
     with zlog.invocation(function="api"):
-        return dispatch(context(), request)  # type: ignore[return-value]
+        return dispatch(api_context(), request)  # type: ignore[return-value]
 
 
 def framework_errors(exc: HTTPException) -> flask.Response:

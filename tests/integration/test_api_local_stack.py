@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.api_support import event, session_object, sign
-from zapdoc.api.localdev import LOCAL_WEBHOOK_SECRET, ApiServices, start_api_services
+from zapdoc.dev.api_services import LOCAL_WEBHOOK_SECRET, ApiServices, start_api_services
 from zapdoc.dev.emulators import Emulator, stop_process_group
 from zapdoc.dev.stack import LocalStack, StackOptions
 

@@ -66,7 +66,7 @@ def extractor_for(server: GeminiStandIn, **overrides: object) -> GeminiExtractor
         "timeout_s": 5.0,
     }
     base.update(overrides)
-    return GeminiExtractor(LlmSettings(**base))  # type: ignore[arg-type]
+    return GeminiExtractor(LlmSettings(**base))
 
 
 def test_request_carries_schema_delimited_document_and_temperature_zero(stand_in: GeminiStandIn) -> None:

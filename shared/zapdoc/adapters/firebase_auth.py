@@ -7,45 +7,36 @@ variable cannot turn off signature checks in production.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from zapdoc.api.ports import Identity, InvalidToken
 from zapdoc.domain.errors import ConfigError, TransientError
+from zapdoc.settings import is_loopback
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CLOCK_SKEW_S = 5
 
 
-def check_emulator_setting(env: Mapping[str, str]) -> str:
-    """The emulator host when its use is safe, "" when unset; ConfigError for an unsafe setting."""
-    host = env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip()
-    if not host:
-        return ""
-    hostname = urlsplit(f"//{host}").hostname or ""
-    if hostname not in LOOPBACK:
-        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must point at a loopback emulator")
-    if env.get("K_SERVICE"):
-        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must not be set on Cloud Functions")
-    return host
-
-
 class FirebaseTokenVerifier:
-    """``TokenVerifier`` on firebase-admin; the app is initialised on first use, once per instance."""
+    """``TokenVerifier`` on firebase-admin; the app is initialised on first use, once per instance.
+
+    ``emulator_host`` comes from the settings, which refuse a non-loopback emulator and any emulator on
+    Cloud Functions (``ApiSettings``); firebase-admin itself reads the same variable.
+    """
 
     def __init__(
-        self, project_id: str, env: Mapping[str, str] | None = None, *, credential: Any = None
+        self, project_id: str, *, emulator_host: str = "", on_cloud: bool = False, credential: Any = None
     ) -> None:
+        if emulator_host and (on_cloud or not is_loopback(emulator_host)):
+            raise ConfigError(
+                "FIREBASE_AUTH_EMULATOR_HOST must be a loopback emulator, never on Cloud Functions"
+            )
         self._project = project_id
         self._credential = credential  # None: Application Default Credentials
-        self._env = dict(os.environ if env is None else env)
+        self.emulator_host = emulator_host
         self._app: Any = None
         self._lock = threading.Lock()
-        check_emulator_setting(self._env)
 
     def _firebase(self) -> Any:
         with self._lock:
@@ -64,7 +55,6 @@ class FirebaseTokenVerifier:
     def verify(self, token: str) -> Identity:
         from firebase_admin import auth
 
-        check_emulator_setting(os.environ)  # the SDK reads the live environment
         if not token or len(token) > 8192:
             raise InvalidToken("missing or oversized token")
         try:

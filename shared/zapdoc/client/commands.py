@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zapdoc.domain.errors import UsageError
+
+if TYPE_CHECKING:
+    from zapdoc.settings import ClientSettings
 
 
 def add_client_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,16 +37,20 @@ def add_client_commands(subparsers: argparse._SubParsersAction[argparse.Argument
         description="export ZAPDOC_TOKEN=$(zapdoc local-token --email you@example.com)",
     )
     lt.add_argument("--email", required=True)
-    lt.add_argument("--auth", default=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", ""),
+    lt.add_argument("--auth", default=_settings().auth_emulator_host,
                     help="emulator host:port (default: $FIREBASE_AUTH_EMULATOR_HOST)")  # fmt: skip
-    lt.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT", "") or "demo-zapdoc")
+    lt.add_argument("--project", default=_settings().project or "demo-zapdoc")
     lt.set_defaults(func=cmd_local_token)
 
 
+def _settings() -> ClientSettings:
+    from zapdoc.bootstrap import settings
+
+    return settings().client
+
+
 def _api_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--api", default=os.environ.get("ZAPDOC_API_URL", ""), help="API base URL (default: $ZAPDOC_API_URL)"
-    )
+    parser.add_argument("--api", default=_settings().api_url, help="API base URL (default: $ZAPDOC_API_URL)")
 
 
 def _local_stack(key: str) -> str:
@@ -63,8 +70,7 @@ def _client(args: argparse.Namespace) -> object:
         raise UsageError(
             "say which API to use with --api URL (or ZAPDOC_API_URL), or start one with `zapdoc dev up`"
         )
-    credential = os.environ.get("ZAPDOC_API_KEY", "").strip() or os.environ.get("ZAPDOC_TOKEN", "").strip()
-    return ZapdocClient(args.api, credential)
+    return ZapdocClient(args.api, _settings().credential())
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

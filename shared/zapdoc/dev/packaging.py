@@ -9,7 +9,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from zapdoc.dev.stack import repo_root
+from zapdoc.dev.paths import repo_root
 
 # Local-only parts of the package that no deployed function imports.
 EXCLUDED = {"dev", "standins", "__pycache__"}
@@ -21,6 +21,10 @@ def requirements(root: Path) -> list[str]:
     reqs = list(project.get("dependencies", []))
     reqs += list(project.get("optional-dependencies", {}).get("cloud", []))
     return reqs
+
+
+FUNCTIONS_LOCK = Path("requirements") / "functions.lock"
+"""The deployed functions install exactly these pins (hashes included): the lock of ``requirements``."""
 
 
 def package_function(name: str, output: Path, root: Path | None = None) -> Path:
@@ -36,7 +40,7 @@ def package_function(name: str, output: Path, root: Path | None = None) -> Path:
         target / "zapdoc",
         ignore=lambda _dir, names: [n for n in names if n in EXCLUDED or n.endswith(".pyc")],
     )
-    (target / "requirements.txt").write_text("\n".join(requirements(root)) + "\n")
+    shutil.copy2(root / FUNCTIONS_LOCK, target / "requirements.txt")
     return target
 
 

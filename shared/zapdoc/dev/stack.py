@@ -23,6 +23,7 @@ from typing import Any
 
 from zapdoc.dev import emulators
 from zapdoc.dev.emulators import HOST, free_port, http_ok, wait_until
+from zapdoc.dev.paths import repo_root
 
 FUNCTIONS: dict[str, str] = {
     "intake": "cloudevent",
@@ -32,15 +33,6 @@ FUNCTIONS: dict[str, str] = {
     "sweep": "http",
 }
 STATE_FILE = "stack.json"
-
-
-def repo_root() -> Path:
-    """The checkout holding ``functions/`` (the package lives in ``shared/zapdoc``)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "functions").is_dir() and (parent / "shared").is_dir():
-            return parent
-    return Path.cwd()
 
 
 @dataclass
@@ -107,7 +99,7 @@ class LocalStack:
         return self
 
     def _start_api(self) -> None:
-        from zapdoc.api.localdev import start_api_services
+        from zapdoc.dev.api_services import start_api_services
 
         api = start_api_services(
             self.options.state_dir / "api",
