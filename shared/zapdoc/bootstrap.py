@@ -197,8 +197,8 @@ def api_context() -> ApiContext:
 _STORE, _BLOBS, _BUS = "google.cloud.firestore", "google.cloud.storage", "google.cloud.pubsub_v1"
 SDKS: dict[str, tuple[str, ...]] = {
     "intake": (_STORE, _BLOBS, _BUS, "pypdf", "pypdfium2"),
-    "extract": (_STORE, _BLOBS, _BUS),
-    "classify": (_STORE, _BLOBS, _BUS),
+    "extract": (_STORE, _BLOBS, _BUS, "pypdf", "pypdfium2"),  # a document's text is read from its PDF
+    "classify": (_STORE, _BLOBS, _BUS, "pypdf", "pypdfium2"),
     "assemble": (_STORE, _BLOBS, "openpyxl", "sendgrid"),
     "sweep": (_STORE, _BLOBS, "openpyxl", "sendgrid"),
     "api": (_STORE, _BLOBS, "firebase_admin", "stripe"),

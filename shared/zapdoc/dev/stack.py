@@ -216,8 +216,10 @@ class LocalStack:
     def start_function(self, name: str, *, wait: bool = False) -> None:
         """(Re)start one function server on its port (crash tests restart a killed one)."""
         port = self.ports[name]
+        # Crash tests run the functions under the test-only wrapper (it injects the crash hook).
+        runner = "zapdoc.dev.crashpoints" if "ZAPDOC_CRASH_AT" in self.options.env else "functions_framework"
         argv = [
-            sys.executable, "-m", "functions_framework",
+            sys.executable, "-m", runner,
             "--source", str(repo_root() / "functions" / name / "main.py"),
             "--target", name, "--signature-type", FUNCTIONS[name],
             "--host", HOST, "--port", str(port),
