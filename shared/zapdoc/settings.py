@@ -250,7 +250,7 @@ class LlmSettings(Part):
     """Attempts of one LLM request (backoff on 429/5xx/timeouts)."""
     max_retry_s: float = Field(120.0, ge=0, validation_alias=env("ZAPDOC_LLM_MAX_RETRY_S", "max_retry_s"))
     backoff_s: float = Field(1.0, ge=0, validation_alias=env("ZAPDOC_LLM_BACKOFF_S", "backoff_s"))
-    chunk_tokens: int = Field(24_000, ge=500, validation_alias=env("ZAPDOC_LLM_CHUNK_TOKENS", "chunk_tokens"))
+    chunk_tokens: int = Field(24_000, ge=1, validation_alias=env("ZAPDOC_LLM_CHUNK_TOKENS", "chunk_tokens"))
     chunk_pages: int = Field(15, ge=1, validation_alias=env("ZAPDOC_LLM_CHUNK_PAGES", "chunk_pages"))
     overlap_pages: int = Field(0, ge=0, validation_alias=env("ZAPDOC_LLM_OVERLAP_PAGES", "overlap_pages"))
     max_pdf_bytes: int = Field(
