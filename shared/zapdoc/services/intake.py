@@ -12,6 +12,7 @@ import enum
 import logging
 from typing import Any
 
+from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, TransientError
@@ -192,13 +193,18 @@ def _reject(rt: Runtime, job_id: str, job: dict[str, Any], needed: int, balance:
         rt, job_id, [J.JobStatus.AWAITING_FILES], {"status": J.JobStatus.REJECTED.value, "reason": reason}
     )
     jobs.delete_uploads(rt, job_id)
-    mail = jobs.notice_mail(
-        str(job["email"]),
-        "ZapDoc: your job was not processed",
-        [
-            f"Your documents need {needed} credits (one per page) and your balance is {balance}.",
-            "Nothing was charged and your uploads were deleted. Buy credits and submit the job again.",
-        ],
-        key=f"reject:{job_id}",
+    files = [
+        mails.FileLine(str(d.data.get("name") or d.id), False, "not processed", int(d.data.get("pages") or 0))
+        for d in jobs.list_documents(rt, job_id)
+    ]
+    mail = mails.rejection_mail(
+        to=str(job["email"]),
+        sender=rt.settings.mail_from,
+        job_id=job_id,
+        when=rt.clock(),
+        files=files,
+        needed=needed,
+        balance=balance,
+        public_url=rt.settings.public_url,
     )
     jobs.send_once(rt, f"reject:{job_id}", mail)

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
@@ -93,14 +94,20 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     ):
         return
     jobs.delete_uploads(rt, job_id)
-    mail = jobs.notice_mail(
-        str(job["email"]),
-        "ZapDoc: your job was cancelled",
-        [
-            f"Some files of your job never arrived ({', '.join(missing)}), so it was cancelled.",
-            "Nothing was charged and the files that did arrive were deleted. Please submit the job again.",
+    deadline = job.get("deadline_at")
+    mail = mails.cancellation_mail(
+        to=str(job["email"]),
+        sender=rt.settings.mail_from,
+        job_id=job_id,
+        when=rt.clock(),
+        files=[
+            mails.FileLine(
+                str(f.get("name")), bool(f.get("arrived")), "arrived" if f.get("arrived") else "never arrived"
+            )
+            for f in files.values()
         ],
-        key=f"cancel:{job_id}",
+        deadline=deadline if isinstance(deadline, dt.datetime) else None,
+        public_url=rt.settings.public_url,
     )
     jobs.send_once(rt, f"cancel:{job_id}", mail)
 
