@@ -19,7 +19,7 @@ from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Put, Snapshot, Update
-from zapdoc.services import jobs, sources
+from zapdoc.services import analytics, jobs, sources
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.runtime import Runtime
 
@@ -113,12 +113,13 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
                 Put(
                     J.analytics_path(job_id, doc_id),
                     {"pages": text.page_count, "status": "ok", "extract_seconds": round(seconds, 3),
-                     "model": model, "at": now},
+                     "model": model, "at": now, **analytics.usage_fields(extraction.usage)},
                     merge=True,
                 ),
             ]
         )  # fmt: skip
-        event(log, "document extracted", state="done", seconds=round(seconds, 3), model=model)
+        cost = round(extraction.usage.cost_usd, 6) if extraction.usage else 0.0
+        event(log, "document extracted", state="done", seconds=round(seconds, 3), model=model, cost_usd=cost)
         outcome = StepOutcome.DONE
     idem.complete(key)
     _notify(rt, job_id, doc_id, "extract")
