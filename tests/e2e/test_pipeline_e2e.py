@@ -284,5 +284,15 @@ def test_job_runs_on_the_gemini_stand_in_through_the_real_sdk(
         "doc_type",
         "classify_seconds",
         "classify_model",
+        # completed at job end (issue 14): ids, end state, reason category, usage; still no content
+        "job_id",
+        "document_id",
+        "job_status",
+        "failure_reason",
+        "job_seconds",
+        "provider",
+        "prompt_tokens",
+        "output_tokens",
+        "cost_usd",
     }
     assert all(set(r) <= allowed for r in records)
