@@ -45,6 +45,10 @@ class ApiSettings:
     signing_key_file: str = ""
     storage_public_url: str = ""
     max_api_keys: int = 20
+    # The web app's Firebase web config (public values) and, on the local stack only, the Auth emulator.
+    firebase_api_key: str = "local-dev-key"
+    firebase_auth_domain: str = ""
+    auth_emulator_host: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ApiSettings:
@@ -80,6 +84,9 @@ class ApiSettings:
             "signing_key_file": e.get("ZAPDOC_SIGNING_KEY_FILE", "").strip(),
             "storage_public_url": e.get("ZAPDOC_STORAGE_PUBLIC_URL", "").strip(),
             "max_api_keys": _int(e, "ZAPDOC_MAX_API_KEYS", 20, minimum=1),
+            "firebase_api_key": e.get("ZAPDOC_FIREBASE_API_KEY", "").strip() or cls.firebase_api_key,
+            "firebase_auth_domain": e.get("ZAPDOC_FIREBASE_AUTH_DOMAIN", "").strip(),
+            "auth_emulator_host": e.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip(),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -32,6 +32,8 @@ class IntakeOutcome(enum.StrEnum):
     WAITING = "waiting"  # recorded; other declared files have not arrived yet
     STARTED = "started"  # debited and documents published
     REJECTED = "rejected"  # not enough credits: no charge, user told
+    HELD = "held"  # a ``hold`` job: counted, waiting for the user to confirm the cost (no charge yet)
+    SHORT = "short"  # a confirmed ``hold`` job the balance does not cover: still held, no charge
 
 
 def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> IntakeOutcome:
@@ -145,22 +147,32 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         return IntakeOutcome.IGNORED
     job = snap.data
     status = J.JobStatus(job["status"])
-    if status is J.JobStatus.AWAITING_FILES:
+    unpaid = (J.JobStatus.AWAITING_FILES, J.JobStatus.AWAITING_CONFIRMATION)
+    if status in unpaid:
         files = job.get("files") or {}
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
         pages = sum(int(d.data.get("pages") or 0) for d in jobs.pending_documents(rt, job_id))
+        if job.get("hold") and job.get("confirmed_credits") != pages:
+            # Held for the user (web app): show the cost, charge only what they confirmed.
+            if status is J.JobStatus.AWAITING_FILES:
+                jobs.transition(
+                    rt, job_id, [J.JobStatus.AWAITING_FILES],
+                    {"status": J.JobStatus.AWAITING_CONFIRMATION.value, "quote": pages,
+                     "held_at": rt.clock()},
+                )  # fmt: skip
+            return IntakeOutcome.HELD
         if pages > 0:
             result = jobs.ledger(rt).apply(
                 str(job["user_id"]), J.debit_key(job_id), -pages, meta={"job_id": job_id, "reason": "job"}
             )
             if result.outcome is Outcome.INSUFFICIENT:
+                if job.get("hold"):
+                    return IntakeOutcome.SHORT  # stays held: the user can buy credits and confirm again
                 _reject(rt, job_id, job, pages, result.balance)
                 return IntakeOutcome.REJECTED
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
-        jobs.transition(
-            rt, job_id, [J.JobStatus.AWAITING_FILES], {"status": J.JobStatus.RUNNING.value, "charged": pages}
-        )
+        jobs.transition(rt, job_id, unpaid, {"status": J.JobStatus.RUNNING.value, "charged": pages})
         rt.crash("intake.after_debit")
         snap = jobs.get_job(rt, job_id)
         if snap is None:

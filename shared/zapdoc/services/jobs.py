@@ -57,6 +57,7 @@ def create_job(
     fields: Sequence[FieldSpec],
     template: str | None = None,
     job_id: str | None = None,
+    hold: bool = False,
 ) -> CreatedJob:
     """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline."""
     if not filenames:
@@ -87,6 +88,8 @@ def create_job(
         "published": False,
         "assembly": {},
     }
+    if hold:  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
+        record["hold"] = True
     rt.store.commit([Create(J.job_path(job_id), record)])
     event(log, "job created", job_id=job_id, state=J.JobStatus.AWAITING_FILES.value, files=len(files))
     return CreatedJob(job_id, files, deadline)
