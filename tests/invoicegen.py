@@ -113,6 +113,8 @@ TRADES = ("Consulting", "Software", "Logistics", "Design", "Systems", "Supplies"
 PEOPLE = ("Anna Berger", "Louis Martin", "Sophie de Vries", "James Carter", "Julia Keller", "Emma Janssen")
 ITEMS = ("Consulting hours", "Licence renewal", "Support plan", "Hosting", "Installation", "Training day",
          "Spare parts", "Maintenance")  # fmt: skip
+DEPARTMENT = {"en": "Customer Service", "fr": "Service Clients", "de": "Kundenservice",
+              "nl": "Klantenservice"}  # fmt: skip
 IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
 TLD = {"en": "co.uk", "fr": "fr", "de": "de", "nl": "nl"}
 
@@ -139,6 +141,13 @@ class Options:
     stacked_footer: bool = False  # footer labels in small print over their values, columns side by side
     currency: str = "EUR"
     idn_email: bool = False
+    # where the sender stands: a letterhead on top; its address block beside the envelope window (no
+    # letterhead, no return line, the address broken by a blank line before the postcode); or a
+    # letterhead naming a department ("... Customer Service") with the registered name in the footer
+    sender: Literal["letterhead", "beside_window", "department"] = "letterhead"
+    capital_mention: bool = False  # French "<name> SAS au capital de ..." footer: the name is without SAS
+    buyer_email: bool = False  # the buyer's e-mail address in its address block
+    sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
 
 
 @dataclass
@@ -173,6 +182,10 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         stacked_footer=rng.random() < 0.3,
         currency="GBP" if lang == "en" and rng.random() < 0.5 else "EUR",
         idn_email=rng.random() < 0.2,
+        sender=rng.choice(("letterhead", "letterhead", "beside_window", "department")),
+        capital_mention=lang == "fr" and rng.random() < 0.5,
+        buyer_email=rng.random() < 0.3,
+        sole_trader=rng.random() < 0.15,
     )
     return replace(drawn, **overrides)
 
@@ -259,7 +272,11 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     lang = opts.lang
     w = WORDS[lang]
     country, prefix, country_name = COUNTRY[lang]
-    vendor = f"{rng.choice(NAME_PARTS)} {rng.choice(TRADES)} {LEGAL[lang]}"
+    core = f"{rng.choice(NAME_PARTS)} {rng.choice(TRADES)}"
+    capital = opts.capital_mention and lang == "fr"
+    form = rng.choice(("SAS", "SARL")) if capital else LEGAL[lang]
+    sole = opts.sole_trader and not capital and opts.sender != "department"  # departments: companies
+    vendor = core if sole else f"{core} {form}"
     buyer_lang: Lang = rng.choice(LANGS)
     _, buyer_prefix, buyer_country_name = COUNTRY[buyer_lang]
     if opts.buyer_company:
@@ -332,20 +349,27 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     left_x, right_x = 57, width - 57
     # letterhead: the vendor's name large, then its address and contact
     head = [v_street, v_place, country_name, f"{w['phone']} {v_phone}", f"{w['email']}: {v_email}"]
-    if opts.letterhead == "left":
-        text(left_x, 50, vendor.rsplit(" ", 1)[0].upper(), 18, bold=True)  # a logo-like trade name
+    # a logo-like trade name, or the department the letter comes from
+    logo = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else core.upper()
+    info_x = 340
+    if opts.sender == "beside_window":
+        # the sender's address right-aligned beside the window, a blank line before the postcode
+        for dy, line in ((0, vendor), (12, v_street), (36, v_place), (48, country_name)):
+            text(right_x, 150 + dy, line, 10, right=True)
+    elif opts.letterhead == "left":
+        text(left_x, 50, logo, 18, bold=True)
         for i, line in enumerate(head):
             text(left_x, 66 + 11 * i, line, 8)
-        info_x = 340
     else:
-        text(right_x, 50, vendor.rsplit(" ", 1)[0].upper(), 18, right=True, bold=True)
+        text(right_x, 50, logo, 18, right=True, bold=True)
         for i, line in enumerate(head):
             text(right_x, 66 + 11 * i, line, 8, right=True)
-        info_x = 340
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
     if opts.addressing == "window":
-        text(left_x, y, f"{vendor} · {v_street} · {v_place}", 6.5)
+        if opts.sender != "beside_window":
+            sender_line = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else vendor
+            text(left_x, y, f"{sender_line} · {v_street} · {v_place}", 6.5)
         y += 14
     else:
         text(left_x, y, f"{w['bill_to']}:", 9, bold=True)
@@ -353,6 +377,9 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     block = [buyer, b_street, b_place, buyer_country_name]
     if opts.buyer_vat:
         block.append(f"{w['buyer_vat']}: {b_vat}")
+    b_host = f"{buyer.split(maxsplit=1)[0].lower().replace('é', 'e')}-{buyer_lang}.example"
+    if opts.buyer_email:
+        block.append(f"{w['email']}: accounts@{b_host}")
     for line in block:
         text(left_x, y, line, 10)
         y += 12
@@ -370,7 +397,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
-    iy = 150
+    iy = 250 if opts.sender == "beside_window" else 150
     for label, value in info:
         text(info_x, iy, f"{label}:", 9)
         text(right_x, iy, value, 9, right=True)
@@ -427,15 +454,28 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # footer: registration, tax and bank data of the vendor
     fy = height - 70
     company_no = f"{w['company_no']} {rng.randrange(10**6, 10**7)}"
+    first_col = [vendor, v_street, v_place]
+    if opts.sender == "department":
+        first_col = [f"{vendor} · {company_no}", v_street, v_place]  # the registered name
+    elif opts.sender == "beside_window":
+        first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
+    if capital:
+        siren = v_vat[4:]
+        first_col = [f"{vendor} au capital de {rng.choice(('10 000', '7 500', '50 000'))} € – RCS {v_city} "
+                     f"{siren[:3]} {siren[3:6]} {siren[6:]}", v_street, v_place]  # fmt: skip
+        if opts.sender == "beside_window":
+            first_col[1:] = [f"{w['email']}: {v_email}"]
     footer_cols = (
-        [vendor, v_street, v_place],
+        first_col,
         [f"{w['vat_no']}: {v_vat}", company_no],
         [f"IBAN: {grouped(v_iban)}", f"BIC: {rng.choice(('ABCD', 'WXYZ'))}{country}2X"],
     )
     if opts.stacked_footer:
         # "IBAN" over "DE12 3456 ..." in each column: read across, the labels and values interleave
         pairs = [("IBAN", grouped(v_iban)), (w["vat_no"], v_vat), (w["company_no"].split()[0], company_no)]
-        text(left_x, fy - 12, vendor, 7)
+        text(left_x, fy - 12, first_col[0], 7)
+        if opts.sender == "beside_window" and capital:
+            text(left_x, fy - 21, f"{w['email']}: {v_email}", 7)  # the only place the e-mail is printed
         for i, (label, value) in enumerate(pairs):
             text(left_x + 170 * i, fy, label, 6)
             text(left_x + 170 * i, fy + 9, value, 8)
@@ -449,11 +489,12 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         "invoice_number": number,
         "issue_date": issue,
         "due_date": None if opts.paid else due,
-        "vendor_name": vendor,
+        "vendor_name": core if capital else vendor,
         "vendor_vat_id": v_vat,
         "vendor_email": v_email,
         "buyer_name": buyer,
         "buyer_vat_id": b_vat if opts.buyer_vat else None,
+        "buyer_email": f"accounts@{b_host}" if opts.buyer_email else None,
         "iban": v_iban,
         "currency": currency,
         "net_amount": float(net),

@@ -86,6 +86,62 @@ def test_the_addressee_of_a_letter_is_not_the_vendor() -> None:
         assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
 
 
+def test_a_sender_address_beside_the_window_broken_by_a_blank_line_names_the_vendor() -> None:
+    # GIVEN no letterhead and no return line: the sender's address stands right of the window, with a
+    # blank line before its postcode, and the footer does not repeat the name (with or without a legal
+    # form in it)
+    for g in [
+        *variants(sender="beside_window", addressing="window", sole_trader=True),
+        *variants(sender="beside_window", addressing="window", sole_trader=False),
+    ]:
+        got = run(g)
+        # THEN the vendor is the name on top of that address, the buyer the one in the window
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+        assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+
+
+def test_a_department_letterhead_gives_way_to_the_registered_name() -> None:
+    # GIVEN a letterhead and return line naming a department ("Orion Systems Customer Service") and the
+    # registered name with its legal form on the footer's registration line
+    for g in variants(sender="department", capital_mention=False):
+        got = run(g)
+        # THEN the vendor is the registered company
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+
+
+def test_a_french_capital_mention_states_the_legal_form_apart_from_the_name() -> None:
+    # GIVEN French invoices whose footer reads "<name> SAS au capital de 10 000 € – RCS ..."
+    for sender in ("letterhead", "department"):
+        for g in variants(lang="fr", capital_mention=True, sender=sender):
+            got = run(g)
+            # THEN the vendor's name is the dénomination, without the form stated beside the capital
+            assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+            assert not str(got["vendor_name"]).endswith(("SAS", "SARL"))
+    # and a form that is not stated apart stays in the name
+    for g in variants(lang="fr", capital_mention=False, sender="letterhead"):
+        assert str(run(g)["vendor_name"]).endswith("SARL"), _explain(g)
+
+
+def test_the_vendors_domain_agrees_with_its_name_and_the_buyers_does_not_count() -> None:
+    from zapdoc.extraction import business
+    from zapdoc.extraction.context import build_context
+    from zapdoc.extraction.search import Candidate
+
+    for g in variants(buyer_email=True, idn_email=False, addressing="bill_to"):
+        ctx = build_context(inspect_pdf(Source("generated.pdf", g.pdf)))
+        # GIVEN the vendor's e-mail domain and the buyer's (in the buyer's block)
+        domains = business._domain_names(ctx)
+        vendor_word = str(g.truth["vendor_name"]).split()[0].lower()
+        # THEN only the vendor's counts
+        assert vendor_word in domains, (domains, _explain(g))
+        assert not any("example" in d or d.endswith(("-en", "-fr", "-de", "-nl")) for d in domains), domains
+        # AND a name that agrees with it is preferred over an equally sure one that does not
+        agree = Candidate(str(g.truth["vendor_name"]), 0.6, 0, 0)
+        other = Candidate("Unrelated Name Ltd", 0.6, 0, 0)
+        business._domain_agreement(ctx, [agree, other])
+        assert agree.confidence > other.confidence
+
+
 def test_amount_due_zero_on_a_paid_invoice_is_not_the_total() -> None:
     for g in variants(paid=True):
         got = run(g)

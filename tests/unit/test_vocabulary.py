@@ -7,25 +7,43 @@ import pytest
 
 from zapdoc.domain.normalize import LANGUAGES, is_country
 from zapdoc.extraction.dates import month_names, ongoing_words
-from zapdoc.extraction.vocabulary import NAMES, Entry, entries, label_regex, pattern
+from zapdoc.extraction.vocabulary import (
+    NAMES,
+    Entry,
+    case_sensitive,
+    entries,
+    label_regex,
+    pattern,
+    sections,
+)
 
-ALL = [(name, e) for name in NAMES for e in entries(name)]
+ALL = [(name, section, e) for name in NAMES for section in sections(name) for e in entries(name, section)]
 
 
-@pytest.mark.parametrize(("name", "entry"), ALL, ids=[f"{n}:{e.lang}:{e.label}" for n, e in ALL])
-def test_every_label_is_found_in_its_examples(name: str, entry: Entry) -> None:
+@pytest.mark.parametrize(
+    ("name", "section", "entry"), ALL, ids=[f"{n}:{s}:{e.lang}:{e.label}" for n, s, e in ALL]
+)
+def test_every_label_is_found_in_its_examples(name: str, section: str, entry: Entry) -> None:
     import re
 
     assert entry.examples, f"{entry} has no example sentence"
-    own = re.compile(rf"(?<![^\W\d_])(?:{label_regex(entry.label)})(?![^\W\d_])", re.IGNORECASE)
+    flags = 0 if case_sensitive(name) else re.IGNORECASE
+    own = re.compile(rf"(?<![^\W\d_])(?:{label_regex(entry.label)})(?![^\W\d_])", flags)
     for sentence in entry.examples:
         assert own.search(sentence), (entry.label, sentence)
-        assert pattern(name).search(sentence), (entry.label, sentence)
+        assert pattern(name, section=section).search(sentence), (entry.label, sentence)
 
 
 def test_every_claimed_language_has_labels_in_each_file() -> None:
     for name in NAMES:
-        assert {e.lang for e in entries(name)} == set(LANGUAGES), name
+        # "intl": words of no claimed language (Nordic, Italian legal forms)
+        assert {e.lang for e in entries(name)} - {"intl"} == set(LANGUAGES), name
+
+
+def test_legal_forms_are_case_sensitive_words() -> None:
+    forms = pattern("legal_forms")
+    assert forms.search("Fjord Shipping AS") and not forms.search("as agreed")
+    assert forms.search("Kestrel Trading Co.") and not forms.search("co. signed")
 
 
 def test_month_names_and_relative_words_come_from_cldr_for_every_language() -> None:

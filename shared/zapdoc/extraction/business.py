@@ -20,7 +20,7 @@ from zapdoc.extraction.labels import (
     Concept,
     Party,
 )
-from zapdoc.extraction.layout import Role
+from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names
 from zapdoc.extraction.patterns import (
     Found,
     find_emails,
@@ -43,6 +43,8 @@ from zapdoc.extraction.search import (
     phone_after_label,
     select,
 )
+from zapdoc.extraction.vocabulary import legal_form
+from zapdoc.extraction.vocabulary import source as vocabulary_source
 
 
 def _label_party(line: Line, start: int, end: int) -> Party | None:
@@ -367,11 +369,8 @@ def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate |
 
 # --------------------------------------------------------------------------------- company names
 
-_LEGAL_FORM = (
-    r"(?:GmbH(?:\s?&\s?Co\.?\s?KG)?|AG|KG|OHG|e\.\s?K\.|e\.V\.|a\.\s?G\.|VVaG|eG|UG|SE|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SNC|"
-    r"EURL|B\.V\.|BV|N\.V\.|NV|Inc\.?|Incorporated|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Corp\.?|Corporation|"
-    r"Co\.|Company|S\.r\.l\.|Srl|S\.p\.A\.|Pvt\.?\s?Ltd\.?|Private\sLimited|Oy|AB|AS|A/S|ApS|KGaA|mbH)"
-)
+# Legal forms are data (vocabulary/legal_forms.json), matched case-sensitively.
+_LEGAL_FORM = legal_form()
 _COMPANY_RE = re.compile(rf"([A-ZÀ-ÖØ-Þ0-9][\w&'’.,\- ]{{0,60}}?\s{_LEGAL_FORM})(?![\w])")
 _SENDER_LINE_RE = re.compile(
     r"^(.{2,60}?)\s?(?:·|•|●|\||–| - )\s?.{0,80}(?<!\d)\d{4,5}\s[^\W\d_]"
@@ -470,7 +469,10 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
             if _plausible_name(text) and not re.match(r"^\d", text):
                 cands.append(Candidate(text, 0.4, line.index, line.index, 0, len(text)))
                 break
+    registered: list[Candidate] = []
     if concept.party == "vendor":
+        registered = _registered_names(ctx)
+        cands.extend(registered)
         for line in lines:
             if line.party == "buyer" or re.match(r"(?i)^\W{0,2}(?:\(c\)|©|copyright)", line.text):
                 continue
@@ -485,10 +487,30 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
     others = _other_party_names(ctx, concept)
     if others:
         cands = [c for c in cands if _fold(str(c.value)) not in others]
+    if concept.party == "vendor":
+        _domain_agreement(ctx, cands)
     best = select(cands, "first")
     if best is None:
         return None
-    return _complete_name(ctx, _registered_form(best, cands))
+    best = _registered_form(best, cands)
+    best = _department_of(best, [c for c in registered if c in cands])
+    best = _as_written(ctx, _complete_name(ctx, best))
+    return _without_stated_form(ctx, best) if concept.party == "vendor" else best
+
+
+def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
+    """A name taken from a logo line in capitals ("HARBOUR CONSULTING") as the text writes it elsewhere
+    ("Harbour Consulting" in the footer), when it does."""
+    value = str(best.value)
+    if not value.isupper() or len(value) < 4:
+        return best
+    needle = re.compile(rf"(?<![^\W\d_]){re.escape(value)}(?![^\W\d_])", re.IGNORECASE)
+    for line in ctx.lines:
+        m = needle.search(line.text)
+        if m and not m.group(0).isupper():
+            best.value = m.group(0)
+            break
+    return best
 
 
 def _registered_form(best: Candidate, cands: list[Candidate]) -> Candidate:
@@ -505,6 +527,114 @@ def _registered_form(best: Candidate, cands: list[Candidate]) -> Candidate:
     return best
 
 
+# A company name with its legal form at the head of a line that carries registration, tax or bank data
+# ("Free SAS au capital de ... RCS Paris", "Nordlicht GmbH · HRB 1234 · USt-IdNr. DE..."): the issuer's
+# registered name, printed where the law asks for it.
+REGISTERED_NAME_CONFIDENCE = 0.6
+_PIECE_SPLIT_RE = re.compile(r"\s?(?:·|•|●|\||–|—|−|;)\s|\s-\s|,\s(?=[A-Z])")
+
+
+def _registered_names(ctx: DocContext) -> list[Candidate]:
+    from zapdoc.extraction.layout import registration_text
+
+    out: list[Candidate] = []
+    for line in ctx.lines:
+        if line.party == "buyer" or not registration_text(line.text):
+            continue
+        if ctx.layout_party(line.text[:60]) == "buyer":
+            continue
+        offset = 0
+        for piece in _PIECE_SPLIT_RE.split(line.text):
+            start = line.text.find(piece, offset)
+            offset = max(offset, start + len(piece))
+            m = _COMPANY_RE.match(piece.strip())
+            if m is None:
+                continue
+            name = m.group(1).strip(" ,")
+            if _plausible_name(name) and not re.search(r"\d", name) and not registration_text(name):
+                at = line.text.find(name, max(start, 0))
+                out.append(
+                    Candidate(name, REGISTERED_NAME_CONFIDENCE, line.index, line.index, at, at + len(name))
+                )
+                break
+    return out
+
+
+def _department_of(best: Candidate, registered: list[Candidate]) -> Candidate:
+    """The registered name rather than a department or trade line that starts with its name: "Free Service
+    Abonné" on the sender's address is the customer service of "Free SAS" (the registration footer)."""
+    if _LEGAL_END_RE.search(str(best.value)):
+        return best
+    chosen = _fold(str(best.value))
+    for c in registered:
+        core = _fold(_LEGAL_END_RE.sub("", str(c.value)))
+        if len(core) >= 3 and chosen != core and chosen.startswith(core):
+            c.confidence = max(c.confidence, best.confidence)
+            return c
+    return best
+
+
+def _stated_forms(ctx: DocContext) -> set[str]:
+    """Legal forms the document states as a mention of their own ("SARL au capital de 120 000 €")."""
+    found = ctx.cache.get("stated_forms")
+    if isinstance(found, set):
+        return found
+    forms: set[str] = set()
+    mention = _FORM_MENTION_RE
+    for line in ctx.lines:
+        for m in mention.finditer(line.text):
+            forms.add(m.group(1))
+    ctx.cache["stated_forms"] = forms
+    return forms
+
+
+def _without_stated_form(ctx: DocContext, best: Candidate) -> Candidate:
+    """The name without the legal form the document states apart (French law lists the dénomination and
+    the forme juridique as two mentions: "Au bon moulin SARL" with "SARL au capital de ..." is named
+    "Au bon moulin"); forms that belong to the name (GmbH, Ltd, B.V.) are kept."""
+    value = str(best.value)
+    for form in _stated_forms(ctx):
+        if value.endswith(f" {form}") and len(value) - len(form) > 3:
+            best.value = value[: -len(form)].rstrip(" ,")
+            best.end = best.start + len(str(best.value))
+            break
+    return best
+
+
+# Agreement of a name with the issuer's own web or e-mail domain ("Au bon moulin" and aubonmoulin.fr): an
+# exact match of the name (without its legal form) or a name that starts with the domain's name.
+DOMAIN_MATCH_BONUS = 0.05
+DOMAIN_PREFIX_BONUS = 0.03
+
+
+def _domain_names(ctx: DocContext) -> set[str]:
+    """The names of the web and e-mail domains printed outside the buyer's section and block."""
+    cached = ctx.cache.get("domain_names")
+    if isinstance(cached, set):
+        return cached
+    names: set[str] = set()
+    for line in ctx.lines:
+        if line.party == "buyer":
+            continue
+        if ctx.layout_party(line.text[:60]) == "buyer":
+            continue
+        names.update(domain_names(line.text))
+    ctx.cache["domain_names"] = names
+    return names
+
+
+def _domain_agreement(ctx: DocContext, cands: list[Candidate]) -> None:
+    domains = {d for d in _domain_names(ctx) if len(d) >= 3}
+    if not domains:
+        return
+    for c in cands:
+        core = _fold(_LEGAL_END_RE.sub("", str(c.value)))
+        if core in domains:
+            c.confidence += DOMAIN_MATCH_BONUS
+        elif agrees_with_domain(core, domains):
+            c.confidence += DOMAIN_PREFIX_BONUS
+
+
 # Names from the layout: the block's role says whose name it is; how sure depends on how it was found.
 LAYOUT_NAME_CONFIDENCE: dict[str, float] = {
     "heading": 0.75,  # under "Bill to", "Verkäufer" ...
@@ -517,6 +647,10 @@ LAYOUT_NAME_CONFIDENCE: dict[str, float] = {
 }
 LEGAL_FORM_BONUS = 0.05
 _LEGAL_END_RE = re.compile(rf"\s{_LEGAL_FORM}\.?$")
+_FORM_MENTION_RE = re.compile(
+    rf"(?<![^\W\d_])({_LEGAL_FORM})\s(?:{vocabulary_source('legal_forms', 'form_mentions')})(?![^\W\d_])",
+    re.IGNORECASE,
+)
 _SALUTATION_RE = re.compile(
     r"(?i)^(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|miss|dr\.?|m\.|mme\.?|monsieur|madame|mademoiselle|dhr\.?|mevr\.?|"
     r"de\sheer|mevrouw|firma)$"

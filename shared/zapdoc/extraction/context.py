@@ -14,6 +14,7 @@ from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.classify import detect_language
 from zapdoc.extraction.labels import Party
 from zapdoc.extraction.layout import Layout, build_layout
+from zapdoc.extraction.vocabulary import legal_form
 
 # A phone number without "+" on a document in one of these languages is most likely of that country;
 # English is printed in too many countries to guess.
@@ -43,9 +44,7 @@ VENDOR_HEADING = re.compile(
 )
 _SECTION_SPAN = 12
 # "Lieferant GmbH" is a company, not the heading "Lieferant"
-_NOT_HEADING_RE = re.compile(
-    r"^\s?(?:GmbH|AG|KG|SARL|SAS|SA|S\.A\.|B\.V\.|BV|Inc\.?|Ltd\.?|LLC|Limited|Corp\.?|plc|e\.K\.|UG|mbH|&)(?!\w)"
-)
+_NOT_HEADING_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")
 
 
 def heading(pattern: re.Pattern[str], text: str) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from zapdoc.domain.documents import TextSegment as Segment
+from zapdoc.extraction.vocabulary import legal_form
 
 Role = Literal["sender", "addressee"]
 
@@ -88,7 +89,10 @@ class Layout:
             b
             for b in self.blocks
             if b.page == block.page
-            and abs(b.x0 - block.x0) <= 3 * block.size
+            and (
+                abs(b.x0 - block.x0) <= 3 * block.size
+                or abs(b.segments[0].x1 - block.segments[-1].x1) <= ALIGN * block.size  # flush right
+            )
             and 0 < b.top - block.bottom <= 3 * block.size
         ]
         return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
@@ -198,19 +202,60 @@ _POSTCODE_RE = re.compile(
     r"|(?<![\w])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?!\w)"
 )
 # A legal form right after a heading word: "Lieferant GmbH" is a company, not the heading "Lieferant".
-_LEGAL_AFTER_RE = re.compile(
-    r"^\s?(?:GmbH|AG|KG|SARL|SAS|SA|S\.A\.|B\.V\.|BV|Inc\.?|Ltd\.?|LLC|Limited|Corp\.?|plc|e\.K\.|UG|mbH|&)(?!\w)"
-)
+_LEGAL_AFTER_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")
 _SEPARATED_RE = re.compile(r"\s(?:·|•|●|\||–|-|—)\s|,\s")
+
+
+_HOST_RE = re.compile(r"(?i)(?:https?://|www\.|@)([\w\-]+(?:\.[\w\-]+)+)")
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc", "gv"}
+
+
+def domain_names(text: str) -> list[str]:
+    """The names of the web and e-mail domains in ``text``, folded: "billing@aubonmoulin.fr" and
+    "www.kestrel.co.uk" give "aubonmoulin" and "kestrel" (the label left of the public suffix)."""
+    out: list[str] = []
+    for m in _HOST_RE.finditer(text):
+        parts = [p for p in m.group(1).lower().split(".") if p != "www"]
+        if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL:
+            parts = parts[:-1]
+        if len(parts) >= 2:
+            out.append(fold(parts[-2]))
+    return out
+
+
+def fold(text: str) -> str:
+    """Letters and digits only, case-folded: how names and domains are compared."""
+    return re.sub(r"[\W_]", "", text).casefold()
+
+
+def agrees_with_domain(name: str, domains: set[str] | list[str]) -> bool:
+    """Whether a name starts with one of the (folded) domain names of at least four letters."""
+    folded = fold(name)
+    return any(len(d) >= 4 and folded.startswith(d) for d in domains)
+
+
+def _right_aligned(block: Block) -> bool:
+    """Lines of different lengths that end at one right edge (an address set flush right)."""
+    segs = block.segments
+    if len(segs) < 2:
+        return False
+    unit = block.size
+    lefts = [s.x0 for s in segs]
+    rights = [s.x1 for s in segs]
+    return max(rights) - min(rights) <= ALIGN * unit and max(lefts) - min(lefts) > 0.4 * unit
 
 
 def _has_postcode(block: Block) -> bool:
     return any(len(line) <= 60 and _POSTCODE_RE.search(line) for line in block.lines)
 
 
-def _registration(block: Block) -> bool:
-    text = block.text
+def registration_text(text: str) -> bool:
+    """Whether ``text`` shows registration, tax or bank data of its issuer (not "your VAT number")."""
     return bool(_REGISTRATION_RE.search(text)) and not _YOUR_RE.search(text)
+
+
+def _registration(block: Block) -> bool:
+    return registration_text(block.text)
 
 
 _CONTACT_RE = re.compile(
@@ -247,6 +292,8 @@ def assign_roles(layout: Layout) -> None:
         if b.page == 1 and len(b.lines[0]) <= 60
         for p in (_BUYER_HEADING_RE, _VENDOR_HEADING_RE)
     )
+    _join_split_addresses(layout)
+    blocks = layout.blocks
     first_page = [b for b in blocks if b.page == 1]
     sizes = [s.size for b in first_page for s in b.segments]
     body = statistics.median(sizes) if sizes else 10.0
@@ -279,13 +326,22 @@ def assign_roles(layout: Layout) -> None:
         # the addressee: the address under a one-line return address; else, when the topmost address
         # is the sender's (at the very top, or with its phone, mail or registration data), the next one
         # without such data; else the topmost
-        framed = [b for b in addresses if _return_line(b, first_page, body) is not None]
-        plain = [b for b in addresses if not (_contact(b) or _registration(b))]
-        top = addresses[0]
+        # an envelope address is printed flush left; a right-aligned address is the sender's own, and so
+        # is one named like the web or e-mail domain printed in the letterhead or footer
+        others = [b for b in first_page if b not in addresses]
+        domains = {d for b in others for d in domain_names(b.text)}
+        pool = [
+            b for b in addresses if not (_right_aligned(b) or agrees_with_domain(b.lines[0], domains))
+        ] or addresses
+        framed = [b for b in pool if _return_line(b, first_page, body) is not None]
+        plain = [b for b in pool if not (_contact(b) or _registration(b))]
+        top = pool[0]
         if framed:
             addressee = framed[0]
         elif top.top < 0.12 * height or top not in plain:
             addressee = next((b for b in plain if b is not top), None)
+            if addressee is None and len(pool) == 1 < len(addresses):
+                addressee = top  # the only flush-left address beside the sender's right-aligned one
         else:
             addressee = top
         if addressee is not None:
@@ -317,6 +373,44 @@ def assign_roles(layout: Layout) -> None:
                 same_band = other.page == block.page and abs(other.top - block.top) <= 2 * block.size
                 if other.role is None and (other is block or same_band):
                     other.role, other.reason = "sender", "footer"
+
+
+# An address broken by a blank line ("CRONUS DE / Hofstraße 12 / Benrath" + "20097 Hamburg / Deutschland"):
+# the part under the gap starts with its postcode line, within this many font sizes of the part above.
+ADDRESS_GAP = 3.5
+
+
+def _join_split_addresses(layout: Layout) -> None:
+    """Join an address block without a postcode to the short block right under it (same left or right
+    edge, same print) that starts with the postcode and city: one address printed with a blank line."""
+    out: list[Block] = []
+    taken: set[int] = set()
+    blocks = layout.blocks
+    for i, block in enumerate(blocks):
+        if id(block) in taken:
+            continue
+        upper = block
+        if upper.page == 1 and upper.top <= 0.45 * layout.height and 2 <= len(upper.segments) <= 5:
+            for lower in blocks[i + 1 :]:
+                if (
+                    id(lower) not in taken
+                    and lower.page == upper.page
+                    and len(upper.segments) + len(lower.segments) <= 8
+                    and 0 < lower.top - upper.bottom <= ADDRESS_GAP * upper.size
+                    and max(lower.size, upper.size) <= SIZE_STEP * min(lower.size, upper.size)
+                    and (
+                        abs(lower.x0 - upper.x0) <= ALIGN * upper.size
+                        or abs(lower.segments[0].x1 - upper.segments[-1].x1) <= ALIGN * upper.size
+                    )
+                    and not _has_postcode(upper)
+                    and bool(_POSTCODE_RE.search(lower.lines[0]))
+                    and len(lower.lines[0]) <= 60
+                ):
+                    upper = replace(upper, segments=[*upper.segments, *lower.segments])
+                    taken.add(id(lower))
+                    break
+        out.append(upper)
+    layout.blocks = out
 
 
 def _label_column_values(heading: Block, blocks: list[Block]) -> None:
