@@ -1,4 +1,8 @@
-"""Curated labels for the concepts the offline extractor knows, in English, French, German (and Dutch).
+"""Concepts the offline extractor knows, with their labels in English, French, German and Dutch.
+
+The labels are data: ``vocabulary/field_labels.json`` holds each concept's label regexes with weight,
+language and example sentences (``tests/unit/test_field_labels.py`` matches every one). What stays here
+is how a concept behaves: its value kind, party, the words that disqualify a label next to it, aliases.
 
 A *concept* is what a field means (an invoice number, the grand total, the vendor's VAT id ...) and
 how its value looks (its *kind*). Known field names map to concepts; any other field gets a concept
@@ -8,9 +12,12 @@ built from its own name and description (``po_number`` / "purchase order" -> "PO
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
 from zapdoc.domain.fields import FieldSpec, FieldType
 
@@ -88,6 +95,45 @@ def labels(*groups: tuple[float, tuple[str, ...]], next_lines: bool = True) -> t
     return tuple(out)
 
 
+@functools.cache
+def _field_label_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("zapdoc.extraction.vocabulary")
+        .joinpath("field_labels.json")
+        .read_text(encoding="utf-8")
+    )
+    return data
+
+
+@functools.cache
+def data_labels(key: str) -> tuple[Label, ...]:
+    """The labels of concept ``key`` (or of the shared set ``@name``) from ``vocabulary/field_labels.json``,
+    in file order, weighted; from weight 0.8 the value may stand on the next line."""
+    data = _field_label_data()
+    entry: str | list[dict[str, Any]] = data["concepts"].get(key, key)
+    if isinstance(entry, str):
+        entry = data["sets"][entry.removeprefix("@")]
+    macros: dict[str, str] = data["macros"]
+    out: list[Label] = []
+    for row in entry:
+        source = str(row["pattern"])
+        for name, value in macros.items():
+            source = source.replace("{" + name + "}", value)
+        weight = float(row["weight"])
+        out.append(Label(_rx(f"{_LETTER_START}(?:{source}){_LETTER_END}"), weight, weight >= 0.8, source))
+    return tuple(out)
+
+
+def field_label_rows() -> list[tuple[str, dict[str, Any]]]:
+    """Every (concept or @set, row) of ``field_labels.json``, for the tests of the example sentences."""
+    data = _field_label_data()
+    rows = [(f"@{name}", row) for name, items in data["sets"].items() for row in items]
+    rows += [
+        (key, row) for key, items in data["concepts"].items() if isinstance(items, list) for row in items
+    ]
+    return rows
+
+
 _NO = r"(?:no|nr|num|number|n°|nº|n|#|id|nummer|numéro|numero)\.?"
 
 # ----------------------------------------------------------------------------------------- invoices
@@ -95,65 +141,14 @@ _NO = r"(?:no|nr|num|number|n°|nº|n|#|id|nummer|numéro|numero)\.?"
 INVOICE_NUMBER = Concept(
     "invoice_number",
     "id",
-    labels(
-        (
-            1.0,
-            (
-                rf"invoice\s?{_NO}",
-                r"invoice\s?#",
-                rf"inv\.?\s?{_NO}",
-                r"rechnungs\s?-?\s?(?:nummer|nr|no)\.?",
-                # "Rechnung Nr.", "Handelsrechnung (380) Nr.", "Rechnung des Versicherers (575) Nr."
-                r"[^\W\d_]{0,15}(?:rechnung|gutschrift)[^\W\d_]{0,12}(?:\s(?!bestell|liefer|auftrag|gemäß|gemaess|order|kunde|"
-                r"vertrag|vom\b)[\w()]{1,25}){0,4}?\s?(?:nr|nummer|no)\.?",
-                r"gutschrifts?\s?-?\s?(?:nummer|nr)\.?",
-                r"beleg\s?-?\s?(?:nummer|nr)\.?",
-                r"facture\s?(?:n°|nº|no|n\.|numéro|numero|num\.?)",
-                r"(?:n°|nº|numéro|numero|no)\.?\s?(?:de\s)?(?:la\s)?facture",
-                r"avoir\s?(?:n°|nº|no)",
-                r"factuur\s?-?\s?(?:nummer|nr|no)\.?",
-                r"credit\s?(?:nota|factuur)\s?-?\s?(?:nummer|nr|no)\.?",
-                rf"(?:credit\s?note|bill)\s?{_NO}",
-                rf"document\s?{_NO}",
-            ),
-        ),
-        (
-            0.75,
-            (
-                r"tax\s?invoice",
-                r"invoice",
-                r"facture",
-                r"rechnung",
-                r"factuur",
-                r"avoir",
-                r"gutschrift",
-                r"creditnota",
-                r"credit\s?note",
-            ),
-        ),
-    ),
+    data_labels("invoice_number"),
     exclude_after=_rx(r"^\W{0,3}(?:date|datum|period|address|adresse|total|amount|summary|to\b|à\b)"),
 )
 
 RECEIPT_NUMBER = Concept(
     "receipt_number",
     "id",
-    labels(
-        (
-            1.0,
-            (
-                rf"receipt\s?{_NO}",
-                rf"(?:transaction|trans|order|booking)\s?(?:id|{_NO})",
-                rf"bon\s?-?\s?{_NO}",
-                rf"beleg\s?-?\s?{_NO}",
-                rf"ticket\s?{_NO}",
-                rf"quittung\s?{_NO}",
-                rf"reçu\s?{_NO}",
-                rf"invoice\s?{_NO}",
-            ),
-        ),
-        (0.7, (r"receipt", r"bon", r"beleg", r"ticket")),
-    ),
+    data_labels("receipt_number"),
 )
 
 _DATE_OTHER = _rx(
@@ -167,41 +162,7 @@ _DATE_OTHER = _rx(
 ISSUE_DATE = Concept(
     "issue_date",
     "date",
-    labels(
-        (
-            1.0,
-            (
-                r"invoice\s?date",
-                r"date\s?(?:of\s)?(?:the\s)?invoice",
-                r"date\s?of\s?issue",
-                r"issue\s?date",
-                r"issued\s?(?:on|at)",
-                r"billing\s?date",
-                r"rechnungs\s?-?\s?datum",
-                r"ausstellungs\s?-?\s?datum",
-                r"beleg\s?-?\s?datum",
-                r"date\s?(?:de\s)?(?:la\s)?factur(?:e|ation)",
-                r"date\s?d'\s?émission",
-                r"date\s?d'\s?emission",
-                r"factuur\s?-?\s?datum",
-                r"datum\s?factuur",
-                r"receipt\s?date",
-                r"document\s?date",
-                r"gutschrifts?\s?-?\s?datum",
-            ),
-        ),
-        (
-            0.9,
-            (
-                # "Rechnung Nr. 4711 vom 03.04.2024", "Facture n°123 du 2 juillet 2015", "Invoice # 1 issued"
-                r"[^\W\d_]{0,15}(?:rechnung|invoice|facture|factuur|gutschrift|avoir)[^\W\d_]{0,12}"
-                r"(?:(?!bestell|liefer|auftrag|gemäß|order|commande|livraison|according|contract|vertrag)[^\n]){0,40}?"
-                r"(?:nr\.?|no\.?|n°|nº|#|number|nummer|numéro)\s?[A-Za-z0-9][\w/.\-]{0,30}\s"
-                r"(?:vom|du|dated|issued\s?(?:at|on)|van|datée?\s?du|of)",
-            ),
-        ),
-        (0.7, (r"date", r"datum", r"dated", r"fecha", r"data")),
-    ),
+    data_labels("issue_date"),
     exclude_before=_DATE_OTHER,
     exclude_after=_rx(
         r"^\W{0,3}(?:de\s?(?:livraison|commande|début|debut|fin|échéance|prélèvement|la\scommande)|d'échéance|"
@@ -223,35 +184,7 @@ ISSUE_DATE = Concept(
 DUE_DATE = Concept(
     "due_date",
     "date",
-    labels(
-        (
-            1.0,
-            (
-                r"due\s?date",
-                r"date\s?due",
-                r"payment\s?due(?:\s?date)?",
-                r"due\s?(?:on|by)",
-                r"pay(?:able)?\s?(?:by|until|before|no\s?later\s?than)",
-                r"remit\s?(?:until|by)",
-                r"fälligkeits?\s?-?\s?(?:datum|tag)",
-                r"fällig\s?(?:am|bis|zum|ab)",
-                r"zahlbar\s?(?:bis|am)",
-                r"zahlungsziel",
-                r"netto\s?bis",
-                r"date\s?d'\s?échéance",
-                r"date\s?d'\s?echeance",
-                r"échéance\s?(?:le|au)?",
-                r"date\s?limite\s?de\s?paiement",
-                r"(?:à\s)?payer\s?avant\s?le",
-                r"vervaldatum",
-                r"uiterste\s?betaaldatum",
-                r"betalen\s?voor",
-                r"(?:überweisen|zahlen|begleichen|bezahlen)(?:\s[\wäöüß]{1,15}){0,3}?\s?bis\s?(?:spätestens\s)?(?:zum)?",
-                r"(?:à\s)?régler\s?(?:avant\s?le|au\s?plus\s?tard\s?le)",
-            ),
-        ),
-        (0.6, (r"due", r"fällig", r"fälligkeit", r"échéance")),
-    ),
+    data_labels("due_date"),
     aliases=("payment_due_date", "due", "deadline_payment"),
 )
 
@@ -265,60 +198,7 @@ _TOTAL_NOT = _rx(
 TOTAL_AMOUNT = Concept(
     "total_amount",
     "amount",
-    labels(
-        (
-            1.0,
-            (
-                r"total\s?ttc",
-                r"montant\s?(?:total\s?)?ttc",
-                r"net\s?à\s?payer\s?ttc",
-                r"total\s?(?:incl|including|inkl|inc)\.?\s?(?:of\s)?(?:vat|tax|taxes|mwst|ust|btw)\.?",
-                r"total\s?(?:amount\s?)?(?:incl|including|inkl)\.?",
-                r"grand\s?total",
-                r"total\s?amount(?:\s?due)?",
-                r"invoice\s?total",
-                r"total\s?invoice(?:\s?amount)?",
-                r"gesamt\s?-?\s?betrag(?:\s?brutto)?",
-                r"gesamt\s?-?\s?summe(?:\s?brutto)?",
-                r"brutto\s?-?\s?(?:summe|betrag|gesamt)",
-                r"rechnungs\s?-?\s?(?:summe|betrag)\s?(?:brutto|\(?inkl\.?[^\n]{0,12}?\)?)",
-                r"summe\s?(?:brutto|gesamt)",
-                r"end\s?-?\s?(?:betrag|summe)",
-                r"rechnungs\s?-?\s?betrag",
-                r"gesamt\s?(?:inkl|brutto)\.?",
-                r"montant\s?total",
-                r"total\s?(?:à|a)\s?payer",
-                r"total\s?facture",
-                r"totaal\s?(?:incl\.?\s?btw|bedrag)?",
-                r"factuur\s?totaal",
-                r"totaalbedrag",
-                r"te\s?betalen",
-            ),
-        ),
-        (0.85, (r"rechnungssumme", r"total\s?eur")),
-        # what is still to pay (or was paid) is the total only when nothing else is: on a paid invoice
-        # the amount due is 0.00 and the total is still the total
-        (
-            0.65,
-            (
-                r"amount\s?due",
-                r"total\s?due",
-                r"balance\s?due",
-                r"due\s?payable",
-                r"somme\s?à\s?payer",
-                r"montant\s?à\s?payer",
-                r"zahlbetrag",
-                r"zu\s?zahlen(?:der\s?betrag)?",
-                r"amount\s?paid",
-                r"total\s?paid",
-            ),
-        ),
-        (
-            0.7,
-            (r"net\s?à\s?payer", r"solde\s?à\s?payer", r"total", r"gesamt", r"brutto", r"summe", r"totaal"),
-        ),
-        (0.5, (r"amount", r"betrag", r"montant")),
-    ),
+    data_labels("total_amount"),
     exclude_after=_TOTAL_NOT,
     exclude_before=_rx(r"(?:sub|zwischen|teil|positions|netto|net|tax|vat|steuer|tva|sous)[\s\-]{0,2}$"),
     prefer="max",
@@ -336,26 +216,7 @@ TOTAL_AMOUNT = Concept(
 AMOUNT_DUE = Concept(
     "amount_due",
     "amount",
-    labels(
-        (
-            1.0,
-            (
-                r"amount\s?due",
-                r"balance\s?due",
-                r"total\s?due",
-                r"due\s?payable",
-                r"zahlbetrag",
-                r"zu\s?zahlen(?:der\s?betrag)?",
-                r"offener\s?betrag",
-                r"solde\s?à\s?payer",
-                r"net\s?à\s?payer",
-                r"reste\s?à\s?payer",
-                r"montant\s?à\s?payer",
-                r"somme\s?à\s?payer",
-                r"te\s?betalen",
-            ),
-        ),
-    ),
+    data_labels("amount_due"),
     prefer="last",
     aliases=("balance_due", "amount_payable"),
 )
@@ -363,40 +224,7 @@ AMOUNT_DUE = Concept(
 NET_AMOUNT = Concept(
     "net_amount",
     "amount",
-    labels(
-        (
-            1.0,
-            (
-                r"total\s?h\.?t\.?",
-                r"montant\s?(?:total\s?)?h\.?t\.?",
-                r"total\s?hors\s?tax(?:es?)?",
-                r"net\s?total",
-                r"total\s?net",
-                r"net\s?amount",
-                r"amount\s?net",
-                r"total\s?(?:excl|excluding|exkl)\.?\s?(?:of\s)?(?:vat|tax|taxes|mwst|ust|btw)?\.?",
-                r"netto\s?-?\s?(?:betrag|summe|gesamt|wert)",
-                r"(?:rechnungs|gesamt)\s?-?\s?summe\s?(?:netto|\(?(?:excl|exkl|ohne)\.?[^\n]{0,12}?\)?)",
-                r"summe\s?netto",
-                r"gesamt\s?netto",
-                r"gesamtbetrag\s?netto",
-                r"exclusief\s?btw",
-                r"totaal\s?excl\.?\s?btw",
-                r"total\s?before\s?tax",
-            ),
-        ),
-        (
-            0.85,
-            (
-                r"sub\s?-?\s?total(?:\s?excl\.?[^\n]{0,10})?",
-                r"zwischen\s?-?\s?summe",
-                r"warenwert",
-                r"subtotaal",
-                r"sous\s?-?\s?total",
-            ),
-        ),
-        (0.7, (r"netto", r"net", r"ht")),
-    ),
+    data_labels("net_amount"),
     # "Net 30 days" / "Net 30" are payment terms, not the net amount
     exclude_after=_rx(
         r"^\W{0,3}(?:\d{1,3}\s?(?:days|tage|jours|dagen)|\d{1,3}\s*$|à\spayer|a\spayer|payable)"
@@ -408,25 +236,7 @@ NET_AMOUNT = Concept(
 TAX_AMOUNT = Concept(
     "tax_amount",
     "amount",
-    labels(
-        (
-            1.0,
-            (
-                r"total\s?(?:tva|taxes|tax|vat|mwst|ust|btw)",
-                r"(?:tva|vat|tax|mwst|ust|btw)\s?total",
-                r"montant\s?(?:de\s?la\s?)?(?:tva|taxes?)",
-                r"(?:vat|tax|gst)\s?amount",
-                r"steuer\s?-?\s?betrag",
-                r"mehrwertsteuer(?:\s?-?\s?betrag)?",
-                r"umsatzsteuer(?:\s?-?\s?betrag)?",
-                r"summe\s?(?:mwst|ust|umsatzsteuer|steuer)",
-                r"(?:zzgl|zuzüglich|plus|enthaltene)\.?\s?(?:\d{1,2}(?:[.,]\d{1,2})?\s?%\s?)?(?:mwst|ust|umsatzsteuer|vat|tva)\.?",
-                r"btw\s?bedrag",
-                r"sales\s?tax",
-            ),
-        ),
-        (0.75, (r"tva", r"vat", r"tax", r"mwst", r"ust", r"btw", r"taxes", r"gst")),
-    ),
+    data_labels("tax_amount"),
     exclude_after=_rx(
         r"^[\s.:\-]{0,3}%|^\W{0,3}(?:id|reg|no\b|nr|n°|number|nummer|code|intra|identif|rate|satz|ident|-?\s?id|payée|acquittée|"
         r"exempt|clause|identifier|category|kategorie|aufschlüsselung|breakdown|détail|detail|[a-z]{2}\s?\d{2})"
@@ -439,29 +249,7 @@ TAX_AMOUNT = Concept(
     aliases=("vat_amount", "tax", "vat", "total_tax", "tax_total"),
 )
 
-_VAT_LABELS = labels(
-    (
-        1.0,
-        (
-            r"u\.?\s?st\.?\s?-?\s?id\.?\s?-?\s?(?:nr|nummer|no)?\.?",
-            r"ust\.?\s?-?\s?ident\s?-?\s?nr\.?",
-            r"umsatzsteuer\s?-?\s?(?:identifikations)?\s?-?\s?(?:nummer|nr|id)\.?",
-            r"vat\s?(?:reg(?:istration|\.)?\s?)?(?:id|no|nr|number|#|n°)\.?",
-            r"vat\s?-?\s?id",
-            r"vat",
-            r"(?:n°|no|numéro|numero)\.?\s?(?:de\s)?(?:d'identification\s)?tva(?:\s?intra\s?-?\s?communautaire)?",
-            r"tva\s?intra\s?-?\s?communautaire",
-            r"identifiant\s?tva",
-            r"tva",
-            r"btw\s?-?\s?(?:nummer|nr|no|id)?\.?",
-            r"mwst\s?-?\s?(?:nr|nummer)\.?",
-            r"gstin",
-            r"tax\s?(?:id|reg(?:istration)?\s?(?:no|number))",
-            r"steuer\s?-?\s?id",
-            r"ide\s?(?:tva)?",
-        ),
-    ),
-)
+_VAT_LABELS = data_labels("@vat_id")
 BUYER_BEFORE = _rx(
     r"(?:client|customer|buyer|käufer|kunden?|acheteur|uw|your|votre|ihre?|destinataire|empfänger|"
     r"leistungsempfänger|purchaser|recipient)\W{0,3}(?:[\w.]+\W{0,3}){0,2}$"
@@ -494,94 +282,27 @@ BUYER_VAT_ID = Concept(
 IBAN = Concept(
     "iban",
     "iban",
-    labels(
-        (1.0, (r"iban(?:\s?-?\s?(?:nr|no|number|code|nummer))?\.?",)),
-        (0.8, (r"bankverbindung(?:en)?", r"bank\s?details", r"coordonnées\s?bancaires", r"bankgegevens")),
-        (
-            0.7,
-            (
-                r"bank\s?account(?:\s?(?:no|number|nr))?\.?",
-                r"account\s?(?:no|number)\.?",
-                r"konto(?:nummer|\s?-?\s?nr)?\.?",
-                r"compte",
-                r"rekening(?:nummer)?",
-            ),
-        ),
-    ),
+    data_labels("iban"),
     aliases=("bank_account", "iban_number", "account_iban"),
 )
 
 CURRENCY = Concept(
     "currency",
     "currency",
-    labels(
-        (
-            1.0,
-            (
-                r"currency",
-                r"währung",
-                r"devise",
-                r"monnaie",
-                r"valuta",
-                r"beträge\s?in",
-                r"betrag\s?in",
-                r"amounts?\s?(?:are\s)?in",
-                r"prices?\s?(?:are\s)?in",
-                r"montants?\s?(?:exprimés\s)?en",
-                r"all\s?(?:charges|amounts|prices)[\w\s]{0,30}?\sin",
-            ),
-        ),
-    ),
+    data_labels("currency"),
     aliases=("currency_code",),
 )
 
 ORDER_NUMBER = Concept(
     "order_number",
     "id",
-    labels(
-        (
-            1.0,
-            (
-                rf"(?:purchase\s?)?order\s?(?:{_NO}|ref(?:erence)?\.?)",
-                rf"p\.?\s?o\.?\s?(?:{_NO})",
-                r"your\s?order(?:\s?(?:no|number|ref))?\.?",
-                r"bestell\s?-?\s?(?:nummer|nr|no)\.?",
-                r"(?:ihre\s)?(?:auftrags|bestell)\s?-?\s?(?:nummer|nr)\.?",
-                r"ihre\s?bestellung(?:\s?(?:nr|vom))?\.?",
-                r"(?:n°|numéro|numero|no)\.?\s?(?:de\s|du\s)?(?:bon\s?de\s?)?commande",
-                r"bon\s?de\s?commande",
-                r"commande\s?(?:n°|no|nº)",
-                r"votre\s?commande",
-                r"ordernummer",
-                r"order\s?id",
-            ),
-        ),
-        (0.75, (r"bestellung", r"votre\s?référence", r"your\s?reference", r"commande", r"order", r"po")),
-    ),
+    data_labels("order_number"),
     exclude_after=_rx(r"^\W{0,3}(?:date|datum|vom)\b"),
     aliases=("purchase_order", "order_no", "order_id", "purchase_order_number"),
 )
 
-_EMAIL_LABELS = labels(
-    (1.0, (r"e\s?-?\s?mail(?:\s?address)?", r"courriel", r"mail", r"email\s?id", r"contact"))
-)
-_PHONE_LABELS = labels(
-    (
-        1.0,
-        (
-            r"tel(?:ephone|efon)?(?:\s?(?:no|nr|number))?\.?",
-            r"t[ée]l[ée]phone",
-            r"tél\.?",
-            r"phone(?:\s?(?:no|number))?\.?",
-            r"fon",
-            r"mobile?(?:\s?(?:no|number))?",
-            r"handy",
-            r"cell",
-            r"customer\s?care",
-            r"hotline",
-        ),
-    ),
-)
+_EMAIL_LABELS = data_labels("@email")
+_PHONE_LABELS = data_labels("@phone")
 VENDOR_EMAIL = Concept(
     "vendor_email",
     "email",
@@ -606,10 +327,7 @@ BUYER_PHONE = Concept(
 VENDOR_NAME = Concept(
     "vendor_name",
     "name",
-    labels(
-        (1.0, (r"(?:vendor|seller|supplier|company|merchant)\s?name", r"raison\s?sociale", r"firmenname")),
-        (0.7, (r"name", r"nom", r"firma")),
-    ),
+    data_labels("vendor_name"),
     party="vendor",
     aliases=(
         "supplier_name",
@@ -632,10 +350,7 @@ MERCHANT_NAME = Concept(
 BUYER_NAME = Concept(
     "buyer_name",
     "name",
-    labels(
-        (1.0, (r"(?:customer|client|buyer)\s?name", r"nom\s?du\s?client", r"kunden\s?-?\s?name")),
-        (0.7, (r"name", r"nom")),
-    ),
+    data_labels("buyer_name"),
     party="buyer",
     aliases=("customer_name", "client_name", "customer", "buyer", "bill_to"),
 )
@@ -643,20 +358,7 @@ BUYER_NAME = Concept(
 PAYMENT_METHOD = Concept(
     "payment_method",
     "text",
-    labels(
-        (
-            1.0,
-            (
-                r"payment\s?(?:method|mode|type)",
-                r"paid\s?(?:by|with|through)",
-                r"zahlungs\s?-?\s?(?:art|weise|mittel)",
-                r"bezahlt\s?(?:mit|per)",
-                r"mode\s?de\s?(?:paiement|règlement)",
-                r"moyen\s?de\s?paiement",
-                r"betaalwijze",
-            ),
-        ),
-    ),
+    data_labels("payment_method"),
     aliases=("payment_type", "paid_by"),
 )
 
@@ -665,41 +367,13 @@ PAYMENT_METHOD = Concept(
 RFP_REFERENCE = Concept(
     "reference_number",
     "id",
-    labels(
-        (
-            1.0,
-            (
-                rf"(?:rfp|rfq|rfi|tender|solicitation|bid|itt)\s?(?:{_NO}|ref(?:erence)?\.?)",
-                r"reference\s?(?:number|no)\.?",
-                r"ref(?:erence)?\.?\s?(?:no|#)?",
-                r"référence",
-                r"aktenzeichen",
-                r"vergabe\s?-?\s?(?:nummer|nr)\.?",
-            ),
-        ),
-    ),
+    data_labels("reference_number"),
     aliases=("rfp_number", "tender_reference", "reference"),
 )
 SUBMISSION_DEADLINE = Concept(
     "submission_deadline",
     "date",
-    labels(
-        (
-            1.0,
-            (
-                r"(?:submission|proposal|response|bid|tender)s?\s?(?:deadline|due(?:\s?date)?|closing\s?date)",
-                r"deadline\s?(?:for\s)?(?:submission|proposals|responses|bids)",
-                r"proposals?\s?(?:are\s)?due",
-                r"closing\s?date",
-                r"due\s?date",
-                r"date\s?limite\s?(?:de\s)?(?:remise|dépôt|réception)(?:\s?des\s?offres)?",
-                r"angebots\s?-?\s?frist",
-                r"abgabe\s?-?\s?(?:frist|termin)",
-                r"einreichungs\s?-?\s?frist",
-            ),
-        ),
-        (0.6, (r"deadline",)),
-    ),
+    data_labels("submission_deadline"),
     exclude_before=_rx(r"(?:question|clarification|inquir)\w{0,4}\s?$"),
     exclude_after=_rx(r"^\W{0,3}(?:for\s)?(?:questions|clarification|inquiries)"),
     aliases=("deadline", "closing_date", "response_deadline"),
@@ -707,70 +381,25 @@ SUBMISSION_DEADLINE = Concept(
 QUESTIONS_DEADLINE = Concept(
     "questions_deadline",
     "date",
-    labels(
-        (
-            1.0,
-            (
-                r"(?:deadline|due\s?date|last\s?date)\s?for\s?(?:questions|clarifications?|inquiries|queries)",
-                r"(?:questions|clarifications?|inquiries|queries)\s?(?:deadline|due(?:\s?date)?|must\s?be\s?(?:received|submitted)\s?by)",
-                r"date\s?limite\s?(?:des\s|pour\s(?:les\s)?)?questions",
-                r"fragen\s?bis",
-                r"frist\s?für\s?(?:bieter)?fragen",
-            ),
-        ),
-    ),
+    data_labels("questions_deadline"),
 )
 BUDGET = Concept(
     "budget",
     "amount",
-    labels(
-        (
-            1.0,
-            (
-                r"(?:estimated\s)?budget",
-                r"(?:estimated|total|maximum)\s?(?:contract\s)?value",
-                r"not\s?to\s?exceed",
-                r"montant\s?estimé",
-                r"valeur\s?estimée",
-                r"geschätzter\s?(?:auftrags)?wert",
-            ),
-        ),
-    ),
+    data_labels("budget"),
     prefer="max",
     aliases=("estimated_value", "contract_value"),
 )
 ISSUER = Concept(
     "issuer",
     "name",
-    labels(
-        (
-            1.0,
-            (
-                r"issued\s?by",
-                r"issuing\s?(?:organi[sz]ation|agency|authority)",
-                r"contracting\s?authority",
-                r"pouvoir\s?adjudicateur",
-                r"auftraggeber",
-                r"vergabestelle",
-            ),
-        )
-    ),
+    data_labels("issuer"),
     aliases=("issuing_organisation", "agency", "buyer_organisation"),
 )
 CONTACT_NAME = Concept(
     "contact_name",
     "name",
-    labels(
-        (
-            1.0,
-            (
-                r"contact\s?(?:person|name)?",
-                r"point\s?of\s?contact",
-                r"ansprechpartner(?:in)?",
-                r"interlocuteur",
-            ),
-        )
-    ),
+    data_labels("contact_name"),
 )
 CONTACT_EMAIL = Concept("contact_email", "email", _EMAIL_LABELS)
 CONTACT_PHONE = Concept("contact_phone", "phone", _PHONE_LABELS)

@@ -1,0 +1,60 @@
+"""The field labels are data (extraction/vocabulary/field_labels.json): every label has a language and
+example sentences, each of which its own regex and its concept's combined pattern find."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from zapdoc.domain.normalize import LANGUAGES
+from zapdoc.extraction.labels import CONCEPTS, _field_label_data, data_labels, field_label_rows
+
+ROWS = field_label_rows()
+IDS = [f"{o}:{r['lang']}:{r['pattern'][:40]}" for o, r in ROWS]
+
+
+@pytest.mark.parametrize(("owner", "row"), ROWS, ids=IDS)
+def test_every_field_label_is_found_in_its_example_sentences(owner: str, row: dict[str, Any]) -> None:
+    # GIVEN a label of the data file
+    assert row["examples"], f"{owner} {row['pattern']} has no example sentence"
+    assert row["lang"] in (*LANGUAGES, "intl"), row
+    assert 0 < float(row["weight"]) <= 1
+    (own,) = [label for label in data_labels(owner) if _same(label, row)]
+    for sentence in row["examples"]:
+        # THEN its own pattern finds it in each example sentence
+        assert own.pattern.search(sentence), (row["pattern"], sentence)
+
+
+def _same(label: Any, row: dict[str, Any]) -> bool:
+    macros: dict[str, str] = _field_label_data()["macros"]
+    source = str(row["pattern"])
+    for name, value in macros.items():
+        source = source.replace("{" + name + "}", value)
+    return bool(label.source == source and label.weight == float(row["weight"]))
+
+
+def test_every_concept_finds_a_label_in_each_of_its_examples() -> None:
+    # the combined pattern of a concept (one alternation, strongest first) reaches every label's example
+    for concept in CONCEPTS:
+        sentences = [
+            e for owner, row in ROWS if data_labels(owner) == concept.labels for e in row["examples"]
+        ]
+        assert sentences, concept.key
+        for sentence in sentences:
+            assert concept.combined.search(sentence), (concept.key, sentence)
+
+
+def test_every_claimed_language_has_invoice_labels() -> None:
+    for key in ("invoice_number", "issue_date", "due_date", "total_amount", "net_amount", "tax_amount"):
+        assert {str(r["lang"]) for o, r in ROWS if o == key} >= set(LANGUAGES), key
+    assert {str(r["lang"]) for o, r in ROWS if o == "@vat_id"} >= set(LANGUAGES)
+
+
+def test_labels_keep_their_letter_boundaries() -> None:
+    # "invoice" is a label; "invoiced" and "reinvoice" are other words
+    (invoice,) = [label for label in data_labels("invoice_number") if label.source == "invoice"]
+    assert invoice.pattern.search("INVOICE 42")
+    assert not invoice.pattern.search("invoiced to")
+    assert not re.search(invoice.pattern, "reinvoice")
