@@ -110,12 +110,11 @@ def data_labels(key: str) -> tuple[Label, ...]:
     """The labels of concept ``key`` (or of the shared set ``@name``) from ``vocabulary/field_labels.json``,
     in file order, weighted; from weight 0.8 the value may stand on the next line."""
     data = _field_label_data()
-    entry: str | list[dict[str, Any]] = data["concepts"].get(key, key)
-    if isinstance(entry, str):
-        entry = data["sets"][entry.removeprefix("@")]
+    found: str | list[dict[str, Any]] = data["concepts"].get(key, key)
+    rows: list[dict[str, Any]] = data["sets"][found.removeprefix("@")] if isinstance(found, str) else found
     macros: dict[str, str] = data["macros"]
     out: list[Label] = []
-    for row in entry:
+    for row in rows:
         source = str(row["pattern"])
         for name, value in macros.items():
             source = source.replace("{" + name + "}", value)
