@@ -408,10 +408,13 @@ def render(report: Report, provider: str, show_misses: bool, *, held_out_misses:
     )
     lines += _split_table("Calibration: share of extracted values that are right, per confidence band",
                           report, "bands")  # fmt: skip
-    low = Tally(*_sum_bands(report.bands, below=True))
-    high = Tally(*_sum_bands(report.bands, below=False))
-    lines.append(f"  below LOW_CONFIDENCE ({LOW_CONFIDENCE}): {low.pct:.1f}% right of {low.total}; "
-                 f"at or above: {high.pct:.1f}% right of {high.total}")  # fmt: skip
+    for split in (*SPLITS, "all"):
+        bands = report.bands if split == "all" else report.parts[split].bands
+        low, high, calibrated = calibration(bands)
+        verdict = "calibrated" if calibrated else "NOT calibrated"
+        lines.append(f"  {split:12} below LOW_CONFIDENCE ({LOW_CONFIDENCE}): {low.pct:.1f}% right of "
+                     f"{low.total}; at or above: {high.pct:.1f}% right of {high.total}: {verdict} "
+                     "(low-confidence values must be right less often)")  # fmt: skip
     lines.append("\nAcceptance aggregates (held-out is the headline)")
     for key, (_template, names, goal) in TARGETS.items():
         for split in (*SPLITS, "all"):
@@ -430,6 +433,13 @@ def render(report: Report, provider: str, show_misses: bool, *, held_out_misses:
             lines.append(f"  [{m['split']}] {m['file']} {m['field']}: expected {m['expected']!r} "
                          f"got {m['got']!r} ({m['confidence']})  [{m['evidence'][:90]}]")  # fmt: skip
     return "\n".join(lines)
+
+
+def calibration(bands: dict[str, Tally]) -> tuple[Tally, Tally, bool]:
+    """(values below LOW_CONFIDENCE, values at or above, whether the low ones are right less often)."""
+    low = Tally(*_sum_bands(bands, below=True))
+    high = Tally(*_sum_bands(bands, below=False))
+    return low, high, bool(low.total and high.total and low.pct < high.pct)
 
 
 def _sum_bands(bands: dict[str, Tally], *, below: bool) -> tuple[int, int]:
@@ -452,6 +462,7 @@ def to_json(report: Report, provider: str) -> dict[str, Any]:
             "sources": tallies(p.sources),
             "layouts": tallies(p.layouts),
             "calibration": tallies(p.bands),
+            "low_confidence": _calibration_json(p.bands),
             "targets": {
                 k: {
                     "correct": t.correct,
@@ -472,6 +483,16 @@ def to_json(report: Report, provider: str) -> dict[str, Any]:
         "parts": {s: part(report.parts[s]) for s in SPLITS},
         "failed": report.failed,
         "misses": [m for m in report.misses if m["split"] == DEVELOPED],
+    }
+
+
+def _calibration_json(bands: dict[str, Tally]) -> dict[str, Any]:
+    low, high, calibrated = calibration(bands)
+    return {
+        "threshold": LOW_CONFIDENCE,
+        "below": {"correct": low.correct, "total": low.total},
+        "at_or_above": {"correct": high.correct, "total": high.total},
+        "calibrated": calibrated,
     }
 
 

@@ -1,8 +1,8 @@
 """Offline accuracy on the evaluation corpus meets the acceptance targets (skipped without the corpus).
 
 Runs the same measurement as ``bench/accuracy.py`` on the whole corpus (developed-on and held-out):
-the six key invoice fields >= 95%, buyer_name >= 85%, vendor_name >= 80% (issue 11 asks 85%: not met
-yet, this guards what is reached), resume email + phone >= 90% (normalised match).
+the six key invoice fields >= 95%, vendor_name and buyer_name >= 85%, resume email + phone >= 90%
+(normalised match), and values marked low-confidence are right less often than the rest (calibration).
 """
 
 from __future__ import annotations
@@ -52,9 +52,12 @@ def test_offline_accuracy_meets_the_acceptance_targets() -> None:
     assert resume.total >= 15
     assert invoice.correct / invoice.total >= 0.95, bench.render(report, "offline", False)
     assert buyer.correct / buyer.total >= 0.85, bench.render(report, "offline", False)
-    assert vendor.correct / vendor.total >= 0.80, bench.render(report, "offline", False)
+    assert vendor.correct / vendor.total >= 0.85, bench.render(report, "offline", False)
     assert resume.correct / resume.total >= 0.90, bench.render(report, "offline", False)
     assert report.failed == []
+    # AND a value below LOW_CONFIDENCE is more often wrong than one at or above it
+    low, high, calibrated = bench.calibration(report.bands)
+    assert calibrated and low.total >= 50, (low, high)
     # AND both parts of the split are there, the held-out one about 30%
     held_out = report.parts[bench.HELD_OUT].documents
     assert 0.2 * report.documents <= held_out <= 0.4 * report.documents

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 from zapdoc.domain.normalize import find_currencies, is_country
+from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import BUYER_HEADING, VENDOR_HEADING, DocContext, Line, heading
 from zapdoc.extraction.labels import (
     BUYER_AFTER,
@@ -100,10 +101,16 @@ def vat_candidates(ctx: DocContext, concept: Concept) -> list[Candidate]:
                 continue
             if vat_checksum_ok(str(found.value)) is False:
                 continue  # a VAT-id shape without a label and with wrong check digits is not one
-            bonus = 0.05 if party == concept.party else 0.0
+            bonus = cf.OWN_PARTY_BONUS if party == concept.party else 0.0
             cands.append(
                 Candidate(
-                    found.value, 0.6 + bonus, line.index, line.index, found.start, found.end, weight=0.5
+                    found.value,
+                    cf.VAT_SHAPE_CONFIDENCE + bonus,
+                    line.index,
+                    line.index,
+                    found.start,
+                    found.end,
+                    weight=0.5,
                 )
             )
     return cands
@@ -118,10 +125,6 @@ def _iban_spans(line: Line) -> list[tuple[int, int]]:
 
 # A labelled VAT id or IBAN whose check digits fail is kept for a human to look at, never trusted: it is
 # a specimen number, a typo or a misread (the workbook marks values below LOW_CONFIDENCE).
-CHECKSUM_FAILED_CONFIDENCE = 0.35
-
-
-STACKED_LABEL_CONFIDENCE = 0.7  # a label over its value in one column of a block (footers)
 
 
 def stacked_candidates(
@@ -152,7 +155,7 @@ def stacked_candidates(
                     continue
                 index = ctx.line_of(lines[i + 1][:30], page=block.page)
                 if index is not None:
-                    out.append(Candidate(found.value, STACKED_LABEL_CONFIDENCE, index, index, 0, 0))
+                    out.append(Candidate(found.value, cf.STACKED_LABEL_CONFIDENCE, index, index, 0, 0))
                 break
     return out
 
@@ -162,13 +165,13 @@ def extract_vat(ctx: DocContext, concept: Concept) -> Candidate | None:
     cands += stacked_candidates(ctx, concept, tax_id_after_label, party=concept.party)
     for c in cands:
         if vat_checksum_ok(str(c.value)) is False:
-            c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
+            c.confidence = min(c.confidence, cf.CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the VAT id check digits"
     # a VAT id printed several times (letterhead and footer) is the issuer's
     counts = Counter(c.value for c in cands)
     for c in cands:
         if counts[c.value] >= 2 and concept.party == "vendor":
-            c.confidence = min(0.95, c.confidence + 0.05)
+            c.confidence = min(cf.REPEATED_CAP, c.confidence + cf.REPEATED_BONUS)
     return select(cands, "first")
 
 
@@ -194,7 +197,7 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
         ctx, IBAN, parse, accept=lambda line, s, e: _label_party(line, s, e) != "buyer"
     ):
         if not iban_checksum_ok(str(c.value)):
-            c.confidence = min(c.confidence, CHECKSUM_FAILED_CONFIDENCE)
+            c.confidence = min(c.confidence, cf.CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the IBAN checksum"
         cands.append(c)
     cands += stacked_candidates(ctx, IBAN, _first_iban, party="vendor")
@@ -203,7 +206,11 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
             prefix = line.text[max(0, found.start - 40) : found.start]
             if BUYER_BEFORE.search(prefix):
                 continue
-            cands.append(Candidate(found.value, 0.75, line.index, line.index, found.start, found.end))
+            cands.append(
+                Candidate(
+                    found.value, cf.IBAN_SHAPE_CONFIDENCE, line.index, line.index, found.start, found.end
+                )
+            )
     return select(cands, "first")
 
 
@@ -218,12 +225,16 @@ def extract_currency(ctx: DocContext, total: Candidate | None) -> Candidate | No
     if total is not None:
         code = line_currency(ctx, total)
         if code is not None:
-            return Candidate(code, 0.85, total.line, total.last_line, total.start, total.end)
+            return Candidate(
+                code, cf.CURRENCY_ON_TOTAL_LINE, total.line, total.last_line, total.start, total.end
+            )
         for index in range(total.line, total.last_line + 1):
             printed = find_currencies(ctx.lines[index].text)
             if printed:
                 code = _dollar_context(ctx, printed[-1].code)
-                return Candidate(code, 0.7, total.line, total.last_line, total.start, total.end)
+                return Candidate(
+                    code, cf.CURRENCY_SYMBOL_ON_TOTAL, total.line, total.last_line, total.start, total.end
+                )
     counts: Counter[str] = Counter()
     first_at: dict[str, int] = {}
     for line in ctx.lines:
@@ -235,7 +246,7 @@ def extract_currency(ctx: DocContext, total: Candidate | None) -> Candidate | No
     ranked = counts.most_common(2)
     code, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0
-    confidence = 0.7 if best >= 2 * max(1, second) else 0.5
+    confidence = cf.CURRENCY_DOMINANT if best >= 2 * max(1, second) else cf.CURRENCY_MIXED
     index = first_at[code]
     return Candidate(_dollar_context(ctx, code), confidence, index, index)
 
@@ -253,7 +264,6 @@ def _dollar_context(ctx: DocContext, code: str) -> str:
     return "USD"
 
 
-SUM_AGREES_CONFIDENCE = 0.92  # a total that net + tax add up to
 CENT = 0.011
 
 
@@ -309,7 +319,7 @@ def extract_total(ctx: DocContext) -> Candidate | None:
             if adding:
                 best = select(adding, TOTAL_AMOUNT.prefer)
                 if best is not None:
-                    best.confidence = max(best.confidence, SUM_AGREES_CONFIDENCE)
+                    best.confidence = max(best.confidence, cf.SUM_AGREES_CONFIDENCE)
             elif cands:
                 chosen = select(cands, TOTAL_AMOUNT.prefer)
                 if chosen is not None and isinstance(chosen.value, float):
@@ -360,7 +370,11 @@ def extract_contact(ctx: DocContext, concept: Concept, kind: str) -> Candidate |
             prefix = line.text[max(0, found.start - 12) : found.start]
             if kind == "phone" and (_FAX_RE.search(prefix) or _REGISTRY_RE.search(prefix)):
                 continue
-            conf = 0.55 if concept.party is None or line.party == concept.party else 0.5
+            conf = (
+                cf.CONTACT_IN_SECTION_CONFIDENCE
+                if concept.party is None or line.party == concept.party
+                else cf.CONTACT_ELSEWHERE_CONFIDENCE
+            )
             cands.append(
                 Candidate(found.value, conf, line.index, line.index, found.start, found.end, weight=0.3)
             )
@@ -435,7 +449,11 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
             if same and _plausible_name(_trim_name(same.group(1))):
                 # "Sold By : ACME Ltd.": the name on the heading line
                 name = _trim_name(same.group(1))
-                cands.append(Candidate(name, 0.6, line.index, line.index, same.start(1), same.end(1)))
+                cands.append(
+                    Candidate(
+                        name, cf.HEADING_NAME_CONFIDENCE, line.index, line.index, same.start(1), same.end(1)
+                    )
+                )
                 continue
             for j in range(line.index + 1, min(line.index + 5, len(lines))):
                 raw = lines[j].text
@@ -445,7 +463,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
                 if text != raw and len(text.split()) < 2:
                     continue  # what remains after cutting a label off is too little to be a name
                 if _plausible_name(text) and not re.match(r"^\d", text):
-                    cands.append(Candidate(text.strip(" ,"), 0.6, j, j, 0, len(text)))
+                    cands.append(Candidate(text.strip(" ,"), cf.HEADING_NAME_CONFIDENCE, j, j, 0, len(text)))
                     break
     for line in lines[:60]:
         m = _SENDER_LINE_RE.match(line.text)
@@ -453,12 +471,18 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
         if not sender or not _plausible_name(sender) or re.search(r"\d", sender):
             continue
         if concept.party == "vendor":
-            cands.append(Candidate(sender.strip(" ,"), 0.55, line.index, line.index, 0, len(sender)))
+            cands.append(
+                Candidate(
+                    sender.strip(" ,"), cf.SENDER_LINE_CONFIDENCE, line.index, line.index, 0, len(sender)
+                )
+            )
         elif line.index + 1 < len(lines):
             # the window-envelope address under the sender line starts with the buyer
             text = _trim_name(lines[line.index + 1].text)
             if _plausible_name(text) and not re.match(r"^\d", text):
-                cands.append(Candidate(text, 0.5, line.index + 1, line.index + 1, 0, len(text)))
+                cands.append(
+                    Candidate(text, cf.WINDOW_NAME_CONFIDENCE, line.index + 1, line.index + 1, 0, len(text))
+                )
         break
     cands.extend(_layout_names(ctx, concept))
     if concept.party == "vendor":
@@ -467,7 +491,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
         for line in lines[:3]:
             text = _trim_name(line.text)
             if _plausible_name(text) and not re.match(r"^\d", text):
-                cands.append(Candidate(text, 0.4, line.index, line.index, 0, len(text)))
+                cands.append(Candidate(text, cf.FIRST_LINE_MERCHANT, line.index, line.index, 0, len(text)))
                 break
     registered: list[Candidate] = []
     if concept.party == "vendor":
@@ -480,9 +504,16 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
             if m and _plausible_name(m.group(1)):
                 name = re.sub(r"^(?:.*?:\s)", "", m.group(1)).strip(" ,")
                 if _plausible_name(name):
-                    position = 0.05 if line.index < 15 else 0.0
+                    position = cf.COMPANY_NEAR_TOP_BONUS if line.index < 15 else 0.0
                     cands.append(
-                        Candidate(name, 0.45 + position, line.index, line.index, m.start(1), m.end(1))
+                        Candidate(
+                            name,
+                            cf.COMPANY_NAME_CONFIDENCE + position,
+                            line.index,
+                            line.index,
+                            m.start(1),
+                            m.end(1),
+                        )
                     )
     others = _other_party_names(ctx, concept)
     if others:
@@ -530,7 +561,6 @@ def _registered_form(best: Candidate, cands: list[Candidate]) -> Candidate:
 # A company name with its legal form at the head of a line that carries registration, tax or bank data
 # ("Free SAS au capital de ... RCS Paris", "Nordlicht GmbH · HRB 1234 · USt-IdNr. DE..."): the issuer's
 # registered name, printed where the law asks for it.
-REGISTERED_NAME_CONFIDENCE = 0.6
 _PIECE_SPLIT_RE = re.compile(r"\s?(?:·|•|●|\||–|—|−|;)\s|\s-\s|,\s(?=[A-Z])")
 
 
@@ -554,7 +584,7 @@ def _registered_names(ctx: DocContext) -> list[Candidate]:
             if _plausible_name(name) and not re.search(r"\d", name) and not registration_text(name):
                 at = line.text.find(name, max(start, 0))
                 out.append(
-                    Candidate(name, REGISTERED_NAME_CONFIDENCE, line.index, line.index, at, at + len(name))
+                    Candidate(name, cf.REGISTERED_NAME_CONFIDENCE, line.index, line.index, at, at + len(name))
                 )
                 break
     return out
@@ -603,8 +633,6 @@ def _without_stated_form(ctx: DocContext, best: Candidate) -> Candidate:
 
 # Agreement of a name with the issuer's own web or e-mail domain ("Au bon moulin" and aubonmoulin.fr): an
 # exact match of the name (without its legal form) or a name that starts with the domain's name.
-DOMAIN_MATCH_BONUS = 0.05
-DOMAIN_PREFIX_BONUS = 0.03
 
 
 def _domain_names(ctx: DocContext) -> set[str]:
@@ -630,22 +658,12 @@ def _domain_agreement(ctx: DocContext, cands: list[Candidate]) -> None:
     for c in cands:
         core = _fold(_LEGAL_END_RE.sub("", str(c.value)))
         if core in domains:
-            c.confidence += DOMAIN_MATCH_BONUS
+            c.confidence += cf.DOMAIN_MATCH_BONUS
         elif agrees_with_domain(core, domains):
-            c.confidence += DOMAIN_PREFIX_BONUS
+            c.confidence += cf.DOMAIN_PREFIX_BONUS
 
 
 # Names from the layout: the block's role says whose name it is; how sure depends on how it was found.
-LAYOUT_NAME_CONFIDENCE: dict[str, float] = {
-    "heading": 0.75,  # under "Bill to", "Verkäufer" ...
-    "heading values": 0.75,  # the value column beside a heading over labels
-    "window": 0.72,  # the envelope-window address
-    "address": 0.66,  # the sender's address block above the window
-    "return address": 0.66,  # the one-line sender address over the window
-    "letterhead": 0.52,  # the top block with the largest print (often a logo line or a page title)
-    "footer": 0.5,  # the registration footer (names there carry a legal form)
-}
-LEGAL_FORM_BONUS = 0.05
 _LEGAL_END_RE = re.compile(rf"\s{_LEGAL_FORM}\.?$")
 _FORM_MENTION_RE = re.compile(
     rf"(?<![^\W\d_])({_LEGAL_FORM})\s(?:{vocabulary_source('legal_forms', 'form_mentions')})(?![^\W\d_])",
@@ -725,16 +743,15 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         index = ctx.line_of(printed[:40], page=block.page)
         if index is None:
             continue
-        confidence = LAYOUT_NAME_CONFIDENCE.get(block.reason, 0.55)
+        confidence = cf.LAYOUT_NAME_CONFIDENCE.get(block.reason, cf.LAYOUT_NAME_OTHER)
         if _LEGAL_END_RE.search(name):
-            confidence += LEGAL_FORM_BONUS
+            confidence += cf.LEGAL_FORM_BONUS
         out.append(Candidate(name, confidence, index, index, 0, len(printed)))
     return out
 
 
 # The holder of the account the invoice is paid into is usually its issuer, but payment processors and
 # factoring banks hold accounts too: a fallback below every name read from the layout or a name label.
-ACCOUNT_HOLDER_CONFIDENCE = 0.5
 
 
 def _account_holders(ctx: DocContext) -> list[Candidate]:
@@ -753,7 +770,7 @@ def _account_holders(ctx: DocContext) -> list[Candidate]:
                 start = m.end() + found.start
                 out.append(
                     Candidate(
-                        name, ACCOUNT_HOLDER_CONFIDENCE, line.index, line.index, start, start + len(name)
+                        name, cf.ACCOUNT_HOLDER_CONFIDENCE, line.index, line.index, start, start + len(name)
                     )
                 )
     return out
@@ -802,5 +819,7 @@ def payment_keyword(ctx: DocContext) -> Candidate | None:
     for line in ctx.lines:
         m = _PAYMENT_RE.search(line.text)
         if m and (re.search(r"\d[.,]\d{2}", line.text) or len(line.text) <= 30):
-            return Candidate(m.group(1), 0.45, line.index, line.index, m.start(1), m.end(1))
+            return Candidate(
+                m.group(1), cf.PAYMENT_KEYWORD_CONFIDENCE, line.index, line.index, m.start(1), m.end(1)
+            )
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from zapdoc.domain.normalize import find_dates
+from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import DocContext
 from zapdoc.extraction.search import Candidate
 
@@ -115,10 +116,10 @@ def extract_effective_date(ctx: DocContext) -> Candidate | None:
         )
         if tail and _EFFECTIVE_RE.search(before[tail.start() :]):
             line = _line_at(offsets, d.start)
-            return Candidate(d.value, 0.8, line, line, 0, 0)
+            return Candidate(d.value, cf.CONTRACT_DATE_LABELLED, line, line, 0, 0)
     if dates:
         line = _line_at(offsets, dates[0].start)
-        return Candidate(dates[0].value, 0.4, line, line)
+        return Candidate(dates[0].value, cf.CONTRACT_DATE_FIRST, line, line)
     return None
 
 
@@ -128,7 +129,7 @@ _PLACE_TAIL = re.compile(r"\s(?:of|and|without|applicable|as|in|that|which|for|t
 def extract_jurisdiction(ctx: DocContext) -> Candidate | None:
     """The governing law: "governed by ... the laws of the State of X"; weaker "under the laws of X"."""
     text, offsets = _head(ctx, _FULL_CHARS)
-    for pattern, confidence in ((_LAW_RE, 0.75), (_LAW_WEAK_RE, 0.45)):
+    for pattern, confidence in ((_LAW_RE, cf.GOVERNING_LAW), (_LAW_WEAK_RE, cf.GOVERNING_LAW_WEAK)):
         for m in pattern.finditer(text):
             place = _PLACE_TAIL.sub("", m.group(1)).strip()
             if not place or place.lower() in ("state", "the", "any", "such", "this"):
@@ -143,7 +144,7 @@ def extract_jurisdiction(ctx: DocContext) -> Candidate | None:
     for row in ctx.lines:
         m2 = _LAW_FR_DE.search(row.text)
         if m2:
-            return Candidate(m2.group(0), 0.6, row.index, row.index, m2.start(), m2.end())
+            return Candidate(m2.group(0), cf.GOVERNING_LAW_PLACE, row.index, row.index, m2.start(), m2.end())
     return None
 
 
@@ -180,7 +181,7 @@ def extract_term(ctx: DocContext) -> Candidate | None:
     if best is None:
         return None
     line = _line_at(offsets, best[1])
-    return Candidate(best[2], 0.55, line, line)
+    return Candidate(best[2], cf.CONTRACT_TERM, line, line)
 
 
 def extract_parties(ctx: DocContext) -> Candidate | None:
@@ -207,7 +208,7 @@ def extract_parties(ctx: DocContext) -> Candidate | None:
     if not names:
         return None
     line = _line_at(offsets, m.start())
-    return Candidate(names[:6], 0.6 if len(names) >= 2 else 0.4, line, line)
+    return Candidate(names[:6], cf.CONTRACT_PARTIES if len(names) >= 2 else cf.CONTRACT_PARTY_ONE, line, line)
 
 
 _TITLE_RE = re.compile(r"(?i)\b(?:agreement|contract|vertrag|vereinbarung|contrat|accord|convention)\b")
@@ -219,5 +220,5 @@ def extract_title(ctx: DocContext) -> Candidate | None:
         text = line.text.strip()
         short = text.isupper() or text.istitle() or len(text.split()) <= 8
         if _TITLE_RE.search(text) and len(text) <= 100 and short:
-            return Candidate(text, 0.55, line.index, line.index)
+            return Candidate(text, cf.CONTRACT_TITLE, line.index, line.index)
     return None

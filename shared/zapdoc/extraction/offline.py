@@ -15,6 +15,7 @@ from zapdoc.domain.documents import Classification, DocumentText, Extraction, Fi
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.normalize import normalise
 from zapdoc.extraction import business, contracts, einvoice, people
+from zapdoc.extraction import confidence as cf
 from zapdoc.extraction import ocr as ocr_mod
 from zapdoc.extraction.classify import classify_text
 from zapdoc.extraction.context import DocContext, build_context
@@ -260,7 +261,7 @@ def _first_date(ctx: DocContext) -> Candidate | None:
         before = line.text[max(0, found.start - 30) : found.start]
         if ISSUE_DATE.exclude_before is not None and ISSUE_DATE.exclude_before.search(before.rstrip(" :")):
             continue
-        return Candidate(found.value, 0.4, line.index, line.index, found.start, found.end)
+        return Candidate(found.value, cf.UNLABELLED_FALLBACK, line.index, line.index, found.start, found.end)
     return None
 
 
@@ -276,7 +277,7 @@ def _custom(ctx: DocContext, spec: FieldSpec) -> Candidate | None:
         distinct = {f.value for _, f in found}
         if len(distinct) == 1:
             line, f = found[0]
-            return Candidate(f.value, 0.4, line.index, line.index, f.start, f.end)
+            return Candidate(f.value, cf.UNLABELLED_FALLBACK, line.index, line.index, f.start, f.end)
     return None
 
 
@@ -288,7 +289,9 @@ def _table(ctx: DocContext, spec: FieldSpec) -> FieldValue:
     norm = normalise(spec, rows, dayfirst=ctx.dayfirst)
     if not norm.value:
         return FieldValue(note=norm.note)
-    return FieldValue(value=norm.value, confidence=0.5, evidence=ctx.evidence(first, last), note=norm.note)
+    return FieldValue(
+        value=norm.value, confidence=cf.TABLE_CONFIDENCE, evidence=ctx.evidence(first, last), note=norm.note
+    )
 
 
 _MONEY_FIELDS = ("total_amount", "net_amount", "tax_amount", "amount_due")
@@ -318,6 +321,6 @@ def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) ->
     assert isinstance(total.value, float)
     if abs(net.value + tax.value - total.value) <= 0.011:
         for v in (net, tax, total):
-            v.confidence = max(v.confidence, 0.92)
+            v.confidence = max(v.confidence, cf.SUM_AGREES_CONFIDENCE)
     elif total.value < net.value:
-        total.confidence = min(total.confidence, 0.5)
+        total.confidence = min(total.confidence, cf.SUM_DISAGREES_CAP)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from zapdoc.domain.normalize import find_dates
+from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import DocContext
 from zapdoc.extraction.dates import find_ranges, ongoing_pattern
 from zapdoc.extraction.patterns import find_emails, find_phones, find_urls
@@ -121,7 +122,7 @@ def extract_name(ctx: DocContext) -> Candidate | None:
     for i in _header_lines(ctx):
         text = ctx.lines[i].text.strip()
         if _NAME_RE.match(text) and not _NOT_PERSON.search(text) and not _is_heading(text):
-            return Candidate(text, 0.75, i, i, 0, len(text))
+            return Candidate(text, cf.PERSON_NAME, i, i, 0, len(text))
     return None
 
 
@@ -137,7 +138,7 @@ def extract_email(ctx: DocContext) -> Candidate | None:
         emails = find_emails(line.text)
         if emails:
             e = emails[0]
-            conf = 0.9 if line.index < 12 else 0.7
+            conf = cf.PERSON_EMAIL_TOP if line.index < 12 else cf.PERSON_EMAIL_LOWER
             return Candidate(e.value, conf, line.index, line.index, e.start, e.end)
     return None
 
@@ -147,7 +148,7 @@ def extract_phone(ctx: DocContext) -> Candidate | None:
         phones = find_phones(ctx.lines[i].text)
         if phones:
             p = phones[0]
-            return Candidate(p.value, 0.85, i, i, p.start, p.end)
+            return Candidate(p.value, cf.PERSON_PHONE_CONTACT_LINE, i, i, p.start, p.end)
     labelled = re.compile(r"(?i)(?:phone|tel|mobile|téléphone|telefon|handy)\.?\s?:?\s?")
     for line in ctx.lines:
         m = labelled.search(line.text)
@@ -155,7 +156,14 @@ def extract_phone(ctx: DocContext) -> Candidate | None:
             phones = find_phones(line.text[m.end() :], strict=False)
             if phones and phones[0].start <= 3:
                 p = phones[0]
-                return Candidate(p.value, 0.8, line.index, line.index, m.end() + p.start, m.end() + p.end)
+                return Candidate(
+                    p.value,
+                    cf.PERSON_PHONE_LABELLED,
+                    line.index,
+                    line.index,
+                    m.end() + p.start,
+                    m.end() + p.end,
+                )
     return None
 
 
@@ -176,7 +184,7 @@ def extract_location(ctx: DocContext) -> Candidate | None:
         # text before the email on an unseparated line: "San Francisco, CA john.doe@x.com"
         place = re.split(r"\s(?=\S+@)", part)[0]
         if _LOCATION_RE.match(place) and not find_emails(place):
-            return Candidate(place, 0.7, i, i)
+            return Candidate(place, cf.PERSON_LOCATION, i, i)
     return None
 
 
@@ -195,7 +203,7 @@ def extract_website(ctx: DocContext) -> Candidate | None:
     if not chosen:
         return None
     u = chosen[0]
-    return Candidate(u.value, 0.75 if personal else 0.5, i, i, u.start, u.end)
+    return Candidate(u.value, cf.PERSON_SITE if personal else cf.PERSON_SITE_OTHER, i, i, u.start, u.end)
 
 
 def _split_entry(lines: list[tuple[int, str]]) -> tuple[list[str], int, int] | None:
@@ -231,7 +239,7 @@ def extract_job(ctx: DocContext, want: str) -> Candidate | None:
         )
     if not value:
         return None
-    return Candidate(value, 0.6, first, last)
+    return Candidate(value, cf.PERSON_JOB, first, last)
 
 
 def extract_education(ctx: DocContext, want: str) -> Candidate | None:
@@ -245,7 +253,7 @@ def extract_education(ctx: DocContext, want: str) -> Candidate | None:
         if want == "degree":
             m = _DEGREE_RE.search(cleaned)
             if m:
-                return Candidate(m.group(1), 0.65, index, index)
+                return Candidate(m.group(1), cf.PERSON_EDUCATION, index, index)
         else:
             for part in re.split(r",\s|\s[–—]\s", cleaned):
                 m = _INSTITUTION_RE.search(part)
@@ -253,7 +261,7 @@ def extract_education(ctx: DocContext, want: str) -> Candidate | None:
                     name = _DEGREE_RE.sub("", part).strip(" ,")
                     name = re.sub(r"^(?:in|at)\s", "", name)
                     if name:
-                        return Candidate(name, 0.65, index, index)
+                        return Candidate(name, cf.PERSON_EDUCATION, index, index)
     del first, last
     return None
 
@@ -288,4 +296,4 @@ def extract_skills(ctx: DocContext) -> Candidate | None:
         last = line.index
     if not items:
         return None
-    return Candidate(items, 0.55, start, last)
+    return Candidate(items, cf.PERSON_SKILLS, start, last)

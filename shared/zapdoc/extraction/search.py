@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from zapdoc.domain.documents import Evidence
 from zapdoc.domain.normalize import compact_date, find_dates, normalise_phone, parse_currency
+from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import DocContext, Line
 from zapdoc.extraction.labels import Concept, Kind
 from zapdoc.extraction.patterns import (
@@ -237,7 +238,7 @@ def label_candidates(
                 continue
             if accept is not None and not accept(line, m.start(), m.end()):
                 continue
-            base = 0.5 + 0.45 * label.weight
+            base = cf.LABEL_BASE + cf.LABEL_SPAN * label.weight
             rest = text[m.end() :]
             found = parse(rest)
             if found is not None and found.start <= gap:
@@ -297,10 +298,10 @@ def _below(
     # free text cannot be told apart from its neighbours in a row, typed values can
     columns = kind not in ("text", "name", "list")
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
-        if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= 0.7:
+        if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= cf.LABEL_STRONG_WEIGHT:
             # first or last column of a header line: the values start or end the lines below (a column
             # of totals gives several candidates; the concept's preference picks one)
-            column = _column(ctx, line, parse, first=start == 0, base=base - 0.2, weight=weight)
+            column = _column(ctx, line, parse, first=start == 0, base=base - cf.COLUMN_PENALTY, weight=weight)
             if column:
                 return column
         if start > 0 and rest:
@@ -308,7 +309,15 @@ def _below(
             found = parse(nxt.text)
             if found is not None and found.start == 0 and found.end >= len(nxt.text) - 1:
                 return [
-                    Candidate(found.value, base - 0.25, line.index, nxt.index, 0, found.end, weight=weight)
+                    Candidate(
+                        found.value,
+                        base - cf.MIDDLE_COLUMN_PENALTY,
+                        line.index,
+                        nxt.index,
+                        0,
+                        found.end,
+                        weight=weight,
+                    )
                 ]
             dates = find_dates(nxt.text, dayfirst=ctx.dayfirst) if kind == "date" else []
             if len([d for d in dates if d.value is not None]) == 1:
@@ -317,7 +326,7 @@ def _below(
                     return [
                         Candidate(
                             found.value,
-                            base - 0.3,
+                            base - cf.MIDDLE_COLUMN_DATE_PENALTY,
                             line.index,
                             nxt.index,
                             found.start,
@@ -335,7 +344,13 @@ def _below(
             if found is not None and found.start <= 2:
                 out.append(
                     Candidate(
-                        found.value, base - 0.2, paired, line.index, found.start, found.end, weight=weight
+                        found.value,
+                        base - cf.PAIRED_PENALTY,
+                        paired,
+                        line.index,
+                        found.start,
+                        found.end,
+                        weight=weight,
                     )
                 )
             return out
@@ -348,7 +363,7 @@ def _below(
             break
         found = parse(below.text)
         if found is not None and found.start <= 2:
-            penalty = 0.06 * step if strong else 0.15
+            penalty = cf.STEP_PENALTY * step if strong else cf.WEAK_STEP_PENALTY
             out.append(
                 Candidate(found.value, base - penalty, line.index, j, found.start, found.end, weight=weight)
             )
@@ -393,7 +408,7 @@ def select(cands: list[Candidate], prefer: str = "first") -> Candidate | None:
     if not cands:
         return None
     top = max(c.confidence for c in cands)
-    near = [c for c in cands if c.confidence >= top - 0.02]
+    near = [c for c in cands if c.confidence >= top - cf.NEAR]
     if prefer == "max":
         best = max(near, key=lambda c: (abs(c.value) if isinstance(c.value, int | float) else 0, -c.line))
     elif prefer == "last":
@@ -401,11 +416,13 @@ def select(cands: list[Candidate], prefer: str = "first") -> Candidate | None:
     else:
         best = min(near, key=lambda c: (c.line, c.last_line))
     agree = sum(1 for c in cands if _same(c.value, best.value))
-    rivals = [c for c in cands if not _same(c.value, best.value) and c.confidence >= best.confidence - 0.05]
+    rivals = [
+        c for c in cands if not _same(c.value, best.value) and c.confidence >= best.confidence - cf.RIVAL
+    ]
     confidence = best.confidence
     if agree >= 2:
-        confidence = min(0.98, confidence + 0.03)
+        confidence = min(cf.AGREEMENT_CAP, confidence + cf.AGREEMENT_BONUS)
     if rivals:
-        confidence -= 0.15 if prefer == "first" else 0.1
-    best.confidence = round(max(0.05, min(1.0, confidence)), 3)
+        confidence -= cf.RIVAL_PENALTY_FIRST if prefer == "first" else cf.RIVAL_PENALTY
+    best.confidence = round(max(cf.FLOOR, min(1.0, confidence)), 3)
     return best
