@@ -58,3 +58,51 @@ def test_labels_keep_their_letter_boundaries() -> None:
     assert invoice.pattern.search("INVOICE 42")
     assert not invoice.pattern.search("invoiced to")
     assert not re.search(invoice.pattern, "reinvoice")
+
+
+def test_every_exclusion_disqualifies_its_examples() -> None:
+    # GIVEN the words that disqualify a label next to them ("Delivery" before "date")
+    exclusions: dict[str, dict[str, dict[str, Any]]] = _field_label_data()["exclusions"]
+    by_key = {c.key: c for c in CONCEPTS}
+    for key, sides in exclusions.items():
+        for side, entry in sides.items():
+            pattern = getattr(by_key[key], f"exclude_{side}")
+            assert pattern is not None, (key, side)
+            assert entry["examples"], (key, side)
+            for text in entry["examples"]:
+                # THEN the concept's exclusion finds each example text
+                assert pattern.search(text), (key, side, text)
+
+
+def test_an_excluded_label_is_not_taken() -> None:
+    from zapdoc.domain.documents import DocumentText
+    from zapdoc.domain.fields import parse_fields
+    from zapdoc.extraction.offline import OfflineExtractor
+
+    # GIVEN a delivery date before the invoice date
+    doc = DocumentText("x.pdf", ("Delivery date: 01.03.2024\nInvoice date: 03.04.2024\nTotal 10.00 EUR",), 1)
+    got = OfflineExtractor().extract(doc, parse_fields("issue_date:date"))
+    # THEN the delivery date is not the issue date
+    assert str(got.values["issue_date"].value) == "2024-04-03"
+
+
+def test_party_words_mark_the_buyers_labels() -> None:
+    from zapdoc.extraction.labels import BUYER_AFTER, BUYER_BEFORE
+
+    words: dict[str, dict[str, Any]] = _field_label_data()["party_words"]
+    for text in words["buyer_before"]["examples"]:
+        assert BUYER_BEFORE.search(text), text
+    for text in words["buyer_after"]["examples"]:
+        assert BUYER_AFTER.search(text), text
+
+
+def test_custom_field_synonyms_match_their_examples_and_stopwords_cover_every_language() -> None:
+    from zapdoc.extraction.labels import _STOPWORDS, _SYNONYMS, _custom_fields_data
+
+    data = _custom_fields_data()
+    for token, entry in data["synonyms"].items():
+        assert entry["examples"], token
+        for word in entry["examples"]:
+            assert re.fullmatch(_SYNONYMS[token], word, re.IGNORECASE), (token, word)
+    assert set(data["stopwords"]) == set(LANGUAGES)
+    assert {"the", "der", "le", "het"} <= _STOPWORDS

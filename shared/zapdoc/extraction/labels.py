@@ -123,6 +123,16 @@ def data_labels(key: str) -> tuple[Label, ...]:
     return tuple(out)
 
 
+def data_exclusion(key: str, side: str) -> re.Pattern[str]:
+    """The words just ``before`` or ``after`` a label of ``key`` that disqualify it (field_labels.json)."""
+    return _rx(str(_field_label_data()["exclusions"][key][side]["pattern"]))
+
+
+def party_words(name: str) -> re.Pattern[str]:
+    """Words next to a label that make it the buyer's ("Customer VAT id", "N° TVA client")."""
+    return _rx(str(_field_label_data()["party_words"][name]["pattern"]))
+
+
 def field_label_rows() -> list[tuple[str, dict[str, Any]]]:
     """Every (concept or @set, row) of ``field_labels.json``, for the tests of the example sentences."""
     data = _field_label_data()
@@ -133,15 +143,13 @@ def field_label_rows() -> list[tuple[str, dict[str, Any]]]:
     return rows
 
 
-_NO = r"(?:no|nr|num|number|n°|nº|n|#|id|nummer|numéro|numero)\.?"
-
 # ----------------------------------------------------------------------------------------- invoices
 
 INVOICE_NUMBER = Concept(
     "invoice_number",
     "id",
     data_labels("invoice_number"),
-    exclude_after=_rx(r"^\W{0,3}(?:date|datum|period|address|adresse|total|amount|summary|to\b|à\b)"),
+    exclude_after=data_exclusion("invoice_number", "after"),
 )
 
 RECEIPT_NUMBER = Concept(
@@ -150,25 +158,13 @@ RECEIPT_NUMBER = Concept(
     data_labels("receipt_number"),
 )
 
-_DATE_OTHER = _rx(
-    r"(?:due|order|delivery|ship(?:ping|ment)?|payment|expiry|expiration|birth|start|end|service|leistungs|"
-    r"liefer|bestell|auftrags|fälligkeits|zahlungs|livraison|échéance|commande|prestation|limite|check|buchungs|"
-    r"valuta|début|debut|fin|period|print|druck|vervaldatum|leverings|order|prélèvement|value|booking|"
-    r"version|geburts|eintritts|associée|associated|related|reference|référence|bis|until|to)"
-    r"[\s\-./]{0,3}(?:de\s|du\s|d'|of\s)?$"
-)
 
 ISSUE_DATE = Concept(
     "issue_date",
     "date",
     data_labels("issue_date"),
-    exclude_before=_DATE_OTHER,
-    exclude_after=_rx(
-        r"^\W{0,3}(?:de\s?(?:livraison|commande|début|debut|fin|échéance|prélèvement|la\scommande)|d'échéance|"
-        r"limite|of\s(?:delivery|order|service|birth|supply)|der\s(?:lieferung|leistung)|due|"
-        r"(?:de\s(?:la\s)?facture\s)?associ|related|"
-        r"précédente|d'origine|original|previous|ursprung)"
-    ),
+    exclude_before=data_exclusion("issue_date", "before"),
+    exclude_after=data_exclusion("issue_date", "after"),
     aliases=(
         "invoice_date",
         "date",
@@ -187,19 +183,13 @@ DUE_DATE = Concept(
     aliases=("payment_due_date", "due", "deadline_payment"),
 )
 
-_TOTAL_NOT = _rx(
-    r"^\W{0,3}(?:ht\b|h\.t\.|hors|net\b|netto|nett\b|excl|exkl|ohne|before|sub|tax(?:es)?\b|tva\b|vat\b|mwst|ust\b|"
-    r"ust\.|umsatzsteuer|steuer|btw\b|sans|rabatt|discount|remise|der\s(?:zu|ab)schläge|quantity|qty|items|"
-    r"positions|weight|gewicht|menge|pages?\b|hours|stunden|de\s(?:la\s)?tva|taxe|des\staxes|hors\staxe|"
-    r"[\w\s]{0,12}(?:excl|hors|ohne|exkl|netto)\b)"
-)
 
 TOTAL_AMOUNT = Concept(
     "total_amount",
     "amount",
     data_labels("total_amount"),
-    exclude_after=_TOTAL_NOT,
-    exclude_before=_rx(r"(?:sub|zwischen|teil|positions|netto|net|tax|vat|steuer|tva|sous)[\s\-]{0,2}$"),
+    exclude_after=data_exclusion("total_amount", "after"),
+    exclude_before=data_exclusion("total_amount", "before"),
     prefer="max",
     aliases=(
         "total",
@@ -225,9 +215,7 @@ NET_AMOUNT = Concept(
     "amount",
     data_labels("net_amount"),
     # "Net 30 days" / "Net 30" are payment terms, not the net amount
-    exclude_after=_rx(
-        r"^\W{0,3}(?:\d{1,3}\s?(?:days|tage|jours|dagen)|\d{1,3}\s*$|à\spayer|a\spayer|payable)"
-    ),
+    exclude_after=data_exclusion("net_amount", "after"),
     prefer="last",
     aliases=("subtotal", "net_total", "amount_excl_tax", "total_excl_tax", "total_net"),
 )
@@ -236,24 +224,15 @@ TAX_AMOUNT = Concept(
     "tax_amount",
     "amount",
     data_labels("tax_amount"),
-    exclude_after=_rx(
-        r"^[\s.:\-]{0,3}%|^\W{0,3}(?:id|reg|no\b|nr|n°|number|nummer|code|intra|identif|rate|satz|ident|-?\s?id|payée|acquittée|"
-        r"exempt|clause|identifier|category|kategorie|aufschlüsselung|breakdown|détail|detail|[a-z]{2}\s?\d{2})"
-    ),
-    exclude_before=_rx(
-        r"(?:n°|no\.?|numéro|nummer|excl\.?|incl\.?|inkl\.?|inklusive|including|ohne|before|hors|exclusief|inclusief|uw|your|"
-        r"netto\w{0,10}\s?\(?|brutto\w{0,10}\s?\(?|summe\s?\(?|total\s?\(?)[\s\-:]{0,3}$"
-    ),
+    exclude_after=data_exclusion("tax_amount", "after"),
+    exclude_before=data_exclusion("tax_amount", "before"),
     prefer="last",
     aliases=("vat_amount", "tax", "vat", "total_tax", "tax_total"),
 )
 
 _VAT_LABELS = data_labels("@vat_id")
-BUYER_BEFORE = _rx(
-    r"(?:client|customer|buyer|käufer|kunden?|acheteur|uw|your|votre|ihre?|destinataire|empfänger|"
-    r"leistungsempfänger|purchaser|recipient)\W{0,3}(?:[\w.]+\W{0,3}){0,2}$"
-)
-BUYER_AFTER = _rx(r"^\W{0,3}(?:client|du\sclient|de\sl'acheteur|customer|des\skunden|acheteur|buyer)")
+BUYER_BEFORE = party_words("buyer_before")
+BUYER_AFTER = party_words("buyer_after")
 
 VENDOR_VAT_ID = Concept(
     "vendor_vat_id",
@@ -296,7 +275,7 @@ ORDER_NUMBER = Concept(
     "order_number",
     "id",
     data_labels("order_number"),
-    exclude_after=_rx(r"^\W{0,3}(?:date|datum|vom)\b"),
+    exclude_after=data_exclusion("order_number", "after"),
     aliases=("purchase_order", "order_no", "order_id", "purchase_order_number"),
 )
 
@@ -373,8 +352,8 @@ SUBMISSION_DEADLINE = Concept(
     "submission_deadline",
     "date",
     data_labels("submission_deadline"),
-    exclude_before=_rx(r"(?:question|clarification|inquir)\w{0,4}\s?$"),
-    exclude_after=_rx(r"^\W{0,3}(?:for\s)?(?:questions|clarification|inquiries)"),
+    exclude_before=data_exclusion("submission_deadline", "before"),
+    exclude_after=data_exclusion("submission_deadline", "after"),
     aliases=("deadline", "closing_date", "response_deadline"),
 )
 QUESTIONS_DEADLINE = Concept(
@@ -479,91 +458,21 @@ def known_concept(spec: FieldSpec) -> Concept | None:
 
 # ------------------------------------------------------------------------------- user-chosen fields
 
-_SYNONYMS: dict[str, str] = {
-    "number": r"(?:number|no|nr|num|nummer|numéro|numero|n°|nº|#)\.?",
-    "no": r"(?:number|no|nr|num|nummer|numéro|n°|#)\.?",
-    "num": r"(?:number|no|nr|num|nummer|numéro|n°|#)\.?",
-    "nr": r"(?:number|no|nr|num|nummer|numéro|n°|#)\.?",
-    "id": r"(?:id|identifier|number|no|nr|nummer|n°)\.?",
-    "date": r"(?:date|datum|dated)",
-    "amount": r"(?:amount|betrag|montant|total|sum|summe)",
-    "name": r"(?:name|nom|naam)",
-    "email": r"(?:e\s?-?\s?mail|courriel)",
-    "phone": r"(?:phone|tel|telefon|téléphone)\.?",
-    "delivery": r"(?:delivery|liefer(?:ung)?s?|livraison)",
-    "order": r"(?:order|bestell(?:ung)?|commande|auftrags?)",
-    "customer": r"(?:customer|client|kunden?)",
-    "reference": r"(?:reference|ref|referenz|référence)\.?",
-    "ref": r"(?:reference|ref|referenz|référence)\.?",
-    "tax": r"(?:tax|vat|mwst|tva|ust|steuer)",
-    "vat": r"(?:vat|mwst|tva|ust|btw)",
-    "due": r"(?:due|fällig(?:keit)?s?|échéance)",
-    "contract": r"(?:contract|vertrags?|contrat)",
-    "account": r"(?:account|konto|compte)",
-    "project": r"(?:project|projekt|projet)",
-    "start": r"(?:start|begin|beginn|début)",
-    "end": r"(?:end|ende|fin)",
-    "total": r"(?:total|gesamt|summe|montant\s?total)",
-    "price": r"(?:price|preis|prix)",
-    "quantity": r"(?:quantity|qty|menge|quantité|qté)",
-    "address": r"(?:address|adresse|anschrift)",
-    "payment": r"(?:payment|zahlung|paiement)",
-    "terms": r"(?:terms|bedingungen|conditions)",
-}
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "and",
-        "or",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "be",
-        "this",
-        "that",
-        "which",
-        "its",
-        "it",
-        "der",
-        "die",
-        "das",
-        "des",
-        "den",
-        "dem",
-        "und",
-        "oder",
-        "für",
-        "von",
-        "zu",
-        "im",
-        "am",
-        "le",
-        "la",
-        "les",
-        "de",
-        "du",
-        "des",
-        "et",
-        "ou",
-        "pour",
-        "un",
-        "une",
-        "en",
-        "sur",
-        "par",
-    ]
-)
+
+@functools.cache
+def _custom_fields_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("zapdoc.extraction.vocabulary")
+        .joinpath("custom_fields.json")
+        .read_text(encoding="utf-8")
+    )
+    return data
+
+
+# The words of a field name in the other languages, and the words of a description that are no labels
+# (vocabulary/custom_fields.json).
+_SYNONYMS: dict[str, str] = {k: str(v["pattern"]) for k, v in _custom_fields_data()["synonyms"].items()}
+_STOPWORDS = frozenset(w for words in _custom_fields_data()["stopwords"].values() for w in words)
 
 
 def _token_regex(token: str) -> str:
