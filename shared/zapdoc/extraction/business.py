@@ -22,6 +22,7 @@ from zapdoc.extraction.labels import (
     Party,
 )
 from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names
+from zapdoc.extraction.money import adds_up, cents, money_text
 from zapdoc.extraction.patterns import (
     Found,
     find_emails,
@@ -264,9 +265,6 @@ def _dollar_context(ctx: DocContext, code: str) -> str:
     return "USD"
 
 
-CENT = 0.011
-
-
 def line_currency(ctx: DocContext, cand: Candidate) -> str | None:
     """The one currency printed on the line(s) a candidate was read from, if exactly one."""
     codes = {
@@ -313,9 +311,7 @@ def extract_total(ctx: DocContext) -> Candidate | None:
         net, tax = _amount_of(ctx, NET_AMOUNT), _amount_of(ctx, TAX_AMOUNT)
         best: Candidate | None = None
         if net is not None and tax is not None:
-            adding = [
-                c for c in cands if isinstance(c.value, float) and abs(abs(net + tax) - abs(c.value)) <= CENT
-            ]
+            adding = [c for c in cands if isinstance(c.value, float) and adds_up(net, tax, c.value)]
             if adding:
                 best = select(adding, TOTAL_AMOUNT.prefer)
                 if best is not None:
@@ -323,9 +319,10 @@ def extract_total(ctx: DocContext) -> Candidate | None:
             elif cands:
                 chosen = select(cands, TOTAL_AMOUNT.prefer)
                 if chosen is not None and isinstance(chosen.value, float):
+                    added = money_text(cents(net) + cents(tax))
                     chosen.note = (
-                        f"net {net:.2f} + tax {tax:.2f} = {net + tax:.2f}, "
-                        f"but the total printed is {chosen.value:.2f}"
+                        f"net {money_text(net)} + tax {money_text(tax)} = {added}, "
+                        f"but the total printed is {money_text(chosen.value)}"
                     )
                 best = chosen
         if best is None:

@@ -29,6 +29,7 @@ from zapdoc.extraction.labels import (
     custom_concept,
     known_concept,
 )
+from zapdoc.extraction.money import adds_up
 from zapdoc.extraction.patterns import find_emails, find_phones
 from zapdoc.extraction.search import Candidate, label_candidates, parser_for, select
 from zapdoc.extraction.tables import extract_table
@@ -319,7 +320,7 @@ def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) ->
     assert isinstance(net.value, float)
     assert isinstance(tax.value, float)
     assert isinstance(total.value, float)
-    if abs(net.value + tax.value - total.value) <= 0.011:
+    if adds_up(net.value, tax.value, total.value):
         for v in (net, tax, total):
             v.confidence = max(v.confidence, cf.SUM_AGREES_CONFIDENCE)
     elif total.value < net.value:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.extraction.context import DocContext, Line
+from zapdoc.extraction.money import multiplies_out
 from zapdoc.extraction.patterns import find_amounts, is_decimal_amount
 from zapdoc.extraction.search import space_groups
 
@@ -122,9 +123,7 @@ def _row_numbers(
 def _multiplies_out(values: list[float]) -> bool:
     """Whether two of a row's numbers multiply to its last one (quantity x unit price = amount)."""
     rest, total = values[:-1], values[-1] if values else 0.0
-    return any(
-        abs(a * b - total) <= max(0.02, abs(total) * 0.011) for i, a in enumerate(rest) for b in rest[i + 1 :]
-    )
+    return any(multiplies_out(a, b, total) for i, a in enumerate(rest) for b in rest[i + 1 :])
 
 
 def _assign(values: list[float], numeric: tuple[str, ...]) -> dict[str, float]:
@@ -136,7 +135,7 @@ def _assign(values: list[float], numeric: tuple[str, ...]) -> dict[str, float]:
     rest = values[:-1]
     for i, first in enumerate(rest):
         for second in rest[i + 1 :]:
-            if abs(first * second - values[-1]) <= max(0.02, abs(values[-1]) * 0.011):
+            if multiplies_out(first, second, values[-1]):
                 # which factor is the quantity: the header's column order, else the whole number
                 price_first = (
                     "unit_price" in numeric

@@ -1,0 +1,51 @@
+"""Money checks in Decimal cents (extraction/money.py): exact where floats are not."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.invoicegen import generate
+from zapdoc.domain.documents import DocumentText, Source
+from zapdoc.domain.fields import parse_fields
+from zapdoc.extraction.money import adds_up, cents, money_text, multiplies_out
+from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.inputs.pdf import inspect_pdf
+
+
+def test_sums_are_exact_in_cents() -> None:
+    # floats: 0.1 + 0.2 == 0.30000000000000004; in cents it is 0.30
+    assert 0.1 + 0.2 != 0.3
+    assert adds_up(0.1, 0.2, 0.3, slack=Decimal("0"))
+    assert adds_up(573.00, 108.87, 681.87, slack=Decimal("0"))
+    assert adds_up(9_999_999_999.99, 0.01, 10_000_000_000.00, slack=Decimal("0"))
+    assert adds_up(-573.00, -108.87, -681.87)  # a credit note printed negative
+    assert not adds_up(573.00, 108.87, 681.90)
+    assert cents(1005.555) == Decimal("1005.56")  # half-up, as printed
+    assert money_text(0.1 + 0.2) == "0.30"
+
+
+def test_line_items_multiply_out_with_fractional_quantities() -> None:
+    assert multiplies_out(3, 191.00, 573.00)
+    assert multiplies_out(1.5, 80.0, 120.0)
+    assert multiplies_out(0.25, 19.99, 5.00)  # 4.9975 rounds to the printed 5.00
+    assert not multiplies_out(3, 191.00, 600.00)
+
+
+def test_a_total_that_net_and_tax_do_not_make_gets_a_note() -> None:
+    doc = DocumentText("x.pdf", ("Net amount 100.10 EUR\nVAT 19.02 EUR\nTotal 119.00 EUR",), 1)
+    got = OfflineExtractor().extract(
+        doc, parse_fields("net_amount:amount, tax_amount:amount, total_amount:amount")
+    )
+    assert got.values["total_amount"].value == 119.0
+    assert "net 100.10 + tax 19.02 = 119.12" in got.values["total_amount"].note
+
+
+def test_generated_invoices_add_up_to_the_cent() -> None:
+    fields = parse_fields("net_amount:amount, tax_amount:amount, total_amount:amount")
+    for seed in range(700, 712):
+        g = generate(seed)
+        got = OfflineExtractor().extract(inspect_pdf(Source("g.pdf", g.pdf)), fields).values
+        net, tax, total = (got[k].value for k in ("net_amount", "tax_amount", "total_amount"))
+        assert isinstance(net, float) and isinstance(tax, float) and isinstance(total, float)
+        assert cents(net) + cents(tax) == cents(total), (seed, net, tax, total)
+        assert cents(total) == cents(g.truth["total_amount"])
