@@ -641,9 +641,10 @@ def _domain_names(ctx: DocContext) -> set[str]:
     for line in ctx.lines:
         if line.party == "buyer":
             continue
-        if ctx.layout_party(line.text[:60]) == "buyer":
-            continue
-        names.update(domain_names(line.text))
+        text = line.text
+        found = domain_names(text) if ("@" in text or "://" in text or "www" in text.lower()) else []
+        if found and ctx.layout_party(line.text[:60]) != "buyer":
+            names.update(found)
     ctx.cache["domain_names"] = names
     return names
 

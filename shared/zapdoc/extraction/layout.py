@@ -12,6 +12,7 @@ segments come from pdfium (``zapdoc.inputs.layout``).
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -63,8 +64,9 @@ class Block:
     def page(self) -> int:
         return self.segments[0].page
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
+        """The largest print in the block (read once the block is built: segments are not added later)."""
         return max(s.size for s in self.segments)
 
     @property
@@ -79,6 +81,7 @@ class Layout:
     blocks: list[Block] = field(default_factory=list)
     width: float = 595.0
     height: float = 842.0
+    _below: dict[int, Block | None] = field(default_factory=dict, repr=False, compare=False)
 
     def of_role(self, role: Role) -> list[Block]:
         return [b for b in self.blocks if b.role == role]
@@ -98,13 +101,23 @@ class Layout:
         return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
 
     def block_below(self, block: Block) -> Block | None:
-        """The block that starts right under ``block`` at the same left edge (within a line or two)."""
+        """The block that starts right under ``block`` at the same left edge (within a line or two);
+        looked up once per block (field searches ask for it per concept)."""
+        key = id(block)
+        if key not in self._below:
+            self._below[key] = self._find_below(block)
+        return self._below[key]
+
+    def _find_below(self, block: Block) -> Block | None:
+        page, x0, bottom, size = block.page, block.x0, block.bottom, block.size
         for other in self.blocks:
+            gap = other.top - bottom
             if (
-                other is not block
-                and other.page == block.page
-                and abs(other.x0 - block.x0) <= 2 * block.size
-                and 0 < other.top - block.bottom <= 2.2 * max(block.size, other.size)
+                gap > 0
+                and other is not block
+                and abs(other.x0 - x0) <= 2 * size
+                and other.page == page
+                and gap <= 2.2 * max(size, other.size)
             ):
                 return other
         return None
@@ -282,6 +295,7 @@ def _address_like(block: Block, height: float, body: float) -> bool:
 def assign_roles(layout: Layout) -> None:
     """Tag blocks: headings first, then the address blocks (window vs sender), letterhead, return
     address line and the registration footer."""
+    layout._below.clear()  # blocks are joined and re-tagged here
     blocks = layout.blocks
     if not blocks:
         return
@@ -392,6 +406,8 @@ def _join_split_addresses(layout: Layout) -> None:
         upper = block
         if upper.page == 1 and upper.top <= 0.45 * layout.height and 2 <= len(upper.segments) <= 5:
             for lower in blocks[i + 1 :]:
+                if lower.page != upper.page or lower.top - upper.bottom > ADDRESS_GAP * upper.size:
+                    break  # blocks come in reading order: the rest start further down
                 if (
                     id(lower) not in taken
                     and lower.page == upper.page
