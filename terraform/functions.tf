@@ -159,6 +159,7 @@ resource "google_cloudfunctions2_function" "intake" {
       ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
       ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM       = var.mail_from
+      ZAPDOC_ANALYTICS_TOPIC = google_pubsub_topic.analytics.name
     }
 
     secret_environment_variables {
@@ -346,6 +347,7 @@ resource "google_cloudfunctions2_function" "assemble" {
       ZAPDOC_DOCUMENTS_TOPIC     = google_pubsub_topic.documents.name
       ZAPDOC_RESULTS_TOPIC       = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM           = var.mail_from
+      ZAPDOC_ANALYTICS_TOPIC     = google_pubsub_topic.analytics.name
       ZAPDOC_DOWNLOAD_LINK_TTL_S = tostring(min(var.results_retention_days, 7) * 86400)
       ZAPDOC_RETENTION_S         = tostring(var.values_retention_hours * 3600)
       ZAPDOC_SIGNER_EMAIL        = google_service_account.fn["assemble"].email
@@ -402,6 +404,7 @@ resource "google_cloudfunctions2_function" "sweep" {
       ZAPDOC_DOCUMENTS_TOPIC     = google_pubsub_topic.documents.name
       ZAPDOC_RESULTS_TOPIC       = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM           = var.mail_from
+      ZAPDOC_ANALYTICS_TOPIC     = google_pubsub_topic.analytics.name
       ZAPDOC_DOWNLOAD_LINK_TTL_S = tostring(min(var.results_retention_days, 7) * 86400)
       ZAPDOC_RETENTION_S         = tostring(var.values_retention_hours * 3600)
       ZAPDOC_SIGNER_EMAIL        = google_service_account.fn["sweep"].email

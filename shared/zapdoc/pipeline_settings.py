@@ -35,6 +35,14 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float = 
     return value
 
 
+def _allow_loopback(env: Mapping[str, str]) -> bool:
+    """``ZAPDOC_WEBHOOK_ALLOW_LOOPBACK``: the local stack's receivers; refused on Cloud Functions (SSRF)."""
+    allowed = env.get("ZAPDOC_WEBHOOK_ALLOW_LOOPBACK", "").strip().lower() in ("1", "true", "yes")
+    if allowed and env.get("K_SERVICE"):
+        raise ConfigError("ZAPDOC_WEBHOOK_ALLOW_LOOPBACK must not be set on Cloud Functions")
+    return allowed
+
+
 @dataclass(frozen=True)
 class CloudSettings:
     """Everything the pipeline functions read from their environment."""
@@ -70,6 +78,11 @@ class CloudSettings:
     """Prompt tokens (estimated at 4 characters a token) one document may cost
     (``ZAPDOC_MAX_DOCUMENT_TOKENS``); above it the document fails with a reason and is refunded."""
     """Jobs of one user not yet delivered, rejected or cancelled (``ZAPDOC_MAX_OPEN_JOBS``)."""
+    analytics_topic: str = ""  # production: the topic a BigQuery subscription reads; "" = Firestore only
+    webhooks_topic: str = "zapdoc-webhooks"  # webhook events, delivered by the deliver_webhook function
+    webhook_allow_loopback: bool = False  # local stack: receivers on loopback
+    public_url: str = ""  # web app base URL; job links are <public_url>/#/jobs/<id>
+    overdue_grace: dt.timedelta = dt.timedelta(minutes=30)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> CloudSettings:
@@ -106,6 +119,11 @@ class CloudSettings:
             "max_job_documents": int(_number(e, "ZAPDOC_MAX_JOB_DOCUMENTS", 2_000, minimum=1)),
             "max_page_chars": int(_number(e, "ZAPDOC_MAX_PAGE_CHARS", 12_000, minimum=100)),
             "max_document_tokens": int(_number(e, "ZAPDOC_MAX_DOCUMENT_TOKENS", 500_000, minimum=1000)),
+            "analytics_topic": e.get("ZAPDOC_ANALYTICS_TOPIC", "").strip(),
+            "webhooks_topic": _str(e, "ZAPDOC_WEBHOOKS_TOPIC", "zapdoc-webhooks"),
+            "webhook_allow_loopback": _allow_loopback(e),
+            "public_url": e.get("ZAPDOC_PUBLIC_URL", "").strip().rstrip("/"),
+            "overdue_grace": dt.timedelta(seconds=_number(e, "ZAPDOC_OVERDUE_GRACE_S", 1800, minimum=0)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -704,6 +704,11 @@ CHECKS: dict[str, Callable[[Stack], list[str]]] = {
     "outputs": check_outputs,
 }
 
+# The operations checks (alerts, dashboard, budget, BigQuery analytics) live in their own module.
+from tests.unit.terraform_ops_checks import OPS_CHECKS  # noqa: E402
+
+CHECKS.update(OPS_CHECKS)
+
 
 def all_problems(stack: Stack) -> list[str]:
     problems: list[str] = []

@@ -20,6 +20,8 @@ TEST_VARIABLES: dict[str, Any] = {
     "mail_from": "ZapDoc <results@zapdoc-test.example.org>",
     "checkout_success_url": "https://app.zapdoc-test.example.org/credits?checkout=success",
     "checkout_cancel_url": "https://app.zapdoc-test.example.org/credits?checkout=cancelled",
+    "alert_email": "ops@zapdoc-test.example.org",
+    "billing_account": "000000-000000-000000",
 }
 
 

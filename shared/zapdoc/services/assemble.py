@@ -23,6 +23,8 @@ from zapdoc.logging import bind, event
 from zapdoc.ports.mailer import Attachment, Mail
 from zapdoc.ports.store import Conflict, Snapshot, Update
 from zapdoc.services import jobs
+from zapdoc.services.job_end import PENDING as END_PENDING
+from zapdoc.services.job_end import job_ended
 from zapdoc.services.runtime import Runtime
 from zapdoc.workbook import write_workbook
 
@@ -46,6 +48,7 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
         return AssembleOutcome.IGNORED
     status = J.JobStatus(snap.data["status"])
     if status is J.JobStatus.DELIVERED:
+        job_ended(rt, job_id)  # a crash after delivery may have left the end-of-job effects undone
         return AssembleOutcome.ALREADY_DELIVERED
     if status not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
         return AssembleOutcome.IGNORED
@@ -99,8 +102,14 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
         rt,
         job_id,
         [J.JobStatus.ASSEMBLING],
-        {"status": J.JobStatus.DELIVERED.value, "delivered_at": now, "purge_after": purge_after},
+        {
+            "status": J.JobStatus.DELIVERED.value,
+            "delivered_at": now,
+            "purge_after": purge_after,
+            **END_PENDING,
+        },
     )
+    job_ended(rt, job_id)
     deleted = jobs.delete_uploads(rt, job_id)
     if rt.settings.retention <= dt.timedelta(0):
         purge_values(rt, job_id)

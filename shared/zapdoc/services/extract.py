@@ -134,8 +134,15 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             done.update(extracted_doc_type=extraction.doc_type, doc_type=extraction.doc_type)
             stats.update(doc_type=extraction.doc_type, classify_model=model)
         rt.store.commit([Update(doc.path, done), Put(J.analytics_path(job_id, doc_id), stats, merge=True)])
+        cost = round(usage.cost_usd, 6) if usage is not None else 0.0
         event(
-            log, "document extracted", state="done", seconds=round(seconds, 3), provider=provider, model=model
+            log,
+            "document extracted",
+            state="done",
+            seconds=round(seconds, 3),
+            provider=provider,
+            model=model,
+            cost_usd=cost,
         )
         outcome = StepOutcome.DONE
     idem.complete(key)

@@ -19,6 +19,8 @@ from zapdoc.logging import bind, event
 from zapdoc.ports.store import Put, Update, Write
 from zapdoc.services import jobs, sources
 from zapdoc.services.idempotency import Claim
+from zapdoc.services.job_end import PENDING as END_PENDING
+from zapdoc.services.job_end import job_ended
 from zapdoc.services.ledger import Outcome
 from zapdoc.services.runtime import Runtime
 
@@ -233,6 +235,7 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         job = snap.data
         status = J.JobStatus(job["status"])
     if status is J.JobStatus.REJECTED:
+        job_ended(rt, job_id)
         return IntakeOutcome.REJECTED
     if status is not J.JobStatus.RUNNING or job.get("published"):
         return IntakeOutcome.STARTED
@@ -294,7 +297,7 @@ def _reject(
         rt,
         job_id,
         [J.JobStatus.AWAITING_FILES],
-        {"status": J.JobStatus.REJECTED.value, "reason": reason, **jobs.retention_fields(rt)},
+        {"status": J.JobStatus.REJECTED.value, "reason": reason, **jobs.retention_fields(rt), **END_PENDING},
     )
     jobs.delete_uploads(rt, job_id)
     jobs.purge_if_due(rt, job_id)  # the documents' text was stored as they arrived
@@ -308,3 +311,4 @@ def _reject(
         key=f"reject:{job_id}",
     )
     jobs.send_once(rt, f"reject:{job_id}", mail)
+    job_ended(rt, job_id)

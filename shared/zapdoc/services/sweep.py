@@ -20,6 +20,8 @@ from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Query, Update, Where
 from zapdoc.services import jobs
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, purge_values
+from zapdoc.services.job_end import PENDING as END_PENDING
+from zapdoc.services.job_end import job_ended, pending_job_ends
 from zapdoc.services.ledger import entry_path
 from zapdoc.services.runtime import Runtime
 
@@ -32,6 +34,8 @@ class SweepReport:
     failed_documents: list[str] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)  # end-of-job effects (analytics, webhook) caught up
+    overdue: list[str] = field(default_factory=list)  # still unfinished past their deadline after this pass
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -40,6 +44,8 @@ class SweepReport:
             "failed_documents": self.failed_documents,
             "delivered": self.delivered,
             "purged": self.purged,
+            "ended": self.ended,
+            "overdue": self.overdue,
             "errors": self.errors,
         }
 
@@ -86,6 +92,13 @@ def sweep(rt: Runtime) -> SweepReport:
             if purge_after <= now:
                 purge_values(rt, job_id)
                 report.purged.append(job_id)
+    for job_id in pending_job_ends(rt):
+        try:
+            if job_ended(rt, job_id):
+                report.ended.append(job_id)
+        except ZapdocError as exc:
+            report.errors.append(f"{job_id}: {exc}")
+    _report_overdue(rt, now, report)
     event(log, "sweep finished", **{k: len(v) for k, v in report.to_dict().items()})
     return report
 
@@ -98,7 +111,7 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
         rt,
         job_id,
         [J.JobStatus.AWAITING_FILES],
-        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt)},
+        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt), **END_PENDING},
     ):
         return
     jobs.delete_uploads(rt, job_id)
@@ -117,6 +130,7 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
         key=f"cancel:{job_id}",
     )
     jobs.send_once(rt, f"cancel:{job_id}", mail)
+    job_ended(rt, job_id)
 
 
 def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) -> int:
@@ -178,3 +192,25 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
         return
     if assemble_job(rt, job_id) is AssembleOutcome.DELIVERED:
         report.delivered.append(job_id)
+
+
+def job_deadline(rt: Runtime, job: dict[str, Any]) -> dt.datetime | None:
+    """When an unfinished job is overdue: its files' deadline, plus the documents' maximum age once it
+    runs, plus a grace period for the sweep itself to cancel, fail or re-drive it."""
+    deadline = job.get("deadline_at")
+    if not isinstance(deadline, dt.datetime):
+        return None
+    if job.get("status") != J.JobStatus.AWAITING_FILES:
+        deadline += rt.settings.document_max_age
+    return deadline + rt.settings.overdue_grace
+
+
+def _report_overdue(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
+    """Log each job still unfinished past its deadline after this pass (the overdue-jobs alert)."""
+    for status in (J.JobStatus.AWAITING_FILES, J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+        for snap in rt.store.query(Query("jobs", (Where("status", "==", status.value),))):
+            deadline = job_deadline(rt, snap.data)
+            if deadline is not None and deadline < now:
+                report.overdue.append(snap.id)
+                late = round((now - deadline).total_seconds())
+                event(log, "job overdue", logging.WARNING, job_id=snap.id, state=status.value, late_s=late)

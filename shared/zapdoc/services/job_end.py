@@ -1,0 +1,41 @@
+"""What happens once when a job reaches an end state (delivered, rejected, cancelled), after the mail:
+the analytics records are completed (and streamed to BigQuery in production) and the webhook event is
+queued. Each terminal transition writes ``end_done: False`` in the same commit as the state, so a crash
+before this runs leaves a marker the next redelivery or the sweep picks up; it then sets ``end_done``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from zapdoc.domain import jobs as J
+from zapdoc.logging import event
+from zapdoc.ports.store import Query, Update, Where
+from zapdoc.services import analytics, jobs, webhooks
+from zapdoc.services.runtime import Runtime
+
+log = logging.getLogger("zapdoc.job_end")
+
+PENDING = {"end_done": False}
+"""Fields to add to a terminal transition: the end-of-job effects are still to run."""
+
+
+def job_ended(rt: Runtime, job_id: str) -> bool:
+    """Run the end-of-job effects if they have not run; True when they ran now. Idempotent."""
+    snap = jobs.get_job(rt, job_id)
+    if snap is None:
+        return False
+    job = snap.data
+    status = J.JobStatus(job["status"])
+    if not status.terminal or job.get("end_done", True) is not False:
+        return False
+    records = analytics.record_job_end(rt, job_id, job, status.value)
+    queued = webhooks.queue_job_event(rt, job_id, job, status.value)
+    rt.store.commit([Update(snap.path, {"end_done": True})])
+    event(log, "job end recorded", state=status.value, analytics_records=records, webhook=queued)
+    return True
+
+
+def pending_job_ends(rt: Runtime) -> list[str]:
+    """Ended jobs whose end-of-job effects have not run (the sweep's safety net)."""
+    return [s.id for s in rt.store.query(Query("jobs", (Where("end_done", "==", False),)))]
