@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.terraform_checks import all_problems
-from tests.unit.terraform_hcl import TERRAFORM_DIR, load_stack
+from tests.unit.terraform_hcl import REPO, TERRAFORM_DIR, load_stack
 from tests.unit.terraform_ops_checks import OPS_CHECKS, logged_lines
 from tests.unit.test_terraform import Mutation, mutated_copy
 from zapdoc.services import analytics
@@ -256,7 +256,7 @@ def test_an_alert_without_its_operations_section_is_caught(
     # GIVEN docs/operations.md without the section of one alert
     from tests.unit import terraform_ops_checks
 
-    doc = Path(terraform_ops_checks.REPO / "docs" / "operations.md").read_text()
+    doc = (REPO / "docs" / "operations.md").read_text()
     repo = tmp_path / "repo"
     (repo / "docs").mkdir(parents=True)
     (repo / "docs" / "operations.md").write_text(doc.replace("### LLM spend per day", "### Spending"))
