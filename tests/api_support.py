@@ -102,7 +102,8 @@ def sign(evt: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | 
 
 
 class FakeVerifier:
-    """A ``TokenVerifier`` for unit/functional tests: tokens are ``fake:<uid>:<email>:<verified>``;
+    """A ``TokenVerifier`` for unit/functional tests: tokens are ``fake:<uid>:<email>:<verified>`` with
+    an optional ``:<claim>,<claim>`` of custom claims set to true;
     uids in ``disabled`` are accounts an administrator disabled."""
 
     def __init__(self) -> None:
@@ -110,11 +111,12 @@ class FakeVerifier:
 
     def verify(self, token: str) -> Identity:
         parts = token.split(":")
-        if len(parts) != 4 or parts[0] != "fake":
+        if len(parts) not in (4, 5) or parts[0] != "fake":
             raise InvalidToken("not a fake token")
         if parts[1] in self.disabled:
             raise InvalidToken("the account is disabled")
-        return Identity(parts[1], parts[2], parts[3] == "1")
+        claims = {c: True for c in (parts[4].split(",") if len(parts) == 5 else []) if c}
+        return Identity(parts[1], parts[2], parts[3] == "1", claims=claims)
 
     def account_active(self, uid: str) -> bool:
         return uid not in self.disabled

@@ -105,6 +105,7 @@ class MemoryWorld:
     extractor: ScriptedExtractor
     clock: Clock
     crash_points: set[str] = field(default_factory=set)
+    parked: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # other topics (webhooks...)
 
 
 def memory_world(store: DocumentStore | None = None, **setting_overrides: object) -> MemoryWorld:
@@ -141,6 +142,9 @@ def pump(world: MemoryWorld, *, duplicate: bool = False, max_rounds: int = 1000)
         if not batch:
             return raised
         for topic, data, _attrs in batch:
+            if topic not in (world.rt.settings.documents_topic, world.rt.settings.results_topic):
+                world.parked.append((topic, data))
+                continue
             for _copy in range(2 if duplicate else 1):
                 try:
                     if topic == world.rt.settings.documents_topic:

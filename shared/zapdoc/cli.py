@@ -233,6 +233,7 @@ def _add_optional_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     for module, hook in (
         ("zapdoc.dev.commands", "add_dev_commands"),
         ("zapdoc.client.commands", "add_client_commands"),
+        ("zapdoc.client.admin", "add_admin_commands"),
     ):
         package = module.rsplit(".", 1)[0]
         if importlib.util.find_spec(package) and importlib.util.find_spec(module):

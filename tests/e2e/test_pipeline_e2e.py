@@ -291,5 +291,11 @@ def test_job_runs_on_the_gemini_stand_in_through_the_real_sdk(
         "cost_usd",
         "escalated",
         "failed_over",
+        # completed at job end (issue 14): ids, end state, reason category; still no content
+        "job_id",
+        "document_id",
+        "job_status",
+        "failure_reason",
+        "job_seconds",
     }
     assert all(set(r) <= allowed for r in records)

@@ -116,7 +116,9 @@ class FirebaseTokenVerifier:
             check_user_id(uid)  # the uid becomes a document path segment
         except PermanentError as exc:
             raise InvalidToken(str(exc)) from exc
-        return Identity(uid, str(claims.get("email") or ""), bool(claims.get("email_verified")))
+        return Identity(
+            uid, str(claims.get("email") or ""), bool(claims.get("email_verified")), claims=dict(claims)
+        )
 
     def account_active(self, uid: str) -> bool:
         """False when the Firebase account is disabled or no longer exists (API keys then stop working)."""

@@ -14,8 +14,8 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -65,6 +65,7 @@ class Principal:
     email: str
     email_verified: bool
     via: str  # "token" | "api_key"
+    claims: Mapping[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------------------- auth
@@ -96,7 +97,9 @@ def authenticate(ctx: ApiContext, request: Request) -> Principal:
         email_verified=identity.email_verified,
         free_credits=ctx.settings.free_credits,
     )
-    return Principal(identity.uid, str(account.get("email", "")), identity.email_verified, "token")
+    return Principal(
+        identity.uid, str(account.get("email", "")), identity.email_verified, "token", identity.claims
+    )
 
 
 def _unauthorized(message: str) -> H.ApiError:
@@ -505,6 +508,31 @@ def checkout(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ..
 @route("GET", "/v1/packs")
 def list_packs(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
     return H.json_response({"packs": [p.to_dict() for p in ctx.settings.packs.values()]})
+
+
+# ----------------------------------------------------------------------------------------- admin
+
+
+def is_admin(settings: ApiSettings, who: Principal) -> bool:
+    """Operators: a uid in ZAPDOC_ADMIN_UIDS, or an ID token whose ZAPDOC_ADMIN_CLAIM claim is true."""
+    if who.user_id in settings.admin_uids:
+        return True
+    return bool(settings.admin_claim) and who.via == "token" and who.claims.get(settings.admin_claim) is True
+
+
+@route("GET", "/v1/admin/stats")
+def admin_stats(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+    from zapdoc.services.analytics import parse_since, usage_report
+
+    if not is_admin(ctx.settings, who):
+        raise H.ApiError(
+            403, "forbidden", "only operators (ZAPDOC_ADMIN_UIDS / ZAPDOC_ADMIN_CLAIM) may read usage"
+        )
+    try:
+        since = parse_since(request.args.get("since", "7d"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return H.json_response(usage_report(ctx.rt, since), headers={"Cache-Control": "no-store"})
 
 
 # ----------------------------------------------------------------------------- composition root

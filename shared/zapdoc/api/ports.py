@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from zapdoc.adapters.signing import SignedUpload
 
@@ -16,6 +17,7 @@ class Identity:
     uid: str
     email: str
     email_verified: bool
+    claims: Mapping[str, Any] = field(default_factory=dict)  # custom claims (e.g. admin)
 
 
 class InvalidToken(Exception):

@@ -45,6 +45,8 @@ class ApiSettings:
     signing_key_file: str = ""
     storage_public_url: str = ""
     max_api_keys: int = 20
+    admin_uids: frozenset[str] = frozenset()  # ZAPDOC_ADMIN_UIDS: operators by Firebase uid
+    admin_claim: str = ""  # ZAPDOC_ADMIN_CLAIM: a custom claim that makes a token an operator's
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ApiSettings:
@@ -80,6 +82,10 @@ class ApiSettings:
             "signing_key_file": e.get("ZAPDOC_SIGNING_KEY_FILE", "").strip(),
             "storage_public_url": e.get("ZAPDOC_STORAGE_PUBLIC_URL", "").strip(),
             "max_api_keys": _int(e, "ZAPDOC_MAX_API_KEYS", 20, minimum=1),
+            "admin_uids": frozenset(
+                u.strip() for u in e.get("ZAPDOC_ADMIN_UIDS", "").split(",") if u.strip()
+            ),
+            "admin_claim": e.get("ZAPDOC_ADMIN_CLAIM", "").strip(),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -78,6 +78,10 @@ class ZapdocClient:
             raise ApiRefused(resp.status_code, code, message)
         return resp.json() if resp.content else None
 
+    def admin_stats(self, since: str) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("GET", "/v1/admin/stats", params={"since": since})
+        return data
+
     def me(self) -> dict[str, Any]:
         data: dict[str, Any] = self._call("GET", "/v1/me")
         return data

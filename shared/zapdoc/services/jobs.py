@@ -67,6 +67,7 @@ def create_job(
     template: str | None = None,
     job_id: str | None = None,
     limit_open_jobs: bool = False,
+    webhook_url: str | None = None,
 ) -> CreatedJob:
     """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline.
 
@@ -101,6 +102,7 @@ def create_job(
         "published": False,
         "purged": False,
         "assembly": {},
+        "webhook_url": webhook_url,
     }
     if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
         rt.store.commit([Create(J.job_path(job_id), record)])
