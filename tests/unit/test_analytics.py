@@ -117,13 +117,14 @@ def test_the_local_stack_keeps_the_firestore_path_only() -> None:
     assert len(world.store.query(Query("analytics"))) == 3
 
 
-def test_a_rejected_job_is_counted_with_its_reason_and_no_charge() -> None:
+def test_a_rejected_job_ends_once_and_leaves_no_document_records() -> None:
+    # Since issue 9 a job rejected for credits keeps no document records: nothing to count per type,
+    # but its end-of-job effects are marked done (the sweep does not retry them forever).
     world = _world()
-    _run_job(world, {"big.pdf": invoice_pdf("X", "1.00", pages=5)}, credits=2)
-    [record] = [s.data for s in world.store.query(Query("analytics"))]
-    assert (record["job_status"], record["status"], record["failure_reason"]) == (
-        "rejected", "rejected", "job rejected",
-    )  # fmt: skip
+    _, job_id = _run_job(world, {"big.pdf": invoice_pdf("X", "1.00", pages=5)}, credits=2)
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and job.data["status"] == "rejected" and job.data["end_done"] is True
+    assert world.store.query(Query("analytics")) == []
 
 
 def test_report_per_day_and_type_with_latency_llm_and_credits() -> None:
