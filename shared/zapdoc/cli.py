@@ -7,6 +7,7 @@ failure, 2 a usage error with a message saying what to fix.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -102,6 +103,7 @@ def _check_output(raw: str) -> Path:
 def cmd_extract(args: argparse.Namespace) -> int:
     from zapdoc.bootstrap import build_extractor
     from zapdoc.services.batch import estimate_documents, run_batch
+    from zapdoc.workbook import WorkbookInfo
 
     fields = _resolve_fields(args)
     out = _check_output(args.output)
@@ -121,6 +123,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         log.write(f"zapdoc: provider: {description}\n")
     progress = Progress(log, enabled=not args.quiet)
+    info = WorkbookInfo(template=args.template, provider=extractor.name, created=dt.datetime.now(dt.UTC))
     summary = run_batch(
         args.paths,
         fields,
@@ -130,6 +133,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=progress,
         keep_results=args.json,
+        info=info,
     )
     if args.json:
         payload = {
@@ -150,10 +154,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
         if summary.stats.low_confidence:
             log.write(
-                f"zapdoc: {summary.stats.low_confidence} low-confidence values are shaded orange; "
-                "hover them for the evidence\n"
+                f"zapdoc: {_plural(summary.stats.low_confidence, 'low-confidence value')} to check, "
+                "shaded yellow; the Evidence sheet has the page and snippet of each\n"
             )
     return EXIT_OK
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

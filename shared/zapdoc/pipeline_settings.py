@@ -55,6 +55,7 @@ class CloudSettings:
     mail_from: str = "ZapDoc <no-reply@zapdoc.example>"
     sendgrid_api_key: str = ""
     sendgrid_base_url: str = ""
+    public_url: str = ""  # the web app's base URL; mails link to <public_url>/#/jobs/<id> (CONVENTIONS.md)
     file_arrival_timeout: dt.timedelta = dt.timedelta(hours=1)
     document_max_age: dt.timedelta = dt.timedelta(hours=2)
     event_max_age: dt.timedelta = dt.timedelta(hours=6)
@@ -98,6 +99,7 @@ class CloudSettings:
             "mail_from": _str(e, "ZAPDOC_MAIL_FROM", cls.mail_from),
             "sendgrid_api_key": e.get("SENDGRID_API_KEY", "").strip(),
             "sendgrid_base_url": e.get("ZAPDOC_SENDGRID_BASE_URL", "").strip(),
+            "public_url": e.get("ZAPDOC_PUBLIC_URL", "").strip().rstrip("/"),
             "file_arrival_timeout": dt.timedelta(
                 seconds=_number(e, "ZAPDOC_FILE_ARRIVAL_TIMEOUT_S", 3600, minimum=1)
             ),

@@ -1,8 +1,16 @@
 """The Excel workbook a user receives: one row per document, typed cells, line items, evidence.
 
 Sheets: "Results" (File, Pages, [Type], one column per field, Status, Notes), "Line items" (rows of
-table and list fields, File on every row), "Evidence" (every value with its confidence, page and
-snippet) and "Summary". Rows are streamed (write-only mode), so memory stays flat on large jobs.
+table and list fields, File on every row), "Evidence" (every value, typed, with its confidence, page,
+snippet and the provider that read it) and "Summary" (job, date, fields, provider and model, counts and a
+legend of the styles). Rows are streamed (write-only mode), so memory stays flat on large jobs.
+
+One rule marks low confidence everywhere (``FieldValue.is_low_confidence``): the cell in Results, every
+line-item row of a low-confidence table, the value in Evidence, and the Summary count. Error rows have
+their own style, explained in the Summary. Styles are named (they show in the spreadsheet's style list)
+and cached: a styled cell copies a prepared style array, and a cell that needs no style is a plain value.
+Column widths come from the header and the first rows' content, bounded. Every data sheet prints
+landscape, fitted to the page width, with its header row repeated on each page.
 
 Safety: every string from a document is written as a text cell (never a formula, quote-prefixed when it
 starts like one), control characters are stripped and text longer than Excel allows is cut with a note.
@@ -12,20 +20,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, NamedStyle, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
 
-from zapdoc.domain.documents import DocumentResult, FieldValue, Scalar
+from zapdoc.domain.documents import DocumentResult, FieldValue
 from zapdoc.domain.fields import FieldSpec, FieldType
+from zapdoc.llm.usage import by_provider, describe
 
 MAX_CELL_CHARS = 32_000  # Excel's hard limit is 32,767; keep room for the cut marker
 CUT_MARKER = " […]"
@@ -34,19 +48,54 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe62", "\ufe63", "\uff0b", "\uff0d")
 
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 AMOUNT_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "General"
+CONFIDENCE_FORMAT = "0.00"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="305496")
-_LOW_FILL = PatternFill("solid", fgColor="FCE4D6")
-_ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
-_WRAP = Alignment(vertical="top", wrap_text=False)
+FONT_NAME = "Calibri"  # the workbook's body font; headers name it too, so no app substitutes another
+MAX_COMMENTS = 500
+"""Hover comments are held in memory until save (~5 KB each): only the first ones get one; the Evidence
+sheet has the page and snippet of every value."""
+SAMPLE_ROWS = 100
+"""Rows buffered per sheet to size its columns from content before the sheet starts streaming."""
+MIN_WIDTH, MAX_WIDTH, MAX_TEXT_WIDTH = 6.0, 60.0, 80.0
 
 RESULTS_SHEET = "Results"
 ITEMS_SHEET = "Line items"
 EVIDENCE_SHEET = "Evidence"
 SUMMARY_SHEET = "Summary"
+
+CHECK_COLOR, CHECK_TEXT = "FFEB9C", "7F4F00"  # yellow: a value to check
+ERROR_COLOR, ERROR_TEXT = "FFC7CE", "9C0006"  # red: a document that could not be processed
+HEADER_COLOR = "305496"
+
+STYLE_HEADER = "ZapDoc header"
+STYLE_CHECK = "ZapDoc check"
+STYLE_ERROR = "ZapDoc error"
+STYLE_TITLE = "ZapDoc title"
+STYLE_PLAIN = "Normal"
+
+
+def _named_styles() -> dict[str, NamedStyle]:
+    return {
+        STYLE_HEADER: NamedStyle(
+            STYLE_HEADER,
+            font=Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor=HEADER_COLOR),
+        ),
+        STYLE_CHECK: NamedStyle(
+            STYLE_CHECK,
+            font=Font(name=FONT_NAME, size=11, color=CHECK_TEXT),
+            fill=PatternFill("solid", fgColor=CHECK_COLOR),
+        ),
+        STYLE_ERROR: NamedStyle(
+            STYLE_ERROR,
+            font=Font(name=FONT_NAME, size=11, color=ERROR_TEXT),
+            fill=PatternFill("solid", fgColor=ERROR_COLOR),
+        ),
+        STYLE_TITLE: NamedStyle(STYLE_TITLE, font=Font(name=FONT_NAME, size=14, bold=True)),
+    }
 
 
 @dataclass
@@ -60,72 +109,37 @@ class WorkbookStats:
     item_rows: int = 0
     low_confidence: int = 0
     cut_cells: int = 0
+    comments: int = 0
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """What the Summary sheet says about the run besides its counts."""
+
+    job_id: str = ""
+    created: dt.datetime | None = None
+    template: str | None = None
+    provider: str = ""
+    """Used for documents whose result does not name the provider that read it."""
+    title: str = "ZapDoc extraction"
 
 
 def clean_text(text: str) -> tuple[str, bool]:
     """Strip characters Excel cannot store and cut over-long text; returns (text, was_cut)."""
-    text = _ILLEGAL.sub("", text)
+    if not text.isprintable():  # fast path: printable text has no control characters
+        text = _ILLEGAL.sub("", text)
     if len(text) > MAX_CELL_CHARS:
         return text[: MAX_CELL_CHARS - len(CUT_MARKER)] + CUT_MARKER, True
     return text, False
 
 
-class _Sheet:
-    """A write-only sheet with a styled, frozen, filtered header and typed, safe cells."""
-
-    def __init__(self, wb: Workbook, title: str, headers: Sequence[tuple[str, float]]) -> None:
-        self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
-        self.width = len(headers)
-        self.rows = 1
-        for i, (_, width) in enumerate(headers, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = "B2"
-        header = []
-        for name, _ in headers:
-            cell = WriteOnlyCell(self.ws, value=name)
-            cell.font = _HEADER_FONT
-            cell.fill = _HEADER_FILL
-            header.append(cell)
-        self.ws.append(header)
-
-    def cell(self, value: Any, *, number_format: str | None = None) -> tuple[WriteOnlyCell, bool]:
-        """A cell for ``value``: strings forced to text, dates/numbers typed. Returns (cell, was_cut)."""
-        cut = False
-        if isinstance(value, str):
-            value, cut = clean_text(value)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-            if value.startswith(_FORMULA_START):
-                cell.quotePrefix = True  # Excel keeps it text even when the user edits the cell
-        elif isinstance(value, dt.datetime | dt.date):
-            cell.number_format = DATE_FORMAT
-        if number_format and not isinstance(value, str):
-            cell.number_format = number_format
-        cell.alignment = _WRAP
-        return cell, cut
-
-    def append(self, cells: list[WriteOnlyCell]) -> None:
-        self.ws.append(cells)
-        self.rows += 1
-
-    def finish(self) -> None:
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(self.width)}{max(self.rows, 1)}"
-
-
-def _column_width(spec: FieldSpec) -> float:
-    by_type = {
-        FieldType.DATE: 12,
-        FieldType.AMOUNT: 14,
-        FieldType.NUMBER: 11,
-        FieldType.CURRENCY: 10,
-        FieldType.EMAIL: 28,
-        FieldType.PHONE: 18,
-        FieldType.LIST: 40,
-        FieldType.TABLE: 16,
-        FieldType.TEXT: 24,
-    }
-    return float(min(60, max(len(spec.label) + 4, by_type[spec.type])))
+def provenance(result: DocumentResult, default: str = "") -> str:
+    """``provider`` or ``provider (model)`` of a result, from what it records (CONVENTIONS.md)."""
+    provider = str(getattr(result, "provider", "") or "") or default
+    model = str(getattr(result, "model", "") or "") or (result.usage.model if result.usage else "")
+    if provider == "offline" or not model or model == provider:
+        return provider or model
+    return f"{provider} ({model})" if provider else model
 
 
 def _format_for(ftype: FieldType) -> str | None:
@@ -138,12 +152,147 @@ def _format_for(ftype: FieldType) -> str | None:
     return None
 
 
-def _display(value: Any) -> str:
+def _shown_chars(value: Any, number_format: str | None) -> int:
+    """Characters a value takes on screen, for column widths."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return max((len(line) for line in value.split("\n")), default=0)
+    if isinstance(value, dt.datetime):
+        return 16
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return 10
+    if isinstance(value, float) and number_format == AMOUNT_FORMAT:
+        return len(f"{value:,.2f}")
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return "" if value is None else str(value)
+        return len(f"{value:.6g}")
+    return len(str(value))
+
+
+class _Styles:
+    """Named styles registered once per workbook; cells copy a cached style array (issue 15)."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        self._named = _named_styles()
+        self._cache: dict[tuple[str, str | None, bool], StyleArray] = {}
+        self._probe: WriteOnlyCell | None = None
+
+    def array(self, name: str, number_format: str | None = None, quote: bool = False) -> StyleArray:
+        key = (name, number_format, quote)
+        found = self._cache.get(key)
+        if found is None:
+            if self._probe is None:
+                self._probe = WriteOnlyCell(self._wb.worksheets[0])
+            probe = self._probe
+            probe._style = StyleArray()
+            if name != STYLE_PLAIN:
+                named = self._named[name]
+                if named.name not in self._wb.named_styles:
+                    self._wb.add_named_style(named)
+                probe.style = named.name
+            if number_format:
+                probe.number_format = number_format
+            if quote:
+                probe.quotePrefix = True
+            found = self._cache[key] = copy(probe._style)
+        return found
+
+
+class _Sheet:
+    """A write-only sheet: named-style header, sized columns, frozen panes, filter and print setup.
+
+    Cells are plain values unless they need a style. The first ``SAMPLE_ROWS`` rows are buffered so the
+    columns can be sized from what they hold before the sheet starts streaming.
+    """
+
+    def __init__(
+        self,
+        wb: Workbook,
+        styles: _Styles,
+        title: str,
+        headers: Sequence[str],
+        *,
+        wide: Sequence[int] = (),
+        freeze: str = "B2",
+    ) -> None:
+        self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
+        self.styles = styles
+        self.headers = list(headers)
+        self.width = len(headers)
+        self.rows = 1
+        self._wide = set(wide)
+        # header: bold text plus the filter button (about 3 characters wide)
+        self._chars = [len(h) * 1.15 + 4.0 for h in headers]
+        self._buffer: list[list[Any]] | None = []
+        ws = self.ws
+        ws.freeze_panes = freeze
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_title_rows = "1:1"
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+    def value(self, value: Any, number_format: str | None = None, style: str = STYLE_PLAIN) -> Any:
+        """What to append for ``value``: the value itself when it needs no style, else a styled cell."""
+        return self.cell(value, number_format, style)[0]
+
+    def cell(
+        self, value: Any, number_format: str | None = None, style: str = STYLE_PLAIN
+    ) -> tuple[Any, bool]:
+        """Like :meth:`value`, also saying whether text was cut. Strings are cleaned, never formulas."""
+        cut = quote = False
+        if isinstance(value, str):
+            value, cut = clean_text(value)
+            quote = value.startswith(_FORMULA_START)
+            number_format = None
+        elif isinstance(value, dt.datetime):
+            number_format = DATETIME_FORMAT
+        elif isinstance(value, dt.date):
+            number_format = DATE_FORMAT
+        elif value is None or number_format == NUMBER_FORMAT:
+            number_format = None
+        if not quote and number_format is None and style == STYLE_PLAIN:
+            return value, cut  # a plain value: openpyxl reuses one cell object for it
+        cell = WriteOnlyCell(self.ws, value=value)
+        if quote:
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        cell._style = copy(self.styles.array(style, number_format, quote))
+        return cell, cut
+
+    def append(self, row: list[Any]) -> None:
+        self.rows += 1
+        if self._buffer is None:
+            self.ws.append(row)
+            return
+        chars = self._chars
+        for i, item in enumerate(row[: self.width]):
+            if isinstance(item, Cell):
+                shown = _shown_chars(item.value, item.number_format)
+            else:
+                shown = _shown_chars(item, None)
+            chars[i] = max(chars[i], shown * 1.1 + 2.0)
+        self._buffer.append(row)
+        if len(self._buffer) >= SAMPLE_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer is None:
+            return
+        buffered, self._buffer = self._buffer, None
+        for i, chars in enumerate(self._chars):
+            top = MAX_TEXT_WIDTH if i in self._wide else MAX_WIDTH
+            width = round(min(top, max(MIN_WIDTH, chars)), 1)
+            self.ws.column_dimensions[get_column_letter(i + 1)].width = width
+        self.ws.append([self.value(h, style=STYLE_HEADER) for h in self.headers])
+        for row in buffered:
+            self.ws.append(row)
+
+    def finish(self) -> None:
+        self._flush()
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(self.width)}{max(self.rows, 1)}"
 
 
 def _evidence_comment(fv: FieldValue) -> Comment:
@@ -156,6 +305,273 @@ def _evidence_comment(fv: FieldValue) -> Comment:
     return comment
 
 
+def _items_value(fv: FieldValue) -> int | None:
+    return len(fv.value) if isinstance(fv.value, list) else None
+
+
+class _Writer:
+    """Builds the four sheets of one workbook from a stream of results."""
+
+    def __init__(self, fields: Sequence[FieldSpec], *, doc_type_column: bool, info: WorkbookInfo) -> None:
+        self.fields = list(fields)
+        self.info = info
+        self.scalars = [f for f in fields if f.type is not FieldType.TABLE]
+        self.tables = [f for f in fields if f.type is FieldType.TABLE]
+        self.lists = [f for f in fields if f.type is FieldType.LIST]
+        self.doc_type_column = doc_type_column
+        self.stats = WorkbookStats()
+        self.providers: Counter[str] = Counter()
+        self.done: list[DocumentResult] = []  # provider and usage only (Summary): values are not kept
+        self.wb = Workbook(write_only=True)
+        self.styles = _Styles(self.wb)
+        self.scalar_formats = [_format_for(f.type) for f in self.scalars]
+
+        headers = ["File", "Pages"] + (["Type"] if doc_type_column else [])
+        headers += [f.label for f in self.scalars] + [f"{t.label} (rows)" for t in self.tables]
+        headers += ["Status", "Notes"]
+        self.results = _Sheet(self.wb, self.styles, RESULTS_SHEET, headers, wide=[len(headers) - 1])
+
+        self.items: _Sheet | None = None
+        self.item_columns: list[FieldSpec] = []
+        self.multi = len(self.tables) + len(self.lists) > 1 or bool(self.lists)
+        if self.tables or self.lists:
+            for t in self.tables:
+                for col in t.columns:
+                    if col.name not in {c.name for c in self.item_columns}:
+                        self.item_columns.append(col)
+            item_headers = ["File"] + (["Field"] if self.multi else []) + ["#"]
+            item_headers += [c.label for c in self.item_columns] + (["Value"] if self.lists else [])
+            self.items = _Sheet(self.wb, self.styles, ITEMS_SHEET, item_headers)
+        self.item_formats = [_format_for(c.type) for c in self.item_columns]
+
+        self.evidence = _Sheet(
+            self.wb,
+            self.styles,
+            EVIDENCE_SHEET,
+            ["File", "Field", "Value", "Confidence", "Page", "Snippet", "Provider"],
+            wide=[5],
+        )
+
+    def _check(self, fv: FieldValue) -> str:
+        if not fv.is_low_confidence:
+            return STYLE_PLAIN
+        return STYLE_CHECK
+
+    def _comment(self, cell: Any, fv: FieldValue) -> Any:
+        """Attach the evidence comment to a low-confidence cell while under the cap."""
+        if self.stats.comments >= MAX_COMMENTS:
+            return cell
+        if not isinstance(cell, Cell):
+            raw = cell
+            cell = WriteOnlyCell(self.results.ws, value=raw)
+        cell.comment = _evidence_comment(fv)
+        self.stats.comments += 1
+        return cell
+
+    def add(self, result: DocumentResult) -> None:
+        stats = self.stats
+        stats.documents += 1
+        stats.pages += result.pages or 0
+        failed = result.status == "error"
+        notes: list[str] = []
+        if failed:
+            stats.failed += 1
+            if result.reason:
+                notes.append(result.reason)
+        else:
+            stats.ok += 1
+            self.providers[provenance(result, self.info.provider) or "not recorded"] += 1
+            self.done.append(
+                DocumentResult(
+                    file="", status="ok", pages=result.pages, usage=result.usage,
+                    provider=result.provider, model=result.model,
+                )
+            )  # fmt: skip
+        notes.extend(result.notes)
+        row_style = STYLE_ERROR if failed else STYLE_PLAIN
+        sheet = self.results
+        row: list[Any] = [
+            sheet.value(result.file, style=row_style),
+            sheet.value(result.pages, style=row_style),
+        ]
+        if self.doc_type_column:
+            row.append(sheet.value(result.doc_type or "", style=row_style))
+        values = result.values
+        for spec, fmt in zip(self.scalars, self.scalar_formats, strict=True):
+            fv = values.get(spec.name)
+            if fv is None:
+                row.append(sheet.value(None, style=row_style))
+                continue
+            value: Any = fv.value
+            if spec.type is FieldType.LIST and isinstance(value, list):
+                value = "; ".join(str(v) for v in value)
+            low = fv.is_low_confidence
+            cell, cut = sheet.cell(value, fmt, STYLE_CHECK if low else row_style)
+            if cut:
+                stats.cut_cells += 1
+                notes.append(f"{spec.label}: text cut to {MAX_CELL_CHARS:,} characters")
+            if low:
+                stats.low_confidence += 1
+                cell = self._comment(cell, fv)
+            if fv.note:
+                notes.append(f"{spec.label}: {fv.note}")
+            row.append(cell)
+        for t in self.tables:
+            fv = values.get(t.name) or FieldValue()
+            low = fv.is_low_confidence
+            cell = sheet.value(_items_value(fv), style=STYLE_CHECK if low else row_style)
+            if low:
+                stats.low_confidence += 1
+                cell = self._comment(cell, fv)
+            row.append(cell)
+            if fv.note:
+                notes.append(f"{t.label}: {fv.note}")
+        row.append(sheet.value(result.status, style=row_style))
+        row.append(sheet.value("; ".join(n for n in notes if n), style=row_style))
+        sheet.append(row)
+
+        if self.items is not None:
+            stats.item_rows += self._write_items(result)
+        self._write_evidence(result)
+
+    def _write_items(self, result: DocumentResult) -> int:
+        sheet = self.items
+        assert sheet is not None
+        written = 0
+        for t in self.tables:
+            fv = result.values.get(t.name) or FieldValue()
+            if not isinstance(fv.value, list):
+                continue
+            style = self._check(fv)
+            for i, item in enumerate(fv.value, start=1):
+                if not isinstance(item, dict):
+                    continue
+                cells = [sheet.value(result.file)]
+                if self.multi:
+                    cells.append(sheet.value(t.label))
+                cells.append(sheet.value(i))
+                for col, fmt in zip(self.item_columns, self.item_formats, strict=True):
+                    cells.append(sheet.value(item.get(col.name), fmt, style))
+                if self.lists:
+                    cells.append(sheet.value(None))
+                sheet.append(cells)
+                written += 1
+        for lf in self.lists:
+            fv = result.values.get(lf.name) or FieldValue()
+            if not isinstance(fv.value, list):
+                continue
+            style = self._check(fv)
+            for i, v in enumerate(fv.value, start=1):
+                cells = [sheet.value(result.file), sheet.value(lf.label), sheet.value(i)]
+                cells += [sheet.value(None) for _ in self.item_columns]
+                cells.append(sheet.value(str(v), style=style))
+                sheet.append(cells)
+                written += 1
+        return written
+
+    def _write_evidence(self, result: DocumentResult) -> None:
+        sheet = self.evidence
+        source = provenance(result, self.info.provider) if result.status == "ok" else ""
+        for spec in self.fields:
+            fv = result.values.get(spec.name)
+            if fv is None or fv.value is None:
+                continue
+            fmt: str | None = None
+            shown: Any
+            if spec.type is FieldType.TABLE:
+                shown = f"{len(fv.value) if isinstance(fv.value, list) else 0} rows"
+            elif isinstance(fv.value, list):
+                shown = "; ".join(str(v) for v in fv.value)
+            else:
+                shown, fmt = fv.value, _format_for(spec.type)
+            style = self._check(fv)
+            ev = fv.evidence
+            sheet.append(
+                [
+                    sheet.value(result.file),
+                    sheet.value(spec.label),
+                    sheet.value(shown, fmt, style),
+                    sheet.value(round(fv.confidence, 2), CONFIDENCE_FORMAT, style),
+                    sheet.value(ev.page if ev else None),
+                    sheet.value(ev.snippet if ev else ""),
+                    sheet.value(source),
+                ]
+            )
+
+    def save(self, target: str | Path | IO[bytes]) -> WorkbookStats:
+        self.results.finish()
+        if self.items is not None:
+            self.items.finish()
+        self.evidence.finish()
+        self._write_summary()
+        self.wb.save(target)
+        return self.stats
+
+    def _write_summary(self) -> None:
+        info, stats, styles = self.info, self.stats, self.styles
+        ws = self.wb.create_sheet(SUMMARY_SHEET)
+        ws.column_dimensions["A"].width = 34
+        ws.column_dimensions["B"].width = 90
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+        def styled(value: Any, style: str, number_format: str | None = None) -> WriteOnlyCell:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cell._style = copy(styles.array(style, number_format))
+            return cell
+
+        created = info.created or dt.datetime.now(dt.UTC)
+        if created.tzinfo is not None:
+            created = created.astimezone(dt.UTC).replace(tzinfo=None)
+        field_names = ", ".join(f.name for f in self.fields)
+        what = f"template {info.template}: {field_names}" if info.template else field_names
+        providers = "; ".join(
+            f"{name} ({count} document{'s' if count != 1 else ''})" if len(self.providers) > 1 else name
+            for name, count in self.providers.most_common()
+        ) or (info.provider or "none (no document was read)")
+        ws.append([styled(info.title, STYLE_TITLE)])
+        rows: list[tuple[str, Any, str | None]] = [
+            ("Job", info.job_id or "local run (zapdoc extract)", None),
+            ("Created (UTC)", created, DATETIME_FORMAT),
+            ("Fields", what, None),
+            ("Provider (model)", providers, None),
+            *(
+                (f"Extracted by {provider}", describe(entry), None)
+                for provider, entry in sorted(by_provider(self.done).items())
+            ),
+            ("Documents", stats.documents, None),
+            ("Succeeded", stats.ok, None),
+            ("Failed", stats.failed, None),
+            ("Pages", stats.pages, None),
+            ("Line item rows", stats.item_rows, None),
+            ("Values to check (low confidence)", stats.low_confidence, None),
+        ]
+        for label, value, fmt in rows:
+            ws.append(
+                [label, styled(value, STYLE_PLAIN, fmt) if isinstance(value, str | dt.datetime) else value]
+            )
+        ws.append([])
+        check_note = (
+            "a value read with low confidence: check it against the document. Hover it for the page and "
+            "snippet; the Evidence sheet lists every value with its page, snippet and confidence."
+        )
+        if stats.low_confidence > stats.comments:
+            check_note += (
+                f" Only the first {MAX_COMMENTS:,} carry a hover comment; the Evidence sheet has them all."
+            )
+        ws.append([styled("Shaded yellow", STYLE_CHECK), check_note])
+        ws.append(
+            [
+                styled("Shaded red", STYLE_ERROR),
+                "a document that could not be processed; its Notes cell says why.",
+            ]
+        )
+
+
 def write_workbook(
     target: str | Path | IO[bytes],
     fields: Sequence[FieldSpec],
@@ -163,213 +579,12 @@ def write_workbook(
     *,
     doc_type_column: bool = False,
     title: str = "ZapDoc extraction",
+    info: WorkbookInfo | None = None,
 ) -> WorkbookStats:
     """Stream ``results`` into an .xlsx at ``target`` (a path or a binary file object)."""
-    scalars = [f for f in fields if f.type is not FieldType.TABLE]
-    tables = [f for f in fields if f.type is FieldType.TABLE]
-    lists = [f for f in fields if f.type is FieldType.LIST]
-
-    wb = Workbook(write_only=True)
-    headers: list[tuple[str, float]] = [("File", 40.0), ("Pages", 7.0)]
-    if doc_type_column:
-        headers.append(("Type", 11.0))
-    headers += [(f.label, _column_width(f)) for f in scalars]
-    headers += [(f"{t.label} (rows)", 12.0) for t in tables]
-    headers += [("Status", 9.0), ("Notes", 60.0)]
-    results_sheet = _Sheet(wb, RESULTS_SHEET, headers)
-
-    items_sheet: _Sheet | None = None
-    item_columns: list[FieldSpec] = []
-    multi = len(tables) + len(lists) > 1 or bool(lists)
-    if tables or lists:
-        for t in tables:
-            for col in t.columns:
-                if col.name not in {c.name for c in item_columns}:
-                    item_columns.append(col)
-        item_headers: list[tuple[str, float]] = [("File", 40.0)]
-        if multi:
-            item_headers.append(("Field", 16.0))
-        item_headers.append(("#", 5.0))
-        item_headers += [(c.label, _column_width(c)) for c in item_columns]
-        if lists:
-            item_headers.append(("Value", 40.0))
-        items_sheet = _Sheet(wb, ITEMS_SHEET, item_headers)
-
-    evidence_sheet = _Sheet(
-        wb,
-        EVIDENCE_SHEET,
-        [
-            ("File", 40.0),
-            ("Field", 20.0),
-            ("Value", 24.0),
-            ("Confidence", 11.0),
-            ("Page", 6.0),
-            ("Snippet", 80.0),
-            ("Extracted by", 28.0),
-        ],
-    )
-    stats = WorkbookStats()
-    done: list[DocumentResult] = []  # provider and usage only (for the Summary), values are not kept
-
+    if info is None:
+        info = WorkbookInfo(title=title)
+    writer = _Writer(fields, doc_type_column=doc_type_column, info=info)
     for result in results:
-        if result.status == "ok":
-            done.append(
-                DocumentResult(
-                    file="", status="ok", pages=result.pages, usage=result.usage,
-                    provider=result.provider, model=result.model,
-                )
-            )  # fmt: skip
-        stats.documents += 1
-        stats.pages += result.pages or 0
-        notes: list[str] = []
-        if result.status == "error":
-            stats.failed += 1
-            if result.reason:
-                notes.append(result.reason)
-        else:
-            stats.ok += 1
-        notes.extend(result.notes)
-
-        row: list[WriteOnlyCell] = []
-        file_cell, _ = results_sheet.cell(result.file)
-        row.append(file_cell)
-        row.append(results_sheet.cell(result.pages)[0])
-        if doc_type_column:
-            row.append(results_sheet.cell(result.doc_type or "")[0])
-        for spec in scalars:
-            fv = result.values.get(spec.name) or FieldValue()
-            value: Any = fv.value
-            if spec.type is FieldType.LIST and isinstance(value, list):
-                value = "; ".join(str(v) for v in value)
-            cell, cut = results_sheet.cell(value, number_format=_format_for(spec.type))
-            if cut:
-                stats.cut_cells += 1
-                notes.append(f"{spec.label}: text cut to {MAX_CELL_CHARS:,} characters")
-            if fv.is_low_confidence:
-                stats.low_confidence += 1
-                cell.fill = _LOW_FILL
-                cell.comment = _evidence_comment(fv)
-            if fv.note:
-                notes.append(f"{spec.label}: {fv.note}")
-            row.append(cell)
-        for t in tables:
-            fv = result.values.get(t.name) or FieldValue()
-            count = len(fv.value) if isinstance(fv.value, list) else None
-            row.append(results_sheet.cell(count)[0])
-            if fv.note:
-                notes.append(f"{t.label}: {fv.note}")
-        status_cell, _ = results_sheet.cell(result.status)
-        if result.status == "error":
-            status_cell.fill = _ERROR_FILL
-        row.append(status_cell)
-        note_text, cut = results_sheet.cell("; ".join(n for n in notes if n))
-        row.append(note_text)
-        results_sheet.append(row)
-
-        if items_sheet is not None:
-            stats.item_rows += _write_items(items_sheet, result, tables, lists, item_columns, multi=multi)
-        _write_evidence(evidence_sheet, result, fields)
-
-    results_sheet.finish()
-    if items_sheet is not None:
-        items_sheet.finish()
-    evidence_sheet.finish()
-    _write_summary(wb, stats, title, done)
-    wb.save(target)
-    return stats
-
-
-def _write_items(
-    sheet: _Sheet,
-    result: DocumentResult,
-    tables: Sequence[FieldSpec],
-    lists: Sequence[FieldSpec],
-    columns: Sequence[FieldSpec],
-    *,
-    multi: bool,
-) -> int:
-    written = 0
-    for t in tables:
-        rows = result.values.get(t.name, FieldValue()).value
-        if not isinstance(rows, list):
-            continue
-        for i, item in enumerate(rows, start=1):
-            if not isinstance(item, dict):
-                continue
-            cells = [sheet.cell(result.file)[0]]
-            if multi:
-                cells.append(sheet.cell(t.label)[0])
-            cells.append(sheet.cell(i)[0])
-            for col in columns:
-                cell_value: Scalar | None = item.get(col.name)
-                cells.append(sheet.cell(cell_value, number_format=_format_for(col.type))[0])
-            if lists:
-                cells.append(sheet.cell(None)[0])
-            sheet.append(cells)
-            written += 1
-    for lf in lists:
-        values = result.values.get(lf.name, FieldValue()).value
-        if not isinstance(values, list):
-            continue
-        for i, v in enumerate(values, start=1):
-            cells = [sheet.cell(result.file)[0], sheet.cell(lf.label)[0], sheet.cell(i)[0]]
-            cells += [sheet.cell(None)[0] for _ in columns]
-            cells.append(sheet.cell(str(v))[0])
-            sheet.append(cells)
-            written += 1
-    return written
-
-
-def _write_evidence(sheet: _Sheet, result: DocumentResult, fields: Sequence[FieldSpec]) -> None:
-    for spec in fields:
-        fv = result.values.get(spec.name)
-        if fv is None or fv.value is None:
-            continue
-        if spec.type is FieldType.TABLE:
-            shown = f"{len(fv.value) if isinstance(fv.value, list) else 0} rows"
-        elif isinstance(fv.value, list):
-            shown = "; ".join(str(v) for v in fv.value)
-        else:
-            shown = _display(fv.value)
-        ev = fv.evidence
-        confidence = sheet.cell(round(fv.confidence, 2), number_format="0.00")[0]
-        if fv.is_low_confidence:
-            confidence.fill = _LOW_FILL
-        sheet.append(
-            [
-                sheet.cell(result.file)[0],
-                sheet.cell(spec.label)[0],
-                sheet.cell(shown)[0],
-                confidence,
-                sheet.cell(ev.page if ev else None)[0],
-                sheet.cell(ev.snippet if ev else "")[0],
-                sheet.cell(" / ".join(p for p in (result.provider, result.model) if p))[0],
-            ]
-        )
-
-
-def _write_summary(
-    wb: Workbook, stats: WorkbookStats, title: str, done: Sequence[DocumentResult] = ()
-) -> None:
-    ws = wb.create_sheet(SUMMARY_SHEET)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 40
-    bold = WriteOnlyCell(ws, value=title)
-    bold.font = Font(bold=True, size=13)
-    ws.append([bold])
-    for label, value in (
-        ("Documents", stats.documents),
-        ("Succeeded", stats.ok),
-        ("Failed", stats.failed),
-        ("Pages", stats.pages),
-        ("Line item rows", stats.item_rows),
-        ("Values to check (low confidence)", stats.low_confidence),
-    ):
-        ws.append([label, value])
-    from zapdoc.llm.usage import by_provider, describe
-
-    for provider, entry in sorted(by_provider(done).items()):
-        ws.append([f"Extracted by {provider}", describe(entry)])
-    ws.append([])
-    ws.append(["Low-confidence values are shaded orange in Results; hover them for the evidence."])
-    ws.append(["The Evidence sheet lists every value with its page and source snippet."])
+        writer.add(result)
+    return writer.save(target)

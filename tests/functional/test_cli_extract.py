@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 
@@ -64,9 +66,9 @@ def test_examples_become_typed_rows_with_line_items(
     assert fr["Invoice number"] == "F-2024-0187"
     assert fr["Issue date"] == dt.datetime(2024, 3, 15)
     assert fr["Total amount"] == pytest.approx(1315.20)
-    assert fr["Iban"] == "FR7630006000011234567890189"
+    assert fr["IBAN"] == "FR7630006000011234567890189"
     assert de["Total amount"] == pytest.approx(1057.37)
-    assert de["Vendor vat id"] == "DE136695976"
+    assert de["Vendor VAT ID"] == "DE136695976"
     items = [r for r in _rows(out, "Line items") if str(r["File"]).endswith("rechnung-de.pdf")]
     assert [r["Description"] for r in items] == [
         "Akku-Bohrschrauber 18V",
@@ -193,3 +195,18 @@ def test_existing_output_is_replaced_atomically(tmp_path: Path) -> None:
     assert main(["extract", str(src), "--template", "receipt", "-o", str(out), "-q"]) == 0
     assert zipfile.is_zipfile(out)
     assert not list(tmp_path.glob(".zapdoc-*"))
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_the_workbook_gets_the_permissions_the_umask_gives(tmp_path: Path, umask: int, mode: int) -> None:
+    # GIVEN a umask, as a shell would have it
+    out = tmp_path / "out.xlsx"
+    old = os.umask(umask)
+    try:
+        # WHEN `zapdoc extract` writes the workbook
+        code = main(["extract", str(EXAMPLES / "receipts"), "--template", "receipt", "-o", str(out), "-q"])
+    finally:
+        os.umask(old)
+    # THEN its mode is what any new file gets under that umask (not mkstemp's 0600)
+    assert code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode

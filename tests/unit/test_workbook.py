@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from zapdoc.domain.documents import DocumentResult, Evidence, FieldValue, Scalar
+from zapdoc.domain.documents import DocumentResult, Evidence, FieldValue, Scalar, Usage
 from zapdoc.domain.fields import parse_fields
 from zapdoc.domain.templates import template_fields
-from zapdoc.workbook import MAX_CELL_CHARS, write_workbook
+from zapdoc.workbook import MAX_CELL_CHARS, MAX_COMMENTS, WorkbookInfo, write_workbook
 
 FIELDS = parse_fields(
     "invoice_number, issue_date:date, total_amount:amount, quantity:number, skills:list, "
@@ -54,10 +54,14 @@ def test_typed_cells_header_and_layout(tmp_path: Path) -> None:
         "Status",
         "Notes",
     ]
-    assert all(c.font.bold for c in ws[1])
+    assert all(c.font.bold and c.font.name == "Calibri" for c in ws[1])
+    assert {c.style for c in ws[1]} == {"ZapDoc header"}
     assert ws.freeze_panes == "B2"
     assert ws.auto_filter.ref == "A1:J2"
-    assert ws.column_dimensions["A"].width >= 30
+    # columns are as wide as their header (plus the filter button), never narrower than a few characters
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJ"}
+    assert widths["H"] >= len("Line items (rows)") + 3
+    assert all(6 <= w <= 80 for w in widths.values())
     row = dict(zip(header, ws[2], strict=True))
     assert row["Issue date"].is_date and row["Issue date"].value == dt.datetime(2024, 4, 3)
     assert row["Issue date"].number_format == "yyyy-mm-dd"
@@ -141,12 +145,13 @@ def test_low_confidence_values_are_marked_with_their_evidence(tmp_path: Path) ->
     wb = load_workbook(_write(tmp_path, [result]))
     ws = wb["Results"]
     low, sure = ws["C2"], ws["E2"]
-    assert low.fill.fgColor.rgb.endswith("FCE4D6")
+    assert low.style == "ZapDoc check" and low.fill.fgColor.rgb.endswith("FFEB9C")
+    assert sure.style == "Normal"
     assert low.comment is not None and "page 2" in low.comment.text and "ref INV-9 maybe" in low.comment.text
     assert sure.comment is None
-    ev = [[c.value for c in r][:6] for r in wb["Evidence"].iter_rows(min_row=2)]
-    assert ["a.pdf", "Invoice number", "INV-9", 0.35, 2, "ref INV-9 maybe"] in ev
-    assert ["a.pdf", "Total amount", "10", 0.99, 1, "Total 10.00"] in ev
+    ev = [[c.value for c in r] for r in wb["Evidence"].iter_rows(min_row=2)]
+    assert ["a.pdf", "Invoice number", "INV-9", 0.35, 2, "ref INV-9 maybe", None] in ev
+    assert ["a.pdf", "Total amount", 10, 0.99, 1, "Total 10.00", None] in ev
 
 
 def test_error_rows_carry_status_and_reason_and_type_column(tmp_path: Path) -> None:
@@ -158,7 +163,7 @@ def test_error_rows_carry_status_and_reason_and_type_column(tmp_path: Path) -> N
     row = {h: c.value for h, c in zip(header, ws[2], strict=True)}
     assert row["Status"] == "error"
     assert row["Notes"] == "the PDF is truncated"
-    summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2, max_row=7)}
+    summary = _summary(wb)
     assert summary["Documents"] == 1 and summary["Failed"] == 1
 
 
@@ -196,5 +201,117 @@ def test_summary_and_evidence_name_the_provider_and_model(tmp_path: Path) -> Non
     assert summary["Extracted by gemini"].startswith("1 document (gemini-3.1-flash-lite)")
     # AND every Evidence row names its provider and model
     ev = {r[0].value: r[6].value for r in wb["Evidence"].iter_rows(min_row=2)}
-    assert ev == {"d0.pdf": "openai / gpt-4o-mini", "d1.pdf": "openai / gpt-4o-mini",
-                  "d2.pdf": "gemini / gemini-3.1-flash-lite"}  # fmt: skip
+    assert ev == {"d0.pdf": "openai (gpt-4o-mini)", "d1.pdf": "openai (gpt-4o-mini)",
+                  "d2.pdf": "gemini (gemini-3.1-flash-lite)"}  # fmt: skip
+
+
+def _summary(wb: Workbook) -> dict[str, object]:
+    return {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2) if r[0].value and len(r) > 1}
+
+
+def test_one_low_confidence_rule_for_cells_line_items_evidence_and_the_summary(tmp_path: Path) -> None:
+    # GIVEN line items read at confidence 0.50 and one scalar at 0.40, the rest sure
+    items: list[dict[str, Scalar | None]] = [
+        {"description": "Widget", "quantity": 2, "amount": 20.0},
+        {"description": "Bolt", "quantity": 1, "amount": 5.5},
+    ]
+    result = _ok(
+        "a.pdf",
+        invoice_number=FieldValue("INV-1", 0.4, Evidence(1, "INV-1")),
+        total_amount=FieldValue(25.5, 0.95, Evidence(1, "Total 25.50")),
+        line_items=FieldValue(items, 0.5, Evidence(1, "Widget 2 20.00")),
+    )
+    # WHEN the workbook is written
+    wb = load_workbook(_write(tmp_path, [result]))
+    # THEN the same style marks them in Results, Line items and Evidence, and the Summary counts both
+    results = wb["Results"]
+    assert results["C2"].style == results["H2"].style == "ZapDoc check"
+    assert results["H2"].comment is not None and results["E2"].style == "Normal"
+    item_rows = list(wb["Line items"].iter_rows(min_row=2))
+    assert len(item_rows) == 2
+    assert all(c.style == "ZapDoc check" for row in item_rows for c in row[3:6])
+    evidence = {r[1].value: r for r in wb["Evidence"].iter_rows(min_row=2)}
+    assert evidence["Line items"][3].style == evidence["Invoice number"][3].style == "ZapDoc check"
+    assert evidence["Total amount"][3].style == "Normal"
+    assert _summary(wb)["Values to check (low confidence)"] == 2
+
+
+def test_error_rows_have_their_own_explained_style(tmp_path: Path) -> None:
+    # GIVEN a failed document beside a low-confidence value
+    bad = DocumentResult.error("broken.pdf", "the PDF is password-protected")
+    low = _ok("a.pdf", invoice_number=FieldValue("X", 0.3))
+    wb = load_workbook(_write(tmp_path, [low, bad]))
+    ws = wb["Results"]
+    # THEN the whole error row is red, unlike the yellow of a value to check, and the Summary says so
+    assert {c.style for c in ws[3]} == {"ZapDoc error"}
+    assert ws["A3"].fill.fgColor.rgb.endswith("FFC7CE") and ws["C2"].fill.fgColor.rgb.endswith("FFEB9C")
+    legend = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if len(r) > 1}
+    assert "could not be processed" in str(legend["Shaded red"])
+    assert "low confidence" in str(legend["Shaded yellow"])
+
+
+def test_evidence_values_are_typed_like_results(tmp_path: Path) -> None:
+    result = _ok(
+        "a.pdf",
+        issue_date=FieldValue(dt.date(2024, 4, 3), 0.9, Evidence(1, "3 April 2024")),
+        total_amount=FieldValue(1234.5, 0.9, Evidence(1, "1.234,50")),
+        quantity=FieldValue(3, 0.9),
+        skills=FieldValue(["Python", "SQL"], 0.9),
+    )
+    ev = {
+        r[1].value: r[2] for r in load_workbook(_write(tmp_path, [result]))["Evidence"].iter_rows(min_row=2)
+    }
+    assert ev["Issue date"].is_date and ev["Issue date"].value == dt.datetime(2024, 4, 3)
+    assert ev["Total amount"].value == 1234.5 and ev["Total amount"].number_format == "#,##0.00"
+    assert ev["Quantity"].value == 3 and ev["Quantity"].data_type == "n"
+    assert ev["Skills"].value == "Python; SQL"
+
+
+def test_print_setup_and_summary_of_the_job(tmp_path: Path) -> None:
+    # GIVEN results read by two providers, one of which records its model
+    a = _ok("a.pdf", invoice_number=FieldValue("A", 0.9))
+    a.usage = Usage(model="gemini-3.1-flash-lite", requests=1)
+    setattr(a, "provider", "gemini")  # noqa: B010  (wt-llm records it; older results do not)
+    b = _ok("b.pdf", invoice_number=FieldValue("B", 0.9))
+    out = tmp_path / "job.xlsx"
+    created = dt.datetime(2026, 5, 4, 10, 30, tzinfo=dt.UTC)
+    info = WorkbookInfo(job_id="job-123", created=created, template="invoice", provider="offline")
+    write_workbook(out, FIELDS, [a, b], info=info)
+    wb = load_workbook(out)
+    # THEN every data sheet prints landscape, fitted to the width, with its header row repeated
+    for name in ("Results", "Line items", "Evidence"):
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+    # AND the Summary names the job, its date, its fields and who read the documents
+    summary = _summary(wb)
+    assert summary["Job"] == "job-123"
+    assert summary["Created (UTC)"] == dt.datetime(2026, 5, 4, 10, 30)
+    assert str(summary["Fields"]).startswith("template invoice: invoice_number, issue_date")
+    assert summary["Provider (model)"] == (
+        "gemini (gemini-3.1-flash-lite) (1 document); offline (1 document)"
+    )
+    evidence = [r[6].value for r in wb["Evidence"].iter_rows(min_row=2)]
+    assert evidence == ["gemini (gemini-3.1-flash-lite)", "offline"]
+
+
+def test_hover_comments_are_capped_and_the_summary_says_evidence_has_the_rest(tmp_path: Path) -> None:
+    # GIVEN more low-confidence values than the comment cap
+    results = [_ok(f"{i}.pdf", invoice_number=FieldValue(f"N{i}", 0.2)) for i in range(MAX_COMMENTS + 20)]
+    wb = load_workbook(_write(tmp_path, results))
+    ws = wb["Results"]
+    comments = sum(1 for row in ws.iter_rows(min_row=2, max_col=3) if row[2].comment is not None)
+    # THEN only the cap carries comments, all are still shaded and counted, and Evidence lists all
+    assert comments == MAX_COMMENTS
+    assert all(row[2].style == "ZapDoc check" for row in ws.iter_rows(min_row=2, max_col=3))
+    assert _summary(wb)["Values to check (low confidence)"] == MAX_COMMENTS + 20
+    legend = {r[0].value: r[1].value for r in wb["Summary"].iter_rows() if len(r) > 1}
+    assert f"first {MAX_COMMENTS:,}" in str(legend["Shaded yellow"])
+    assert wb["Evidence"].max_row == MAX_COMMENTS + 21
+
+
+def test_headers_spell_acronyms_in_capitals() -> None:
+    labels = [f.label for f in parse_fields("vendor_vat_id, iban, po_number, total_amount, identity")]
+    assert labels == ["Vendor VAT ID", "IBAN", "PO number", "Total amount", "Identity"]

@@ -31,6 +31,7 @@ def build_message(mail: Mail, sender: str) -> dict[str, Any]:
         FileName,
         FileType,
         From,
+        Header,
     )
     from sendgrid.helpers.mail import Mail as SgMail
 
@@ -53,6 +54,8 @@ def build_message(mail: Mail, sender: str) -> dict[str, Any]:
         )
     if mail.key:
         message.add_custom_arg(CustomArg("zapdoc_key", mail.key))
+    for name, value in mail.headers:
+        message.add_header(Header(name, value))
     body: dict[str, Any] = message.get()
     return body
 

@@ -60,6 +60,17 @@ _TYPE_ALIASES: dict[str, FieldType] = {
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+# Words shown in capitals in headers (``iban`` -> ``IBAN``); a field named in capitals keeps them anyway.
+ACRONYMS = {
+    w.lower(): w
+    for w in (
+        "IBAN", "BIC", "SWIFT", "VAT", "ID", "PO", "SKU", "URL", "ISO", "RFP", "CV", "GST", "HST", "ABN",
+        "EIN", "SIREN", "SIRET", "UID", "TVA", "NIF", "CIF", "KVK", "UPC", "EAN", "QR", "HR",
+        "CEO", "CFO", "CTO", "KPI", "SLA", "NDA", "USD", "EUR", "GBP",
+    )
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field to extract. ``columns`` is set only for table fields (line items)."""
@@ -96,8 +107,10 @@ class FieldSpec:
 
     @property
     def label(self) -> str:
-        """Human header for the workbook: ``total_amount`` -> ``Total amount``."""
-        text = self.name.replace("_", " ").strip()
+        """Human header for the workbook: ``total_amount`` -> ``Total amount``, ``vendor_vat_id`` ->
+        ``Vendor VAT ID`` (known acronyms in capitals)."""
+        words = [ACRONYMS.get(w.lower(), w) for w in self.name.replace("_", " ").split()]
+        text = " ".join(words)
         return text[:1].upper() + text[1:]
 
     def to_dict(self) -> dict[str, Any]:

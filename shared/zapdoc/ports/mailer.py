@@ -22,6 +22,8 @@ class Mail:
     attachments: tuple[Attachment, ...] = field(default=())
     # Correlates retries of the same logical mail (custom arg / header); not a dedupe guarantee.
     key: str = ""
+    # Extra MIME headers, e.g. ("Date", ...), ("Message-ID", ...) (see zapdoc.mails).
+    headers: tuple[tuple[str, str], ...] = field(default=())
 
 
 class Mailer(Protocol):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import html
 import io
 import logging
 from typing import Any
 
+from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
@@ -26,7 +26,7 @@ from zapdoc.services import jobs
 from zapdoc.services.job_end import PENDING as END_PENDING
 from zapdoc.services.job_end import job_ended
 from zapdoc.services.runtime import Runtime
-from zapdoc.workbook import write_workbook
+from zapdoc.workbook import WorkbookInfo, write_workbook
 
 log = logging.getLogger("zapdoc.assemble")
 
@@ -69,11 +69,16 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
 
     if not assembly.get("workbook"):
         buf = io.BytesIO()
-        stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True)
+        info = WorkbookInfo(job_id=job_id, created=job.get("created_at"), template=job.get("template"))
+        stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True, info=info)
         name = J.results_object_name(job_id)
         rt.blobs.write(rt.settings.results_bucket, name, buf.getvalue(), XLSX)
         assembly.update(
-            workbook=name, size=len(buf.getvalue()), documents=stats.documents, failed=stats.failed
+            workbook=name,
+            size=len(buf.getvalue()),
+            documents=stats.documents,
+            failed=stats.failed,
+            low_confidence=stats.low_confidence,
         )
         from zapdoc.llm.usage import by_provider
 
@@ -170,39 +175,32 @@ def _delivery_mail(
     charged: int,
     refunded: int,
 ) -> Mail:
-    ok = sum(1 for r in results if r.status == "ok")
-    failed = len(results) - ok
-    pages = sum(r.pages or 0 for r in results if r.status == "ok")
-    filename = f"zapdoc-{job_id}.xlsx"
     size = int(assembly.get("size") or 0)
-    attachments: tuple[Attachment, ...] = ()
+    attachment: Attachment | None = None
+    url, days = "", 0
     if size <= rt.settings.attachment_limit_bytes:
         data = rt.blobs.read(rt.settings.results_bucket, str(assembly["workbook"]))
-        attachments = (Attachment(filename, data, XLSX),)
-        where = "The workbook is attached."
+        attachment = Attachment(f"zapdoc-{job_id}.xlsx", data, XLSX)
     else:
         url = rt.blobs.download_url(
             rt.settings.results_bucket, str(assembly["workbook"]), rt.settings.download_link_ttl
         )
         days = max(1, rt.settings.download_link_ttl.days)
-        link = f'<a href="{html.escape(url)}">download it</a>'
-        where = f"The workbook is too large to attach: {link} (link valid {days} days)."
-    rows = [
-        ("Documents", f"{len(results)} ({ok} extracted, {failed} with errors)"),
-        ("Pages processed", str(pages)),
-        ("Credits charged", str(charged)),
-        ("Credits refunded", str(refunded)),
-    ]
-    table = "".join(f"<tr><th align='left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    body = f"<html><body><p>Your ZapDoc job is ready. {where}</p><table>{table}</table></body></html>"
-    text = "Your ZapDoc job is ready.\n" + "\n".join(f"{k}: {v}" for k, v in rows)
-    return Mail(
+    return mails.delivery_mail(
         to=str(job["email"]),
-        subject=f"ZapDoc: {len(results)} documents extracted",
-        html=body,
-        text=text,
-        attachments=attachments,
-        key=f"deliver:{job_id}",
+        sender=rt.settings.mail_from,
+        job_id=job_id,
+        when=rt.clock(),
+        results=results,
+        template=job.get("template"),
+        field_names=[f.name for f in jobs.job_fields(job)],
+        charged=charged,
+        refunded=refunded,
+        public_url=rt.settings.public_url,
+        attachment=attachment,
+        download_url=url,
+        download_days=days,
+        low_confidence=int(assembly.get("low_confidence") or 0),
     )
 
 

@@ -26,7 +26,7 @@ from zapdoc.inputs.collect import collect
 from zapdoc.inputs.pdf import inspect_pdf
 from zapdoc.inputs.sandbox import BoundedPool, TaskFailed, failure_as_input_error
 from zapdoc.ports.extractor import Extractor
-from zapdoc.workbook import WorkbookStats, write_workbook
+from zapdoc.workbook import WorkbookInfo, WorkbookStats, write_workbook
 
 ProgressFn = Callable[[DocumentResult, int, int], None]
 """Called after each document with (result, done, estimated_total)."""
@@ -191,6 +191,13 @@ def iter_results(
             )
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it; set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def run_batch(
     paths: Sequence[str | Path],
     fields: Sequence[FieldSpec],
@@ -202,8 +209,10 @@ def run_batch(
     limits: Limits | None = None,
     progress: ProgressFn | None = None,
     keep_results: bool = False,
+    info: WorkbookInfo | None = None,
 ) -> BatchSummary:
-    """Extract everything under ``paths`` into the workbook ``output`` (written atomically)."""
+    """Extract everything under ``paths`` into the workbook ``output`` (written atomically, with the
+    permissions the umask gives a new file, as any other program's output)."""
     started = time.perf_counter()
     jobs = jobs or max(1, os.cpu_count() or 1)
     out = Path(output)
@@ -227,8 +236,12 @@ def run_batch(
     fd, tmp = tempfile.mkstemp(prefix=".zapdoc-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 whatever the umask says
         summary.stats = write_workbook(
-            tmp, fields, observed(iter_results(paths, fields, extractor, jobs=jobs, limits=limits))
+            tmp,
+            fields,
+            observed(iter_results(paths, fields, extractor, jobs=jobs, limits=limits)),
+            info=info or WorkbookInfo(provider=summary.provider),
         )
         os.replace(tmp, out)
     except BaseException:

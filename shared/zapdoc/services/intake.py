@@ -12,6 +12,7 @@ import enum
 import logging
 from typing import Any
 
+from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, PermanentError, TransientError
@@ -287,12 +288,10 @@ def _reject(
     at_least: bool = False,
     reason: str = "",
 ) -> None:
-    if reason:
-        why = [f"Your job was not processed: {reason}."]
-    else:
+    limit_reason = reason
+    if not reason:
         amount = f"at least {needed}" if at_least else f"{needed}"
         reason = f"not enough credits: the job needs {amount} and the balance is {balance}"
-        why = [f"Your documents need {amount} credits (one per page) and your balance is {balance}."]
     jobs.transition(
         rt,
         job_id,
@@ -300,15 +299,22 @@ def _reject(
         {"status": J.JobStatus.REJECTED.value, "reason": reason, **jobs.retention_fields(rt), **END_PENDING},
     )
     jobs.delete_uploads(rt, job_id)
+    files = [
+        mails.FileLine(str(d.data.get("name") or d.id), False, "not processed", int(d.data.get("pages") or 0))
+        for d in jobs.list_documents(rt, job_id)
+    ]  # listed before the purge removes the records
     jobs.purge_if_due(rt, job_id)  # the documents' text was stored as they arrived
-    mail = jobs.notice_mail(
-        str(job["email"]),
-        "ZapDoc: your job was not processed",
-        [
-            *why,
-            "Nothing was charged and your uploads were deleted. Buy credits and submit the job again.",
-        ],
-        key=f"reject:{job_id}",
+    mail = mails.rejection_mail(
+        to=str(job["email"]),
+        sender=rt.settings.mail_from,
+        job_id=job_id,
+        when=rt.clock(),
+        files=files,
+        needed=needed,
+        balance=balance,
+        public_url=rt.settings.public_url,
+        at_least=at_least,
+        reason=limit_reason,
     )
     jobs.send_once(rt, f"reject:{job_id}", mail)
     job_ended(rt, job_id)

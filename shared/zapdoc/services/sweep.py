@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
@@ -117,17 +118,21 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     jobs.delete_uploads(rt, job_id)
     jobs.purge_if_due(rt, job_id)  # files that did arrive had their text stored
     refunded = _refund_debit_of_cancelled(rt, job_id, job)
-    charge_line = (
-        f"The {refunded} credits it was charged were refunded" if refunded else "Nothing was charged"
-    )
-    mail = jobs.notice_mail(
-        str(job["email"]),
-        "ZapDoc: your job was cancelled",
-        [
-            f"Some files of your job never arrived ({', '.join(missing)}), so it was cancelled.",
-            f"{charge_line} and the files that did arrive were deleted. Please submit the job again.",
+    deadline = job.get("deadline_at")
+    mail = mails.cancellation_mail(
+        to=str(job["email"]),
+        sender=rt.settings.mail_from,
+        job_id=job_id,
+        when=rt.clock(),
+        files=[
+            mails.FileLine(
+                str(f.get("name")), bool(f.get("arrived")), "arrived" if f.get("arrived") else "never arrived"
+            )
+            for f in files.values()
         ],
-        key=f"cancel:{job_id}",
+        deadline=deadline if isinstance(deadline, dt.datetime) else None,
+        public_url=rt.settings.public_url,
+        refunded=refunded,
     )
     jobs.send_once(rt, f"cancel:{job_id}", mail)
     job_ended(rt, job_id)

@@ -13,6 +13,7 @@ import binascii
 import collections
 import email.message
 import email.policy
+import email.utils
 import json
 import signal
 import threading
@@ -38,7 +39,14 @@ def message_from_request(body: dict[str, Any]) -> email.message.EmailMessage:
         (p.get("subject") for p in body.get("personalizations") or [] if p.get("subject")), ""
     )
     msg["Subject"] = str(subject)
-    msg["Message-ID"] = f"<{uuid.uuid4().hex}@sendgrid.stand-in>"
+    custom = {str(k): str(v) for k, v in (body.get("headers") or {}).items()}
+    for p in body.get("personalizations") or []:
+        custom.update({str(k): str(v) for k, v in (p.get("headers") or {}).items()})
+    # SendGrid stamps Date and Message-ID when the sender does not set them
+    msg["Date"] = custom.pop("Date", "") or email.utils.formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = custom.pop("Message-ID", "") or f"<{uuid.uuid4().hex}@sendgrid.stand-in>"
+    for name, value in custom.items():
+        msg[name] = value
     key = (body.get("custom_args") or {}).get("zapdoc_key")
     if key:
         msg["X-Zapdoc-Key"] = str(key)
