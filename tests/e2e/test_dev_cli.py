@@ -87,7 +87,8 @@ def test_dev_up_submit_down(tmp_path: Path) -> None:
         )  # fmt: skip
         # THEN the delivered workbook's path and the credits are printed, and the mail was captured
         assert sent.returncode == 0, sent.stderr + sent.stdout
-        assert "delivered" in sent.stdout
+        assert "delivered, 2 documents extracted" in sent.stdout
+        assert "uploading 2 files" in sent.stdout  # progress while it waits
         assert "credits charged: 3, refunded: 0, balance: 7" in sent.stdout
         workbook = Path(sent.stdout.split("workbook: ", 1)[1].splitlines()[0])
         assert workbook.is_file() and workbook.suffix == ".xlsx"

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.api_support import event, session_object, sign
+from tests.badinputs import good_pdf, password_pdf, png_as_pdf
 from zapdoc.api.localdev import LOCAL_WEBHOOK_SECRET, ApiServices, start_api_services
 from zapdoc.dev.emulators import Emulator, stop_process_group
 from zapdoc.dev.stack import LocalStack, StackOptions
@@ -122,3 +123,20 @@ def test_submit_as_a_new_user_run_out_of_credits_and_buy_more(
                     token=token, api=api.urls["api"], cwd=tmp_path)  # fmt: skip
     assert fourth.returncode == 0, fourth.stdout + fourth.stderr
     assert f"balance: {FREE - 3 + 100 - 3}" in fourth.stdout
+    # WHEN they submit one good PDF, one password-protected PDF and one PNG renamed .pdf (issue 13, 3)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for name, data in (good_pdf(), password_pdf(), png_as_pdf()):
+        (mixed / name).write_bytes(data)
+    out_dir = tmp_path / "mixed-out"
+    names = [str(mixed / n) for n in ("good.pdf", "password.pdf", "photo.pdf")]
+    fifth = zapdoc("submit", *names, "--template", "invoice", "-o", str(out_dir),
+                   token=token, api=api.urls["api"], cwd=tmp_path)  # fmt: skip
+    # THEN it exits 0 with the workbook written, and prints both failures with their reasons
+    assert fifth.returncode == 0, fifth.stdout + fifth.stderr
+    assert "3 documents: 1 extracted, 2 failed" in fifth.stdout
+    failures = [line for line in fifth.stdout.splitlines() if line.startswith("  failed: ")]
+    assert len(failures) == 2, fifth.stdout
+    assert any("password.pdf" in f and "password" in f.split("password.pdf", 1)[1] for f in failures)
+    assert any("photo.pdf" in f and "PNG" in f for f in failures), failures
+    assert len(list(out_dir.glob("zapdoc-*.xlsx"))) == 1

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zapdoc.client.report import WaitProgress
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 
 TERMINAL = ("delivered", "rejected", "cancelled")
+NOT_SIGNED_IN = (
+    "not signed in: run `zapdoc login --email you@example.com` (on the local stack add --sign-up the "
+    "first time), or set ZAPDOC_API_KEY to an API key made in the web app (Settings > API keys)"
+)
 CONTENT_TYPES = {".pdf": "application/pdf", ".zip": "application/zip"}
 
 
@@ -56,7 +61,7 @@ class ZapdocClient:
         import requests
 
         if not credential:
-            raise UsageError("set ZAPDOC_API_KEY (an API key) or ZAPDOC_TOKEN (a Firebase ID token)")
+            raise UsageError(NOT_SIGNED_IN)
         self._api = api.rstrip("/")
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {credential}"
@@ -147,20 +152,12 @@ class ZapdocClient:
             progress(f"  uploaded {path.name}")
         deadline = time.monotonic() + wait
         job: dict[str, Any] = {}
-        last = ""
+        waiting = WaitProgress(progress, time.monotonic)
         while time.monotonic() < deadline:
             job = self.job(job_id)
-            p = job.get("progress") or {}
-            line = (
-                f"  {job['status']}: files {p.get('files_arrived', 0)}/{p.get('files_declared', 0)}, "
-                f"documents {p.get('documents_finished', 0)}/{p.get('documents', 0)}, "
-                f"pages {p.get('pages', 0)}"
-            )
-            if line != last:
-                progress(line)
-                last = line
             if job["status"] in TERMINAL:
                 break
+            waiting(str(job["status"]), job.get("progress") or {})
             time.sleep(poll)
         status = str(job.get("status", "unknown"))
         workbook = None

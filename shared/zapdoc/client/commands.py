@@ -1,4 +1,7 @@
-"""``zapdoc submit`` and ``zapdoc credits``: use the public API from the command line."""
+"""``zapdoc submit``, ``zapdoc credits``, ``zapdoc login``/``logout``: the public API from the command line.
+
+Credentials, first found wins: ``ZAPDOC_API_KEY`` (an API key), ``ZAPDOC_TOKEN`` (a Firebase ID token),
+then the sign-in stored by ``zapdoc login`` (refreshed when it expires)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ def add_client_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     sm = subparsers.add_parser(
         "submit",
         help="send PDFs/zips to a ZapDoc API, wait for the workbook and download it",
-        description="Credentials: ZAPDOC_API_KEY (an API key) or ZAPDOC_TOKEN (a Firebase ID token).",
+        description="Credentials: ZAPDOC_API_KEY (an API key), ZAPDOC_TOKEN (a Firebase ID token), else the "
+        "sign-in stored by `zapdoc login`. Exit 0 when the workbook was downloaded, even if some documents "
+        "failed (each failure is printed with its reason); 1 when the job was refused or did not finish.",
     )
     sm.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     sm.add_argument("--fields", help='fields to extract, e.g. "invoice_number, total:amount"')
@@ -27,6 +32,30 @@ def add_client_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     cr = subparsers.add_parser("credits", help="show the balance and recent credit changes")
     _api_argument(cr)
     cr.set_defaults(func=cmd_credits)
+
+    lg = subparsers.add_parser(
+        "login",
+        help="sign in with email and password (Firebase Auth; the local stack's Auth emulator when it runs)",
+        description="Signs in without a browser and stores a refreshable token in "
+        "~/.config/zapdoc/credentials.json (mode 0600) for `zapdoc submit` and `zapdoc credits`. "
+        "The password is prompted for (or read from stdin with --password-stdin).",
+    )
+    lg.add_argument("--email", required=True)
+    lg.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    lg.add_argument("--sign-up", action="store_true", help="create the account first")
+    lg.add_argument("--auth", default=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", ""),
+                    help="Auth emulator host:port (default: $FIREBASE_AUTH_EMULATOR_HOST, else the local "
+                    "stack started here, else Firebase itself)")  # fmt: skip
+    lg.add_argument(
+        "--api-key",
+        default=os.environ.get("ZAPDOC_FIREBASE_API_KEY", ""),
+        help="Firebase web API key (default: $ZAPDOC_FIREBASE_API_KEY; not needed for the emulator)",
+    )
+    lg.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT", "") or "demo-zapdoc")
+    lg.set_defaults(func=cmd_login)
+
+    lo = subparsers.add_parser("logout", help="forget the sign-in stored by `zapdoc login`")
+    lo.set_defaults(func=cmd_logout)
 
     lt = subparsers.add_parser(
         "local-token",
@@ -64,6 +93,10 @@ def _client(args: argparse.Namespace) -> object:
             "say which API to use with --api URL (or ZAPDOC_API_URL), or start one with `zapdoc dev up`"
         )
     credential = os.environ.get("ZAPDOC_API_KEY", "").strip() or os.environ.get("ZAPDOC_TOKEN", "").strip()
+    if not credential:
+        from zapdoc.client.login import fresh_token
+
+        credential = fresh_token()
     return ZapdocClient(args.api, credential)
 
 
@@ -92,6 +125,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
         raise
     job = outcome.job
     credits = job.get("credits") or {}
+    from zapdoc.client.report import outcome_lines
+
+    for line in outcome_lines(outcome.job_id, outcome.status, job.get("documents") or []):
+        out.write(line + "\n")
     if outcome.workbook:
         out.write(f"workbook: {outcome.workbook}\n")
     elif outcome.status == "rejected":
@@ -128,4 +165,35 @@ def cmd_local_token(args: argparse.Namespace) -> int:
             "say where the Auth emulator is with --auth HOST:PORT (or FIREBASE_AUTH_EMULATOR_HOST)"
         )
     sys.stdout.write(local_token(args.auth, args.email, project=args.project) + "\n")
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    import getpass
+
+    from zapdoc.client.login import credentials_path, save, sign_in
+
+    host = args.auth or _local_stack("auth")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.email}: ")
+    login = sign_in(
+        args.email, password, emulator_host=host, api_key=args.api_key, sign_up=args.sign_up,
+        project=args.project,
+    )  # fmt: skip
+    path = save(login, credentials_path())
+    where = f"the Auth emulator at {host}" if host else "Firebase"
+    sys.stdout.write(
+        f"signed in as {login.email} through {where}; the token is stored in {path} and refreshed "
+        "when it expires\n"
+    )
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from zapdoc.client.login import credentials_path, logout
+
+    path = credentials_path()
+    sys.stdout.write(f"signed out ({path} removed)\n" if logout(path) else "nobody was signed in\n")
     return 0

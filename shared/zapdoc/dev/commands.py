@@ -149,6 +149,12 @@ def cmd_dev_submit(args: argparse.Namespace) -> int:
     if not http_ok(f"http://{state['client_env']['FIRESTORE_EMULATOR_HOST']}/"):
         raise UsageError("the local stack is not answering: run `zapdoc dev down` then `zapdoc dev up`")
     rt = client_runtime(state["client_env"])
+    out = sys.stdout
+
+    def progress(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
     result = submit(
         rt,
         args.paths,
@@ -158,15 +164,18 @@ def cmd_dev_submit(args: argparse.Namespace) -> int:
         template=args.template,
         wait=args.wait,
         download_dir=Path(state["outbox"]),
+        progress=progress,
     )
-    out = sys.stdout
-    out.write(f"job {result.job_id}: {result.status}\n")
+    from zapdoc.client.report import outcome_lines
+
+    for line in outcome_lines(result.job_id, result.status, result.documents):
+        out.write(line + "\n")
     if result.workbook:
         out.write(f"workbook: {result.workbook}\n")
     if result.reason:
         out.write(f"reason: {result.reason}\n")
     out.write(f"credits charged: {result.charged}, refunded: {result.refunded}, balance: {result.balance}\n")
-    return 0 if result.status == "delivered" else 1
+    return 0 if result.workbook else 1
 
 
 def cmd_package(args: argparse.Namespace) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import UsageError
@@ -25,6 +26,8 @@ class SubmitResult:
     refunded: int
     balance: int
     reason: str = ""
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    """name, status, pages and reason of every document, as the API's job view lists them."""
 
 
 def user_id_for(email: str) -> str:
@@ -42,8 +45,10 @@ def submit(
     template: str | None = None,
     wait: float = 300.0,
     download_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SubmitResult:
-    """Create a job for ``paths``, upload them, and wait until the job is delivered or stopped."""
+    """Create a job for ``paths``, upload them, and wait until the job is delivered or stopped;
+    ``progress`` hears what the job is waiting for while it runs."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -60,25 +65,52 @@ def submit(
     created = jobs.create_job(
         rt, user_id=user, email=email, filenames=[f.name for f in files], fields=fields, template=template
     )
+    if progress is not None:
+        progress(f"job {created.job_id}: uploading {len(files)} file{'s' if len(files) != 1 else ''}")
     for declared, path in zip(created.files, files, strict=True):
         content_type = "application/zip" if path.suffix.lower() == ".zip" else "application/pdf"
         rt.blobs.write(rt.settings.uploads_bucket, declared.object_name, path.read_bytes(), content_type)
-    return wait_for(rt, created.job_id, user, wait=wait, download_dir=download_dir)
+    return wait_for(rt, created.job_id, user, wait=wait, download_dir=download_dir, progress=progress)
+
+
+def _progress_of(rt: Runtime, job_id: str, job: dict[str, Any]) -> dict[str, int]:
+    files = job.get("files") or {}
+    docs = [d.data for d in jobs.list_documents(rt, job_id)] if job.get("status") != "awaiting_files" else []
+    return {
+        "files_declared": len(files),
+        "files_arrived": sum(1 for f in files.values() if f.get("arrived")),
+        "documents": len(docs),
+        "documents_finished": sum(1 for d in docs if J.document_finished(d)),
+        "pages": sum(int(d.get("pages") or 0) for d in docs),
+    }
 
 
 def wait_for(
-    rt: Runtime, job_id: str, user: str, *, wait: float = 300.0, download_dir: Path | None = None
+    rt: Runtime,
+    job_id: str,
+    user: str,
+    *,
+    wait: float = 300.0,
+    download_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SubmitResult:
     """Poll the job until it is delivered, rejected or cancelled (or ``wait`` seconds pass); with
     ``download_dir`` the delivered workbook is saved there."""
+    from zapdoc.client.report import WaitProgress
+
     deadline = time.monotonic() + wait
     status, job = "", {}
+    waiting = WaitProgress(progress, time.monotonic) if progress is not None else None
+    last_look = 0.0
     while time.monotonic() < deadline:
         snap = jobs.get_job(rt, job_id)
         job = snap.data if snap else {}
         status = str(job.get("status", ""))
         if status and J.JobStatus(status).terminal:
             break
+        if waiting is not None and status and time.monotonic() - last_look >= 1.0:
+            last_look = time.monotonic()  # the document query at most once a second
+            waiting(status, _progress_of(rt, job_id, job))
         time.sleep(0.1)
     workbook: Path | None = None
     if status == J.JobStatus.DELIVERED and download_dir is not None:
@@ -95,6 +127,10 @@ def wait_for(
         refunded=int(job.get("refunded") or 0),
         balance=jobs.ledger(rt).balance(user),
         reason=str(job.get("reason") or ""),
+        documents=[
+            {k: d.data.get(k) for k in ("name", "status", "pages", "reason")}
+            for d in jobs.list_documents(rt, job_id)
+        ],
     )
 
 
