@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 # Re-install when the project definition changes.
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
+STACK_STAMP   := $(VENV)/.stack-installed
 
 .PHONY: demo test lint typecheck unit install install-dev examples clean help dev dev-down
 
@@ -23,6 +24,11 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(RUNTIME_STAMP)
+
+$(STACK_STAMP): pyproject.toml | $(BIN)/python
+	@echo "make dev: installing what the local stack runs (ZapDoc with its cloud SDKs, the storage emulator)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[stack]'
 	@touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP)
@@ -49,11 +55,12 @@ test: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-dev: $(DEV_STAMP)
-	bash scripts/ensure-tools.sh
+dev: $(STACK_STAMP)
+	bash scripts/install-emulators.sh
+	bash scripts/install-firebase-emulator.sh >/dev/null
 	$(BIN)/zapdoc dev up
 
-dev-down: $(DEV_STAMP)
+dev-down: $(STACK_STAMP)
 	$(BIN)/zapdoc dev down
 
 examples: $(DEV_STAMP)

@@ -1,6 +1,7 @@
 """Generate the example PDFs in this folder (invoices, receipts, resumes; English, French, German).
 
-Layout: ``invoices/``, ``receipts/``, ``resumes/`` and ``examples.zip`` holding all of them under ``batch/``.
+Layout: ``invoices/``, ``receipts/``, ``resumes/``, ``examples.zip`` holding all of them under ``batch/``
+and ``invoices.zip`` holding the invoices and receipts only.
 
 Run ``python examples/make_examples.py`` to rebuild them; output is deterministic (reportlab invariant
 mode), so the committed files only change when this script does. All names and numbers are fictitious.
@@ -332,13 +333,19 @@ def build(out_dir: Path = HERE) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
-    zpath = out_dir / "examples.zip"
-    with zipfile.ZipFile(zpath, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for fname, data in sorted(files.items()):
-            info = zipfile.ZipInfo(f"batch/{Path(fname).name}", date_time=(2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    written.append(zpath)
+    # examples.zip holds everything (mixed types); invoices.zip only what the invoice template fits, for
+    # the quick start (a job charges every page, so it should not carry CVs into an invoice job)
+    for zname, keep in (("examples.zip", ("invoices/", "receipts/", "resumes/")),
+                        ("invoices.zip", ("invoices/", "receipts/"))):  # fmt: skip
+        zpath = out_dir / zname
+        with zipfile.ZipFile(zpath, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for fname, data in sorted(files.items()):
+                if not fname.startswith(keep):
+                    continue
+                info = zipfile.ZipInfo(f"batch/{Path(fname).name}", date_time=(2024, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+        written.append(zpath)
     return written
 
 
