@@ -42,7 +42,7 @@ def test_e_invoices_are_read_from_their_xml_and_the_option_reads_the_page(
     assert rows["rechnung.xml"]["Status"] == "ok"
     assert rows["rechnung.xml"]["Pages"] == 1
     assert rows["rechnung.xml"]["Invoice number"] == "XR-2025-17"
-    assert rows["rechnung.xml"]["Vendor vat id"] == "DE811569869"
+    assert rows["rechnung.xml"]["Vendor VAT ID"] == "DE811569869"
     assert summary["pages"] == 2
     evidence = {r["file"]: r["values"]["invoice_number"]["evidence"]["snippet"] for r in summary["results"]}
     assert any(s.startswith("embedded e-invoice XML") for s in evidence.values())
