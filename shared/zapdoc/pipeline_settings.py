@@ -82,7 +82,6 @@ class CloudSettings:
     analytics_topic: str = ""  # production: the topic a BigQuery subscription reads; "" = Firestore only
     webhooks_topic: str = "zapdoc-webhooks"  # webhook events, delivered by the deliver_webhook function
     webhook_allow_loopback: bool = False  # local stack: receivers on loopback
-    public_url: str = ""  # web app base URL; job links are <public_url>/#/jobs/<id>
     overdue_grace: dt.timedelta = dt.timedelta(minutes=30)
 
     @classmethod
@@ -124,7 +123,6 @@ class CloudSettings:
             "analytics_topic": e.get("ZAPDOC_ANALYTICS_TOPIC", "").strip(),
             "webhooks_topic": _str(e, "ZAPDOC_WEBHOOKS_TOPIC", "zapdoc-webhooks"),
             "webhook_allow_loopback": _allow_loopback(e),
-            "public_url": e.get("ZAPDOC_PUBLIC_URL", "").strip().rstrip("/"),
             "overdue_grace": dt.timedelta(seconds=_number(e, "ZAPDOC_OVERDUE_GRACE_S", 1800, minimum=0)),
         }
         values.update(overrides)
