@@ -7,12 +7,33 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 STACK_STAMP   := $(VENV)/.stack-installed
 
-.PHONY: demo test lint typecheck unit install install-dev examples clean help dev dev-down
+.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package
+
+# The web app (web/, npm lockfile, esbuild) is built into shared/zapdoc/webapp, which the api function
+# serves and ships; rebuilt when its sources or lockfile change.
+WEB_STAMP := shared/zapdoc/webapp/manifest.json
+WEB_SOURCES := $(wildcard web/src/* web/index.html web/build.mjs web/package-lock.json)
+
+all: install web
+	@$(MAKE) --no-print-directory help
+
+web: $(WEB_STAMP)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_STAMP): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && node build.mjs
+
+package: $(RUNTIME_STAMP) web
+	$(BIN)/zapdoc package -o dist/functions
 
 help:
 	@echo "make demo   - install ZapDoc in .venv and extract the bundled examples into demo.xlsx"
 	@echo "make test   - install dev tools, then ruff, mypy and every test (emulators started by the tests)"
-	@echo "make dev    - start the local stack (emulators, functions, API, stand-ins); make dev-down stops it"
+	@echo "make dev    - start the local stack and the web app (its URL is printed first); make dev-down stops it"
+	@echo "make web    - build the web app (npm ci + esbuild into shared/zapdoc/webapp); make package ships it"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
@@ -48,14 +69,14 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(BIN)/pytest -q tests/unit
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) web
 	bash scripts/ensure-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-dev: $(STACK_STAMP)
+dev: $(STACK_STAMP) web
 	bash scripts/install-emulators.sh
 	bash scripts/install-firebase-emulator.sh >/dev/null
 	$(BIN)/zapdoc dev up
@@ -67,4 +88,4 @@ examples: $(DEV_STAMP)
 	$(BIN)/python examples/make_examples.py
 
 clean:
-	rm -rf $(VENV) demo.xlsx .mypy_cache .ruff_cache .pytest_cache dist build
+	rm -rf $(VENV) demo.xlsx .mypy_cache .ruff_cache .pytest_cache dist build shared/zapdoc/webapp web/node_modules

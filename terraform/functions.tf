@@ -2,7 +2,9 @@
 # environment (GOOGLE_CLOUD_PROJECT is not set by the platform, so it is set here) and its secrets from
 # Secret Manager. Sources come from `zapdoc package`, uploaded under a content-hash name (storage.tf).
 
-# Public HTTP API under /v1: jobs, signed upload URLs, account, templates, API keys, checkout.
+# Public HTTP API under /v1 (jobs, signed upload URLs, account, templates, API keys, checkout) and the
+# web app: its source from `make package` carries the built static files (zapdoc/webapp), served from
+# the same origin, so the page needs no CORS for the API (docs/deploy.md, "The web app").
 resource "google_cloudfunctions2_function" "api" {
   #checkov:skip=CKV_GCP_124:Public ingress on purpose: the api is the public entry point for clients and browsers; every request is authenticated in code (Firebase ID token or API key).
   name        = "zapdoc-api"
@@ -41,6 +43,9 @@ resource "google_cloudfunctions2_function" "api" {
       ZAPDOC_DOWNLOAD_LINK_TTL_S  = tostring(min(var.results_retention_days, 7) * 86400)
       ZAPDOC_SIGNER_EMAIL         = google_service_account.fn["api"].email
       ZAPDOC_ALLOWED_ORIGINS      = join(",", var.cors_origins)
+      ZAPDOC_PUBLIC_URL           = var.public_url
+      ZAPDOC_FIREBASE_API_KEY     = var.firebase_web_api_key
+      ZAPDOC_FIREBASE_AUTH_DOMAIN = var.firebase_auth_domain
       ZAPDOC_CHECKOUT_SUCCESS_URL = var.checkout_success_url
       ZAPDOC_CHECKOUT_CANCEL_URL  = var.checkout_cancel_url
       ZAPDOC_CREDIT_PACKS         = var.credit_packs

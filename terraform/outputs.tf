@@ -1,3 +1,8 @@
+output "web_url" {
+  description = "The web app (served by the api function from its own origin); open it in a browser."
+  value       = var.public_url
+}
+
 output "api_url" {
   description = "Base URL of the api function; clients call <api_url>/v1/... (zapdoc submit --api)."
   value       = google_cloudfunctions2_function.api.service_config[0].uri

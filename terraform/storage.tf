@@ -19,14 +19,12 @@ resource "google_storage_bucket" "uploads" {
     }
   }
 
-  dynamic "cors" {
-    for_each = length(var.cors_origins) > 0 ? [1] : []
-    content {
-      origin          = var.cors_origins
-      method          = ["PUT"]
-      response_header = ["Content-Type", "x-goog-content-length-range"]
-      max_age_seconds = 3600
-    }
+  # The web app (its own origin, from public_url) and any other allowed origin PUT to signed URLs.
+  cors {
+    origin          = distinct(concat([regex("^https://[^/]+", var.public_url)], var.cors_origins))
+    method          = ["PUT"]
+    response_header = ["Content-Type", "x-goog-content-length-range", "x-goog-if-generation-match"]
+    max_age_seconds = 3600
   }
 
   depends_on = [google_project_service.enabled]
@@ -50,6 +48,14 @@ resource "google_storage_bucket" "results" {
     action {
       type = "Delete"
     }
+  }
+
+  # The web app fetch()es the workbook through its signed GET URL (preview in the page, then save).
+  cors {
+    origin          = distinct(concat([regex("^https://[^/]+", var.public_url)], var.cors_origins))
+    method          = ["GET", "HEAD"]
+    response_header = ["Content-Type", "Content-Disposition", "Content-Length"]
+    max_age_seconds = 3600
   }
 
   depends_on = [google_project_service.enabled]

@@ -52,9 +52,31 @@ variable "checkout_cancel_url" {
 }
 
 variable "cors_origins" {
-  description = "Browser origins allowed to call the api and to PUT to the signed upload URLs."
+  description = "Other browser origins (besides the web app's own) allowed to call the api, PUT to the signed upload URLs and fetch workbooks."
   type        = list(string)
   default     = []
+}
+
+variable "public_url" {
+  description = "Where users open the web app (served by the api function): its base URL, e.g. https://europe-west1-<project>.cloudfunctions.net/zapdoc-api or a custom domain. Mails link to <public_url>/#/jobs/<id>; its origin is always allowed by the buckets' CORS."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^/]+", var.public_url))
+    error_message = "public_url must be an https:// URL."
+  }
+}
+
+variable "firebase_web_api_key" {
+  description = "Web API key of the project's Firebase web app (public, not a secret: Firebase console > Project settings > Your apps), used by the web app to sign in."
+  type        = string
+  default     = ""
+}
+
+variable "firebase_auth_domain" {
+  description = "Firebase Auth domain of the web app's sign-in (default <project>.firebaseapp.com); add the public_url host to Authentication > Settings > Authorized domains."
+  type        = string
+  default     = ""
 }
 
 variable "results_retention_days" {

@@ -44,6 +44,9 @@ FORBIDDEN_ROLES = {"roles/owner", "roles/editor"}
 # Project-wide roles a function's own service account may hold (everything else is granted per resource).
 PROJECT_ROLES_ALLOWED = {"roles/datastore.user", "roles/aiplatform.user"}
 SECRET_NAME = re.compile(r"(API_KEY|SECRET|TOKEN|PASSWORD|PRIVATE_KEY)", re.IGNORECASE)
+# Public by design, though named like secrets: the Firebase web API key only identifies the project to
+# the browser (the web app is sent it in /config.json).
+PUBLIC_VALUES = {"ZAPDOC_FIREBASE_API_KEY"}
 STORAGE_FINALIZED = "google.cloud.storage.object.v1.finalized"
 SHARED = REPO / "shared"
 
@@ -536,7 +539,7 @@ def check_secrets(stack: Stack) -> list[str]:
     secrets = stack.of_type("google_secret_manager_secret")
     for key, fn in functions(stack).items():
         for name in fn.env:
-            if SECRET_NAME.search(name):
+            if SECRET_NAME.search(name) and name not in PUBLIC_VALUES:
                 problems.append(
                     f"{key}: {name} is a plain environment value; use secret_environment_variables"
                 )
@@ -583,9 +586,18 @@ def check_storage(stack: Stack) -> list[str]:
         headers = set(attr(rule, "response_header") or [])
         if attr(rule, "method") != ["PUT"] or not {"Content-Type", "x-goog-content-length-range"} <= headers:
             problems.append("uploads CORS must allow PUT with Content-Type and x-goog-content-length-range")
-        if "var.cors_origins" not in str(attr(rule, "origin")):
-            problems.append("uploads CORS origins must come from var.cors_origins")
+        if not {"var.cors_origins", "var.public_url"} <= set(
+            re.findall(r"var\.\w+", str(attr(rule, "origin")))
+        ):
+            problems.append(
+                "uploads CORS origins must be the web app's (var.public_url) and var.cors_origins"
+            )
     results = stack.resource("google_storage_bucket", "results")
+    rcors = blocks(results, "cors") + dynamic_blocks(results, "cors")
+    if not any(
+        "GET" in (attr(r, "method") or []) and "var.public_url" in str(attr(r, "origin")) for r in rcors
+    ):
+        problems.append("results bucket needs a CORS rule letting the web app GET workbooks")
     ages = [str(attr(blocks(r, "condition")[0], "age")) for r in blocks(results, "lifecycle_rule")]
     if not any("results_retention_days" in a for a in ages):
         problems.append("results bucket lifecycle must follow var.results_retention_days")

@@ -22,6 +22,7 @@ TEST_VARIABLES: dict[str, Any] = {
     "checkout_cancel_url": "https://app.zapdoc-test.example.org/credits?checkout=cancelled",
     "alert_email": "ops@zapdoc-test.example.org",
     "billing_account": "000000-000000-000000",
+    "public_url": "https://app.zapdoc-test.example.org",
 }
 
 

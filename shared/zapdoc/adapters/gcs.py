@@ -64,8 +64,9 @@ class GcsBlobs:
         return sorted(b.name for b in self.client().list_blobs(bucket, prefix=prefix))
 
     def download_url(self, bucket: str, name: str, expires: dt.timedelta) -> str:
-        if self.emulator:
-            return f"{self.emulator}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
+        if self.emulator:  # locally through the storage front (it answers CORS), else the emulator
+            base = os.environ.get("ZAPDOC_STORAGE_PUBLIC_URL", "").rstrip("/") or self.emulator
+            return f"{base}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
         blob = self.client().bucket(bucket).blob(name)
         if self._signer_email:
             import google.auth

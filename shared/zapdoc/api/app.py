@@ -21,6 +21,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from zapdoc.api import http as H
+from zapdoc.api import webapp
 from zapdoc.api.ports import InvalidToken, TokenVerifier, UploadSigner
 from zapdoc.api.settings import ApiSettings
 from zapdoc.domain import jobs as J
@@ -123,6 +124,8 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 def dispatch(ctx: ApiContext, request: Request) -> Response:
     """Answer one request: CORS, routing, authentication, the handler, and errors as JSON."""
     path = "/" + request.path.strip("/")
+    if webapp.is_web_path(path):  # the web app, same origin as the API (README: The web app)
+        return webapp.serve(request, ctx.settings)
     matches = [(m, rx, fn) for m, rx, fn in ROUTES if rx.match(path)]
     methods = sorted({m for m, _, _ in matches} | ({"OPTIONS"} if matches else set()))
     cors = H.cors_headers(request, ctx.settings.allowed_origins, ", ".join(methods) or "GET")
@@ -220,10 +223,13 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
     options = body.get("options", {})
     if not isinstance(options, dict):
         raise UsageError('"options" must be an object')
+    hold = body.get("hold", False)
+    if not isinstance(hold, bool):
+        raise UsageError('"hold" must be true or false')
     if not who.email or not who.email_verified:
         raise H.ApiError(403, "email_not_verified", "verify your email address first: results are sent there")
     balance = jobs.ledger(ctx.rt).balance(who.user_id)
-    if balance < len(files):
+    if not hold and balance < len(files):  # a held job is charged only when confirmed
         raise H.ApiError(
             402, "insufficient_credits", f"your balance is {balance} credits; every file needs at least one"
         )
@@ -235,6 +241,7 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         fields=fields,
         template=template,
         limit_open_jobs=True,
+        hold=hold,
     )
     uploads = []
     for declared, (_name, size, ctype) in zip(created.files, files, strict=True):
@@ -285,6 +292,9 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
         "updated_at": job.get("updated_at"),
         "credits": {"charged": int(job.get("charged") or 0), "refunded": int(job.get("refunded") or 0)},
         "reason": job.get("reason") or None,
+        "hold": bool(job.get("hold")),
+        # a held job's cost once its pages are counted, before any charge (POST .../confirm)
+        "quote": job.get("quote") if job.get("status") == J.JobStatus.AWAITING_CONFIRMATION else None,
     }
     if not detail:
         return view
@@ -292,7 +302,13 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
     view["fields"] = job.get("fields") or []
     view["deadline_at"] = job.get("deadline_at")
     view["files"] = [
-        {"file_id": fid, "name": f.get("name"), "arrived": bool(f.get("arrived"))}
+        {
+            "file_id": fid,
+            "name": f.get("name"),
+            "arrived": bool(f.get("arrived")),
+            "documents": f.get("documents"),
+            "pages": f.get("pages"),
+        }
         for fid, f in sorted(files.items())
     ]
     docs = jobs.list_documents(ctx.rt, job_id)
@@ -330,6 +346,40 @@ def _workbook_name(job_id: str, job: dict[str, Any]) -> str:
 def get_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
     job = _own_job(ctx, who, args[0])
     return H.json_response(_job_view(ctx, args[0], job, detail=True))
+
+
+@route("POST", f"/v1/jobs/{_ID}/confirm")
+def confirm_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
+    from zapdoc.services.confirm import ConfirmOutcome, confirm
+
+    _own_job(ctx, who, args[0])
+    credits = H.read_json(request).get("credits")
+    if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
+        raise UsageError('"credits" must be the job\'s quote: the credits you accept to pay')
+    outcome = confirm(ctx.rt, args[0], credits)
+    job = _own_job(ctx, who, args[0])
+    if outcome is ConfirmOutcome.SHORT:
+        balance = jobs.ledger(ctx.rt).balance(who.user_id)
+        raise H.ApiError(
+            402, "insufficient_credits",
+            f"the job costs {credits} credits and your balance is {balance}: buy credits, then confirm again",
+        )  # fmt: skip
+    if outcome is ConfirmOutcome.COST_CHANGED:
+        raise H.ApiError(409, "cost_changed", f"the job costs {job.get('quote')} credits, not {credits}")
+    if outcome is ConfirmOutcome.NOT_HELD:
+        raise H.ApiError(409, "not_awaiting_confirmation", f"the job is {job.get('status')}")
+    return H.json_response(_job_view(ctx, args[0], job, detail=True))
+
+
+@route("POST", f"/v1/jobs/{_ID}/cancel")
+def cancel_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
+    from zapdoc.services.confirm import cancel
+
+    _own_job(ctx, who, args[0])
+    if not cancel(ctx.rt, args[0], "cancelled by you before any charge"):
+        job = _own_job(ctx, who, args[0])
+        raise H.ApiError(409, "too_late", f"the job is {job.get('status')} and can no longer be cancelled")
+    return H.json_response(_job_view(ctx, args[0], _own_job(ctx, who, args[0]), detail=True))
 
 
 @route("GET", f"/v1/jobs/{_ID}/download")

@@ -56,17 +56,20 @@ def default_spawner(log_dir: Path) -> Spawner:
     return spawn
 
 
-def start_auth_emulator(state_dir: Path, spawn: Spawner, project: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start ``firebase emulators:start --only auth`` on free ports; returns (host:port, process)."""
+def start_auth_emulator(
+    state_dir: Path, spawn: Spawner, project: str, ports: Mapping[str, int] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``firebase emulators:start --only auth`` (fixed ``ports`` or free ones); (host:port, process)."""
     cli = firebase_cli()
     if cli is None:
         raise RuntimeError("firebase-tools not found: run scripts/install-firebase-emulator.sh")
-    port = free_port()
+    ports = ports or {}
+    port = ports.get("auth") or free_port()
     config = {
         "emulators": {
             "auth": {"host": HOST, "port": port},
-            "hub": {"host": HOST, "port": free_port()},
-            "logging": {"host": HOST, "port": free_port()},
+            "hub": {"host": HOST, "port": ports.get("auth-hub") or free_port()},
+            "logging": {"host": HOST, "port": ports.get("auth-logging") or free_port()},
             "ui": {"enabled": False},
         }
     }
@@ -76,7 +79,7 @@ def start_auth_emulator(state_dir: Path, spawn: Spawner, project: str) -> tuple[
     proc = spawn("auth", argv, {})
     host = f"{HOST}:{port}"
     wait_until(
-        lambda: http_ok(f"http://{host}/") or proc.poll() is not None, timeout=120, what="auth emulator"
+        lambda: http_ok(f"http://{host}/") or proc.poll() is not None, timeout=300, what="auth emulator"
     )
     if proc.poll() is not None:
         raise RuntimeError(f"the Firebase Auth emulator exited; see {state_dir / 'auth.log'}")
@@ -91,8 +94,24 @@ def start_api_services(
     project: str = "demo-zapdoc",
     auth_host: str = "",
     extra_env: Mapping[str, str] | None = None,
+    ports: Mapping[str, int] | None = None,
+    checkout_deliveries: int = 1,
+    cors_origins: tuple[str, ...] = (),
 ) -> ApiServices:
-    """Start the auth emulator (unless ``auth_host``), the upload front, and the two HTTP functions."""
+    """Start the auth emulator (unless ``auth_host``), the storage front, the ``api`` function (which
+    also serves the web app), ``stripe_webhook`` and the Checkout stand-in.
+
+    ``cors_origins``: other origins allowed to call the API and the buckets (the web app's own origin,
+    the API's, always is)."""
+    ports = dict(ports or {})
+    port_of = {
+        name: ports.get(name) or free_port() for name in ("api", "stripe_webhook", "uploads", "checkout")
+    }
+    api_url = f"http://{HOST}:{port_of['api']}"
+    extra = dict(extra_env or {})
+    setting = {**function_env, **extra}.get("ZAPDOC_ALLOWED_ORIGINS", "")
+    allowed = [o for o in setting.split(",") if o.strip()] + list(cors_origins)
+    origins = [api_url, *dict.fromkeys(o.strip().rstrip("/") for o in allowed)]
     state_dir = state_dir.resolve()
     spawn = spawn or default_spawner(state_dir)
     services = ApiServices()
@@ -105,17 +124,26 @@ def start_api_services(
     (state_dir / "signing-key.pub.pem").write_bytes(public_key_pem(key))
     if not auth_host:
         # Its own working directory: firebase-tools writes its debug logs next to firebase.json.
-        auth_host, proc = start_auth_emulator(state_dir, default_spawner(state_dir), project)
+        auth_host, proc = start_auth_emulator(state_dir, default_spawner(state_dir), project, ports)
         services.processes["auth"] = proc
     services.urls["auth"] = f"http://{auth_host}"
 
-    port = free_port()
     argv = [
-        sys.executable, "-m", "zapdoc.api.upload_front", "--port", str(port), "--storage", storage,
-        "--public-key", str(state_dir / "signing-key.pub.pem"),
+        sys.executable, "-m", "zapdoc.api.upload_front", "--port", str(port_of["uploads"]),
+        "--storage", storage, "--public-key", str(state_dir / "signing-key.pub.pem"),
     ]  # fmt: skip
+    for origin in origins:  # the buckets' CORS rule (terraform: google_storage_bucket.cors)
+        argv += ["--cors-origin", origin]
     services.processes["upload-front"] = spawn("upload-front", argv, dict(function_env))
-    services.urls["uploads"] = f"http://{HOST}:{port}"
+    services.urls["uploads"] = f"http://{HOST}:{port_of['uploads']}"
+    services.urls["stripe_webhook"] = f"http://{HOST}:{port_of['stripe_webhook']}"
+    services.urls["checkout"] = f"http://{HOST}:{port_of['checkout']}"
+    argv = [
+        sys.executable, "-m", "zapdoc.standins.checkout", "--port", str(port_of["checkout"]),
+        "--webhook", services.urls["stripe_webhook"] + "/", "--secret", LOCAL_WEBHOOK_SECRET,
+        "--deliveries", str(checkout_deliveries),
+    ]  # fmt: skip
+    services.processes["checkout"] = spawn("checkout", argv, dict(function_env))
 
     env = {
         **function_env,
@@ -125,10 +153,17 @@ def start_api_services(
         "ZAPDOC_SIGNING_KEY_FILE": str(key_file),
         "ZAPDOC_STORAGE_PUBLIC_URL": services.urls["uploads"],
         "STRIPE_WEBHOOK_SECRET": LOCAL_WEBHOOK_SECRET,
-        **dict(extra_env or {}),
+        # Checkout through the real stripe SDK, pointed at the local stand-in; back to the web app.
+        "STRIPE_SECRET_KEY": "sk_test_local_standin",
+        "ZAPDOC_STRIPE_API_BASE": services.urls["checkout"],
+        "ZAPDOC_PUBLIC_URL": api_url,
+        "ZAPDOC_CHECKOUT_SUCCESS_URL": f"{api_url}/#/credits?checkout=success",
+        "ZAPDOC_CHECKOUT_CANCEL_URL": f"{api_url}/#/credits?checkout=cancelled",
+        **extra,
+        "ZAPDOC_ALLOWED_ORIGINS": ",".join(origins),
     }
     for name in ("api", "stripe_webhook"):
-        port = free_port()
+        port = port_of[name]
         argv = [
             sys.executable, "-m", "functions_framework",
             "--source", str(repo_root() / "functions" / name / "main.py"),
@@ -136,9 +171,10 @@ def start_api_services(
         ]  # fmt: skip
         services.processes[f"fn-{name}"] = spawn(f"fn-{name}", argv, env)
         services.urls[name] = f"http://{HOST}:{port}"
-    for name in ("uploads", "api", "stripe_webhook"):
+    for name in ("uploads", "api", "stripe_webhook", "checkout"):
         url = services.urls[name]
         wait_until(lambda u=url: http_ok(u + "/"), timeout=60, what=name)  # type: ignore[misc]
+    services.urls["web"] = services.urls["api"] + "/"
     services.client_env = {
         "ZAPDOC_API_URL": services.urls["api"],
         "FIREBASE_AUTH_EMULATOR_HOST": auth_host,

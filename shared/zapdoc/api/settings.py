@@ -47,6 +47,10 @@ class ApiSettings:
     max_api_keys: int = 20
     admin_uids: frozenset[str] = frozenset()  # ZAPDOC_ADMIN_UIDS: operators by Firebase uid
     admin_claim: str = ""  # ZAPDOC_ADMIN_CLAIM: a custom claim that makes a token an operator's
+    # The web app's Firebase web config (public values) and, on the local stack only, the Auth emulator.
+    firebase_api_key: str = "local-dev-key"
+    firebase_auth_domain: str = ""
+    auth_emulator_host: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ApiSettings:
@@ -86,6 +90,9 @@ class ApiSettings:
                 u.strip() for u in e.get("ZAPDOC_ADMIN_UIDS", "").split(",") if u.strip()
             ),
             "admin_claim": e.get("ZAPDOC_ADMIN_CLAIM", "").strip(),
+            "firebase_api_key": e.get("ZAPDOC_FIREBASE_API_KEY", "").strip() or cls.firebase_api_key,
+            "firebase_auth_domain": e.get("ZAPDOC_FIREBASE_AUTH_DOMAIN", "").strip(),
+            "auth_emulator_host": e.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip(),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

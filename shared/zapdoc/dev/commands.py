@@ -42,6 +42,13 @@ def add_dev_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     up.add_argument("--foreground", action="store_true", help="stay attached; Ctrl-C stops everything")
     up.add_argument(
+        "--port-base",
+        type=int,
+        default=None,
+        help="first of the fixed ports (default 8780, or ZAPDOC_DEV_PORT_BASE): the web app and API listen "
+        "there, every other service at a fixed offset",
+    )
+    up.add_argument(
         "--no-api",
         dest="api",
         action="store_false",
@@ -82,7 +89,15 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
         raise UsageError(
             f"a local stack is already running (state in {args.state_dir}); run `zapdoc dev down`"
         )
+    from zapdoc.dev.ports import check_free, dev_ports
+
+    ports = dev_ports(args.port_base)
+    needed = [n for n in ports if args.api or n not in ("api", "stripe_webhook", "uploads", "checkout")]
+    needed = [n for n in needed if args.api or not n.startswith("auth")]
+    needed = [n for n in needed if args.provider == "gemini" or n != "gemini"]
+    check_free(ports, needed)
     options = StackOptions(
+        ports=ports,
         state_dir=args.state_dir,
         outbox=args.outbox,
         provider=args.provider,
@@ -104,6 +119,8 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
             )
     stack = LocalStack(options).start()
     out = sys.stdout
+    if "web" in stack.urls:
+        out.write(f"ZapDoc web app: {stack.urls['web']}  (open it in a browser; sign up with any email)\n")
     out.write("ZapDoc local stack is up:\n")
     for name, url in sorted(stack.urls.items()):
         out.write(f"  {name:<9} {url}\n")

@@ -68,6 +68,8 @@ class StackOptions:
     firestore_host: str = ""  # reuse a running emulator instead of starting one
     pubsub_host: str = ""
     storage_url: str = ""
+    ports: dict[str, int] = field(default_factory=dict)  # fixed ports (zapdoc dev up); else free ones
+    checkout_deliveries: int = 1  # the Checkout stand-in sends each webhook event this many times
 
 
 @dataclass
@@ -111,6 +113,10 @@ class LocalStack:
             raise
         return self
 
+    def port(self, name: str) -> int:
+        """The fixed port of ``name`` when the stack has fixed ports, else a free one."""
+        return self.options.ports.get(name) or free_port()
+
     def _start_api(self) -> None:
         from zapdoc.api.localdev import start_api_services
 
@@ -119,6 +125,8 @@ class LocalStack:
             self.function_env(),
             spawn=self._spawn,
             project=self.options.project,
+            ports=self.options.ports,
+            checkout_deliveries=self.options.checkout_deliveries,
         )
         self.processes.update(api.processes)
         self.urls.update(api.urls)
@@ -150,19 +158,19 @@ class LocalStack:
         if opts.firestore_host:
             fs_host = opts.firestore_host
         else:
-            emu = emulators.start_firestore(log_dir=logs)
+            emu = emulators.start_firestore(port=opts.ports.get("firestore"), log_dir=logs)
             self.processes["firestore"] = emu.process
             fs_host = emu.address
         if opts.pubsub_host:
             ps_host = opts.pubsub_host
         else:
-            emu = emulators.start_pubsub(project=opts.project, log_dir=logs)
+            emu = emulators.start_pubsub(project=opts.project, port=opts.ports.get("pubsub"), log_dir=logs)
             self.processes["pubsub"] = emu.process
             ps_host = emu.address
         if opts.storage_url:
             storage = opts.storage_url
         else:
-            emu = emulators.start_storage(log_dir=logs)
+            emu = emulators.start_storage(port=opts.ports.get("storage"), log_dir=logs)
             self.processes["storage"] = emu.process
             storage = emu.url
         self.client_env = {
@@ -175,7 +183,7 @@ class LocalStack:
         }
 
     def _start_standins(self) -> None:
-        port = free_port()
+        port = self.port("sendgrid")
         self._spawn(
             "sendgrid",
             [
@@ -194,7 +202,7 @@ class LocalStack:
         for name in ("gemini", "openai"):
             if name not in wanted:
                 continue
-            port = free_port()
+            port = self.port(name)
             argv = [sys.executable, "-m", f"zapdoc.standins.{name}", "--port", str(port)]
             if name == "gemini":
                 argv += ["--latency", str(self.options.gemini_latency)]
@@ -230,7 +238,7 @@ class LocalStack:
 
     def _start_functions(self) -> None:
         for name in FUNCTIONS:
-            self.ports[name] = free_port()
+            self.ports[name] = self.port(name)
             self.start_function(name)
         for name in FUNCTIONS:
             url = self.urls[name]

@@ -18,11 +18,14 @@ from zapdoc.domain.errors import PermanentError, UsageError
 
 class JobStatus(enum.StrEnum):
     AWAITING_FILES = "awaiting_files"  # created, waiting for every declared file
+    # every file in and its pages counted, nothing charged: waiting for the user to confirm the cost
+    # (jobs created with ``hold``, as the web app does)
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
     RUNNING = "running"  # debited, documents being extracted and classified
     ASSEMBLING = "assembling"  # claimed by assemble: workbook being built and mailed
     DELIVERED = "delivered"
     REJECTED = "rejected"  # not enough credits: nothing charged
-    CANCELLED = "cancelled"  # files never all arrived: nothing charged
+    CANCELLED = "cancelled"  # files never all arrived, or the user cancelled before paying: nothing charged
 
     @property
     def terminal(self) -> bool:

@@ -35,6 +35,8 @@ class IntakeOutcome(enum.StrEnum):
     WAITING = "waiting"  # recorded; other declared files have not arrived yet
     STARTED = "started"  # debited and documents published
     REJECTED = "rejected"  # not enough credits: no charge, user told
+    HELD = "held"  # a ``hold`` job: counted, waiting for the user to confirm the cost (no charge yet)
+    SHORT = "short"  # a confirmed ``hold`` job the balance does not cover: still held, no charge
 
 
 def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> IntakeOutcome:
@@ -140,13 +142,17 @@ def _documents_of(
     # Pages are counted first (cheap, no text), against the credits left for this job: counting stops
     # as soon as they are exceeded. Text is read only for a job that can be paid for.
     counted_elsewhere = sum(int(f.get("pages") or 0) for f in others)
-    balance = jobs.ledger(rt).balance(str(job.data["user_id"]))
+    max_pages = rt.settings.max_job_pages - counted_elsewhere
+    if job.data.get("hold"):  # held: the user sees the quote and may buy credits before confirming
+        budget = max_pages
+    else:
+        budget = jobs.ledger(rt).balance(str(job.data["user_id"])) - counted_elsewhere
     try:
         counts = sources.count_within(
             rt,
             candidates,
-            budget=balance - counted_elsewhere,
-            max_pages=rt.settings.max_job_pages - counted_elsewhere,
+            budget=budget,
+            max_pages=max_pages,
         )
     except sources.OverBudget as over:
         raise sources.OverBudget(over.reason, over.needed + counted_elsewhere) from None
@@ -199,12 +205,22 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         return IntakeOutcome.IGNORED
     job = snap.data
     status = J.JobStatus(job["status"])
-    if status is J.JobStatus.AWAITING_FILES:
+    unpaid = (J.JobStatus.AWAITING_FILES, J.JobStatus.AWAITING_CONFIRMATION)
+    if status in unpaid:
         files = job.get("files") or {}
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
         pages = sum(int(d.data.get("pages") or 0) for d in jobs.pending_documents(rt, job_id))
         start = {"status": J.JobStatus.RUNNING.value, "charged": pages}
+        if job.get("hold") and job.get("confirmed_credits") != pages:
+            # Held for the user (web app): show the cost, charge only what they confirmed.
+            if status is J.JobStatus.AWAITING_FILES:
+                jobs.transition(
+                    rt, job_id, [J.JobStatus.AWAITING_FILES],
+                    {"status": J.JobStatus.AWAITING_CONFIRMATION.value, "quote": pages,
+                     "held_at": rt.clock()},
+                )  # fmt: skip
+            return IntakeOutcome.HELD
         if pages > 0:
             # The debit and the move to running are ONE commit, guarded by the job's version: a sweep
             # that cancels the job first makes the debit impossible, and a debited job can no longer be
@@ -217,18 +233,20 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
                 also=lambda: _start_writes(rt, job_id, start),
             )
             if result.outcome is Outcome.INSUFFICIENT:
+                if job.get("hold"):
+                    return IntakeOutcome.SHORT  # stays held: the user can buy credits and confirm again
                 _reject(rt, job_id, job, pages, result.balance)
                 return IntakeOutcome.REJECTED
             if result.outcome is Outcome.NOT_APPLICABLE:  # cancelled meanwhile: nothing was debited
                 event(log, "job no longer awaiting files: not debited")
                 return IntakeOutcome.IGNORED
             if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
-                jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
+                jobs.transition(rt, job_id, list(unpaid), start)
             if result.outcome is Outcome.APPLIED:  # the debit commit moved the job (see _start_writes)
                 event(log, "job state changed", state=J.JobStatus.RUNNING.value, previous="awaiting_files")
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
         else:
-            jobs.transition(rt, job_id, [J.JobStatus.AWAITING_FILES], start)
+            jobs.transition(rt, job_id, list(unpaid), start)
         rt.crash("intake.after_debit")
         snap = jobs.get_job(rt, job_id)
         if snap is None:
@@ -245,9 +263,11 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
 
 
 def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Write] | None:
-    """The job moved to running, conditional on it still awaiting files as just read (else None)."""
+    """The job moved to running, conditional on it still awaiting files (or, held, the user's
+    confirmation) as just read (else None)."""
     snap = jobs.get_job(rt, job_id)
-    if snap is None or snap.data.get("status") != J.JobStatus.AWAITING_FILES.value:
+    unpaid = (J.JobStatus.AWAITING_FILES.value, J.JobStatus.AWAITING_CONFIRMATION.value)
+    if snap is None or snap.data.get("status") not in unpaid:
         return None
     return [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
 

@@ -68,6 +68,7 @@ def create_job(
     job_id: str | None = None,
     limit_open_jobs: bool = False,
     webhook_url: str | None = None,
+    hold: bool = False,
 ) -> CreatedJob:
     """Create a job in ``awaiting_files`` with its declared files; files must arrive before the deadline.
 
@@ -104,6 +105,8 @@ def create_job(
         "assembly": {},
         "webhook_url": webhook_url,
     }
+    if hold:  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
+        record["hold"] = True
     if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
         rt.store.commit([Create(J.job_path(job_id), record)])
     else:

@@ -72,6 +72,16 @@ def sweep(rt: Runtime) -> SweepReport:
                 report.errors.append(f"{job_id}: {exc}")
             report.cancelled.append(job_id)
         clear()
+    from zapdoc.services.confirm import sweep_held
+
+    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_CONFIRMATION):  # held jobs (services/confirm.py)
+        bind(job_id=job_id)
+        try:
+            if sweep_held(rt, job_id, now) == "cancelled":
+                report.cancelled.append(job_id)
+        except ZapdocError as exc:
+            report.errors.append(f"{job_id}: {exc}")
+        clear()
     for status in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
         for job_id in _jobs_in(rt, status):
             bind(job_id=job_id)

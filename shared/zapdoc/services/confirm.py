@@ -1,0 +1,122 @@
+"""Held jobs: the user sees the cost before the charge (the web app creates its jobs with ``hold``).
+
+Intake counts the pages of a held job and parks it in ``awaiting_confirmation`` with its ``quote``
+(credits = pages of processable documents) and no debit. ``confirm`` records the credits the user
+accepted on the job (so a crash half-way is finished by the next intake redelivery or sweep), then lets
+intake debit and publish as for any job; a job whose quote differs from what the user accepted is never
+charged. When the balance is short the job stays held and nothing is charged: the user can buy credits
+and confirm again. ``cancel`` ends an unpaid job (no charge, uploads deleted); a confirmed job cannot be
+cancelled, so a debit never races a cancellation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from typing import Any
+
+from zapdoc.domain import jobs as J
+from zapdoc.logging import event
+from zapdoc.ports.store import Conflict, Update
+from zapdoc.services import jobs
+from zapdoc.services.intake import IntakeOutcome, settle
+from zapdoc.services.runtime import Runtime
+
+log = logging.getLogger("zapdoc.confirm")
+
+# A held job nobody confirms is cancelled by sweep after this long (its uploads deleted, nothing charged).
+HOLD_TTL = dt.timedelta(hours=6)
+UNPAID = (J.JobStatus.AWAITING_FILES.value, J.JobStatus.AWAITING_CONFIRMATION.value)
+
+
+class ConfirmOutcome(enum.StrEnum):
+    STARTED = "started"  # debited (once) and running
+    SHORT = "short"  # the balance does not cover the quote: still held, nothing charged
+    COST_CHANGED = "cost_changed"  # the credits the user accepted are not the job's quote
+    NOT_HELD = "not_held"  # the job is not waiting for a confirmation (still uploading, finished...)
+
+
+def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
+    """Charge ``credits`` for the held job ``job_id`` if they are its quote, and start it."""
+    for _ in range(20):
+        snap = jobs.get_job(rt, job_id)
+        if snap is None:
+            return ConfirmOutcome.NOT_HELD
+        job = snap.data
+        if job.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
+            already = job.get("hold") and job.get("confirmed_credits") == credits
+            return ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD
+        if int(job.get("quote") or 0) != credits:
+            return ConfirmOutcome.COST_CHANGED
+        try:
+            rt.store.commit(
+                [
+                    Update(
+                        snap.path,
+                        {"confirmed_credits": credits, "updated_at": rt.clock()},
+                        if_version=snap.version,
+                    )
+                ]
+            )
+        except Conflict:
+            continue
+        break
+    else:
+        return ConfirmOutcome.NOT_HELD
+    outcome = settle(rt, job_id)
+    if outcome is IntakeOutcome.SHORT:
+        _unconfirm(rt, job_id)
+        return ConfirmOutcome.SHORT
+    event(log, "held job confirmed", job_id=job_id, credits=credits, outcome=outcome.value)
+    return ConfirmOutcome.STARTED
+
+
+def _unconfirm(rt: Runtime, job_id: str) -> None:
+    for _ in range(20):
+        snap = jobs.get_job(rt, job_id)
+        if snap is None or snap.data.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
+            return
+        try:
+            rt.store.commit([Update(snap.path, {"confirmed_credits": None}, if_version=snap.version)])
+        except Conflict:
+            continue
+        return
+
+
+def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge") -> bool:
+    """Cancel an unpaid, unconfirmed job: nothing charged, uploads deleted. False if it is too late."""
+    for _ in range(20):
+        snap = jobs.get_job(rt, job_id)
+        if snap is None:
+            return False
+        job: dict[str, Any] = snap.data
+        if job.get("status") not in UNPAID or job.get("confirmed_credits") is not None:
+            return False
+        fields = {"status": J.JobStatus.CANCELLED.value, "reason": reason, "updated_at": rt.clock()}
+        try:
+            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
+        except Conflict:
+            continue
+        jobs.delete_uploads(rt, job_id)
+        event(log, "job cancelled", job_id=job_id, reason=reason)
+        return True
+    return False
+
+
+def sweep_held(rt: Runtime, job_id: str, now: dt.datetime) -> str:
+    """Sweep's pass over one held job: finish a confirmation that crashed half-way, or cancel the job
+    once nobody confirmed it for ``HOLD_TTL``. Returns what it did ("" for nothing)."""
+    snap = jobs.get_job(rt, job_id)
+    if snap is None:
+        return ""
+    if snap.data.get("confirmed_credits") is not None:
+        return "started" if settle(rt, job_id) is IntakeOutcome.STARTED else ""
+    held = snap.data.get("held_at")
+    if isinstance(held, dt.datetime) and held + HOLD_TTL < now:
+        return (
+            "cancelled"
+            if cancel(rt, job_id, "nobody confirmed the cost in time; nothing was charged")
+            else ""
+        )
+    return ""
