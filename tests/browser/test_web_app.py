@@ -5,6 +5,7 @@ axe-core scan of every page. The tests write the screenshots in docs/screenshots
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ def upload(page: Any) -> str:
 
 
 def results_rows(path: Path) -> list[dict[str, Any]]:
-    sheet = openpyxl.load_workbook(path)["Results"]
+    sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))["Results"]  # the download has no suffix
     rows = list(sheet.iter_rows(values_only=True))
     header = [str(h) for h in rows[0]]
     return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
