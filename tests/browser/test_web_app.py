@@ -84,7 +84,9 @@ def drop(page: Any, name: str, data: bytes, mime: str) -> None:
 
 
 def upload(page: Any) -> str:
-    page.get_by_role("button", name="Upload and count pages").click()
+    button = page.get_by_role("button", name="Upload and count pages")
+    expect(button).to_be_enabled()  # once the templates are loaded
+    button.click()
     expect(page).to_have_url(JOB_URL, timeout=60_000)
     match = JOB_URL.search(page.url)
     assert match is not None
@@ -229,7 +231,7 @@ def test_a_second_user_cannot_open_the_first_users_job(web_stack: WebStack, page
     expect(page.locator("main")).not_to_contain_text("a.pdf")
 
 
-def tab_to(page: Any, matches: str, *, limit: int = 80) -> None:
+def tab_to(page: Any, matches: str, *, limit: int = 400) -> None:
     """Press Tab until the focused element satisfies the JS predicate ``matches`` (on ``el``)."""
     for _ in range(limit):
         page.keyboard.press("Tab")

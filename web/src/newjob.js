@@ -16,6 +16,7 @@ export function newJobPage(main, params) {
   let templates = { builtin: [], saved: [] };
   let chosen = ""; // "builtin:<name>" | "saved:<id>" | "" (custom)
   let running = null; // uploads in flight: {aborts, cancelled}
+  let ready = false; // the templates have loaded (uploading before would send no fields)
 
   const status = h("div", { "aria-live": "polite" });
   const fileList = h("ul.files", { "aria-label": "Files to upload" });
@@ -83,7 +84,7 @@ export function newJobPage(main, params) {
           },
         }, "Remove"));
     }));
-    submit.disabled = !files.length || !!running;
+    submit.disabled = !files.length || !!running || !ready;
     summary.textContent = files.length
       ? `${plural(files.length, "file")}, ${fmtBytes(files.reduce((n, f) => n + f.file.size, 0))}. The pages are counted before anything is charged.`
       : "No files yet.";
@@ -280,6 +281,8 @@ export function newJobPage(main, params) {
     fillTemplates();
     fields = structuredClone(selected()?.fields || [{ name: "", type: "text", description: "" }]);
     renderEditor();
+    ready = true;
+    renderFiles();
   }, (err) => status.append(alertBox(err.message)));
   renderFiles();
   focusHeading();
