@@ -21,25 +21,16 @@ export function newJobPage(main, params) {
   const status = h("div", { "aria-live": "polite" });
   const fileList = h("ul.files", { "aria-label": "Files to upload" });
   const skipped = h("div", { "aria-live": "polite" });
-  const picker = h("input.visually-hidden", { type: "file", multiple: true, accept: ".pdf,.zip,application/pdf,application/zip", id: "file-input" });
-  const folderPicker = h("input.visually-hidden", { type: "file", multiple: true, webkitdirectory: true, id: "folder-input" });
+  // Real buttons open the (visually hidden, unfocusable) file inputs: keyboard and mouse alike.
+  const picker = h("input.visually-hidden", { type: "file", multiple: true, accept: ".pdf,.zip,application/pdf,application/zip", tabindex: "-1", "aria-hidden": "true" });
+  const folderPicker = h("input.visually-hidden", { type: "file", multiple: true, webkitdirectory: true, tabindex: "-1", "aria-hidden": "true" });
   const drop = h("div.drop", { role: "group", "aria-labelledby": "drop-title" },
     h("p#drop-title", h("strong", "Drop PDFs, zips or folders here")),
     h("p.muted", "or"),
     h("div.row.center",
-      h("label.button.secondary", { for: "file-input" }, "Choose files"), picker,
-      h("label.button.secondary", { for: "folder-input" }, "Choose a folder"), folderPicker),
+      h("button.secondary", { type: "button", onclick: () => picker.click() }, "Choose files"), picker,
+      h("button.secondary", { type: "button", onclick: () => folderPicker.click() }, "Choose a folder"), folderPicker),
   );
-  // Labels act as buttons: make them reachable and usable from the keyboard.
-  for (const label of drop.querySelectorAll("label.button")) {
-    label.tabIndex = 0;
-    label.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        document.getElementById(label.htmlFor).click();
-      }
-    });
-  }
 
   const addFiles = (list) => {
     const rejected = [];
