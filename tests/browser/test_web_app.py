@@ -250,6 +250,7 @@ def test_a_whole_job_with_the_keyboard_only(web_stack: WebStack, page: Any) -> N
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="New job")).to_be_visible()
     # WHEN they open the file picker from the keyboard, then tab to the upload button
+    expect(page.get_by_label("Template or field list")).to_have_value("builtin:invoice", timeout=60_000)
     tab_to(page, "el.textContent === 'Choose files'")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
