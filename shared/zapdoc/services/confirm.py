@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from typing import Any
 
 from zapdoc.domain import jobs as J
 from zapdoc.logging import event
@@ -85,23 +84,23 @@ def _unconfirm(rt: Runtime, job_id: str) -> None:
 
 
 def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge") -> bool:
-    """Cancel an unpaid, unconfirmed job: nothing charged, uploads deleted. False if it is too late."""
-    for _ in range(20):
-        snap = jobs.get_job(rt, job_id)
-        if snap is None:
-            return False
-        job: dict[str, Any] = snap.data
-        if job.get("status") not in UNPAID or job.get("confirmed_credits") is not None:
-            return False
-        fields = {"status": J.JobStatus.CANCELLED.value, "reason": reason, "updated_at": rt.clock()}
-        try:
-            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
-        except Conflict:
-            continue
-        jobs.delete_uploads(rt, job_id)
-        event(log, "job cancelled", job_id=job_id, reason=reason)
-        return True
-    return False
+    """Cancel an unpaid, unconfirmed job: nothing charged, uploads deleted, its text purged like every
+    ended job's, its open-job slot freed. False if it is too late (confirmed or no longer unpaid)."""
+    from zapdoc.services.job_end import PENDING, job_ended
+
+    if not jobs.transition(
+        rt,
+        job_id,
+        [J.JobStatus(s) for s in UNPAID],
+        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt), **PENDING},
+        guard=lambda job: job.get("confirmed_credits") is None,
+    ):
+        return False
+    jobs.delete_uploads(rt, job_id)
+    jobs.purge_if_due(rt, job_id)  # files that did arrive had their text stored
+    event(log, "job cancelled", job_id=job_id, reason=reason)
+    job_ended(rt, job_id)
+    return True
 
 
 def sweep_held(rt: Runtime, job_id: str, now: dt.datetime) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import html
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,11 +165,21 @@ def fail_document(rt: Runtime, job: dict[str, Any], job_id: str, doc: Snapshot, 
     event(log, "document failed", document_id=doc.id, state="failed", reason=reason, refunded_pages=pages)
 
 
-def transition(rt: Runtime, job_id: str, allowed: Sequence[J.JobStatus], fields: dict[str, Any]) -> bool:
-    """Compare-and-set the job out of one of ``allowed`` states; False if it is in another state."""
+def transition(
+    rt: Runtime,
+    job_id: str,
+    allowed: Sequence[J.JobStatus],
+    fields: dict[str, Any],
+    *,
+    guard: Callable[[dict[str, Any]], bool] | None = None,
+) -> bool:
+    """Compare-and-set the job out of one of ``allowed`` states (and, with ``guard``, only while it
+    holds for the record as read); False if it is in another state."""
     for _ in range(20):
         snap = get_job(rt, job_id)
         if snap is None or snap.data.get("status") not in {s.value for s in allowed}:
+            return False
+        if guard is not None and not guard(snap.data):
             return False
         free: list[Write] = []
         if "status" in fields and J.JobStatus(str(fields["status"])).terminal:
