@@ -75,7 +75,7 @@ def test_gemini_out_of_quota_sends_every_document_to_openai(make_stack: StackFac
     assert str(summary["Extracted by openai"]).startswith("10 documents (gpt-4o-mini)")
     assert "10 after another provider failed" in str(summary["Extracted by openai"])
     assert not any(str(k).startswith("Extracted by gemini") for k in summary)
-    assert {r[6] for r in wb["Evidence"].iter_rows(min_row=2, values_only=True)} == {"openai / gpt-4o-mini"}
+    assert {r[6] for r in wb["Evidence"].iter_rows(min_row=2, values_only=True)} == {"openai (gpt-4o-mini)"}
     # AND the job record and the analytics records name the provider, with tokens and cost
     job = jobs.get_job(rt, result.job_id)
     assert job is not None
