@@ -7,8 +7,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-from zapdoc.dev.packaging import function_names, package_all
+import pytest
+
+from zapdoc.dev.packaging import function_names, package_all, package_function
 from zapdoc.dev.stack import FUNCTIONS
+from zapdoc.domain.errors import UsageError
 
 
 def test_each_function_is_packaged_with_the_shared_package_and_requirements(tmp_path: Path) -> None:
@@ -47,3 +50,20 @@ def test_packaged_function_imports_without_the_repository_on_the_path(tmp_path: 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "assemble"
+
+
+def test_the_api_is_packaged_with_the_built_web_app_or_not_at_all(tmp_path: Path) -> None:
+    # GIVEN a repository whose web app was never built (no `make web`)
+    root = tmp_path / "repo"
+    (root / "functions" / "api").mkdir(parents=True)
+    (root / "functions" / "api" / "main.py").write_text("def api(request): ...\n")
+    (root / "shared" / "zapdoc").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    # THEN packaging the api refuses with the command that fixes it, instead of shipping a blank page
+    with pytest.raises(UsageError, match="make web"):
+        package_function("api", tmp_path / "out", root)
+    # AND once built, the packaged api carries the page and its assets
+    (root / "shared" / "zapdoc" / "webapp").mkdir()
+    (root / "shared" / "zapdoc" / "webapp" / "index.html").write_text("<!doctype html>")
+    target = package_function("api", tmp_path / "out", root)
+    assert (target / "zapdoc" / "webapp" / "index.html").read_text() == "<!doctype html>"

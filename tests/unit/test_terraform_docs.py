@@ -65,3 +65,17 @@ def test_environment_names_in_the_guide_exist_in_the_code() -> None:
     # THEN the code knows each of them (a renamed variable would leave the guide lying)
     assert names
     assert sorted(n for n in names if n not in code) == []
+
+
+def test_cloud_build_passes_every_required_variable_to_terraform(stack: Stack) -> None:
+    # GIVEN the variables without a default (a plan without them stops and asks)
+    required = {name for name, body in stack.variables.items() if "default" not in body}
+    # WHEN the plan step of cloudbuild.yaml sets TF_VAR_* from substitutions
+    build = (REPO / "cloudbuild.yaml").read_text()
+    passed = set(re.findall(r"TF_VAR_([a-z0-9_]+)=", build))
+    # THEN every required variable is passed (project_id and region come from the build itself)
+    assert required <= passed, f"cloudbuild.yaml does not pass {sorted(required - passed)}"
+    # AND each substitution it reads is declared with a default under `substitutions:`
+    declared = set(re.findall(r"^  (_[A-Z0-9_]+):", build, flags=re.MULTILINE))
+    used = set(re.findall(r"\$\{(_[A-Z0-9_]+)\}", build))
+    assert used <= declared, f"undeclared substitutions {sorted(used - declared)}"

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from zapdoc.dev.stack import repo_root
+from zapdoc.domain.errors import UsageError
 
 # Local-only parts of the package that no deployed function imports.
 EXCLUDED = {"dev", "standins", "__pycache__"}
@@ -23,9 +24,15 @@ def requirements(root: Path) -> list[str]:
     return reqs
 
 
+WEB_APP_FUNCTION = "api"
+"""The function that serves the built web app (``make web`` writes it to ``shared/zapdoc/webapp``)."""
+
+
 def package_function(name: str, output: Path, root: Path | None = None) -> Path:
     """Write ``output/<name>/`` ready for ``gcloud functions deploy --source`` or Terraform."""
     root = root or repo_root()
+    if name == WEB_APP_FUNCTION and not (root / "shared" / "zapdoc" / "webapp" / "index.html").is_file():
+        raise UsageError("the web app is not built: run `make web` before packaging the api function")
     target = output / name
     if target.exists():
         shutil.rmtree(target)
