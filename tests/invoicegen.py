@@ -113,6 +113,8 @@ TRADES = ("Consulting", "Software", "Logistics", "Design", "Systems", "Supplies"
 PEOPLE = ("Anna Berger", "Louis Martin", "Sophie de Vries", "James Carter", "Julia Keller", "Emma Janssen")
 ITEMS = ("Consulting hours", "Licence renewal", "Support plan", "Hosting", "Installation", "Training day",
          "Spare parts", "Maintenance")  # fmt: skip
+FROM = {"en": "From", "fr": "Émetteur", "de": "Rechnungssteller", "nl": "Leverancier"}
+SHIP_TO = {"en": "Ship to", "fr": "Adresse de livraison", "de": "Lieferanschrift", "nl": "Afleveradres"}
 DEPARTMENT = {"en": "Customer Service", "fr": "Service Clients", "de": "Kundenservice",
               "nl": "Klantenservice"}  # fmt: skip
 IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
@@ -144,7 +146,13 @@ class Options:
     # where the sender stands: a letterhead on top; its address block beside the envelope window (no
     # letterhead, no return line, the address broken by a blank line before the postcode); or a
     # letterhead naming a department ("... Customer Service") with the registered name in the footer
-    sender: Literal["letterhead", "beside_window", "department"] = "letterhead"
+    # ... or centred on top with its address on one line; or a "From" block beside the "Bill to" block
+    # (no letterhead); or only in the footer
+    sender: Literal[
+        "letterhead", "beside_window", "department", "centered", "from_heading", "footer_only"
+    ] = "letterhead"
+    brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
+    ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
     capital_mention: bool = False  # French "<name> SAS au capital de ..." footer: the name is without SAS
     buyer_email: bool = False  # the buyer's e-mail address in its address block
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
@@ -182,7 +190,19 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         stacked_footer=rng.random() < 0.3,
         currency="GBP" if lang == "en" and rng.random() < 0.5 else "EUR",
         idn_email=rng.random() < 0.2,
-        sender=rng.choice(("letterhead", "letterhead", "beside_window", "department")),
+        sender=rng.choice(
+            (
+                "letterhead",
+                "letterhead",
+                "beside_window",
+                "department",
+                "centered",
+                "from_heading",
+                "footer_only",
+            )
+        ),
+        brand_logo=rng.random() < 0.2,
+        ship_to=rng.random() < 0.25,
         capital_mention=lang == "fr" and rng.random() < 0.5,
         buyer_email=rng.random() < 0.3,
         sole_trader=rng.random() < 0.15,
@@ -341,9 +361,18 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     width, height = A4
     drawn: list[str] = []
 
-    def text(x: float, y: float, s: str, size: float = 9, right: bool = False, bold: bool = False) -> None:
+    def text(
+        x: float,
+        y: float,
+        s: str,
+        size: float = 9,
+        right: bool = False,
+        bold: bool = False,
+        centre: bool = False,
+    ) -> None:
         c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        (c.drawRightString if right else c.drawString)(x, height - y, s)
+        draw = c.drawCentredString if centre else c.drawRightString if right else c.drawString
+        draw(x, height - y, s)
         drawn.append(s)
 
     left_x, right_x = 57, width - 57
@@ -351,8 +380,16 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     head = [v_street, v_place, country_name, f"{w['phone']} {v_phone}", f"{w['email']}: {v_email}"]
     # a logo-like trade name, or the department the letter comes from
     logo = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else core.upper()
+    if opts.brand_logo and opts.sender != "department":
+        logo = core.split(maxsplit=1)[0].upper()
     info_x = 340
-    if opts.sender == "beside_window":
+    addressing = "bill_to" if opts.sender == "from_heading" else opts.addressing
+    if opts.sender in ("footer_only", "from_heading"):
+        pass  # no letterhead
+    elif opts.sender == "centered":
+        text(width / 2, 50, logo, 18, bold=True, centre=True)
+        text(width / 2, 66, f"{v_street} · {v_place} · {w['phone']} {v_phone} · {v_email}", 8, centre=True)
+    elif opts.sender == "beside_window":
         # the sender's address right-aligned beside the window, a blank line before the postcode
         for dy, line in ((0, vendor), (12, v_street), (36, v_place), (48, country_name)):
             text(right_x, 150 + dy, line, 10, right=True)
@@ -366,13 +403,21 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             text(right_x, 66 + 11 * i, line, 8, right=True)
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
-    if opts.addressing == "window":
-        if opts.sender != "beside_window":
+    if opts.sender == "from_heading":
+        # the sender's block under its heading, left; the buyer's beside it
+        text(left_x, y, f"{FROM[lang]}:", 9, bold=True)
+        for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
+            text(left_x, y + 12 + 12 * i, line, 10)
+        left_x_buyer = 215
+    else:
+        left_x_buyer = left_x
+    if addressing == "window":
+        if opts.sender not in ("beside_window", "footer_only"):
             sender_line = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else vendor
             text(left_x, y, f"{sender_line} · {v_street} · {v_place}", 6.5)
         y += 14
     else:
-        text(left_x, y, f"{w['bill_to']}:", 9, bold=True)
+        text(left_x_buyer, y, f"{w['bill_to']}:", 9, bold=True)
         y += 12
     block = [buyer, b_street, b_place, buyer_country_name]
     if opts.buyer_vat:
@@ -381,8 +426,18 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if opts.buyer_email:
         block.append(f"{w['email']}: accounts@{b_host}")
     for line in block:
-        text(left_x, y, line, 10)
+        text(left_x_buyer, y, line, 10)
         y += 12
+    receiver = rng.choice([p for p in PEOPLE if p != buyer])
+    if opts.ship_to and addressing == "bill_to":
+        y += 10
+        text(left_x_buyer, y, f"{SHIP_TO[lang]}:", 9, bold=True)
+        for line in (receiver, f"{rng.choice(STREETS[buyer_lang])} {rng.randrange(1, 120)}", b_place):
+            y += 12
+            text(left_x_buyer, y, line, 10)
+        y += 12
+    if opts.sender == "from_heading":
+        y = max(y, 150 + 12 * 6)
     # info block: labels left, values right
     info: list[tuple[str, str]] = []
     if not opts.weak_number_label:
@@ -397,7 +452,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
-    iy = 250 if opts.sender == "beside_window" else 150
+    iy = 250 if opts.sender in ("beside_window", "from_heading") else 150
     for label, value in info:
         text(info_x, iy, f"{label}:", 9)
         text(right_x, iy, value, 9, right=True)
@@ -459,12 +514,16 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         first_col = [f"{vendor} · {company_no}", v_street, v_place]  # the registered name
     elif opts.sender == "beside_window":
         first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
+    elif opts.sender == "footer_only":
+        first_col = [vendor, v_street, v_place, f"{w['email']}: {v_email}"]  # the only place of the sender
     if capital:
         siren = v_vat[4:]
         first_col = [f"{vendor} au capital de {rng.choice(('10 000', '7 500', '50 000'))} € – RCS {v_city} "
                      f"{siren[:3]} {siren[3:6]} {siren[6:]}", v_street, v_place]  # fmt: skip
         if opts.sender == "beside_window":
             first_col[1:] = [f"{w['email']}: {v_email}"]
+        elif opts.sender == "footer_only":
+            first_col.append(f"{w['email']}: {v_email}")
     footer_cols = (
         first_col,
         [f"{w['vat_no']}: {v_vat}", company_no],
@@ -473,7 +532,11 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if opts.stacked_footer:
         # "IBAN" over "DE12 3456 ..." in each column: read across, the labels and values interleave
         pairs = [("IBAN", grouped(v_iban)), (w["vat_no"], v_vat), (w["company_no"].split()[0], company_no)]
-        text(left_x, fy - 12, first_col[0], 7)
+        if opts.sender == "footer_only":
+            for k, line in enumerate(first_col):  # the sender's whole address over the stacked pairs
+                text(left_x, fy - 12 - 9 * (len(first_col) - 1 - k), line, 7)
+        else:
+            text(left_x, fy - 12, first_col[0], 7)
         if opts.sender == "beside_window" and capital:
             text(left_x, fy - 21, f"{w['email']}: {v_email}", 7)  # the only place the e-mail is printed
         for i, (label, value) in enumerate(pairs):

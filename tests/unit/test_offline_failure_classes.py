@@ -118,7 +118,7 @@ def test_a_french_capital_mention_states_the_legal_form_apart_from_the_name() ->
             assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
             assert not str(got["vendor_name"]).endswith(("SAS", "SARL"))
     # and a form that is not stated apart stays in the name
-    for g in variants(lang="fr", capital_mention=False, sender="letterhead"):
+    for g in variants(lang="fr", capital_mention=False, sender="letterhead", sole_trader=False):
         assert str(run(g)["vendor_name"]).endswith("SARL"), _explain(g)
 
 
@@ -140,6 +140,50 @@ def test_the_vendors_domain_agrees_with_its_name_and_the_buyers_does_not_count()
         other = Candidate("Unrelated Name Ltd", 0.6, 0, 0)
         business._domain_agreement(ctx, [agree, other])
         assert agree.confidence > other.confidence
+
+
+def test_a_centred_letterhead_with_its_address_on_one_line_names_the_vendor() -> None:
+    # GIVEN the sender's name centred on top and its address on one centred line under it, with or without
+    # a legal form in the name
+    for sole in (True, False):
+        for g in variants(sender="centered", sole_trader=sole, brand_logo=False):
+            got = run(g)
+            assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+
+
+def test_a_from_block_beside_the_bill_to_block_gives_both_parties() -> None:
+    # GIVEN no letterhead: "From:" over the sender's address, "Bill to:" over the buyer's, side by side
+    for g in variants(sender="from_heading"):
+        got = run(g)
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+        assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+        assert got["vendor_email"] == g.truth["vendor_email"], _explain(g)
+
+
+def test_a_sender_only_in_the_footer_leaves_the_top_address_to_the_buyer() -> None:
+    # GIVEN no letterhead and no return line: the only address on top is the buyer's, with its own VAT id
+    # and e-mail, and the sender is named only in the registration footer
+    for g in variants(sender="footer_only", addressing="window", buyer_vat=True, buyer_email=True):
+        got = run(g)
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+        assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+        assert got["vendor_vat_id"] == g.truth["vendor_vat_id"], _explain(g)
+        assert got["vendor_email"] == g.truth["vendor_email"], _explain(g)
+
+
+def test_a_logo_word_is_the_start_of_a_sole_traders_name() -> None:
+    # GIVEN a letterhead that prints one word of the name in capitals ("LINDEN") and a sole trader's full
+    # name (no legal form) in the footer
+    for g in variants(sender="letterhead", brand_logo=True, sole_trader=True):
+        got = run(g)
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+
+
+def test_the_ship_to_person_is_not_the_buyer() -> None:
+    # GIVEN a "Ship to" block with another person under the "Bill to" block
+    for g in variants(ship_to=True, addressing="bill_to", sender="letterhead"):
+        got = run(g)
+        assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
 
 
 def test_amount_due_zero_on_a_paid_invoice_is_not_the_total() -> None:

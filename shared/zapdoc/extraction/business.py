@@ -21,7 +21,7 @@ from zapdoc.extraction.labels import (
     Concept,
     Party,
 )
-from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names
+from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names, has_postcode_line
 from zapdoc.extraction.money import adds_up, cents, money_text
 from zapdoc.extraction.patterns import (
     Found,
@@ -522,20 +522,38 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
         return None
     best = _registered_form(best, cands)
     best = _department_of(best, [c for c in registered if c in cands])
+    for c in cands:
+        if c.note == _FOOTER_ADDRESS:
+            c.note = ""
     best = _as_written(ctx, _complete_name(ctx, best))
     return _without_stated_form(ctx, best) if concept.party == "vendor" else best
 
 
 def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
     """A name taken from a logo line in capitals ("HARBOUR CONSULTING") as the text writes it elsewhere
-    ("Harbour Consulting" in the footer), when it does."""
+    ("Harbour Consulting" in the footer), when it does; a logo word alone ("LINDEN") as the whole name a
+    sender's line starts with ("Linden Logistics")."""
     value = str(best.value)
     if not value.isupper() or len(value) < 4:
         return best
+    if ctx.layout is not None and len(value.split()) <= 2:
+        head = re.compile(rf"(?i)^{re.escape(value)}\s[^\W\d_]")
+        for block in ctx.layout.of_role("sender"):
+            for line in block.lines:
+                name = _RETURN_SPLIT_RE.split(line, maxsplit=1)[0].strip(" ,")
+                if (
+                    head.match(name)
+                    and _plausible_name(name)
+                    and not re.search(r"\d", name)
+                    and not name.isupper()
+                    and len(name.split()) <= 6
+                ):
+                    best.value = name
+                    return best
     needle = re.compile(rf"(?<![^\W\d_]){re.escape(value)}(?![^\W\d_])", re.IGNORECASE)
     for line in ctx.lines:
         m = needle.search(line.text)
-        if m and not m.group(0).isupper():
+        if m and m.group(0)[0].isupper() and not m.group(0).isupper():  # "Harbour Design", not an e-mail
             best.value = m.group(0)
             break
     return best
@@ -549,7 +567,8 @@ def _registered_form(best: Candidate, cands: list[Candidate]) -> Candidate:
     head = _fold(str(best.value))
     for c in cands:
         text = str(c.value)
-        if c is not best and _LEGAL_END_RE.search(text) and _fold(text).startswith(head) and len(head) >= 3:
+        fuller = _LEGAL_END_RE.search(text) or c.note == _FOOTER_ADDRESS  # also a sole trader's full name
+        if c is not best and fuller and _fold(text).startswith(head) and len(head) >= 3:
             c.confidence = max(c.confidence, best.confidence)
             return c
     return best
@@ -726,10 +745,13 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
     role: Role = "sender" if concept.party == "vendor" else "addressee"
     out: list[Candidate] = []
     for block in ctx.layout.of_role(role):
+        # a footer line names the sender when it carries a legal form, or heads the sender's address
+        # (name, street, postcode and city: a sole trader's "Harbour Design / 4 Mill Lane / Leeds LS1 4AP")
+        footer_address = block.reason == "footer" and has_postcode_line(block.lines[1:4])
         found = _block_name(
             block.party_lines,
-            return_line=block.reason == "return address",
-            legal_only=block.reason == "footer",
+            return_line=block.reason == "return address" or footer_address,
+            legal_only=block.reason == "footer" and not footer_address,
         )
         if found is None:
             continue
@@ -744,8 +766,22 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         confidence = cf.LAYOUT_NAME_CONFIDENCE.get(block.reason, cf.LAYOUT_NAME_OTHER)
         if _LEGAL_END_RE.search(name):
             confidence += cf.LEGAL_FORM_BONUS
-        out.append(Candidate(name, confidence, index, index, 0, len(printed)))
+        out.append(
+            Candidate(
+                name,
+                confidence,
+                index,
+                index,
+                0,
+                len(printed),
+                note=_FOOTER_ADDRESS if footer_address else "",
+            )
+        )
     return out
+
+
+# Marks a name read from the head of the sender's address in the footer (cleared before it is returned).
+_FOOTER_ADDRESS = "\x00footer address"
 
 
 # The holder of the account the invoice is paid into is usually its issuer, but payment processors and

@@ -95,6 +95,7 @@ class Layout:
             and (
                 abs(b.x0 - block.x0) <= 3 * block.size
                 or abs(b.segments[0].x1 - block.segments[-1].x1) <= ALIGN * block.size  # flush right
+                or abs(_centre(b) - _centre(block)) <= 2 * block.size  # centred
             )
             and 0 < b.top - block.bottom <= 3 * block.size
         ]
@@ -131,6 +132,10 @@ class Layout:
             if block.role is not None and needle in _squash(block.text):
                 return block.role
         return None
+
+
+def _centre(block: Block) -> float:
+    return (block.segments[0].x0 + block.segments[0].x1) / 2
 
 
 def _squash(text: str) -> str:
@@ -258,8 +263,13 @@ def _right_aligned(block: Block) -> bool:
     return max(rights) - min(rights) <= ALIGN * unit and max(lefts) - min(lefts) > 0.4 * unit
 
 
+def has_postcode_line(lines: list[str]) -> bool:
+    """Whether one of ``lines`` is a postcode-and-city line ("50667 Köln", "Leeds LS1 4AP")."""
+    return any(len(line) <= 60 and _POSTCODE_RE.search(line) for line in lines)
+
+
 def _has_postcode(block: Block) -> bool:
-    return any(len(line) <= 60 and _POSTCODE_RE.search(line) for line in block.lines)
+    return has_postcode_line(block.lines)
 
 
 def registration_text(text: str) -> bool:
@@ -356,6 +366,8 @@ def assign_roles(layout: Layout) -> None:
             addressee = next((b for b in plain if b is not top), None)
             if addressee is None and len(pool) == 1 < len(addresses):
                 addressee = top  # the only flush-left address beside the sender's right-aligned one
+            elif addressee is None and len(addresses) == 1 and _someone_else(top, blocks, layout, domains):
+                addressee = top  # the sender stands in the footer under another name
         else:
             addressee = top
         if addressee is not None:
@@ -427,6 +439,19 @@ def _join_split_addresses(layout: Layout) -> None:
                     break
         out.append(upper)
     layout.blocks = out
+
+
+def _someone_else(block: Block, blocks: list[Block], layout: Layout, domains: set[str]) -> bool:
+    """Whether the one address on top, with its own contact or tax data, is not the sender's: the footer
+    carries the sender's registration data, and neither names that address's first line (nor does the
+    sender's web or e-mail domain)."""
+    footer = [b for b in blocks if b.page == block.page and b.top >= 0.75 * layout.height]
+    if not any(_registration(b) for b in footer):
+        return False
+    name = fold(block.lines[0])
+    if len(name) < 3 or agrees_with_domain(block.lines[0], domains):
+        return False
+    return not any(name in fold(line) for b in footer for line in b.lines)
 
 
 def _label_column_values(heading: Block, blocks: list[Block]) -> None:
