@@ -539,8 +539,8 @@ def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
     if ctx.layout is not None and len(value.split()) <= 2:
         head = re.compile(rf"(?i)^{re.escape(value)}\s[^\W\d_]")
         for block in ctx.layout.of_role("sender"):
-            for line in block.lines:
-                name = _RETURN_SPLIT_RE.split(line, maxsplit=1)[0].strip(" ,")
+            for printed in block.lines:
+                name = _RETURN_SPLIT_RE.split(printed, maxsplit=1)[0].strip(" ,")
                 if (
                     head.match(name)
                     and _plausible_name(name)
