@@ -153,7 +153,7 @@ class Options:
     ] = "letterhead"
     brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
     ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
-    capital_mention: bool = False  # French "<name> SAS au capital de ..." footer: the name is without SAS
+    capital_mention: bool = False  # French "<name> SAS au capital de ..." footer (see printed_with_form)
     buyer_email: bool = False  # the buyer's e-mail address in its address block
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
 
@@ -548,11 +548,17 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
                 text(left_x + 170 * i, fy + 9 * j, line, 7)
     c.showPage()
     c.save()
+    # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the
+    # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
+    # a return line), which is how the issuer writes it.
+    printed_with_form = opts.sender in ("beside_window", "from_heading") or (
+        addressing == "window" and opts.sender in ("letterhead", "centered")
+    )
     truth: dict[str, Any] = {
         "invoice_number": number,
         "issue_date": issue,
         "due_date": None if opts.paid else due,
-        "vendor_name": core if capital else vendor,
+        "vendor_name": vendor if printed_with_form or not capital else core,
         "vendor_vat_id": v_vat,
         "vendor_email": v_email,
         "buyer_name": buyer,

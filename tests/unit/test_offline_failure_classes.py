@@ -110,16 +110,39 @@ def test_a_department_letterhead_gives_way_to_the_registered_name() -> None:
 
 
 def test_a_french_capital_mention_states_the_legal_form_apart_from_the_name() -> None:
-    # GIVEN French invoices whose footer reads "<name> SAS au capital de 10 000 € – RCS ..."
-    for sender in ("letterhead", "department"):
-        for g in variants(lang="fr", capital_mention=True, sender=sender):
+    # GIVEN French invoices whose footer reads "<name> SAS au capital de 10 000 € – RCS ..." and that
+    # print the name nowhere else with its form (a "Facturé à" block, a logo without the form)
+    for sender in ("letterhead", "department", "footer_only"):
+        for g in variants(lang="fr", capital_mention=True, sender=sender, addressing="bill_to"):
             got = run(g)
-            # THEN the vendor's name is the dénomination, without the form stated beside the capital
+            # THEN the vendor's name is the dénomination, without the form that opens the mention
             assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
             assert not str(got["vendor_name"]).endswith(("SAS", "SARL"))
-    # and a form that is not stated apart stays in the name
+    # AND a name printed with its form elsewhere (the return line over the window) keeps it, as does a
+    # form that no mention states apart
+    for g in variants(lang="fr", capital_mention=True, sender="letterhead", addressing="window"):
+        assert str(run(g)["vendor_name"]).endswith(("SAS", "SARL")), _explain(g)
     for g in variants(lang="fr", capital_mention=False, sender="letterhead", sole_trader=False):
         assert str(run(g)["vendor_name"]).endswith("SARL"), _explain(g)
+
+
+def test_a_letterhead_name_with_its_form_keeps_it_beside_a_capital_mention() -> None:
+    # GIVEN the name with its form on its own line and the capital mention in the footer
+    lines = (
+        "FACTURE",
+        "Atelier Sable SARL",
+        "12 rue du Port",
+        "69002 Lyon",
+        "Client",
+        "Boulangerie Orion",
+        "Facture n° : F-1",
+        "Total TTC 120,00 €",
+        "Atelier Sable SARL au capital de 10 000 € - RCS Lyon 812 345 678",
+    )
+    doc = DocumentText("x.pdf", ("\n".join(lines),), 1)
+    got = OfflineExtractor().extract(doc, INVOICE).values["vendor_name"].value
+    # THEN the name keeps its form
+    assert got == "Atelier Sable SARL"
 
 
 def test_the_vendors_domain_agrees_with_its_name_and_the_buyers_does_not_count() -> None:

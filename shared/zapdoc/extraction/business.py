@@ -620,30 +620,27 @@ def _department_of(best: Candidate, registered: list[Candidate]) -> Candidate:
     return best
 
 
-def _stated_forms(ctx: DocContext) -> set[str]:
-    """Legal forms the document states as a mention of their own ("SARL au capital de 120 000 €")."""
-    found = ctx.cache.get("stated_forms")
-    if isinstance(found, set):
-        return found
-    forms: set[str] = set()
-    mention = _FORM_MENTION_RE
-    for line in ctx.lines:
-        for m in mention.finditer(line.text):
-            forms.add(m.group(1))
-    ctx.cache["stated_forms"] = forms
-    return forms
-
-
 def _without_stated_form(ctx: DocContext, best: Candidate) -> Candidate:
-    """The name without the legal form the document states apart (French law lists the dénomination and
-    the forme juridique as two mentions: "Au bon moulin SARL" with "SARL au capital de ..." is named
-    "Au bon moulin"); forms that belong to the name (GmbH, Ltd, B.V.) are kept."""
+    """A name read from a French capital mention, without the form that opens the mention: in "Free SAS
+    au capital de 3 441 812 €" the words "SAS au capital de ..." state the forme juridique and the
+    capital (French law lists them apart from the dénomination), so the name is "Free". A name printed
+    with its form anywhere else ("Atelier Lumière SARL" in the letterhead) keeps it: that is the name as
+    the issuer writes it."""
     value = str(best.value)
-    for form in _stated_forms(ctx):
-        if value.endswith(f" {form}") and len(value) - len(form) > 3:
-            best.value = value[: -len(form)].rstrip(" ,")
-            best.end = best.start + len(str(best.value))
-            break
+    line = ctx.lines[best.line].text
+    m = _FORM_MENTION_RE.search(line)
+    if m is None or len(value) - len(m.group(1)) <= 3 or not value.endswith(f" {m.group(1)}"):
+        return best
+    name = value[: -len(m.group(1))].rstrip(" ,")
+    if not line[: m.start()].rstrip(" ,").endswith(name):
+        return best  # the mention does not follow this name on its line
+    with_form = re.compile(rf"(?<![^\W\d_]){re.escape(value)}(?![^\W\d_])")
+    for other in ctx.lines:
+        for printed in with_form.finditer(other.text):
+            if not _FORM_MENTION_RE.match(other.text, printed.end() - len(m.group(1))):
+                return best  # printed with its form elsewhere: that is how the issuer writes its name
+    best.value = name
+    best.end = best.start + len(str(best.value))
     return best
 
 
