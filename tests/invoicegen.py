@@ -153,6 +153,9 @@ class Options:
     ] = "letterhead"
     brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
     ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
+    # German/French letter date "Köln, den 03.04.2024" / "Lyon, le 03/04/2024" instead of a date label,
+    # the date far right on the label's row, and a print timestamp "Datum: ... Zeit: ..." in small print
+    letter_date: bool = False
     capital_mention: bool = False  # French "<name> SAS au capital de ..." footer (see printed_with_form)
     buyer_email: bool = False  # the buyer's e-mail address in its address block
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
@@ -203,6 +206,7 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         ),
         brand_logo=rng.random() < 0.2,
         ship_to=rng.random() < 0.25,
+        letter_date=lang in ("de", "fr") and rng.random() < 0.3,
         capital_mention=lang == "fr" and rng.random() < 0.5,
         buyer_email=rng.random() < 0.3,
         sole_trader=rng.random() < 0.15,
@@ -448,7 +452,9 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if opts.billing_period:
         period = f"{date_text(period_start, opts)} {w['to']} {date_text(period_end, opts)}"
         info.insert(0, (w["period"], period))
-    info.append((w["weak_date"] if opts.weak_date_label else w["date"], date_text(issue, opts)))
+    letter_date = opts.letter_date and lang in ("de", "fr")
+    if not letter_date:
+        info.append((w["weak_date"] if opts.weak_date_label else w["date"], date_text(issue, opts)))
     if not opts.paid:
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
@@ -456,6 +462,11 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     for label, value in info:
         text(info_x, iy, f"{label}:", 9)
         text(right_x, iy, value, 9, right=True)
+        iy += 12
+    if letter_date:
+        iy += 6
+        text(info_x, iy, f"{v_city}, {'den' if lang == 'de' else 'le'}", 9)
+        text(right_x, iy, date_text(issue, opts), 9, right=True)
         iy += 12
     # title
     ty = max(y, iy) + 24
@@ -546,6 +557,14 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         for i, col in enumerate(footer_cols):
             for j, line in enumerate(col):
                 text(left_x + 170 * i, fy + 9 * j, line, 7)
+    if letter_date:
+        printed = date_text(issue - dt.timedelta(days=2), opts)
+        stamp = (
+            f"Datum: {printed} Zeit: 04:59:13 Seite: 1"
+            if lang == "de"
+            else f"Date : {printed} Heure : 04:59:13"
+        )
+        text(right_x, height - 20, stamp, 4, right=True)
     c.showPage()
     c.save()
     # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the

@@ -233,6 +233,16 @@ def test_an_early_payment_discount_date_is_not_the_due_date() -> None:
         assert got["due_date"] != g.truth["discount_date"]
 
 
+def test_a_letter_date_beats_a_print_timestamp() -> None:
+    # GIVEN no date label: "Köln, den" / "Lyon, le" with the date far right on its row, and a print
+    # timestamp "Datum: ... Zeit: ..." in small print at the bottom
+    for lang in ("de", "fr"):
+        for g in variants(lang=lang, letter_date=True, billing_period=False, compact_dates=False):
+            got = run(g)
+            # THEN the issue date is the letter's date
+            assert got["issue_date"] == g.truth["issue_date"], _explain(g)
+
+
 def test_compact_yyyymmdd_dates_are_read() -> None:
     for g in variants(compact_dates=True, paid=False):
         got = run(g)

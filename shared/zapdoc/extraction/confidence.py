@@ -22,6 +22,7 @@ COLUMN_PENALTY = 0.2  # the value under the label in a column of labels and valu
 MIDDLE_COLUMN_PENALTY = 0.25  # a middle column's value standing alone on the line under the header
 MIDDLE_COLUMN_DATE_PENALTY = 0.3  # the one date of that line
 PAIRED_PENALTY = 0.2  # labels in one line, values in the next, paired by position
+ROW_NEIGHBOUR_PENALTY = 0.05  # the value right of the label on its printed row, on another text line
 STEP_PENALTY = 0.06  # per line between a strong label and its value
 WEAK_STEP_PENALTY = 0.15  # a weak label's value not on its own line
 # select(): candidates within NEAR of the best are equals; agreement adds, rivals within RIVAL subtract

@@ -82,6 +82,8 @@ class Layout:
     width: float = 595.0
     height: float = 842.0
     _below: dict[int, Block | None] = field(default_factory=dict, repr=False, compare=False)
+    _by_text: dict[tuple[int, str], Segment] = field(default_factory=dict, repr=False, compare=False)
+    _by_page: dict[int, list[Segment]] = field(default_factory=dict, repr=False, compare=False)
 
     def of_role(self, role: Role) -> list[Block]:
         return [b for b in self.blocks if b.role == role]
@@ -122,6 +124,25 @@ class Layout:
             ):
                 return other
         return None
+
+    def right_of(self, text: str, page: int) -> str | None:
+        """The segment printed right of the one that reads ``text``, on the same row: a value the text
+        layer put on a line of its own ("München, den" | "01.11.2024")."""
+        if not self._by_text:
+            for block in self.blocks:
+                for each in block.segments:
+                    self._by_text.setdefault((each.page, each.text.strip()), each)
+                    self._by_page.setdefault(each.page, []).append(each)
+        seg = self._by_text.get((page, text.strip()))
+        if seg is None:
+            return None
+        best: Segment | None = None
+        for other in self._by_page.get(page, []):
+            gap = other.x0 - seg.x1
+            same_row = 0 < gap <= 0.4 * seg.page_width and abs(other.top - seg.top) <= 0.5 * seg.size
+            if same_row and (best is None or other.x0 < best.x0):
+                best = other
+        return best.text if best is not None else None
 
     def role_of_text(self, text: str) -> Role | None:
         """The role of the block a printed value stands in (compared without spaces), if one has a role."""

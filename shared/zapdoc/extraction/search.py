@@ -270,6 +270,10 @@ def label_candidates(
     return out
 
 
+# Kinds whose values are told apart from a neighbouring label by their shape (not ids, names, free text).
+_ROW_KINDS = frozenset({"date", "amount", "iban", "vat", "email", "phone", "currency"})
+
+
 def _header_like(text: str) -> bool:
     """A line of labels (column headers): several words, no digits."""
     return not re.search(r"\d", text) and len(text.split()) >= 2
@@ -295,6 +299,15 @@ def _below(
     nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
     if nxt is not None and nxt.page != line.page:
         nxt = None
+    if not rest and kind in _ROW_KINDS and ctx.layout is not None:
+        # the value printed right of the label on the same row, which the text layer put on another line
+        right = ctx.layout.right_of(text, line.page)
+        found = parse(right) if right else None
+        if right and found is not None and found.start == 0:
+            value = right.strip()
+            at = next((o.index for o in ctx.lines if o.page == line.page and o.text == value), line.index)
+            first, last = sorted((line.index, at))
+            return [Candidate(found.value, base - cf.ROW_NEIGHBOUR_PENALTY, first, last, weight=weight)]
     # free text cannot be told apart from its neighbours in a row, typed values can
     columns = kind not in ("text", "name", "list")
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
