@@ -49,3 +49,22 @@ def test_generated_invoices_add_up_to_the_cent() -> None:
         assert isinstance(net, float) and isinstance(tax, float) and isinstance(total, float)
         assert cents(net) + cents(tax) == cents(total), (seed, net, tax, total)
         assert cents(total) == cents(g.truth["total_amount"])
+
+
+def test_a_german_insurance_premium_invoice_reads_premium_tax_and_total() -> None:
+    # GIVEN a premium invoice (Beitragsrechnung): the premium is the "Beitrag", its tax the
+    # Versicherungsteuer (written here, not taken from any corpus document)
+    text = "\n".join(
+        (
+            "Beitragsrechnung Hausratversicherung Nr. 77.001.2",
+            "Hausrat Grunddeckung 120,00 €",
+            "Glasbruch 30,00 €",
+            "Gesamtbeitrag 150,00 €",
+            "Versicherungsteuer 19 % 28,50 €",
+            "Rechnungsbeitrag 178,50 €",
+        )
+    )
+    fields = parse_fields("net_amount:amount, tax_amount:amount, total_amount:amount")
+    got = OfflineExtractor().extract(DocumentText("b.pdf", (text,), 1), fields).values
+    amounts = (got["net_amount"].value, got["tax_amount"].value, got["total_amount"].value)
+    assert amounts == (150.0, 28.5, 178.5)
