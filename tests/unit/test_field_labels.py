@@ -106,3 +106,14 @@ def test_custom_field_synonyms_match_their_examples_and_stopwords_cover_every_la
             assert re.fullmatch(_SYNONYMS[token], word, re.IGNORECASE), (token, word)
     assert set(data["stopwords"]) == set(LANGUAGES)
     assert {"the", "der", "le", "het"} <= _STOPWORDS
+
+
+def test_a_party_field_is_not_the_heading_of_its_section() -> None:
+    from zapdoc.extraction.context import BUYER_HEADING, heading
+
+    # "Customer" heads the buyer's section; "Customer VAT Number" and "Customer no." are its fields
+    assert heading(BUYER_HEADING, "Customer")
+    assert heading(BUYER_HEADING, "Bill to:")
+    assert not heading(BUYER_HEADING, "Customer VAT Number ESA12345674")
+    assert not heading(BUYER_HEADING, "Customer no. 4711")
+    assert not heading(BUYER_HEADING, "Client ID: 88")

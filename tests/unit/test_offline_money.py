@@ -68,3 +68,14 @@ def test_a_german_insurance_premium_invoice_reads_premium_tax_and_total() -> Non
     got = OfflineExtractor().extract(DocumentText("b.pdf", (text,), 1), fields).values
     amounts = (got["net_amount"].value, got["tax_amount"].value, got["total_amount"].value)
     assert amounts == (150.0, 28.5, 178.5)
+
+
+def test_a_vat_breakdown_row_gives_the_tax_not_the_gross() -> None:
+    # GIVEN a VAT row that prints base, tax and gross after its label
+    text = "Nettobetrag 250,00 €\n19 % MwSt.: 250,00 47,50 297,50\nGesamtbetrag 297,50 €"
+    fields = parse_fields("net_amount:amount, tax_amount:amount, total_amount:amount")
+    got = OfflineExtractor().extract(DocumentText("r.pdf", (text,), 1), fields).values
+    # THEN the tax is the middle amount (base + tax = gross), with a note
+    assert got["tax_amount"].value == 47.5
+    assert "VAT breakdown row" in got["tax_amount"].note
+    assert got["total_amount"].value == 297.5

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
 
 from zapdoc.domain.normalize import find_currencies, is_country
 from zapdoc.extraction import confidence as cf
@@ -25,6 +26,7 @@ from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names, has
 from zapdoc.extraction.money import adds_up, cents, money_text
 from zapdoc.extraction.patterns import (
     Found,
+    find_amounts,
     find_emails,
     find_ibans,
     find_phones,
@@ -291,7 +293,10 @@ def document_currency(ctx: DocContext) -> str | None:
 
 
 def _amount_of(ctx: DocContext, concept: Concept) -> float | None:
-    best = select(label_candidates(ctx, concept, parser_for("amount", ctx)), concept.prefer)
+    if concept is TAX_AMOUNT:
+        best = extract_tax(ctx)
+    else:
+        best = select(label_candidates(ctx, concept, parser_for("amount", ctx)), concept.prefer)
     return best.value if best is not None and isinstance(best.value, float) else None
 
 
@@ -330,6 +335,29 @@ def extract_total(ctx: DocContext) -> Candidate | None:
         cached = best or False
         ctx.cache["total"] = cached
     return cached if isinstance(cached, Candidate) else None
+
+
+def extract_tax(ctx: DocContext) -> Candidate | None:
+    """The tax amount after its label; on a VAT breakdown row ("19 % MwSt. 376,37 71,51 447,88": base,
+    tax, gross, where base + tax = gross to the cent) the middle amount, not the last one."""
+    cands = label_candidates(ctx, TAX_AMOUNT, parser_for("amount", ctx))
+    for c in cands:
+        if c.line == c.last_line and isinstance(c.value, float):
+            _breakdown_tax(ctx.lines[c.line].text, c)
+    return select(cands, TAX_AMOUNT.prefer)
+
+
+def _breakdown_tax(text: str, cand: Candidate) -> None:
+    amounts = [f.value for f in find_amounts(text) if isinstance(f.value, float)]
+    for base, tax, gross in zip(amounts, amounts[1:], amounts[2:], strict=False):
+        if (
+            cand.value in (base, gross)
+            and 0 < abs(tax) < abs(base)
+            and adds_up(base, tax, gross, slack=Decimal("0"))
+        ):
+            cand.value = tax
+            cand.note = f"VAT breakdown row: {money_text(base)} + {money_text(tax)} = {money_text(gross)}"
+            return
 
 
 _CREDIT_NOTE_RE = re.compile(

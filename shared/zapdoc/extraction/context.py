@@ -47,10 +47,20 @@ _SECTION_SPAN = 12
 _NOT_HEADING_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")
 
 
+# "Customer no.", "Client VAT number", "Kundennummer": a field of the party, not the heading of its section
+_FIELD_AFTER_RE = re.compile(
+    r"(?i)^\s?[-.]?\s?(?:no|nr|n°|nº|number|nummer|numéro|id|#|ref\w*|vat|tax|tva|btw|ust\w*|account|code)(?!\w)"
+)
+
+
 def heading(pattern: re.Pattern[str], text: str) -> bool:
-    """True when ``text`` is a section heading of ``pattern`` (not a name that starts with the word)."""
+    """True when ``text`` is a section heading of ``pattern`` (not a name that starts with the word, nor a
+    field of the party such as "Customer VAT number")."""
     m = pattern.search(text)
-    return m is not None and not _NOT_HEADING_RE.match(text[m.end() :])
+    if m is None:
+        return False
+    rest = text[m.end() :]
+    return not _NOT_HEADING_RE.match(rest) and not _FIELD_AFTER_RE.match(rest)
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,8 @@ def _known(ctx: DocContext, concept: Concept) -> Candidate | None:
     kind = concept.kind
     if concept is TOTAL_AMOUNT:
         return business.extract_total(ctx)
+    if concept is TAX_AMOUNT:
+        return business.extract_tax(ctx)
     if kind == "currency":
         return business.extract_currency(ctx, business.extract_total(ctx))
     if kind == "iban":
