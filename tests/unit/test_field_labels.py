@@ -117,3 +117,29 @@ def test_a_party_field_is_not_the_heading_of_its_section() -> None:
     assert not heading(BUYER_HEADING, "Customer VAT Number ESA12345674")
     assert not heading(BUYER_HEADING, "Customer no. 4711")
     assert not heading(BUYER_HEADING, "Client ID: 88")
+
+
+def test_every_party_heading_is_found_in_its_example_and_opens_its_party() -> None:
+    import json
+    from importlib import resources
+
+    from zapdoc.extraction import context, layout
+
+    data = json.loads(
+        resources.files("zapdoc.extraction.vocabulary").joinpath("party_headings.json").read_text("utf-8")
+    )
+    compiled = {
+        "section_buyer": context.BUYER_HEADING,
+        "section_vendor": context.VENDOR_HEADING,
+        "block_buyer": layout._BUYER_HEADING_RE,
+        "block_vendor": layout._VENDOR_HEADING_RE,
+    }
+    for section, pattern in compiled.items():
+        rows = data[section]
+        assert {row["lang"] for row in rows} >= set(LANGUAGES), section
+        for row in rows:
+            own = re.compile(rf"^\W{{0,3}}(?:{row['pattern']})(?![^\W\d_])", re.IGNORECASE)
+            assert row["examples"], row
+            for sentence in row["examples"]:
+                assert own.search(sentence), (section, row["pattern"], sentence)
+                assert pattern.search(sentence), (section, sentence)

@@ -14,7 +14,7 @@ from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.classify import detect_language
 from zapdoc.extraction.labels import Party
 from zapdoc.extraction.layout import Layout, build_layout
-from zapdoc.extraction.vocabulary import legal_form
+from zapdoc.extraction.vocabulary import heading_patterns, legal_form
 
 # A phone number without "+" on a document in one of these languages is most likely of that country;
 # English is printed in too many countries to guess.
@@ -28,20 +28,9 @@ _NUMERIC_DATE_RE = re.compile(r"(?<![\d.,/])([0-3]?\d)[/-]([0-3]?\d)[/-](?:19|20
 
 # "Guest name" is hotel vocabulary (the guest is the buyer); "Vos identifiants" (one ISP's login box) was
 # removed: it named the buyer in one corpus document only.
-BUYER_HEADING = re.compile(
-    r"^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|sold\s?to|ship\s?to|deliver(?:y)?\s?to|customer|client|buyer|"
-    r"käufer|kunde|rechnungs\s?empfänger|leistungs\s?empfänger|rechnungs\s?-?\s?adresse|liefer\s?-?\s?(?:adresse|anschrift)|"
-    r"adresse\s?(?:de\s)?(?:facturation|livraison)|adresse\s?du\s?client|destinataire|acheteur|factuuradres|"
-    r"afleveradres|klant|facturé\s?à|livré\s?à|shipping\s?address|billing\s?address|guest\s?name|"
-    r"empfänger|attn|z\.\s?hd\.?)(?![^\W\d_])",
-    re.IGNORECASE,
-)
-VENDOR_HEADING = re.compile(
-    r"^\W{0,3}(?:ver\s?käufer|seller|vendor|supplier|lieferant|rechnungs\s?ersteller|rechnungs\s?steller|from|"
-    r"vendeur|fournisseur|émetteur|service\s?provider|sold\s?by|leistungs\s?erbringer|verkoper|leverancier)"
-    r"(?![^\W\d_])",
-    re.IGNORECASE,
-)
+# Party headings are data (vocabulary/party_headings.json).
+BUYER_HEADING = re.compile(rf"^\W{{0,3}}(?:{heading_patterns('section_buyer')})(?![^\W\d_])", re.IGNORECASE)
+VENDOR_HEADING = re.compile(rf"^\W{{0,3}}(?:{heading_patterns('section_vendor')})(?![^\W\d_])", re.IGNORECASE)
 _SECTION_SPAN = 12
 # "Lieferant GmbH" is a company, not the heading "Lieferant"
 _NOT_HEADING_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from zapdoc.domain.documents import TextSegment as Segment
-from zapdoc.extraction.vocabulary import legal_form
+from zapdoc.extraction.vocabulary import heading_patterns, legal_form
 
 Role = Literal["sender", "addressee"]
 
@@ -211,17 +211,12 @@ def _blocks(segments: list[Segment]) -> list[Block]:
 _NOT_HEADING = (
     r"\s?[-.]?\s?(?:no|nr|n°|nº|number|nummer|numéro|id|#|ref\w*|vat|tax|tva|btw|ust\w*|account|code)\b"
 )
+# Party headings are data (vocabulary/party_headings.json); what follows a heading is its party's first line.
 _BUYER_HEADING_RE = re.compile(
-    r"(?i)^\W{0,3}(?:bill(?:ed)?\s?to|invoice\s?to|invoiced\s?to|sold\s?to|customer|client|buyer|recipient|käufer|"
-    r"rechnungs\s?empfänger|rechnungs\s?adresse|leistungs\s?empfänger|empfänger|kunde|auftraggeber|"
-    r"facturé\s?à|facturer\s?à|adresse\s?de\s?facturation|destinataire|acheteur|"
-    r"factuur\s?aan|gefactureerd\s?aan|factuuradres|klant|afnemer|koper)(?![^\W\d_])"
-    rf"(?!{_NOT_HEADING})\s?:?\s?(.*)$"
+    rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_buyer')})(?![^\W\d_])(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
 _VENDOR_HEADING_RE = re.compile(
-    r"(?i)^\W{0,3}(?:from|seller|vendor|supplier|issued\s?by|lieferant|verkäufer|rechnungssteller|absender|"
-    r"fournisseur|vendeur|émetteur|emetteur|leverancier|verkoper|afzender)(?![^\W\d_])"
-    rf"(?!{_NOT_HEADING})\s?:?\s?(.*)$"
+    rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_vendor')})(?![^\W\d_])(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
 # What only the issuer prints: registration, bank and tax data, management.
 _REGISTRATION_RE = re.compile(

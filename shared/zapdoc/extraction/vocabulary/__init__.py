@@ -92,4 +92,11 @@ def legal_form() -> str:
     return "(?:" + source("legal_forms", space=r"\s?") + ")"
 
 
+def heading_patterns(section: str) -> str:
+    """The party headings of ``section`` in ``party_headings.json`` as one alternation (regexes, in file
+    order): ``section_buyer``/``section_vendor`` open a text section, ``block_*`` tag a layout block."""
+    rows = _raw("party_headings")[section]
+    return "|".join(str(row["pattern"]) for row in rows)
+
+
 NAMES = ("ongoing", "parties", "legal_forms")
