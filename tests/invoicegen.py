@@ -148,8 +148,9 @@ class Options:
     # letterhead naming a department ("... Customer Service") with the registered name in the footer
     # ... or centred on top with its address on one line; or a "From" block beside the "Bill to" block
     # (no letterhead); or only in the footer
+    # ... or, SaaS style, a plain block (no heading) left of the "Bill to" block
     sender: Literal[
-        "letterhead", "beside_window", "department", "centered", "from_heading", "footer_only"
+        "letterhead", "beside_window", "department", "centered", "from_heading", "footer_only", "plain_block"
     ] = "letterhead"
     brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
     ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
@@ -202,6 +203,7 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
                 "centered",
                 "from_heading",
                 "footer_only",
+                "plain_block",
             )
         ),
         brand_logo=rng.random() < 0.2,
@@ -387,8 +389,8 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if opts.brand_logo and opts.sender != "department":
         logo = core.split(maxsplit=1)[0].upper()
     info_x = 340
-    addressing = "bill_to" if opts.sender == "from_heading" else opts.addressing
-    if opts.sender in ("footer_only", "from_heading"):
+    addressing = "bill_to" if opts.sender in ("from_heading", "plain_block") else opts.addressing
+    if opts.sender in ("footer_only", "from_heading", "plain_block"):
         pass  # no letterhead
     elif opts.sender == "centered":
         text(width / 2, 50, logo, 18, bold=True, centre=True)
@@ -407,9 +409,10 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             text(right_x, 66 + 11 * i, line, 8, right=True)
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
-    if opts.sender == "from_heading":
-        # the sender's block under its heading, left; the buyer's beside it
-        text(left_x, y, f"{FROM[lang]}:", 9, bold=True)
+    if opts.sender in ("from_heading", "plain_block"):
+        # the sender's block (under its heading, or plain), left; the buyer's beside it
+        if opts.sender == "from_heading":
+            text(left_x, y, f"{FROM[lang]}:", 9, bold=True)
         for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
             text(left_x, y + 12 + 12 * i, line, 10)
         left_x_buyer = 215
@@ -440,7 +443,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             y += 12
             text(left_x_buyer, y, line, 10)
         y += 12
-    if opts.sender == "from_heading":
+    if opts.sender in ("from_heading", "plain_block"):
         y = max(y, 150 + 12 * 6)
     # info block: labels left, values right
     info: list[tuple[str, str]] = []
@@ -458,7 +461,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
-    iy = 250 if opts.sender in ("beside_window", "from_heading") else 150
+    iy = 250 if opts.sender in ("beside_window", "from_heading", "plain_block") else 150
     for label, value in info:
         text(info_x, iy, f"{label}:", 9)
         text(right_x, iy, value, 9, right=True)
@@ -570,7 +573,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the
     # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
     # a return line), which is how the issuer writes it.
-    printed_with_form = opts.sender in ("beside_window", "from_heading") or (
+    printed_with_form = opts.sender in ("beside_window", "from_heading", "plain_block") or (
         addressing == "window" and opts.sender in ("letterhead", "centered")
     )
     truth: dict[str, Any] = {

@@ -183,6 +183,14 @@ def test_a_from_block_beside_the_bill_to_block_gives_both_parties() -> None:
         assert got["vendor_email"] == g.truth["vendor_email"], _explain(g)
 
 
+def test_a_plain_sender_block_beside_bill_to_is_the_vendor() -> None:
+    # GIVEN SaaS style: the sender's address block without a heading, left of the "Bill to" block
+    for g in variants(sender="plain_block"):
+        got = run(g)
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+        assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+
+
 def test_a_sender_only_in_the_footer_leaves_the_top_address_to_the_buyer() -> None:
     # GIVEN no letterhead and no return line: the only address on top is the buyer's, with its own VAT id
     # and e-mail, and the sender is named only in the registration footer
