@@ -143,3 +143,22 @@ def test_every_party_heading_is_found_in_its_example_and_opens_its_party() -> No
             for sentence in row["examples"]:
                 assert own.search(sentence), (section, row["pattern"], sentence)
                 assert pattern.search(sentence), (section, sentence)
+
+
+def test_every_issuer_mark_is_found_in_its_example_and_marks_a_sender_text() -> None:
+    import json
+    from importlib import resources
+
+    from zapdoc.extraction.layout import registration_text
+
+    data = json.loads(
+        resources.files("zapdoc.extraction.vocabulary").joinpath("issuer_marks.json").read_text("utf-8")
+    )
+    for row in data["marks"]:
+        own = re.compile(rf"(?<![^\W\d_])(?:{row['pattern']})(?![^\W\d_])", re.IGNORECASE)
+        assert row["examples"], row
+        for sentence in row["examples"]:
+            assert own.search(sentence), (row["pattern"], sentence)
+            assert registration_text(sentence), sentence
+    # the buyer's own data ("your VAT number") does not mark the issuer
+    assert not registration_text("Your VAT number: DE123456789")

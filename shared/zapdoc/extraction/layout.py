@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from zapdoc.domain.documents import TextSegment as Segment
-from zapdoc.extraction.vocabulary import heading_patterns, legal_form
+from zapdoc.extraction.vocabulary import heading_patterns, issuer_marks, legal_form
 
 Role = Literal["sender", "addressee"]
 
@@ -219,13 +219,7 @@ _VENDOR_HEADING_RE = re.compile(
     rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_vendor')})(?![^\W\d_])(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
 # What only the issuer prints: registration, bank and tax data, management.
-_REGISTRATION_RE = re.compile(
-    r"(?i)(?<![^\W\d_])(?:hrb|hra|amtsgericht|registergericht|handelsregister|geschäftsführ\w*|sitz\sder|"
-    r"rcs|siret|siren|au\scapital|capital\ssocial|kvk|kamer\svan\skoophandel|handelsregister|"
-    r"company\s(?:no|number|reg\w*)|registered\s(?:in|office|number)|reg\.\sno|iban|bic|swift|"
-    r"bankverbindung|bank\sdetails|st\.?-?nr|steuernummer|ust\.?-?id\w*|vat\s?(?:no|number|reg\w*|id)|"
-    r"n°\s?tva|tva\sintra\w*|btw\s?-?(?:nr|nummer|id)?|directors?|managing\sdirector)(?![^\W\d_])"
-)
+_REGISTRATION_RE = re.compile(rf"(?i)(?<![^\W\d_])(?:{issuer_marks()})(?![^\W\d_])")  # issuer_marks.json
 _YOUR_RE = re.compile(r"(?i)(?<![^\W\d_])(?:your|ihre?|votre|vos|uw)(?![^\W\d_])")
 # A postcode-and-city line: "12345 Berlin", "DE 80333 München", "F-75001 Paris", "1012 AB Amsterdam",
 # "..., 80786 München", "Scranton PA 18503", "London SW1A 1AA".

@@ -99,4 +99,10 @@ def heading_patterns(section: str) -> str:
     return "|".join(str(row["pattern"]) for row in rows)
 
 
+def issuer_marks() -> str:
+    """What only a document's issuer prints (registration, tax, bank data) as one alternation of the
+    regexes of ``issuer_marks.json``, in file order."""
+    return "|".join(str(row["pattern"]) for row in _raw("issuer_marks")["marks"])
+
+
 NAMES = ("ongoing", "parties", "legal_forms")
