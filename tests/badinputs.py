@@ -182,6 +182,17 @@ def lying_count_pdf() -> tuple[str, bytes]:
     return "lying-count.pdf", _written(writer)
 
 
+def short_tree_pdf(data: bytes, *, count: int = 1, name: str = "short-tree.pdf") -> tuple[str, bytes]:
+    """``short-tree.pdf``: the pages of ``data`` (all of them kids of the page tree, which pypdf walks
+    and counts) under a root ``/Count`` of ``count`` (which pdfium believes): pdfium opens only the first
+    ``count`` pages, so pages ``count + 1``... have no text and no image to read."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    pages = writer._root_object["/Pages"].get_object()
+    assert isinstance(pages, DictionaryObject)
+    pages[NameObject("/Count")] = NumberObject(count)
+    return name, _written(writer)
+
+
 def truncated_pdf() -> tuple[str, bytes]:
     """``truncated.pdf``: the first half of a good three-page PDF (an interrupted upload)."""
     _, data = good_pdf(pages=3)

@@ -16,6 +16,7 @@ from tests.unit.test_money_holes import (
     _arrive,
     _job,
     _money_adds_up,
+    _short_tree_invoice,
     _texts,
     _two_file_job_rejected_on_the_second,
     _user,
@@ -181,3 +182,20 @@ def test_template_limit_holds_under_130_concurrent_creates_on_firestore(world: M
         made = sum(pool.map(create, range(130)))
     assert made == MAX_TEMPLATES
     assert len(saved.list(uid)) == MAX_TEMPLATES
+
+
+def test_a_pdf_with_pages_the_reader_cannot_open_is_an_error_row_not_charged(world: MemoryWorld) -> None:
+    # GIVEN a zip with a good 2-page PDF and a 5-page PDF whose /Count says 1 (pdfium opens 1 page)
+    user = _user(world, 20)
+    entries = [("good.pdf", invoice_pdf("G2", "2", pages=2)), ("short.pdf", _short_tree_invoice())]
+    job_id = _job(world, user, {"up.zip": raw_zip(entries)})
+    # WHEN every event is delivered twice
+    assert _arrive(world, job_id) == [IntakeOutcome.STARTED]
+    pump(world, duplicate=True)
+    # THEN the damaged PDF is an error row with the reason, and only the good pages were paid for
+    rows = {str(r["File"]): r for r in _workbook_rows(world, job_id)}
+    assert rows["up.zip/short.pdf"]["Status"] == "error"
+    assert "cannot be opened" in str(rows["up.zip/short.pdf"]["Notes"])
+    job = jobs.get_job(world.rt, job_id)
+    assert job is not None and job.data["charged"] == 2 == sum(int(r["Pages"] or 0) for r in rows.values())
+    assert _money_adds_up(world, user) == 18

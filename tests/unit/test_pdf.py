@@ -16,13 +16,14 @@ from tests.badinputs import (
     lying_count_pdf,
     password_pdf,
     png_as_pdf,
+    short_tree_pdf,
     truncated_pdf,
     zero_page_pdf,
 )
 from tests.pdfs import make_pdf
 from zapdoc.domain.documents import Source
 from zapdoc.domain.errors import InputError
-from zapdoc.inputs.pdf import _pypdf_texts, clean_text, count_pages, inspect_pdf
+from zapdoc.inputs.pdf import _pypdf_texts, clean_text, count_pages, inspect_pdf, unreadable_reason
 
 
 def test_good_pdf_gives_page_count_and_one_text_per_page() -> None:
@@ -123,8 +124,28 @@ def test_clean_text_normalises_line_ends_and_drops_control_characters() -> None:
 def test_pypdf_fallback_reads_text_and_pads_to_the_count() -> None:
     # GIVEN a one-page PDF read by the fallback path with a count of 2 (as when pdfium cannot open it)
     _, data = good_pdf()
-    texts = _pypdf_texts(data, 2)
-    # THEN the page's text comes from pypdf and the missing page is empty
+    unreadable: list[int] = []
+    texts = _pypdf_texts(data, 2, unreadable)
+    # THEN the page's text comes from pypdf and the missing page is empty (and listed as unreadable)
     assert len(texts) == 2
     assert "INV-2024-001" in texts[0]
     assert texts[1] == ""
+    assert unreadable == [2]
+
+
+def test_pages_the_text_reader_cannot_open_make_the_pdf_damaged() -> None:
+    # GIVEN 5 pages in the page tree (pypdf counts 5) under /Count 1 (pdfium opens 1)
+    name, data = short_tree_pdf(make_pdf(["Invoice 1"] + [f"page {n}" for n in range(2, 6)]))
+    assert count_pages(data) == 5
+    # WHEN its text is read THEN it is refused as damaged, naming the pages it cannot open
+    with pytest.raises(InputError, match=r"has 5 pages but pages 2, 3, 4, 5 cannot be opened"):
+        inspect_pdf(Source(name, data))
+    # AND counting alone (what intake does before reading) still gives pypdf's count
+    assert inspect_pdf(Source(name, data), with_text=False).page_count == 5
+
+
+def test_unreadable_reason_names_the_pages() -> None:
+    assert "none of them can be opened" in unreadable_reason(3, [1, 2, 3])
+    assert "has 1 page but none" in unreadable_reason(1, [1])
+    assert "page 2 cannot" in unreadable_reason(2, [2])
+    assert "and 5 more" in unreadable_reason(20, list(range(6, 21)))

@@ -68,10 +68,37 @@ def inspect_pdf(source: Source, *, with_text: bool = True) -> DocumentText:
         return _inspect_xml(source, with_text=with_text)
     count = _page_count(source.data)
     segments: list[TextSegment] = []
-    pages = _page_texts(source.data, count, segments) if with_text else ()
+    pages: tuple[str, ...] = ()
+    if with_text:
+        unreadable: list[int] = []
+        pages = _page_texts(source.data, count, segments, unreadable)
+        if unreadable:
+            raise InputError(unreadable_reason(count, unreadable))
     xml = embedded_einvoice(source.data) if with_text else None
     return DocumentText(
         name=source.name, pages=pages, page_count=count, pdf=source.data, segments=tuple(segments), xml=xml
+    )
+
+
+def unreadable_reason(count: int, unreadable: list[int]) -> str:
+    """Why a PDF whose pages pypdf counted cannot be processed: some cannot be opened to be read.
+
+    Users pay for the pages pypdf counts; the text (and, for scans, the rendering that OCR reads) comes
+    from pdfium. A page pdfium cannot load (its page tree disagrees with pypdf's, e.g. a forged
+    ``/Count``, or the page object is broken) has neither text nor an image, so charging for it would
+    charge for nothing, and reading the rest would give an "ok" row built from part of the document.
+    Such a document is refused as damaged, naming the pages (a scan is not: its pages load, without
+    text, and go to OCR or to the model as a PDF)."""
+    shown = ", ".join(str(n) for n in unreadable[:10])
+    if len(unreadable) > 10:
+        shown += f" and {len(unreadable) - 10} more"
+    if len(unreadable) >= count:
+        which = "none of them can be opened"
+    else:
+        which = f"page{'s' * (len(unreadable) > 1)} {shown} cannot be opened"
+    return (
+        f"the PDF is damaged: it has {count} page{'s' * (count != 1)} but {which} (its page tree is"
+        " inconsistent); open it in a PDF viewer, save or print it as a new PDF and upload that"
     )
 
 
@@ -139,30 +166,45 @@ def clean_text(text: str) -> str:
     return _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _page_texts(data: bytes, count: int, segments: list[TextSegment] | None = None) -> tuple[str, ...]:
+def _page_texts(
+    data: bytes, count: int, segments: list[TextSegment] | None = None, unreadable: list[int] | None = None
+) -> tuple[str, ...]:
     """Text of pages 1..count with pdfium; when pdfium disagrees on the count, pypdf's count wins.
 
     ``segments`` receives the positioned lines of the first and last page (read while they are loaded:
-    loading a page is most of the cost)."""
+    loading a page is most of the cost). ``unreadable`` receives the 1-based numbers of the pages that
+    could not be loaded at all (beyond pdfium's count, or broken page objects): they read as empty."""
+    bad = unreadable if unreadable is not None else []
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         # pypdf could read it (it has the more forgiving repair): fall back to its slower extractor.
-        return _pypdf_texts(data, count)
+        return _pypdf_texts(data, count, bad)
     try:
         last = min(len(doc), count) - 1
-        texts = [_pdfium_page_text(doc, i, segments if i in (0, last) else None) for i in range(last + 1)]
+        texts = [
+            _pdfium_page_text(doc, i, segments if i in (0, last) else None, bad) for i in range(last + 1)
+        ]
     finally:
         doc.close()
+    bad.extend(range(len(texts) + 1, count + 1))
     texts.extend([""] * (count - len(texts)))
     return tuple(texts)
 
 
-def _pdfium_page_text(doc: pdfium.PdfDocument, index: int, segments: list[TextSegment] | None = None) -> str:
-    """One page's text; a page pdfium cannot load (e.g. behind a forged /Count) reads as empty."""
+def _pdfium_page_text(
+    doc: pdfium.PdfDocument,
+    index: int,
+    segments: list[TextSegment] | None = None,
+    unreadable: list[int] | None = None,
+) -> str:
+    """One page's text; a page pdfium cannot load (e.g. behind a forged /Count) reads as empty and is
+    listed in ``unreadable``."""
     try:
         page = doc[index]
     except pdfium.PdfiumError:
+        if unreadable is not None:
+            unreadable.append(index + 1)
         return ""
     try:
         textpage = page.get_textpage()
@@ -179,7 +221,10 @@ def _pdfium_page_text(doc: pdfium.PdfDocument, index: int, segments: list[TextSe
         page.close()
 
 
-def _pypdf_texts(data: bytes, count: int) -> tuple[str, ...]:
+def _pypdf_texts(data: bytes, count: int, unreadable: list[int] | None = None) -> tuple[str, ...]:
+    """Text of pages 1..count with pypdf; pages it cannot read are listed in ``unreadable``."""
+    if unreadable is None:
+        unreadable = []
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -188,10 +233,12 @@ def _pypdf_texts(data: bytes, count: int) -> tuple[str, ...]:
     except _PARSE_ERRORS as exc:
         raise InputError(_damaged(data, exc)) from exc
     texts: list[str] = []
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         try:
             texts.append(clean_text(page.extract_text()))
         except _PARSE_ERRORS:
+            unreadable.append(number)
             texts.append("")
+    unreadable.extend(range(len(texts) + 1, count + 1))
     texts.extend([""] * (count - len(texts)))
     return tuple(texts)
