@@ -89,7 +89,7 @@ def settings(**overrides: object) -> CloudSettings:
         "project": "demo-zapdoc",
         "uploads_bucket": "uploads",
         "results_bucket": "results",
-        "assemble_lease": dt.timedelta(seconds=30),
+        "lease": dt.timedelta(seconds=30),
     }
     base.update(overrides)
     return CloudSettings(**base)  # type: ignore[arg-type]
@@ -154,7 +154,7 @@ def pump(world: MemoryWorld, *, duplicate: bool = False, max_rounds: int = 1000)
                         assemble_job(world.rt, data["job_id"])
                 except (TransientError, SimulatedCrash):
                     raised += 1
-                    world.clock.advance(seconds=world.rt.settings.assemble_lease.total_seconds() + 1)
+                    world.clock.advance(seconds=world.rt.settings.lease.total_seconds() + 1)
                     world.bus.publish(topic, data)  # redelivered later, as Pub/Sub would
                     break
     raise AssertionError("the pipeline did not settle")

@@ -60,7 +60,10 @@ class CloudSettings:
     document_max_age: dt.timedelta = dt.timedelta(hours=2)
     event_max_age: dt.timedelta = dt.timedelta(hours=6)
     max_attempts: int = 8
-    assemble_lease: dt.timedelta = dt.timedelta(minutes=10)
+    lease: dt.timedelta = dt.timedelta(seconds=30)
+    """Lease of a step's claim (intake of a file, extraction of a document, assembly of a job;
+    ``ZAPDOC_LEASE_S``): renewed every third of it while the step works, so a crashed step is taken
+    over by the first redelivery after one lease."""
     retention: dt.timedelta = dt.timedelta(0)
     attachment_limit_bytes: int = 20 * 1024 * 1024
     download_link_ttl: dt.timedelta = dt.timedelta(days=7)
@@ -107,7 +110,7 @@ class CloudSettings:
             ),
             "event_max_age": dt.timedelta(seconds=_number(e, "ZAPDOC_EVENT_MAX_AGE_S", 6 * 3600, minimum=1)),
             "max_attempts": int(_number(e, "ZAPDOC_MAX_ATTEMPTS", 8, minimum=1)),
-            "assemble_lease": dt.timedelta(seconds=_number(e, "ZAPDOC_ASSEMBLE_LEASE_S", 600, minimum=1)),
+            "lease": dt.timedelta(seconds=_number(e, "ZAPDOC_LEASE_S", 30, minimum=1)),
             "retention": dt.timedelta(seconds=_number(e, "ZAPDOC_RETENTION_S", 0)),
             "attachment_limit_bytes": int(_number(e, "ZAPDOC_ATTACHMENT_LIMIT_MB", 20) * 1024 * 1024),
             "download_link_ttl": dt.timedelta(

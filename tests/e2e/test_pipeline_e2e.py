@@ -135,7 +135,7 @@ def test_crash_at_every_step_boundary_then_redelivery_ends_like_a_clean_run(
     points = "intake.after_debit,assemble.after_workbook,assemble.after_email"
     markers = tmp_path / "crashes"
     stack = make_stack(
-        env={"ZAPDOC_CRASH_AT": points, "ZAPDOC_CRASH_MARKERS": str(markers), "ZAPDOC_ASSEMBLE_LEASE_S": "2"}
+        env={"ZAPDOC_CRASH_AT": points, "ZAPDOC_CRASH_MARKERS": str(markers), "ZAPDOC_LEASE_S": "2"}
     )
     stack.supervise()
     paths, expected, pages = _twelve(tmp_path)

@@ -4,7 +4,9 @@ template limits under concurrent creates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -29,8 +31,10 @@ from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import Create
 from zapdoc.services import jobs
 from zapdoc.services.api_keys import ApiKeys
+from zapdoc.services.idempotency import Claim, Idempotency
 from zapdoc.services.intake import IntakeOutcome
 from zapdoc.services.ledger import entry_path
+from zapdoc.services.runtime import utcnow
 from zapdoc.services.sweep import sweep
 from zapdoc.services.templates_store import MAX_TEMPLATES, SavedTemplates
 
@@ -199,3 +203,29 @@ def test_a_pdf_with_pages_the_reader_cannot_open_is_an_error_row_not_charged(wor
     job = jobs.get_job(world.rt, job_id)
     assert job is not None and job.data["charged"] == 2 == sum(int(r["Pages"] or 0) for r in rows.values())
     assert _money_adds_up(world, user) == 18
+
+
+def test_a_crashed_claim_is_taken_over_after_the_short_lease_and_a_renewed_one_is_not(
+    firestore_client: Any,
+) -> None:
+    # GIVEN a holder on the real clock with a 0.6 s lease, renewed by its heartbeat on Firestore
+    store = FirestoreStore(firestore_client)
+    ttl = dt.timedelta(days=1)
+    lease = dt.timedelta(seconds=0.6)
+    key = f"lease-test:{uuid.uuid4().hex}"
+    holder, other = Idempotency(store, utcnow, ttl), Idempotency(store, utcnow, ttl)
+    assert holder.claim(key, lease=lease) is Claim.CLAIMED
+    with holder.keep_alive(key, lease=lease) as beat:
+        # WHILE it works for 4 leases, every other claim finds it alive
+        deadline = time.monotonic() + 2.4
+        while time.monotonic() < deadline:
+            assert other.claim(key, lease=lease) is Claim.IN_PROGRESS
+            time.sleep(0.2)
+        assert beat.beats >= 3 and not beat.lost
+    # WHEN it stops renewing without releasing (it crashed) THEN one lease later the claim is taken over
+    time.sleep(0.7)
+    assert other.claim(key, lease=lease) is Claim.CLAIMED
+    # AND the crashed holder can no longer renew or release it (compare-and-set on the owner)
+    assert holder.renew(key, lease=lease) is False
+    holder.release(key)
+    assert Idempotency(store, utcnow, ttl).claim(key, lease=lease) is Claim.IN_PROGRESS

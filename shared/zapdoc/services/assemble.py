@@ -2,9 +2,10 @@
 mark the job delivered, delete the uploads and purge extracted values.
 
 Each step is recorded on the job (``assembly.workbook``, ``assembly.mailed_at``) so a redelivery after a
-crash resumes where the crash happened. The claim is a lease: a live lease held by another invocation
-makes this one retry later; an expired lease (its holder died) is taken over. The only duplicate that
-can happen is an email when a crash falls between sending it and recording it.
+crash resumes where the crash happened. The claim is a short lease (``lease``, 30 s) naming its owner,
+renewed by a heartbeat while the job is assembled (a compare-and-set on the owner): a live lease held by
+another invocation makes this one retry later; an expired lease (its holder died) is taken over. The
+only duplicate that can happen is an email when a crash falls between sending it and recording it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import enum
 import io
 import logging
+import secrets
 from typing import Any
 
 from zapdoc import mails
@@ -23,6 +25,7 @@ from zapdoc.logging import bind, event
 from zapdoc.ports.mailer import Attachment, Mail
 from zapdoc.ports.store import Conflict, Snapshot, Update
 from zapdoc.services import jobs
+from zapdoc.services.idempotency import Heartbeat, renew_every
 from zapdoc.services.job_end import PENDING as END_PENDING
 from zapdoc.services.job_end import job_ended
 from zapdoc.services.runtime import Runtime
@@ -58,9 +61,19 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
     docs = jobs.list_documents(rt, job_id)
     if not all(J.document_finished(d.data) for d in docs):  # a document changed state meanwhile
         return AssembleOutcome.WAITING
-    snap = _claim(rt, snap)
+    owner = secrets.token_hex(12)
+    snap = _claim(rt, snap, owner)
     if snap is None:
         return AssembleOutcome.ALREADY_DELIVERED
+    every = renew_every(rt.settings.lease)
+    with Heartbeat(lambda: renew_lease(rt, job_id, owner), every, name=f"assemble:{job_id}") as beat:
+        return _assemble(rt, job_id, snap, docs, beat)
+
+
+def _assemble(
+    rt: Runtime, job_id: str, snap: Snapshot, docs: list[Snapshot], beat: Heartbeat
+) -> AssembleOutcome:
+    """Build, store and mail the workbook, then deliver the job (holding the assembly lease)."""
     job = snap.data
     assembly: dict[str, Any] = dict(job.get("assembly") or {})
     results = [_result_of(d.data) for d in docs]
@@ -89,6 +102,7 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
     rt.crash("assemble.after_workbook")
 
     if not assembly.get("mailed_at") and not assembly.get("mail_error"):
+        beat.check()  # never mail from an assembly another invocation took over
         try:
             rt.mailer.send(_delivery_mail(rt, job_id, job, assembly, results, charged, refunded))
         except PermanentError as exc:
@@ -101,6 +115,7 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
             event(log, "workbook mailed", to_domain=str(job["email"]).rsplit("@", 1)[-1])
     rt.crash("assemble.after_email")
 
+    beat.check()  # stalled past the lease and taken over: the new holder delivers
     now = rt.clock()
     purge_after = now + rt.settings.retention
     jobs.transition(
@@ -124,7 +139,25 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
     return AssembleOutcome.DELIVERED
 
 
-def _claim(rt: Runtime, snap: Snapshot) -> Snapshot | None:
+def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
+    """Extend the assembly lease of ``owner`` (compare-and-set: only while the job is still assembling
+    under that owner); False when it is no longer ours."""
+    for _ in range(5):
+        snap = jobs.get_job(rt, job_id)
+        if snap is None or snap.data.get("status") != J.JobStatus.ASSEMBLING:
+            return False
+        if snap.data.get("lease_owner") != owner:
+            return False
+        fields = {"lease_until": rt.clock() + rt.settings.lease}
+        try:
+            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
+        except Conflict:
+            continue  # the job changed since read (e.g. this assembly recorded a step): look again
+        return True
+    return True  # busy, not lost: the next beat tries again
+
+
+def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
     """Move the job to ``assembling`` with a lease, or take over an expired lease; None if delivered."""
     for _ in range(20):
         now = rt.clock()
@@ -137,7 +170,11 @@ def _claim(rt: Runtime, snap: Snapshot) -> Snapshot | None:
                 raise TransientError("the job is being assembled by another invocation")
         elif status is not J.JobStatus.RUNNING:
             return None
-        fields = {"status": J.JobStatus.ASSEMBLING.value, "lease_until": now + rt.settings.assemble_lease}
+        fields = {
+            "status": J.JobStatus.ASSEMBLING.value,
+            "lease_until": now + rt.settings.lease,
+            "lease_owner": owner,
+        }
         try:
             rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
         except Conflict:

@@ -20,7 +20,7 @@ from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Conflict, Put, Snapshot, Update
 from zapdoc.services import jobs, sources
-from zapdoc.services.idempotency import Claim
+from zapdoc.services.idempotency import Claim, LeaseLost
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.extract")
@@ -67,7 +67,8 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         return StepOutcome.ALREADY_DONE
     idem = jobs.idempotency(rt)
     key = f"extract:{job_id}:{doc_id}"
-    claim = idem.claim(key, lease=dt.timedelta(minutes=10))
+    lease = rt.settings.lease  # short, renewed while the provider works: see idempotency
+    claim = idem.claim(key, lease=lease)
     if claim is Claim.IN_PROGRESS:
         raise TransientError("this document is being extracted by another invocation")
     if claim is Claim.COMPLETED:
@@ -75,9 +76,14 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         return StepOutcome.ALREADY_DONE
     started = time.monotonic()
     try:
-        text, text_notes = sources.document_text_and_notes(rt, doc.data)
-        sources.check_token_budget(rt, text)
-        extraction = rt.extractor.extract(text, jobs.job_fields(job))
+        with idem.keep_alive(key, lease=lease) as beat:
+            text, text_notes = sources.document_text_and_notes(rt, doc.data)
+            sources.check_token_budget(rt, text)
+            extraction = rt.extractor.extract(text, jobs.job_fields(job))
+            rt.crash("extract.after_provider")
+            beat.check()  # stalled past the lease and taken over: the new holder records the result
+    except LeaseLost:
+        raise  # the claim is the new holder's: neither release nor complete it
     except PermanentError as exc:
         jobs.fail_document(rt, job, job_id, doc, str(exc))
         outcome = StepOutcome.FAILED

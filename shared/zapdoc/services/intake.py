@@ -7,7 +7,6 @@ records are keyed by the declared file, the debit by the job, and publishing is 
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import logging
 from typing import Any
@@ -88,13 +87,17 @@ def _record_file(
 ) -> None:
     idem = jobs.idempotency(rt)
     key = f"intake:{bucket}/{name}#{generation}"
-    claim = idem.claim(key, lease=dt.timedelta(seconds=rt.settings.inspect_timeout_s * 4 + 60))
+    lease = rt.settings.lease  # short, renewed while the file is counted and read: see idempotency
+    claim = idem.claim(key, lease=lease)
     if claim is Claim.IN_PROGRESS:
         raise TransientError("this upload is being processed by another invocation")
     if claim is Claim.COMPLETED:
         return
     try:
-        writes, pages, count, rejected = _documents_of(rt, job_id, file_id, declared, name, generation)
+        with idem.keep_alive(key, lease=lease) as beat:
+            writes, pages, count, rejected = _documents_of(rt, job_id, file_id, declared, name, generation)
+            rt.crash("intake.after_read")
+            beat.check()  # stalled past the lease and taken over: the new holder records the file
         for start in range(0, len(writes), _BATCH):
             rt.store.commit(writes[start : start + _BATCH])
         rt.store.commit(
