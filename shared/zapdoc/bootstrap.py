@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from zapdoc.llm.providers import make_extractor
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.store import DocumentStore
+from zapdoc.ports.webhooks import WebhookSender
 
 
 def build_extractor(
@@ -26,3 +27,10 @@ def build_extractor(
     chosen provider lacks a setting.
     """
     return make_extractor(name, os.environ if env is None else env, store=store)
+
+
+def build_webhook_sender() -> WebhookSender:
+    """The HTTP client of the ``webhooks`` function (the URL guard runs before each POST, in the service)."""
+    from zapdoc.adapters.webhook_http import RequestsWebhookSender
+
+    return RequestsWebhookSender()

@@ -17,6 +17,7 @@ from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mail, Mailer
 from zapdoc.ports.store import DocumentStore
+from zapdoc.ports.webhooks import WebhookSender
 from zapdoc.services.runtime import Runtime, no_crash
 
 # Intake parses untrusted PDFs in forked, bounded workers while other threads may be inside gRPC calls;
@@ -26,6 +27,7 @@ os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 _lock = threading.Lock()
 _cache: dict[str, Runtime] = {}
+_senders: dict[str, WebhookSender] = {}
 
 
 class LazyMailer:
@@ -98,6 +100,16 @@ def build_runtime(env: Mapping[str, str] | None = None) -> Runtime:
     )
 
 
+def webhook_sender() -> WebhookSender:
+    """The per-instance HTTP sender of the ``webhooks`` function (built by the composition root)."""
+    from zapdoc.bootstrap import build_webhook_sender
+
+    with _lock:
+        if "webhook_sender" not in _senders:
+            _senders["webhook_sender"] = build_webhook_sender()
+        return _senders["webhook_sender"]
+
+
 def runtime() -> Runtime:
     """The per-instance runtime, built on first call from ``os.environ``."""
     with _lock:
@@ -110,12 +122,15 @@ def reset() -> None:
     """Forget the cached runtime (tests that change the environment)."""
     with _lock:
         _cache.clear()
+        _senders.clear()
 
 
-def install(rt: Runtime) -> None:
-    """Use ``rt`` as this process's runtime (functional tests and in-process local runs)."""
+def install(rt: Runtime, sender: WebhookSender | None = None) -> None:
+    """Use ``rt`` (and ``sender``) in this process (functional tests and in-process local runs)."""
     with _lock:
         _cache["runtime"] = rt
+        if sender is not None:
+            _senders["webhook_sender"] = sender
 
 
 def preload(*, provider: bool = False) -> None:

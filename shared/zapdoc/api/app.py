@@ -228,6 +228,7 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         raise UsageError('"hold" must be true or false')
     if not who.email or not who.email_verified:
         raise H.ApiError(403, "email_not_verified", "verify your email address first: results are sent there")
+    webhook_url, webhook_secret = _job_webhook(ctx, who, body)
     balance = jobs.ledger(ctx.rt).balance(who.user_id)
     if not hold and balance < len(files):  # a held job is charged only when confirmed
         raise H.ApiError(
@@ -241,6 +242,7 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         fields=fields,
         template=template,
         limit_open_jobs=True,
+        webhook_url=webhook_url,
         hold=hold,
     )
     uploads = []
@@ -272,8 +274,29 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         "status": J.JobStatus.AWAITING_FILES.value,
         "deadline_at": created.deadline_at,
         "files": uploads,
+        "webhook": None,
     }
-    return H.json_response(body_out, 201, {"Location": f"/v1/jobs/{created.job_id}"})
+    headers = {"Location": f"/v1/jobs/{created.job_id}"}
+    if webhook_url:
+        hook = {"url": webhook_url}
+        if webhook_secret:  # the account's first signing secret: shown here, once
+            hook["secret"] = webhook_secret
+            headers["Cache-Control"] = "no-store"
+        body_out["webhook"] = hook
+    return H.json_response(body_out, 201, headers)
+
+
+def _job_webhook(ctx: ApiContext, who: Principal, body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The job's webhook URL (``webhook_url``; absent: the account's default; null: none) checked
+    against the SSRF guard, and a signing secret when the account gets its first one now."""
+    from zapdoc.services import webhooks
+
+    if "webhook_url" in body and body["webhook_url"] is None:
+        return None, None
+    url = webhooks.job_webhook_url(
+        ctx.rt, who.user_id, body.get("webhook_url"), allow_loopback=ctx.rt.settings.webhook_allow_loopback
+    )
+    return url, webhooks.ensure_secret(ctx.rt, who.user_id) if url else None
 
 
 def _own_job(ctx: ApiContext, who: Principal, job_id: str) -> dict[str, Any]:
@@ -295,6 +318,7 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
         "hold": bool(job.get("hold")),
         # a held job's cost once its pages are counted, before any charge (POST .../confirm)
         "quote": job.get("quote") if job.get("status") == J.JobStatus.AWAITING_CONFIRMATION else None,
+        "webhook": _webhook_view(job),
     }
     if not detail:
         return view
@@ -336,6 +360,23 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
         url = ctx.rt.blobs.download_url(ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ttl)
         view["download"] = {"url": url, "expires_at": ctx.rt.clock() + ttl}
     return view
+
+
+def _webhook_view(job: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the job's end event goes and how its delivery went (attempts, last status)."""
+    if not job.get("webhook_url"):
+        return None
+    delivery = job.get("webhook") or {}
+    return {
+        "url": job.get("webhook_url"),
+        "event_id": delivery.get("event_id"),
+        "state": delivery.get("state") or "waiting",  # waiting: the job has not ended yet
+        "attempts": int(delivery.get("attempts") or 0),
+        "last_status": delivery.get("last_status"),
+        "last_error": delivery.get("last_error"),
+        "last_attempt_at": delivery.get("last_attempt_at"),
+        "delivered_at": delivery.get("delivered_at"),
+    }
 
 
 def _workbook_name(job_id: str, job: dict[str, Any]) -> str:
@@ -530,6 +571,44 @@ def revoke_api_key(ctx: ApiContext, request: Request, who: Principal, args: tupl
     if not ctx.keys.revoke(who.user_id, args[0]):
         raise H.not_found("API key")
     return H.empty(204)
+
+
+# -------------------------------------------------------------------------------------- webhooks
+
+
+@route("GET", "/v1/webhook")
+def get_webhook(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+    from zapdoc.services import webhooks
+
+    return H.json_response(webhooks.public_settings(ctx.rt, who.user_id))
+
+
+@route("PUT", "/v1/webhook")
+def put_webhook(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+    """Set (or with ``"url": null`` remove) the default URL of jobs created without ``webhook_url``."""
+    from zapdoc.services import webhooks
+
+    body = H.read_json(request)
+    if "url" not in body:
+        raise UsageError('"url" is required: an https:// URL, or null to remove the default')
+    url = webhooks.set_default_url(
+        ctx.rt, who.user_id, body["url"], allow_loopback=ctx.rt.settings.webhook_allow_loopback
+    )
+    secret = webhooks.ensure_secret(ctx.rt, who.user_id) if url else None
+    out = webhooks.public_settings(ctx.rt, who.user_id)
+    if secret:  # the account's first signing secret: shown here, once
+        out["secret"] = secret
+    return H.json_response(out, headers={"Cache-Control": "no-store"})
+
+
+@route("POST", "/v1/webhook/secret")
+def rotate_webhook_secret(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+    """A new signing secret, shown once; events signed from now on use it (the old one stops at once)."""
+    from zapdoc.services import webhooks
+
+    secret = webhooks.rotate_secret(ctx.rt, who.user_id)
+    out = {**webhooks.public_settings(ctx.rt, who.user_id), "secret": secret}
+    return H.json_response(out, 201, {"Cache-Control": "no-store"})
 
 
 # -------------------------------------------------------------------------------------- checkout

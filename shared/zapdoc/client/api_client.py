@@ -92,7 +92,12 @@ class ZapdocClient:
         return data
 
     def create_job(
-        self, files: Sequence[Path], *, fields: str | None, template: str | None
+        self,
+        files: Sequence[Path],
+        *,
+        fields: str | None,
+        template: str | None,
+        webhook_url: str | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "files": [
@@ -104,7 +109,18 @@ class ZapdocClient:
             body["template"] = template
         else:
             body["fields"] = fields
+        if webhook_url:
+            body["webhook_url"] = webhook_url
         data: dict[str, Any] = self._call("POST", "/v1/jobs", json=body)
+        return data
+
+    def set_webhook(self, url: str | None) -> dict[str, Any]:
+        """Set (None: remove) the default webhook URL; the first time, the answer holds the secret."""
+        data: dict[str, Any] = self._call("PUT", "/v1/webhook", json={"url": url})
+        return data
+
+    def rotate_webhook_secret(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("POST", "/v1/webhook/secret")
         return data
 
     def upload(self, upload: dict[str, Any], path: Path) -> None:

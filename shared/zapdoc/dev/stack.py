@@ -1,5 +1,5 @@
-"""The local stack: emulators, the five functions on functions-framework, the SendGrid (and Gemini)
-stand-ins, buckets, topics, push subscriptions and the finalize bridge, all on 127.0.0.1.
+"""The local stack: emulators, the pipeline functions and webhooks on functions-framework, the SendGrid
+(and Gemini) stand-ins, buckets, topics, push subscriptions and the finalize bridge, all on 127.0.0.1.
 
 ``LocalStack.start()`` brings it up and writes a state file so ``zapdoc dev down`` (another process) can
 stop exactly what was started. Tests use the same class with already running emulators.
@@ -29,6 +29,7 @@ FUNCTIONS: dict[str, str] = {
     "extract": "cloudevent",
     "classify": "cloudevent",
     "assemble": "cloudevent",
+    "webhooks": "cloudevent",
     "sweep": "http",
 }
 STATE_FILE = "stack.json"
@@ -223,6 +224,7 @@ class LocalStack:
             "ZAPDOC_MAIL_FROM": "ZapDoc <no-reply@zapdoc.local>",
             "THREADS": str(self.options.threads),
             "PYTHONUNBUFFERED": "1",
+            "ZAPDOC_WEBHOOK_ALLOW_LOOPBACK": "1",  # receivers on 127.0.0.1 (refused in production)
         }
         if "," in self.options.provider:
             env["ZAPDOC_LLM_PROVIDERS"] = self.options.provider
@@ -274,6 +276,7 @@ class LocalStack:
             routes = {
                 "documents": ["extract", "classify"],
                 "document-results": ["assemble"],
+                "zapdoc-webhooks": ["webhooks"],  # CloudSettings.webhooks_topic
             }
             for topic, targets in routes.items():
                 topic_path = publisher.topic_path(project, topic)

@@ -130,6 +130,7 @@ def _assemble(
         },
     )
     job_ended(rt, job_id)
+    rt.crash("assemble.after_job_end")  # crash tests: the end event is queued, the message redelivered
     deleted = jobs.delete_uploads(rt, job_id)
     if rt.settings.retention <= dt.timedelta(0):
         purge_values(rt, job_id)

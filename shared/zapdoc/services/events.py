@@ -15,11 +15,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zapdoc import logging as zlog
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.services.runtime import Runtime
+
+if TYPE_CHECKING:
+    from zapdoc.ports.webhooks import WebhookSender
 
 log = logging.getLogger("zapdoc.events")
 
@@ -134,6 +137,17 @@ def on_result(rt: Runtime, attributes: Mapping[str, Any], data: Any) -> object:
     zlog.bind(job_id=job_id, message_id=message.message_id)
     check_age(rt, message.published)
     return assemble_job(rt, job_id)
+
+
+def on_webhook(rt: Runtime, sender: WebhookSender, attributes: Mapping[str, Any], data: Any) -> object:
+    """A ``zapdoc-webhooks`` message → one delivery attempt. No maximum event age here: the delivery
+    record itself says when to give up (a day, ``services.webhooks.WEBHOOK_MAX_AGE``)."""
+    from zapdoc.services.webhooks import deliver
+
+    message = MessagePublished.from_cloudevent(attributes, data)
+    (event_id,) = message.require("event_id")
+    zlog.bind(webhook_event_id=event_id, message_id=message.message_id)
+    return deliver(rt, event_id, sender)
 
 
 def run(name: str, handler: Callable[[], T]) -> T | None:

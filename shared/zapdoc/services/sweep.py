@@ -19,7 +19,7 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Query, Update, Where
-from zapdoc.services import jobs
+from zapdoc.services import jobs, webhooks
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, purge_values
 from zapdoc.services.job_end import PENDING as END_PENDING
 from zapdoc.services.job_end import job_ended, pending_job_ends
@@ -36,6 +36,9 @@ class SweepReport:
     delivered: list[str] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
     ended: list[str] = field(default_factory=list)  # end-of-job effects (analytics, webhook) caught up
+    webhooks: list[str] = field(
+        default_factory=list
+    )  # webhook events whose message was lost, published again
     overdue: list[str] = field(default_factory=list)  # still unfinished past their deadline after this pass
     errors: list[str] = field(default_factory=list)
 
@@ -46,6 +49,7 @@ class SweepReport:
             "delivered": self.delivered,
             "purged": self.purged,
             "ended": self.ended,
+            "webhooks": self.webhooks,
             "overdue": self.overdue,
             "errors": self.errors,
         }
@@ -109,6 +113,10 @@ def sweep(rt: Runtime) -> SweepReport:
                 report.ended.append(job_id)
         except ZapdocError as exc:
             report.errors.append(f"{job_id}: {exc}")
+    try:
+        report.webhooks = webhooks.redrive_stale(rt)
+    except ZapdocError as exc:
+        report.errors.append(f"webhooks: {exc}")
     _report_overdue(rt, now, report)
     event(log, "sweep finished", **{k: len(v) for k, v in report.to_dict().items()})
     return report

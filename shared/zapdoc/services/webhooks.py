@@ -15,29 +15,27 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from zapdoc.domain import jobs as J
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.logging import event
-from zapdoc.ports.store import AlreadyExists, Create, Put, Remove, Update
+from zapdoc.ports.store import AlreadyExists, Create, Put, Query, Remove, Update, Where
+from zapdoc.ports.webhooks import WebhookSender
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.webhooks")
 
 WEBHOOK_MAX_AGE = dt.timedelta(days=1)
+REDRIVE_AFTER = dt.timedelta(minutes=15)
+"""A delivery not attempted for this long has lost its message (dead-lettered, or never published):
+the sweep publishes it again. Pub/Sub's own retries come at most 10 minutes apart (terraform/pubsub.tf)."""
 LINK_TTL = dt.timedelta(hours=1)
 API_VERSION = "2026-12-01"
 _NOT_OK = (J.DocStatus.FAILED, J.DocStatus.REJECTED)
 _ON_JOB = ("state", "attempts", "last_status", "last_error", "delivered_at", "last_attempt_at")
-
-
-class WebhookSender(Protocol):
-    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        """POST ``body``; the HTTP status, or raise ``TransientError`` for a network failure."""
-        ...
 
 
 def settings_path(user_id: str) -> str:
@@ -237,6 +235,23 @@ def deliver(rt: Runtime, event_id: str, sender: WebhookSender) -> str:
     event(log, "webhook attempt failed", logging.WARNING, event_id=event_id, attempts=attempts,
           status=status, error=error)  # fmt: skip
     raise TransientError(f"webhook receiver answered {status if status is not None else error}")
+
+
+def redrive_stale(rt: Runtime) -> list[str]:
+    """Publish again the deliveries still pending or retrying whose last attempt is older than
+    ``REDRIVE_AFTER`` (the sweep's safety net; a copy too many is acknowledged without a request)."""
+    now = rt.clock()
+    redriven = []
+    for state in ("pending", "retrying"):
+        for snap in rt.store.query(Query("webhook_deliveries", (Where("state", "==", state),))):
+            last = snap.data.get("last_attempt_at") or snap.data.get("created_at")
+            if isinstance(last, dt.datetime) and now - last < REDRIVE_AFTER:
+                continue
+            rt.bus.publish(rt.settings.webhooks_topic, {"event_id": snap.id})
+            redriven.append(snap.id)
+    if redriven:
+        event(log, "webhook events re-driven", count=len(redriven))
+    return redriven
 
 
 def _attempt(rt: Runtime, record: Mapping[str, Any], sender: WebhookSender) -> tuple[int | None, str | None]:
