@@ -1,4 +1,4 @@
-# The seven gen2 functions. Each runs as its own service account, reads its settings from the
+# The eight gen2 functions. Each runs as its own service account, reads its settings from the
 # environment (GOOGLE_CLOUD_PROJECT is not set by the platform, so it is set here) and its secrets from
 # Secret Manager. Sources come from `zapdoc package`, uploaded under a content-hash name (storage.tf).
 
@@ -50,6 +50,7 @@ resource "google_cloudfunctions2_function" "api" {
       ZAPDOC_CHECKOUT_CANCEL_URL  = var.checkout_cancel_url
       ZAPDOC_CREDIT_PACKS         = var.credit_packs
       ZAPDOC_FREE_CREDITS         = tostring(var.free_credits)
+      ZAPDOC_WEBHOOKS_TOPIC       = google_pubsub_topic.webhooks.name
     }
 
     secret_environment_variables {
@@ -165,6 +166,7 @@ resource "google_cloudfunctions2_function" "intake" {
       ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM       = var.mail_from
       ZAPDOC_ANALYTICS_TOPIC = google_pubsub_topic.analytics.name
+      ZAPDOC_WEBHOOKS_TOPIC  = google_pubsub_topic.webhooks.name
     }
 
     secret_environment_variables {
@@ -353,6 +355,7 @@ resource "google_cloudfunctions2_function" "assemble" {
       ZAPDOC_RESULTS_TOPIC       = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM           = var.mail_from
       ZAPDOC_ANALYTICS_TOPIC     = google_pubsub_topic.analytics.name
+      ZAPDOC_WEBHOOKS_TOPIC      = google_pubsub_topic.webhooks.name
       ZAPDOC_DOWNLOAD_LINK_TTL_S = tostring(min(var.results_retention_days, 7) * 86400)
       ZAPDOC_RETENTION_S         = tostring(var.values_retention_hours * 3600)
       ZAPDOC_SIGNER_EMAIL        = google_service_account.fn["assemble"].email
@@ -370,6 +373,56 @@ resource "google_cloudfunctions2_function" "assemble" {
   depends_on = [
     google_project_service.enabled,
     google_secret_manager_secret_iam_member.reader,
+    google_project_iam_member.build,
+  ]
+}
+
+# Topic zapdoc-webhooks (push): POST one signed job event to the user's endpoint; a failed attempt
+# answers 5xx so Pub/Sub retries with backoff (pubsub.tf), the code gives up after a day.
+resource "google_cloudfunctions2_function" "webhooks" {
+  name        = "zapdoc-webhooks"
+  location    = var.region
+  description = "Topic zapdoc-webhooks (push): POST one signed job event to the user's endpoint, retried for a day."
+
+  build_config {
+    runtime         = "python311"
+    entry_point     = "webhooks"
+    service_account = google_service_account.build.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.sources.name
+        object = google_storage_bucket_object.source["webhooks"].name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email          = google_service_account.fn["webhooks"].email
+    max_instance_count             = var.max_instances["webhooks"]
+    min_instance_count             = 0
+    available_memory               = var.memory["webhooks"]
+    timeout_seconds                = var.timeout_seconds["webhooks"]
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+
+    # No ZAPDOC_WEBHOOK_ALLOW_LOOPBACK: the code refuses it on Cloud Functions; every URL must be https
+    # and resolve to public addresses at each attempt (SSRF guard, domain/webhooks.py).
+    environment_variables = {
+      GOOGLE_CLOUD_PROJECT   = var.project_id
+      ZAPDOC_UPLOADS_BUCKET  = google_storage_bucket.uploads.name
+      ZAPDOC_RESULTS_BUCKET  = google_storage_bucket.results.name
+      ZAPDOC_WEBHOOKS_TOPIC  = google_pubsub_topic.webhooks.name
+      ZAPDOC_PUBLIC_URL      = var.public_url
+      ZAPDOC_SIGNER_EMAIL    = google_service_account.fn["webhooks"].email
+      ZAPDOC_MAIL_FROM       = var.mail_from
+      ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
+      ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
     google_project_iam_member.build,
   ]
 }
@@ -410,6 +463,7 @@ resource "google_cloudfunctions2_function" "sweep" {
       ZAPDOC_RESULTS_TOPIC       = google_pubsub_topic.results.name
       ZAPDOC_MAIL_FROM           = var.mail_from
       ZAPDOC_ANALYTICS_TOPIC     = google_pubsub_topic.analytics.name
+      ZAPDOC_WEBHOOKS_TOPIC      = google_pubsub_topic.webhooks.name
       ZAPDOC_DOWNLOAD_LINK_TTL_S = tostring(min(var.results_retention_days, 7) * 86400)
       ZAPDOC_RETENTION_S         = tostring(var.values_retention_hours * 3600)
       ZAPDOC_SIGNER_EMAIL        = google_service_account.fn["sweep"].email
@@ -441,5 +495,6 @@ locals {
     classify       = google_cloudfunctions2_function.classify.name
     assemble       = google_cloudfunctions2_function.assemble.name
     sweep          = google_cloudfunctions2_function.sweep.name
+    webhooks       = google_cloudfunctions2_function.webhooks.name
   }
 }

@@ -10,6 +10,7 @@ locals {
     classify       = "push"
     assemble       = "push"
     sweep          = "scheduler"
+    webhooks       = "push"
   }
 
   # Project-level roles. Firestore has no finer grant than the database's project.
@@ -21,6 +22,7 @@ locals {
     classify_firestore       = { sa = "classify", role = "roles/datastore.user" }
     assemble_firestore       = { sa = "assemble", role = "roles/datastore.user" }
     sweep_firestore          = { sa = "sweep", role = "roles/datastore.user" }
+    webhooks_firestore       = { sa = "webhooks", role = "roles/datastore.user" }
     extract_vertex           = { sa = "extract", role = "roles/aiplatform.user" }
     classify_vertex          = { sa = "classify", role = "roles/aiplatform.user" }
   }
@@ -36,6 +38,7 @@ locals {
     assemble_results      = { sa = "assemble", bucket = "results", role = "roles/storage.objectUser" }
     sweep_uploads         = { sa = "sweep", bucket = "uploads", role = "roles/storage.objectUser" }
     sweep_results         = { sa = "sweep", bucket = "results", role = "roles/storage.objectUser" }
+    webhooks_results_read = { sa = "webhooks", bucket = "results", role = "roles/storage.objectViewer" }
   }
 
   # Topic publishers: intake fans out documents; extract/classify report; sweep re-drives both.
@@ -46,11 +49,17 @@ locals {
     classify_results = { sa = "classify", topic = "document-results" }
     sweep_documents  = { sa = "sweep", topic = "documents" }
     sweep_results    = { sa = "sweep", topic = "document-results" }
+    # Whoever ends a job queues its webhook event; the sweep also re-publishes lost ones.
+    api_webhooks      = { sa = "api", topic = "zapdoc-webhooks" }
+    intake_webhooks   = { sa = "intake", topic = "zapdoc-webhooks" }
+    assemble_webhooks = { sa = "assemble", topic = "zapdoc-webhooks" }
+    sweep_webhooks    = { sa = "sweep", topic = "zapdoc-webhooks" }
   }
 
   # Functions that sign URLs through IAM signBlob as themselves (no key files on Cloud Functions):
-  # api (upload and download links), assemble and sweep (download link when a workbook is too big to mail).
-  signers = toset(["api", "assemble", "sweep"])
+  # api (upload and download links), assemble and sweep (download link when a workbook is too big to mail),
+  # webhooks (the event's short-lived download link).
+  signers = toset(["api", "assemble", "sweep", "webhooks"])
 
   # Who may invoke each non-public function.
   invokers = {
@@ -59,6 +68,7 @@ locals {
     classify = "push"
     assemble = "push"
     sweep    = "scheduler"
+    webhooks = "push"
   }
 
   invoker_emails = {
@@ -74,6 +84,7 @@ locals {
   topic_names = {
     documents          = google_pubsub_topic.documents.name
     "document-results" = google_pubsub_topic.results.name
+    "zapdoc-webhooks"  = google_pubsub_topic.webhooks.name
   }
 }
 
@@ -86,7 +97,7 @@ resource "google_service_account" "fn" {
 
 resource "google_service_account" "push" {
   account_id   = "zapdoc-push"
-  display_name = "ZapDoc Pub/Sub push identity (invokes extract, classify, assemble)"
+  display_name = "ZapDoc Pub/Sub push identity (invokes extract, classify, assemble, webhooks)"
 }
 
 resource "google_service_account" "events" {

@@ -1,4 +1,5 @@
-# Topics the code publishes to (names must match CloudSettings: documents, document-results).
+# Topics the code publishes to (names must match CloudSettings: documents, document-results,
+# zapdoc-webhooks).
 resource "google_pubsub_topic" "documents" {
   #checkov:skip=CKV_GCP_83:Messages hold only job and document ids; Google-managed encryption is enough, a CMEK adds a KMS key to run.
   name       = "documents"
@@ -8,6 +9,13 @@ resource "google_pubsub_topic" "documents" {
 resource "google_pubsub_topic" "results" {
   #checkov:skip=CKV_GCP_83:Messages hold only job and document ids; Google-managed encryption is enough, a CMEK adds a KMS key to run.
   name       = "document-results"
+  depends_on = [google_project_service.enabled]
+}
+
+# One message per job end event (its id only): the webhooks function POSTs it to the user's endpoint.
+resource "google_pubsub_topic" "webhooks" {
+  #checkov:skip=CKV_GCP_83:Messages hold only webhook event ids; Google-managed encryption is enough, a CMEK adds a KMS key to run.
+  name       = "zapdoc-webhooks"
   depends_on = [google_project_service.enabled]
 }
 
@@ -119,6 +127,39 @@ resource "google_pubsub_subscription" "assemble" {
   }
 }
 
+# Webhook events: an endpoint answering anything but 2xx is retried with backoff (10 s doubling up to
+# 10 min) for a day: the messages are kept a day, up to 100 deliveries (about 16 h at the maximum
+# backoff) before the dead-letter topic, then the sweep publishes a stale delivery again until the code
+# gives up on it a day after the job ended (services/webhooks.py).
+resource "google_pubsub_subscription" "webhooks" {
+  name                       = "zapdoc-webhooks-deliver"
+  topic                      = google_pubsub_topic.webhooks.id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "86400s"
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.webhooks.service_config[0].uri
+    oidc_token {
+      service_account_email = google_service_account.push.email
+      audience              = google_cloudfunctions2_function.webhooks.service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = var.webhook_max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
 # Pub/Sub's service agent forwards undeliverable messages: it must publish to the dead-letter topic and
 # acknowledge on the source subscriptions.
 locals {
@@ -127,6 +168,7 @@ locals {
     extract  = google_pubsub_subscription.extract.name
     classify = google_pubsub_subscription.classify.name
     assemble = google_pubsub_subscription.assemble.name
+    webhooks = google_pubsub_subscription.webhooks.name
   }
 }
 

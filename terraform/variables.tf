@@ -154,6 +154,17 @@ variable "max_delivery_attempts" {
   }
 }
 
+variable "webhook_max_delivery_attempts" {
+  description = "Pub/Sub deliveries of one webhook event before the dead-letter topic (5-100); with 10 s to 10 min backoff, 100 is about 16 h, after which the sweep re-publishes until the code gives up at a day."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.webhook_max_delivery_attempts >= 5 && var.webhook_max_delivery_attempts <= 100
+    error_message = "webhook_max_delivery_attempts must be between 5 and 100 (a Pub/Sub limit)."
+  }
+}
+
 variable "max_instances" {
   description = "Maximum instances per function (caps spend and the load on Gemini and SendGrid)."
   type        = map(number)
@@ -165,6 +176,7 @@ variable "max_instances" {
     classify       = 10
     assemble       = 5
     sweep          = 1
+    webhooks       = 5
   }
 }
 
@@ -179,11 +191,12 @@ variable "timeout_seconds" {
     classify       = 300
     assemble       = 540
     sweep          = 540
+    webhooks       = 60
   }
 
   validation {
-    condition     = alltrue([for k in ["intake", "extract", "classify", "assemble", "sweep"] : lookup(var.timeout_seconds, k, 0) > 0 && lookup(var.timeout_seconds, k, 0) <= 540])
-    error_message = "timeout_seconds needs intake, extract, classify, assemble and sweep, each between 1 and 540."
+    condition     = alltrue([for k in ["intake", "extract", "classify", "assemble", "sweep", "webhooks"] : lookup(var.timeout_seconds, k, 0) > 0 && lookup(var.timeout_seconds, k, 0) <= 540])
+    error_message = "timeout_seconds needs intake, extract, classify, assemble, sweep and webhooks, each between 1 and 540."
   }
 }
 
@@ -198,6 +211,7 @@ variable "memory" {
     classify       = "512Mi"
     assemble       = "1Gi"
     sweep          = "1Gi"
+    webhooks       = "256Mi"
   }
 }
 

@@ -81,6 +81,15 @@ def run_job(world: MemoryWorld, api: Any, uid: str, **extra: Any) -> str:
     return job_id
 
 
+def assert_matches_openapi(instance: object, schema: str) -> None:
+    import jsonschema  # type: ignore[import-untyped]
+    import yaml  # type: ignore[import-untyped]
+
+    doc = yaml.safe_load((ROOT / "openapi" / "openapi.yaml").read_text())
+    root = {"components": doc["components"], "$ref": f"#/components/schemas/{schema}"}
+    jsonschema.Draft202012Validator(root).validate(instance)
+
+
 def webhook_messages(world: MemoryWorld) -> list[dict[str, object]]:
     return [data for topic, data in world.parked if topic == world.rt.settings.webhooks_topic]
 
@@ -166,6 +175,7 @@ def test_one_signed_event_per_job_even_after_two_500s_and_redelivered_messages(w
     assert event["data"]["job"]["id"] == job_id and event["data"]["job"]["status"] == "delivered"
     assert event["data"]["job"]["download"]["url"].startswith("memory://results/")
     assert event["data"]["job"]["credits"] == {"charged": 1, "refunded": 0}
+    assert_matches_openapi(event, "JobEvent")  # the event is what openapi.yaml's `webhooks` describes
     # AND the job shows the attempts and the last status; the mail went out once, unchanged
     view = api.get(f"/v1/jobs/{job_id}", headers=auth(uid)).get_json()["webhook"]
     assert view["state"] == "delivered" and view["attempts"] == 3 and view["last_status"] == 200

@@ -26,8 +26,17 @@ from tests.unit.terraform_hcl import (
     dynamic_blocks,
 )
 
-# The seven functions issue 6 asks for (folder name = entry point = Terraform resource name).
-REQUIRED_FUNCTIONS = {"api", "stripe_webhook", "intake", "extract", "classify", "assemble", "sweep"}
+# The seven functions issue 6 asks for, and issue 14's webhooks (folder = entry point = resource name).
+REQUIRED_FUNCTIONS = {
+    "api",
+    "stripe_webhook",
+    "intake",
+    "extract",
+    "classify",
+    "assemble",
+    "sweep",
+    "webhooks",
+}
 # Functions that call the LLM (Gemini on Vertex AI): the only ones that may hold roles/aiplatform.user.
 LLM_FUNCTIONS = {"extract", "classify"}
 # Functions that send mail (SendGrid): intake (rejection notice), assemble (the workbook), sweep
@@ -35,9 +44,14 @@ LLM_FUNCTIONS = {"extract", "classify"}
 MAIL_SENDERS = {"intake", "assemble", "sweep", "stripe_webhook"}
 # Functions that sign URLs through IAM signBlob: api (uploads, downloads), assemble and sweep (download
 # link for a workbook too big to attach).
-URL_SIGNERS = {"api", "assemble", "sweep"}
+URL_SIGNERS = {"api", "assemble", "sweep", "webhooks"}  # webhooks: the event's download link
 # Which topic feeds which function (intake publishes to documents; extract/classify to document-results).
-PUSH_SUBSCRIBERS = {"extract": "documents", "classify": "documents", "assemble": "document-results"}
+PUSH_SUBSCRIBERS = {
+    "extract": "documents",
+    "classify": "documents",
+    "assemble": "document-results",
+    "webhooks": "zapdoc-webhooks",
+}
 # The only functions reachable from the internet (they authenticate every request in code).
 PUBLIC_FUNCTIONS = {"api", "stripe_webhook"}
 FORBIDDEN_ROLES = {"roles/owner", "roles/editor"}
@@ -293,7 +307,7 @@ def function_env(fn: Function) -> dict[str, str]:
 def check_function_set(stack: Stack) -> list[str]:
     found = set(functions(stack))
     problems = [f"function {name} is not deployed" for name in sorted(REQUIRED_FUNCTIONS - found)]
-    problems += [f"function {name} is not one of the seven" for name in sorted(found - REQUIRED_FUNCTIONS)]
+    problems += [f"function {name} is not one of the eight" for name in sorted(found - REQUIRED_FUNCTIONS)]
     return problems
 
 
@@ -382,6 +396,7 @@ def check_topics(stack: Stack) -> list[str]:
     for field_name, env_name in (
         ("documents_topic", "ZAPDOC_DOCUMENTS_TOPIC"),
         ("results_topic", "ZAPDOC_RESULTS_TOPIC"),
+        ("webhooks_topic", "ZAPDOC_WEBHOOKS_TOPIC"),
     ):
         default = getattr(CloudSettings, field_name)
         if default not in names:
