@@ -34,6 +34,7 @@ OFFSETS: dict[str, int] = {
     "assemble": 15,
     "sweep": 16,
     "openai": 17,
+    "webhooks": 18,
 }
 
 
