@@ -237,3 +237,13 @@ def test_a_delivery_for_an_unknown_event_is_acknowledged(world: MemoryWorld) -> 
     fn = app_client("webhooks", "cloudevent")
     assert post(fn, pubsub_event("zapdoc-webhooks", {"event_id": "evt_nope_delivered"})) == 200
     assert post(fn, pubsub_event("zapdoc-webhooks", {"nothing": 1})) == 200
+
+
+def test_concurrent_first_webhooks_create_one_secret_and_show_it_to_one_caller(world: MemoryWorld) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    uid = f"u{uuid.uuid4().hex[:8]}"
+    webhooks.set_default_url(world.rt, uid, HOOK, allow_loopback=True)  # settings exist, no secret yet
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        shown = [s for s in pool.map(lambda _: webhooks.ensure_secret(world.rt, uid), range(16)) if s]
+    assert len(shown) == 1 and webhooks.user_settings(world.rt, uid)["secret"] == shown[0]

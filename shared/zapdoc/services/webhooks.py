@@ -21,7 +21,7 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.logging import event
-from zapdoc.ports.store import AlreadyExists, Create, Put, Query, Remove, Update, Where
+from zapdoc.ports.store import AlreadyExists, Conflict, Create, Put, Query, Remove, Update, Where
 from zapdoc.ports.webhooks import WebhookSender
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.runtime import Runtime
@@ -76,20 +76,27 @@ def rotate_secret(rt: Runtime, user_id: str) -> str:
 
 
 def ensure_secret(rt: Runtime, user_id: str) -> str | None:
-    """Create the user's secret if there is none; the new secret, or None when one existed."""
-    if user_settings(rt, user_id).get("secret"):
-        return None
-    secret = W.new_secret()
-    now = rt.clock()
-    try:
-        rt.store.commit(
-            [Create(settings_path(user_id), {"secret": secret, "secret_created_at": now, "updated_at": now})]
-        )
-    except AlreadyExists:
-        if user_settings(rt, user_id).get("secret"):
+    """Create the user's secret if there is none; the new secret, or None when one existed.
+
+    Concurrent callers agree: only the one whose write lands (create, or a version-checked update of
+    settings saved without a secret) gets the secret back."""
+    for _ in range(5):
+        snap = rt.store.get(settings_path(user_id))
+        if snap is not None and snap.data.get("secret"):
             return None
-        return rotate_secret(rt, user_id)
-    return secret
+        secret = W.new_secret()
+        now = rt.clock()
+        fields = {"secret": secret, "secret_created_at": now, "updated_at": now}
+        try:
+            if snap is None:
+                rt.store.commit([Create(settings_path(user_id), fields)])
+            else:
+                rt.store.commit([Update(settings_path(user_id), fields, if_version=snap.version)])
+        except Conflict:  # another request wrote first: read again
+            continue
+        event(log, "webhook secret created", user_id=user_id)
+        return secret
+    raise TransientError("the webhook settings keep changing; retry")
 
 
 def set_default_url(rt: Runtime, user_id: str, url: str | None, *, allow_loopback: bool) -> str | None:
