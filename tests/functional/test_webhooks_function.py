@@ -247,3 +247,44 @@ def test_concurrent_first_webhooks_create_one_secret_and_show_it_to_one_caller(w
     with ThreadPoolExecutor(max_workers=8) as pool:
         shown = [s for s in pool.map(lambda _: webhooks.ensure_secret(world.rt, uid), range(16)) if s]
     assert len(shown) == 1 and webhooks.user_settings(world.rt, uid)["secret"] == shown[0]
+
+
+def test_a_copy_that_read_the_record_before_another_attempt_still_counts_every_attempt(
+    world: MemoryWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a queued event whose receiver answers 500 to the first attempt
+    uid = f"u{uuid.uuid4().hex[:8]}"
+    webhooks.ensure_secret(world.rt, uid)
+    created = jobs.create_job(world.rt, user_id=uid, email=f"{uid}@example.com", filenames=["a.pdf"],
+                              fields=FIELDS, webhook_url=HOOK)  # fmt: skip
+    job = jobs.get_job(world.rt, created.job_id)
+    assert job is not None
+    webhooks.queue_job_event(world.rt, created.job_id, job.data, "cancelled")
+    event_id = f"evt_{created.job_id}_cancelled"
+    sender = ScriptedSender(500)
+    real = jobs.idempotency(world.rt)
+
+    class OtherCopyFirst:
+        """While this copy waits for its claim, another copy makes (and fails) one whole attempt."""
+
+        def __init__(self) -> None:
+            self.raced = False
+
+        def claim(self, key: str, lease: Any) -> Any:
+            if not self.raced:
+                self.raced = True
+                monkeypatch.setattr(jobs, "idempotency", lambda rt: real)
+                with pytest.raises(TransientError):
+                    webhooks.deliver(world.rt, event_id, sender)
+                monkeypatch.setattr(jobs, "idempotency", lambda rt: self)
+            return real.claim(key, lease=lease)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(jobs, "idempotency", lambda rt: OtherCopyFirst())
+    # WHEN this copy then delivers THEN the job counts two attempts, not one
+    assert webhooks.deliver(world.rt, event_id, sender) == "delivered"
+    assert len(sender.requests) == 2
+    view = jobs.get_job(world.rt, created.job_id)
+    assert view is not None and view.data["webhook"]["attempts"] == 2

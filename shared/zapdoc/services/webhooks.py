@@ -222,6 +222,11 @@ def deliver(rt: Runtime, event_id: str, sender: WebhookSender) -> str:
         raise TransientError("this webhook event is being delivered by another invocation")
     if claim is Claim.COMPLETED:
         return "already"
+    fresh = rt.store.get(delivery_path(event_id))  # read again under the claim: another copy may have
+    record = fresh.data if fresh is not None else record  # counted an attempt since the first read
+    if record.get("state") in ("delivered", "failed"):
+        idem.complete(key)
+        return "already"
     try:
         status, error = _attempt(rt, record, sender)
     except BaseException:
