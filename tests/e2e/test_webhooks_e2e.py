@@ -94,7 +94,7 @@ def test_one_verified_job_delivered_per_job_despite_500s_and_a_redelivered_assem
         api=True,
         pubsub_copies=2,
         env={"ZAPDOC_CRASH_AT": "assemble.after_job_end", "ZAPDOC_CRASH_MARKERS": str(markers),
-             "ZAPDOC_ASSEMBLE_LEASE_S": "2"},
+             "ZAPDOC_LEASE_S": "2"},
     )  # fmt: skip
     stack.supervise()
     user_email = f"hook-{uuid.uuid4().hex[:8]}@example.com"
