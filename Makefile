@@ -2,12 +2,18 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Re-install when the project definition changes.
+# Re-install when the project definition or a lockfile changes.
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 STACK_STAMP   := $(VENV)/.stack-installed
+# Pinned, hashed lockfiles (regenerate with `make lock` after changing pyproject.toml):
+#   requirements/base.lock (the CLI), functions.lock (deployed functions), stack.lock (make dev),
+#   dev.lock (tests and tools).
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal --generate-hashes \
+	--custom-compile-command "make lock" --quiet
 
-.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package
+.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package lock
 
 # The web app (web/, npm lockfile, esbuild) is built into shared/zapdoc/webapp, which the api function
 # serves and ships; rebuilt when its sources or lockfile change.
@@ -34,23 +40,34 @@ help:
 	@echo "make test   - install dev tools, then ruff, mypy and every test (emulators started by the tests)"
 	@echo "make dev    - start the local stack and the web app (its URL is printed first); make dev-down stops it"
 	@echo "make web    - build the web app (npm ci + esbuild into shared/zapdoc/webapp); make package ships it"
+	@echo "make lock   - re-resolve requirements/*.lock after changing pyproject.toml"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+$(RUNTIME_STAMP): pyproject.toml requirements/base.lock | $(BIN)/python
+	$(PIP) -r requirements/base.lock
+	$(PIP) --no-deps -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(DEV_STAMP): pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(PIP) -r requirements/dev.lock
+	$(PIP) --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)
 
-$(STACK_STAMP): pyproject.toml | $(BIN)/python
+$(STACK_STAMP): pyproject.toml requirements/stack.lock | $(BIN)/python
 	@echo "make dev: installing what the local stack runs (ZapDoc with its cloud SDKs, the storage emulator)"
-	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[stack]'
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements/stack.lock
+	$(PIP) --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)
+
+# Re-resolve every lockfile from pyproject.toml (needs the dev tools: uv).
+lock: $(DEV_STAMP)
+	$(LOCK) -o requirements/base.lock
+	$(LOCK) --extra cloud -o requirements/functions.lock
+	$(LOCK) --extra stack -o requirements/stack.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
 
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)

@@ -228,18 +228,18 @@ resource "google_cloudfunctions2_function" "extract" {
     all_traffic_on_latest_revision = true
 
     environment_variables = {
-      GOOGLE_CLOUD_PROJECT   = var.project_id
-      ZAPDOC_UPLOADS_BUCKET  = google_storage_bucket.uploads.name
-      ZAPDOC_RESULTS_BUCKET  = google_storage_bucket.results.name
-      ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
-      ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
-      ZAPDOC_MAIL_FROM       = var.mail_from
-      ZAPDOC_LLM_PROVIDERS   = join(",", var.llm_providers)
-      ZAPDOC_GEMINI_MODEL    = var.gemini_model
-      ZAPDOC_GEMINI_LOCATION = var.gemini_location
-      ZAPDOC_OPENAI_BASE_URL = var.openai_base_url
-      ZAPDOC_OPENAI_MODEL    = var.openai_model
-      ZAPDOC_MAX_ATTEMPTS    = "8"
+      GOOGLE_CLOUD_PROJECT     = var.project_id
+      ZAPDOC_UPLOADS_BUCKET    = google_storage_bucket.uploads.name
+      ZAPDOC_RESULTS_BUCKET    = google_storage_bucket.results.name
+      ZAPDOC_DOCUMENTS_TOPIC   = google_pubsub_topic.documents.name
+      ZAPDOC_RESULTS_TOPIC     = google_pubsub_topic.results.name
+      ZAPDOC_MAIL_FROM         = var.mail_from
+      ZAPDOC_LLM_PROVIDERS     = join(",", var.llm_providers)
+      ZAPDOC_GEMINI_MODEL      = var.gemini_model
+      ZAPDOC_GEMINI_LOCATION   = var.gemini_location
+      ZAPDOC_OPENAI_BASE_URL   = var.openai_base_url
+      ZAPDOC_OPENAI_MODEL      = var.openai_model
+      ZAPDOC_DELIVERY_ATTEMPTS = "8"
     }
 
     # The fallback provider's key (docs/deploy.md: the secret needs a version before the first deploy).
@@ -288,18 +288,18 @@ resource "google_cloudfunctions2_function" "classify" {
     all_traffic_on_latest_revision = true
 
     environment_variables = {
-      GOOGLE_CLOUD_PROJECT   = var.project_id
-      ZAPDOC_UPLOADS_BUCKET  = google_storage_bucket.uploads.name
-      ZAPDOC_RESULTS_BUCKET  = google_storage_bucket.results.name
-      ZAPDOC_DOCUMENTS_TOPIC = google_pubsub_topic.documents.name
-      ZAPDOC_RESULTS_TOPIC   = google_pubsub_topic.results.name
-      ZAPDOC_MAIL_FROM       = var.mail_from
-      ZAPDOC_LLM_PROVIDERS   = join(",", var.llm_providers)
-      ZAPDOC_GEMINI_MODEL    = var.gemini_model
-      ZAPDOC_GEMINI_LOCATION = var.gemini_location
-      ZAPDOC_OPENAI_BASE_URL = var.openai_base_url
-      ZAPDOC_OPENAI_MODEL    = var.openai_model
-      ZAPDOC_MAX_ATTEMPTS    = "8"
+      GOOGLE_CLOUD_PROJECT     = var.project_id
+      ZAPDOC_UPLOADS_BUCKET    = google_storage_bucket.uploads.name
+      ZAPDOC_RESULTS_BUCKET    = google_storage_bucket.results.name
+      ZAPDOC_DOCUMENTS_TOPIC   = google_pubsub_topic.documents.name
+      ZAPDOC_RESULTS_TOPIC     = google_pubsub_topic.results.name
+      ZAPDOC_MAIL_FROM         = var.mail_from
+      ZAPDOC_LLM_PROVIDERS     = join(",", var.llm_providers)
+      ZAPDOC_GEMINI_MODEL      = var.gemini_model
+      ZAPDOC_GEMINI_LOCATION   = var.gemini_location
+      ZAPDOC_OPENAI_BASE_URL   = var.openai_base_url
+      ZAPDOC_OPENAI_MODEL      = var.openai_model
+      ZAPDOC_DELIVERY_ATTEMPTS = "8"
     }
 
     # The fallback provider's key (docs/deploy.md: the secret needs a version before the first deploy).

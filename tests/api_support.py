@@ -20,9 +20,9 @@ import stripe
 from zapdoc.adapters.signing import GcsUploadSigner, ephemeral_key_info
 from zapdoc.api.app import ApiContext
 from zapdoc.api.ports import Identity, InvalidToken
-from zapdoc.api.settings import ApiSettings
 from zapdoc.services.payments import CheckoutSession
 from zapdoc.services.runtime import Runtime
+from zapdoc.settings import ApiSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,11 +18,11 @@ from zapdoc.adapters.memory import MemoryBlobs, MemoryBus, MemoryMailer, MemoryS
 from zapdoc.domain.documents import Classification, DocumentText, Evidence, Extraction, FieldValue, Usage
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec, parse_fields
-from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.ports.store import DocumentStore
 from zapdoc.services.assemble import assemble_job
 from zapdoc.services.extract import classify_document, extract_document
 from zapdoc.services.runtime import Runtime, SimulatedCrash
+from zapdoc.settings import CloudSettings
 
 FIELDS = parse_fields("invoice_number, total:amount")
 
@@ -92,7 +92,7 @@ def settings(**overrides: object) -> CloudSettings:
         "lease": dt.timedelta(seconds=30),
     }
     base.update(overrides)
-    return CloudSettings(**base)  # type: ignore[arg-type]
+    return CloudSettings(**base)
 
 
 @dataclass

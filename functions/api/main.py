@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import os
-
 import flask
 import functions_framework
 from werkzeug.exceptions import HTTPException
 
 from zapdoc import logging as zlog
-from zapdoc.adapters.firebase_auth import check_emulator_setting
-from zapdoc.api.app import context, dispatch
+from zapdoc.api.app import dispatch
 from zapdoc.api.http import ApiError, error_response
+from zapdoc.bootstrap import api_context, check_auth_emulator, preload
 
 zlog.setup()
-check_emulator_setting(os.environ)  # refuse to start with emulator auth on a deployed function
+preload("api")
+check_auth_emulator()  # refuse to start with emulator auth on a deployed function (or without the switch)
 
 
 @functions_framework.http
 def api(request: flask.Request) -> flask.Response:
     with zlog.invocation(function="api"):
-        return dispatch(context(), request)  # type: ignore[return-value]
+        return dispatch(api_context(), request)  # type: ignore[return-value]
 
 
 def framework_errors(exc: HTTPException) -> flask.Response:

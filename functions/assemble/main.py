@@ -6,11 +6,11 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from zapdoc import logging as zlog
-from zapdoc.adapters.cloud import preload, runtime
+from zapdoc.bootstrap import preload, runtime
 from zapdoc.services.events import on_result, run
 
 zlog.setup()
-preload()
+preload("assemble")
 
 
 @functions_framework.cloud_event

@@ -6,11 +6,11 @@ import flask
 import functions_framework
 
 from zapdoc import logging as zlog
-from zapdoc.adapters.cloud import preload, runtime
+from zapdoc.bootstrap import preload, runtime
 from zapdoc.services.sweep import sweep as run_sweep
 
 zlog.setup()
-preload()
+preload("sweep")
 
 
 @functions_framework.http

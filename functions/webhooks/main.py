@@ -7,11 +7,11 @@ import functions_framework
 from cloudevents.http import CloudEvent
 
 from zapdoc import logging as zlog
-from zapdoc.adapters.cloud import preload, runtime, webhook_sender
+from zapdoc.bootstrap import preload, runtime, webhook_sender
 from zapdoc.services.events import on_webhook, run
 
 zlog.setup()
-preload()
+preload("webhooks")
 
 
 @functions_framework.cloud_event

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from zapdoc.api.localdev import firebase_cli
+from zapdoc.dev.api_services import firebase_cli
 from zapdoc.dev.emulators import Emulator, free_port
 from zapdoc.dev.stack import LocalStack, StackOptions
 

@@ -100,7 +100,7 @@ def test_both_providers_failing_fail_the_documents_with_the_reason_and_refund_on
     make_stack: StackFactory, tmp_path: Path
 ) -> None:
     # GIVEN both stand-ins failing (quota on gemini, 503 on openai) and two deliveries per document
-    env = {**FAST_RETRIES, "ZAPDOC_MAX_ATTEMPTS": "2"}
+    env = {**FAST_RETRIES, "ZAPDOC_DELIVERY_ATTEMPTS": "2"}
     stack = make_stack(
         provider="gemini,openai",
         standin_args={"gemini": ["--fail-status", "429"], "openai": ["--fail-status", "503"]},

@@ -13,8 +13,7 @@ import pytest
 
 from tests.api_support import api_context, fake_token
 from tests.pipeline_support import MemoryWorld, memory_world
-from zapdoc.adapters import cloud
-from zapdoc.api import app as api_app
+from zapdoc import bootstrap
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR = "op-" + uuid.uuid4().hex[:8]
@@ -23,11 +22,10 @@ OPERATOR = "op-" + uuid.uuid4().hex[:8]
 @pytest.fixture
 def world() -> Iterator[MemoryWorld]:
     w = memory_world()
-    cloud.install(w.rt)
-    api_app.install(api_context(w.rt, admin_uids=frozenset({OPERATOR}), admin_claim="admin"))
+    bootstrap.install(w.rt)
+    bootstrap.install(api=api_context(w.rt, admin_uids=frozenset({OPERATOR}), admin_claim="admin"))
     yield w
-    api_app.reset()
-    cloud.reset()
+    bootstrap.reset()
 
 
 @pytest.fixture

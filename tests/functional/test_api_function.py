@@ -17,8 +17,7 @@ import pytest
 
 from tests.api_support import FakeGateway, api_context, fake_token
 from tests.pipeline_support import MemoryWorld, invoice_pdf, memory_world, pump
-from zapdoc.adapters import cloud
-from zapdoc.api import app as api_app
+from zapdoc import bootstrap
 from zapdoc.ports.store import Query
 from zapdoc.services import jobs
 from zapdoc.services.intake import handle_upload
@@ -29,11 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def world() -> Iterator[MemoryWorld]:
     w = memory_world()
-    cloud.install(w.rt)
-    api_app.install(api_context(w.rt, allowed_origins=("https://app.zapdoc.example",)))
+    bootstrap.install(w.rt)
+    bootstrap.install(api=api_context(w.rt, allowed_origins=("https://app.zapdoc.example",)))
     yield w
-    api_app.reset()
-    cloud.reset()
+    bootstrap.reset()
 
 
 @pytest.fixture
@@ -281,7 +279,7 @@ def test_checkout_creates_a_session_for_a_pack(client: Any) -> None:
     resp = client.post("/v1/checkout", json={"pack": "starter"}, headers=auth(uid))
     assert resp.status_code == 201
     assert resp.get_json()["url"].startswith("https://checkout.stripe.test/pay/")
-    gateway = api_app.context().gateway
+    gateway = bootstrap.api_context().gateway
     assert isinstance(gateway, FakeGateway)
     call = gateway.calls[-1]
     assert (call["user_id"], call["pack"].credits) == (uid, 100)

@@ -20,7 +20,7 @@ import functions_framework
 import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.logging import CloudJsonFormatter
 from zapdoc.services import jobs
 
@@ -37,9 +37,9 @@ def client(name: str, signature: str = "cloudevent") -> Any:
 @pytest.fixture
 def world() -> Iterator[MemoryWorld]:
     w = memory_world()
-    cloud.install(w.rt)
+    bootstrap.install(w.rt)
     yield w
-    cloud.reset()
+    bootstrap.reset()
 
 
 def storage_event(

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api_support import WEBHOOK_SECRET, event, session_object, sign
 from tests.pipeline_support import MemoryWorld, memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.services import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryWorld]:
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     w = memory_world()
-    cloud.install(w.rt)
+    bootstrap.install(w.rt)
     yield w
-    cloud.reset()
+    bootstrap.reset()
 
 
 def client() -> Any:

@@ -15,8 +15,7 @@ import pytest
 from tests.api_support import api_context, fake_token
 from tests.functional.test_pipeline_functions import post, pubsub_event
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump
-from zapdoc.adapters import cloud
-from zapdoc.api import app as api_app
+from zapdoc import bootstrap
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import TransientError
 from zapdoc.services import jobs, webhooks
@@ -45,11 +44,10 @@ class ScriptedSender:
 @pytest.fixture
 def world() -> Iterator[MemoryWorld]:
     w = memory_world(webhook_allow_loopback=True)
-    cloud.install(w.rt)
-    api_app.install(api_context(w.rt))
+    bootstrap.install(w.rt)
+    bootstrap.install(api=api_context(w.rt))
     yield w
-    api_app.reset()
-    cloud.reset()
+    bootstrap.reset()
 
 
 def app_client(name: str, signature: str) -> Any:
@@ -126,8 +124,8 @@ def test_private_loopback_and_metadata_urls_are_refused_in_production_settings(u
     # GIVEN the API with production settings (no loopback receivers)
     prod = memory_world()
     assert prod.rt.settings.webhook_allow_loopback is False
-    cloud.install(prod.rt)
-    api_app.install(api_context(prod.rt))
+    bootstrap.install(prod.rt)
+    bootstrap.install(api=api_context(prod.rt))
     try:
         api, uid = app_client("api", "http"), f"u{uuid.uuid4().hex[:8]}"
         # WHEN a job or the default names such a URL THEN it is refused with 400 and nothing is created
@@ -137,8 +135,7 @@ def test_private_loopback_and_metadata_urls_are_refused_in_production_settings(u
         assert api.put("/v1/webhook", json={"url": url}, headers=auth(uid)).status_code == 400
         assert api.get("/v1/jobs", headers=auth(uid)).get_json()["jobs"] == []
     finally:
-        api_app.reset()
-        cloud.reset()
+        bootstrap.reset()
 
 
 def test_one_signed_event_per_job_even_after_two_500s_and_redelivered_messages(world: MemoryWorld) -> None:
@@ -161,7 +158,7 @@ def test_one_signed_event_per_job_even_after_two_500s_and_redelivered_messages(w
     assert message == {"event_id": f"evt_{job_id}_delivered"}
     # WHEN the webhooks function gets it while the receiver answers 500 twice
     sender = ScriptedSender(500, 500)
-    cloud.install(world.rt, sender)
+    bootstrap.install(world.rt, sender)
     fn = app_client("webhooks", "cloudevent")
     statuses = [post(fn, pubsub_event("zapdoc-webhooks", message)) for _ in range(4)]
     # THEN the first two attempts answer 5xx (Pub/Sub redelivers), the third delivers, the copy is acked
@@ -233,7 +230,7 @@ def test_a_rejected_job_sends_job_rejected_and_a_receiver_down_for_a_day_is_give
 
 
 def test_a_delivery_for_an_unknown_event_is_acknowledged(world: MemoryWorld) -> None:
-    cloud.install(world.rt, ScriptedSender())
+    bootstrap.install(world.rt, ScriptedSender())
     fn = app_client("webhooks", "cloudevent")
     assert post(fn, pubsub_event("zapdoc-webhooks", {"event_id": "evt_nope_delivered"})) == 200
     assert post(fn, pubsub_event("zapdoc-webhooks", {"nothing": 1})) == 200

@@ -20,16 +20,16 @@ from werkzeug.serving import make_server
 from tests.api_support import SIGNING_KEY, AuthEmulator, FakeGateway, auth_emulator
 from tests.pdfs import make_pdf
 from tests.pipeline_support import memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.adapters.gcs import GcsBlobs
 from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem
 from zapdoc.api import app as api_app
-from zapdoc.api.settings import ApiSettings
 from zapdoc.api.upload_front import UploadFront
 from zapdoc.dev import emulators
 from zapdoc.services import jobs
+from zapdoc.settings import ApiSettings
 
 pytestmark = pytest.mark.emulators
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def stack(
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", auth.host)
     monkeypatch.setenv("ZAPDOC_AUTH_EMULATOR", "1")
     world = memory_world(store=FirestoreStore(firestore_client))
-    blobs = GcsBlobs(project_id)
+    blobs = GcsBlobs(project_id, emulator=storage_emulator.env["STORAGE_EMULATOR_HOST"])
     world.rt.blobs = blobs
     uploads, results = f"{project_id}-uploads", f"{project_id}-results"
     world.rt.settings = world.rt.settings.__class__(
@@ -85,12 +85,12 @@ def stack(
     ctx = api_app.ApiContext(
         rt=world.rt,
         settings=ApiSettings(firebase_project=auth.project, free_credits=20),
-        verifier=FirebaseTokenVerifier(auth.project),
+        verifier=FirebaseTokenVerifier(auth.project, emulator_host=auth.host),
         signer=GcsUploadSigner(key_info=SIGNING_KEY, api_endpoint=front.url),
         gateway=FakeGateway(),
     )
-    cloud.install(world.rt)
-    api_app.install(ctx)
+    bootstrap.install(world.rt)
+    bootstrap.install(api=ctx)
     app = functions_framework.create_app(  # type: ignore[no-untyped-call]
         target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
     )
@@ -100,8 +100,7 @@ def stack(
     finally:
         api.stop()
         front.stop()
-        api_app.reset()
-        cloud.reset()
+        bootstrap.reset()
 
 
 def pdf_job(stack: Stack, token: str, data: bytes) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import requests
 
 from tests.api_support import event, session_object, sign
 from tests.badinputs import good_pdf, password_pdf, png_as_pdf
-from zapdoc.api.localdev import LOCAL_WEBHOOK_SECRET, ApiServices, start_api_services
+from zapdoc.dev.api_services import LOCAL_WEBHOOK_SECRET, ApiServices, start_api_services
 from zapdoc.dev.emulators import Emulator, stop_process_group
 from zapdoc.dev.stack import LocalStack, StackOptions
 

@@ -87,7 +87,7 @@ def stand_in() -> Iterator[GeminiStandIn]:
 def extractor(server: GeminiStandIn, **overrides: object) -> GeminiExtractor:
     base: dict[str, object] = {"gcp_project": "demo", "gemini_base_url": server.base_url, "backoff_s": 0.01}
     base.update(overrides)
-    return GeminiExtractor(LlmSettings(**base))  # type: ignore[arg-type]
+    return GeminiExtractor(LlmSettings(**base))
 
 
 def sent_ranges(server: GeminiStandIn) -> list[list[int]]:

@@ -67,7 +67,7 @@ def extractor_for(server: GeminiStandIn, **overrides: object) -> GeminiExtractor
         "gemini_escalation_model": None,  # escalation has its own test
     }
     base.update(overrides)
-    return GeminiExtractor(LlmSettings(**base))  # type: ignore[arg-type]
+    return GeminiExtractor(LlmSettings(**base))
 
 
 def test_request_carries_schema_delimited_document_and_temperature_zero(stand_in: GeminiStandIn) -> None:

@@ -59,7 +59,7 @@ def extractor_for(server: OpenAIStandIn, **overrides: object) -> OpenAIExtractor
         "timeout_s": 5.0,
     }
     base.update(overrides)
-    return OpenAIExtractor(LlmSettings(**base))  # type: ignore[arg-type]
+    return OpenAIExtractor(LlmSettings(**base))
 
 
 def test_request_has_json_schema_format_temperature_zero_and_delimited_document(

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from tests.api_support import api_context, fake_token
 from tests.pipeline_support import memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.api import app as api_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +32,8 @@ TOKEN = fake_token("schemathesis-user")
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     world = memory_world()
-    cloud.install(world.rt)
-    api_app.install(api_context(world.rt))
+    bootstrap.install(world.rt)
+    bootstrap.install(api=api_context(world.rt))
     app = functions_framework.create_app(  # type: ignore[no-untyped-call]
         target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
     )
@@ -43,8 +43,7 @@ def base_url() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    api_app.reset()
-    cloud.reset()
+    bootstrap.reset()
 
 
 @schema.parametrize()

@@ -21,7 +21,7 @@ from zapdoc.ports.blobs import BlobNotFound
 
 @pytest.fixture
 def bucket(storage_emulator: Emulator) -> tuple[GcsBlobs, str]:
-    blobs = GcsBlobs("demo-zapdoc")
+    blobs = GcsBlobs("demo-zapdoc", emulator=storage_emulator.env["STORAGE_EMULATOR_HOST"])
     name = f"b-{uuid.uuid4().hex[:10]}"
     blobs.client().create_bucket(name)
     return blobs, name

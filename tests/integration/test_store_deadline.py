@@ -16,9 +16,8 @@ import pytest
 from tests.api_support import api_context, fake_token
 from tests.functional.test_api_function import ROOT
 from tests.pipeline_support import memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore, StoreUnavailable
-from zapdoc.api import app as api_app
 from zapdoc.ports.store import Create, Query
 
 
@@ -76,16 +75,15 @@ def test_every_store_call_ends_within_its_deadline(black_hole: str, call: Any) -
 
 def test_the_api_answers_503_with_retry_after_when_the_store_hangs(black_hole: str) -> None:
     world = memory_world(store=_store())
-    cloud.install(world.rt)
-    api_app.install(api_context(world.rt))
+    bootstrap.install(world.rt)
+    bootstrap.install(api=api_context(world.rt))
     try:
         app = functions_framework.create_app(  # type: ignore[no-untyped-call]
             target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
         )
         resp = app.test_client().get("/v1/me", headers={"Authorization": f"Bearer {fake_token('u1')}"})
     finally:
-        api_app.reset()
-        cloud.reset()
+        bootstrap.reset()
     assert resp.status_code == 503
     assert int(resp.headers["Retry-After"]) > 0
     assert resp.get_json()["error"]["code"] == "unavailable"

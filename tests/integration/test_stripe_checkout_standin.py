@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from zapdoc.adapters.stripe_gateway import StripeCheckoutGateway
 from zapdoc.domain.errors import ConfigError, PermanentError
-from zapdoc.services.payments import Pack
+from zapdoc.domain.packs import Pack
 
 
 class StripeStandIn:

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from tests.api_support import WEBHOOK_SECRET, Signed, charge_refunded, event, session_object, sign
 from tests.pipeline_support import MemoryWorld, memory_world
-from zapdoc.adapters import cloud
+from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.services import jobs
 
@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def world(firestore_client: Any) -> Iterator[MemoryWorld]:
     w = memory_world(store=FirestoreStore(firestore_client))
-    cloud.install(w.rt)
+    bootstrap.install(w.rt)
     yield w
-    cloud.reset()
+    bootstrap.reset()
 
 
 @pytest.fixture

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import dataclasses
 import datetime as dt
 import functools
-import importlib
-import inspect
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,16 +213,6 @@ def code_closure(main_py: Path) -> list[str]:
     return sorted(seen)
 
 
-def settings_loaders(modules: list[str]) -> Iterator[tuple[str, Callable[..., Any]]]:
-    """Every ``from_env`` classmethod defined in ``modules``: the settings the function reads."""
-    for name in modules:
-        module = importlib.import_module(name)
-        for cls_name, cls in vars(module).items():
-            if inspect.isclass(cls) and cls.__module__ == name and "from_env" in vars(cls):
-                klass: Any = cls
-                yield f"{name}.{cls_name}", klass.from_env
-
-
 def direct_env_reads(path: Path) -> set[str]:
     """Names an entry point reads straight from ``os.environ`` / ``os.getenv``: it needs every one."""
     names: set[str] = set()
@@ -260,38 +247,18 @@ PLACEHOLDER = "zapdoc.example"
 """The code's defaults use this non-existent domain (mail sender, checkout URLs): production must not."""
 
 
-def placeholder_values(settings: Any) -> list[tuple[str, str]]:
-    if not dataclasses.is_dataclass(settings):
-        return []
+def placeholder_values(settings: Any, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Settings of ``parts`` that keep a placeholder default (``zapdoc.example``)."""
     found: list[tuple[str, str]] = []
-    for f in dataclasses.fields(settings):
-        value = getattr(settings, f.name)
-        values = value if isinstance(value, tuple) else (value,)
-        found += [(f.name, v) for v in values if isinstance(v, str) and PLACEHOLDER in v]
+    for part_name in parts:
+        part = getattr(settings, part_name)
+        for field_name in type(part).model_fields:
+            value = getattr(part, field_name)
+            values = value if isinstance(value, tuple) else (value,)
+            found += [
+                (f"{part_name}.{field_name}", v) for v in values if isinstance(v, str) and PLACEHOLDER in v
+            ]
     return found
-
-
-def composition_root_problems(modules: list[str], env: dict[str, str]) -> list[str]:
-    """Build the function's real runtime/context from ``env`` (clients are lazy: nothing connects)."""
-    problems: list[str] = []
-    with mock.patch.dict(os.environ, env, clear=True):
-        rt: Any = None
-        if "zapdoc.adapters.cloud" in modules:
-            from zapdoc.adapters.cloud import build_runtime
-
-            try:
-                rt = build_runtime(env)
-            except Exception as exc:
-                problems.append(f"build_runtime fails with the deployed settings: {exc}")
-        if "zapdoc.api.app" in modules and rt is not None:
-            app = importlib.import_module("zapdoc.api.app")
-            build_context = getattr(app, "build_context", None)
-            if build_context is not None:
-                try:
-                    build_context(rt, env)
-                except Exception as exc:
-                    problems.append(f"api build_context fails with the deployed settings: {exc}")
-    return problems
 
 
 def function_env(fn: Function) -> dict[str, str]:
@@ -333,9 +300,9 @@ def check_entry_points(stack: Stack) -> list[str]:
 
 def check_settings(stack: Stack) -> list[str]:
     """Every setting the code of each function requires is set on that function."""
+    from zapdoc import bootstrap
     from zapdoc.llm.providers import choose_provider, choose_providers
-    from zapdoc.llm.settings import LlmSettings
-    from zapdoc.pipeline_settings import CloudSettings
+    from zapdoc.settings import MailSettings, Settings, known_variables
 
     problems: list[str] = []
     for key, fn in functions(stack).items():
@@ -346,19 +313,22 @@ def check_settings(stack: Stack) -> list[str]:
         env = function_env(fn)
         for name in sorted(direct_env_reads(main) - env.keys()):
             problems.append(f"{key}: main.py reads {name} but it is not set on the function")
-        modules = code_closure(main)
-        for loader_name, loader in settings_loaders(modules):
-            try:
-                with mock.patch.dict(os.environ, env, clear=True):
-                    loaded = loader(env) if inspect.signature(loader).parameters else loader()
-            except Exception as exc:
-                problems.append(f"{key}: {loader_name}.from_env fails with the deployed settings: {exc}")
-                continue
-            for field_name, value in placeholder_values(loaded):
-                problems.append(f"{key}: {loader_name}.{field_name} keeps the placeholder default {value!r}")
-        problems.extend(f"{key}: {p}" for p in composition_root_problems(modules, env))
+        for name in sorted(n for n in env if n.startswith("ZAPDOC_") and n not in known_variables()):
+            problems.append(f"{key}: {name} is set but no setting reads it")
+        try:
+            loaded = Settings.from_env(env)
+        except Exception as exc:
+            problems.append(f"{key}: the deployed settings do not parse: {exc}")
+            continue
+        try:
+            with mock.patch.dict(os.environ, env, clear=True):
+                bootstrap.check_ready(fn.entry_point, loaded)
+        except Exception as exc:
+            problems.append(f"{key}: not ready with the deployed settings: {exc}")
+        for field_name, value in placeholder_values(loaded, bootstrap.PARTS_USED[fn.entry_point]):
+            problems.append(f"{key}: {field_name} keeps the placeholder default {value!r}")
         if key in LLM_FUNCTIONS:
-            llm = LlmSettings.from_env(env)
+            llm = loaded.llm
             provider = choose_provider(None, llm)
             if provider != "gemini" or llm.gemini_base_url or not llm.gcp_project:
                 problems.append(f"{key}: would not use Gemini on Vertex AI (provider {provider})")
@@ -372,11 +342,11 @@ def check_settings(stack: Stack) -> list[str]:
                 problems.append(
                     f"{key}: sends mail but SENDGRID_API_KEY is not a secret environment variable"
                 )
-            if env.get("ZAPDOC_MAIL_FROM", CloudSettings.mail_from) == CloudSettings.mail_from:
+            if loaded.mail.mail_from == MailSettings().mail_from:
                 problems.append(f"{key}: sends mail but ZAPDOC_MAIL_FROM is not set to the verified sender")
         if key == "intake":
             probe = {**env, "GOOGLE_CLOUD_PROJECT": env.get("GOOGLE_CLOUD_PROJECT") or "probe"}
-            sandbox_mb = CloudSettings.from_env(probe).inspect_memory_mb
+            sandbox_mb = Settings.from_env(probe).cloud.inspect_memory_mb
             if fn.memory_mb < sandbox_mb + 256:
                 problems.append(
                     f"intake: {fn.memory_mb} MiB cannot hold the {sandbox_mb} MiB inspection sandbox "
@@ -389,7 +359,7 @@ def check_settings(stack: Stack) -> list[str]:
 
 def check_topics(stack: Stack) -> list[str]:
     """Topic names match the code's defaults and what each function is told."""
-    from zapdoc.pipeline_settings import CloudSettings
+    from zapdoc.settings import CloudSettings
 
     problems: list[str] = []
     names = {str(stack.evaluate(attr(b, "name"))) for b in stack.of_type("google_pubsub_topic").values()}
@@ -398,7 +368,7 @@ def check_topics(stack: Stack) -> list[str]:
         ("results_topic", "ZAPDOC_RESULTS_TOPIC"),
         ("webhooks_topic", "ZAPDOC_WEBHOOKS_TOPIC"),
     ):
-        default = getattr(CloudSettings, field_name)
+        default = CloudSettings.model_fields[field_name].default
         if default not in names:
             problems.append(f"topic {default!r} (CloudSettings.{field_name}) is not created")
         for key, fn in functions(stack).items():
@@ -410,7 +380,7 @@ def check_topics(stack: Stack) -> list[str]:
 
 def check_subscriptions(stack: Stack) -> list[str]:
     """Every push subscription retries with backoff and dead-letters; each consumer has exactly one."""
-    from zapdoc.pipeline_settings import CloudSettings
+    from zapdoc.settings import Settings
 
     problems: list[str] = []
     fns = functions(stack)
@@ -440,7 +410,7 @@ def check_subscriptions(stack: Stack) -> list[str]:
                     f"subscription {name}: nothing subscribes to its dead-letter topic (messages lost)"
                 )
             fn = fns.get(target)
-            code_attempts = int(fn.env.get("ZAPDOC_MAX_ATTEMPTS", CloudSettings.max_attempts)) if fn else 0
+            code_attempts = Settings.from_env(fn.env).cloud.delivery_attempts if fn else 0
             if not 5 <= attempts <= 100 or attempts <= code_attempts:
                 problems.append(
                     f"subscription {name}: max_delivery_attempts {attempts} must be 5-100 and above the "

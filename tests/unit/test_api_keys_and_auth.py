@@ -11,6 +11,7 @@ from zapdoc.adapters.firebase_auth import check_emulator_setting
 from zapdoc.adapters.memory import MemoryStore
 from zapdoc.domain.errors import ConfigError, UsageError
 from zapdoc.services.api_keys import ApiKeys, hash_key
+from zapdoc.settings import Settings
 
 
 def test_a_new_key_authenticates_and_only_its_hash_is_stored() -> None:
@@ -70,6 +71,24 @@ def test_the_auth_emulator_is_only_allowed_on_loopback_and_never_on_cloud_functi
         check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "auth.example.com:9099", **on})
     with pytest.raises(ConfigError, match="Cloud Functions"):
         check_emulator_setting({"FIREBASE_AUTH_EMULATOR_HOST": "localhost:9099", "K_SERVICE": "api", **on})
+    # the same rules through the one settings model
+    from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
+
+    assert Settings.from_env({}).api.emulator_host() == ""
+    local = Settings.from_env({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", **on})
+    assert local.api.auth_emulator_host == "127.0.0.1:9099"
+    assert local.api.emulator_host() == "127.0.0.1:9099"
+    with pytest.raises(ConfigError, match="loopback"):
+        Settings.from_env({"FIREBASE_AUTH_EMULATOR_HOST": "auth.example.com:9099", **on})
+    with pytest.raises(ConfigError, match="Cloud Functions"):
+        Settings.from_env({"FIREBASE_AUTH_EMULATOR_HOST": "localhost:9099", "K_SERVICE": "api", **on})
+    with pytest.raises(ConfigError, match="ZAPDOC_AUTH_EMULATOR"):
+        Settings.from_env({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}).api.emulator_host()
+    # the adapter refuses the same when built by hand
+    with pytest.raises(ConfigError, match="loopback"):
+        FirebaseTokenVerifier("p", emulator_host="auth.example.com:9099")
+    with pytest.raises(ConfigError, match="Cloud Functions"):
+        FirebaseTokenVerifier("p", emulator_host="localhost:9099", on_cloud=True)
 
 
 def unsigned_token(project: str, uid: str) -> str:
@@ -97,7 +116,7 @@ def test_unsigned_tokens_are_refused_without_the_emulator(monkeypatch: pytest.Mo
     from zapdoc.api.ports import InvalidToken
 
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
-    verifier = FirebaseTokenVerifier("demo-unsigned", {}, credential=credentials.Certificate(SIGNING_KEY))
+    verifier = FirebaseTokenVerifier("demo-unsigned", credential=credentials.Certificate(SIGNING_KEY))
     with pytest.raises(InvalidToken):
         verifier.verify(unsigned_token("demo-unsigned", "mallory"))
     with pytest.raises(InvalidToken):
@@ -131,9 +150,7 @@ def test_emulator_tokens_still_have_issuer_audience_expiry_and_subject_checked(
     data = json.loads(base64.urlsafe_b64decode(claims + "=="))
     data.update(change)
     body = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    verifier = FirebaseTokenVerifier(
-        "demo-claims", {"FIREBASE_AUTH_EMULATOR_HOST": host, "ZAPDOC_AUTH_EMULATOR": "1"}
-    )
+    verifier = FirebaseTokenVerifier("demo-claims", emulator_host=host)
     if valid:
         assert verifier.verify(f"{header}.{body}.").uid == "alice"
     else:

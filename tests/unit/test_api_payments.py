@@ -12,8 +12,9 @@ from tests.pipeline_support import MemoryWorld, memory_world
 from zapdoc.adapters.memory import MemoryStore
 from zapdoc.api.webhook import process
 from zapdoc.domain.errors import ConfigError, UsageError
+from zapdoc.domain.packs import Pack, parse_packs
 from zapdoc.services import jobs
-from zapdoc.services.payments import Pack, parse_packs, refund_share, start_checkout
+from zapdoc.services.payments import refund_share, start_checkout
 
 
 @pytest.fixture

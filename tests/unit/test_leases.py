@@ -18,13 +18,13 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.domain.errors import TransientError
 from zapdoc.domain.fields import FieldSpec
-from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.services import jobs
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, renew_lease
 from zapdoc.services.extract import StepOutcome, classify_document, extract_document
 from zapdoc.services.idempotency import Claim, Heartbeat, Idempotency, LeaseLost, record_path
 from zapdoc.services.intake import IntakeOutcome, handle_upload
 from zapdoc.services.runtime import SimulatedCrash, utcnow
+from zapdoc.settings import CloudSettings
 
 LEASE = dt.timedelta(seconds=30)
 

@@ -10,13 +10,13 @@ from collections.abc import Callable
 import pytest
 
 from zapdoc.adapters.memory import MemoryStore
+from zapdoc.bootstrap import build_extractor as make_extractor
 from zapdoc.domain.documents import DocumentText
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import parse_fields
 from zapdoc.llm.breaker import BreakerPolicy, CircuitBreaker
 from zapdoc.llm.chain import ProviderChain
 from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest
-from zapdoc.llm.providers import make_extractor
 from zapdoc.llm.retry import ProviderError, RetryableError
 from zapdoc.llm.settings import LlmSettings
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from zapdoc.bootstrap import build_extractor as make_extractor
 from zapdoc.domain.errors import ConfigError
-from zapdoc.llm.providers import choose_provider, make_extractor
+from zapdoc.llm.providers import choose_provider
 from zapdoc.llm.settings import LlmSettings
 
 

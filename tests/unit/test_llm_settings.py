@@ -38,7 +38,8 @@ def test_explicit_variables_are_read() -> None:
     assert (s.provider, s.gcp_project, s.gcp_location) == ("gemini", "demo", "europe-west4")
     assert s.gemini_model == "gemini-3.1-flash-lite"
     assert s.gemini_base_url == "http://127.0.0.1:9999"
-    assert s.openai_api_key == "sk-test"
+    assert s.openai_api_key is not None and s.openai_api_key.get_secret_value() == "sk-test"
+    assert "sk-test" not in repr(s)
     assert (s.timeout_s, s.max_attempts, s.chunk_pages, s.dayfirst) == (2.5, 3, 4, True)
 
 

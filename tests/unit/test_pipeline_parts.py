@@ -13,13 +13,14 @@ import pytest
 from tests.pipeline_support import Clock
 from zapdoc import logging as zlog
 from zapdoc.adapters.memory import MemoryStore
+from zapdoc.bootstrap import build_runtime
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ConfigError, PermanentError
-from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Query, Update, Where
 from zapdoc.services.events import MessagePublished, StorageObjectFinalized
 from zapdoc.services.idempotency import Claim, Idempotency
 from zapdoc.services.ledger import Ledger, Outcome
+from zapdoc.settings import CloudSettings, Settings
 
 
 def test_pubsub_cloudevent_decodes_to_its_json_message() -> None:
@@ -107,11 +108,12 @@ def test_ledger_refuses_overdraft_and_keeps_sum_equal_to_balance() -> None:
 def test_settings_from_env_with_defaults_overrides_and_errors() -> None:
     settings = CloudSettings.from_env({"GOOGLE_CLOUD_PROJECT": "p1", "ZAPDOC_ATTACHMENT_LIMIT_MB": "5"})
     assert settings.uploads_bucket == "p1-uploads" and settings.attachment_limit_bytes == 5 * 1024 * 1024
-    assert CloudSettings.from_env({"GOOGLE_CLOUD_PROJECT": "p1"}, max_attempts=2).max_attempts == 2
+    env = {"GOOGLE_CLOUD_PROJECT": "p1", "ZAPDOC_DELIVERY_ATTEMPTS": "2"}
+    assert Settings.from_env(env).cloud.delivery_attempts == 2
     with pytest.raises(ConfigError, match="GOOGLE_CLOUD_PROJECT"):
-        CloudSettings.from_env({})
+        build_runtime({})
     with pytest.raises(ConfigError, match="ZAPDOC_DOCUMENT_MAX_AGE_S"):
-        CloudSettings.from_env({"GOOGLE_CLOUD_PROJECT": "p", "ZAPDOC_DOCUMENT_MAX_AGE_S": "soon"})
+        Settings.from_env({"GOOGLE_CLOUD_PROJECT": "p", "ZAPDOC_DOCUMENT_MAX_AGE_S": "soon"})
 
 
 def test_json_logs_carry_bound_ids_only_inside_their_invocation() -> None:

@@ -181,7 +181,7 @@ def test_transient_failures_are_retried_then_succeed() -> None:
 
 
 def test_transient_failures_past_the_attempt_limit_become_permanent_and_refund() -> None:
-    world = memory_world(max_attempts=2)
+    world = memory_world(delivery_attempts=2)
     world.extractor.transient_left["slow.pdf"] = 99
     files = {"slow.pdf": invoice_pdf("S-1", "7.00", pages=2, extra="TRANSIENT-FAIL")}
     user, job_id = _submit(world, files)

@@ -162,12 +162,20 @@ MUTATIONS = [
         "cannot hold the 1024 MiB inspection sandbox",
     ),
     Mutation(
+        "setting-name-misspelt",
+        "functions.tf",
+        FN.format("extract"),
+        r"ZAPDOC_DELIVERY_ATTEMPTS(\s*)=",
+        r"ZAPDOC_MAX_ATTEMPTS\1=",
+        "extract: ZAPDOC_MAX_ATTEMPTS is set but no setting reads it",
+    ),
+    Mutation(
         "required-setting-removed",
         "functions.tf",
         FN.format("intake"),
         r"\n\s*GOOGLE_CLOUD_PROJECT\s*=.*",
         "",
-        "intake: zapdoc.pipeline_settings.CloudSettings.from_env fails",
+        "intake: not ready with the deployed settings: GOOGLE_CLOUD_PROJECT is not set",
     ),
     Mutation(
         "secret-the-entry-point-reads-removed",
@@ -175,7 +183,7 @@ MUTATIONS = [
         FN.format("stripe_webhook"),
         r'\n\s*secret_environment_variables \{\s*key\s*=\s*"STRIPE_WEBHOOK_SECRET"[^}]*\}',
         "",
-        "stripe_webhook: main.py reads STRIPE_WEBHOOK_SECRET",
+        "stripe_webhook: not ready with the deployed settings: STRIPE_WEBHOOK_SECRET is not set",
     ),
     Mutation(
         "signer-removed",
@@ -183,7 +191,7 @@ MUTATIONS = [
         FN.format("api"),
         r"\n\s*ZAPDOC_SIGNER_EMAIL\s*=.*",
         "",
-        "api: api build_context fails",
+        "api: not ready with the deployed settings: set ZAPDOC_SIGNER_EMAIL",
     ),
     Mutation(
         "checkout-url-left-at-placeholder",

@@ -8,7 +8,7 @@ import pytest
 
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import ConfigError, UsageError
-from zapdoc.pipeline_settings import CloudSettings
+from zapdoc.settings import CloudSettings
 
 SECRET = "whsec_test_secret"
 BODY = b'{"id":"evt_1","type":"job.delivered"}'

@@ -11,65 +11,40 @@ function checks this when it starts.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from zapdoc.api.ports import Identity, InvalidToken
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
 from zapdoc.domain.ids import check_user_id
+from zapdoc.settings import check_emulator_setting, check_live_emulator_setting, is_loopback
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+__all__ = ["CLOCK_SKEW_S", "FirebaseTokenVerifier", "check_emulator_setting"]
+
 CLOCK_SKEW_S = 5
-EMULATOR_SETTING = "ZAPDOC_AUTH_EMULATOR"
-DEPLOYED_MARKERS = ("K_SERVICE", "K_REVISION")  # set by Cloud Functions gen2 / Cloud Run
-
-
-def check_emulator_setting(env: Mapping[str, str]) -> str:
-    """The emulator host when emulator auth is explicitly on and safe, "" when it is off.
-
-    ConfigError when the emulator host is set without ``ZAPDOC_AUTH_EMULATOR=1``, when either is set on
-    a deployed function, or when the host is not loopback."""
-    host = env.get("FIREBASE_AUTH_EMULATOR_HOST", "").strip()
-    explicit = env.get(EMULATOR_SETTING, "").strip()
-    if explicit not in ("", "0", "1"):
-        raise ConfigError(f"{EMULATOR_SETTING} must be 1 (local Auth emulator) or unset")
-    deployed = [name for name in DEPLOYED_MARKERS if env.get(name)]
-    if deployed and (host or explicit == "1"):
-        raise ConfigError(
-            f"FIREBASE_AUTH_EMULATOR_HOST / {EMULATOR_SETTING} must not be set on Cloud Functions"
-            f" ({deployed[0]} is set): emulator tokens are unsigned"
-        )
-    if not host:
-        if explicit == "1":
-            raise ConfigError(f"{EMULATOR_SETTING}=1 needs FIREBASE_AUTH_EMULATOR_HOST (host:port)")
-        return ""
-    if explicit != "1":
-        raise ConfigError(
-            f"FIREBASE_AUTH_EMULATOR_HOST is set but {EMULATOR_SETTING} is not 1: firebase-admin would"
-            " accept unsigned tokens; set both for the local emulator, neither anywhere else"
-        )
-    hostname = urlsplit(f"//{host}").hostname or ""
-    if hostname not in LOOPBACK:
-        raise ConfigError("FIREBASE_AUTH_EMULATOR_HOST must point at a loopback emulator")
-    return host
 
 
 class FirebaseTokenVerifier:
-    """``TokenVerifier`` on firebase-admin; the app is initialised on first use, once per instance."""
+    """``TokenVerifier`` on firebase-admin; the app is initialised on first use, once per instance.
+
+    ``emulator_host`` comes from the settings (``ApiSettings.emulator_host()``: explicit
+    ``ZAPDOC_AUTH_EMULATOR=1``, loopback, never on Cloud Functions); firebase-admin itself reads the live
+    environment, so that is checked again before each verification.
+    """
 
     def __init__(
-        self, project_id: str, env: Mapping[str, str] | None = None, *, credential: Any = None
+        self, project_id: str, *, emulator_host: str = "", on_cloud: bool = False, credential: Any = None
     ) -> None:
+        if emulator_host and (on_cloud or not is_loopback(emulator_host)):
+            raise ConfigError(
+                "FIREBASE_AUTH_EMULATOR_HOST must be a loopback emulator, never on Cloud Functions"
+            )
         self._project = project_id
         self._credential = credential  # None: Application Default Credentials
-        self._env = dict(os.environ if env is None else env)
+        self.emulator_host = emulator_host
         self._app: Any = None
         self._lock = threading.Lock()
-        check_emulator_setting(self._env)
 
     def _firebase(self) -> Any:
         with self._lock:
@@ -88,7 +63,7 @@ class FirebaseTokenVerifier:
     def verify(self, token: str) -> Identity:
         from firebase_admin import auth
 
-        check_emulator_setting(os.environ)  # the SDK reads the live environment
+        check_live_emulator_setting()  # the SDK reads the live environment
         if not token or len(token) > 8192:
             raise InvalidToken("missing or oversized token")
         from firebase_admin import exceptions as fexc
@@ -125,7 +100,7 @@ class FirebaseTokenVerifier:
         from firebase_admin import auth
         from firebase_admin import exceptions as fexc
 
-        check_emulator_setting(os.environ)
+        check_live_emulator_setting()
         try:
             user = auth.get_user(uid, app=self._firebase())
         except auth.UserNotFoundError:

@@ -6,12 +6,11 @@ much faster than read-write transactions on the emulator under contention (see F
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from zapdoc.domain.errors import ConfigError, TransientError
+from zapdoc.domain.errors import TransientError
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Put, Query, Remove, Snapshot, Update, Write
 
 
@@ -23,18 +22,7 @@ def _field_path(dotted: str) -> str:
 
 
 DEFAULT_TIMEOUT_S = 30.0
-
-
-def timeout_from_env(env: Mapping[str, str] | None = None) -> float:
-    """``ZAPDOC_STORE_TIMEOUT_S``: the deadline of every store call, retries included."""
-    raw = (os.environ if env is None else env).get("ZAPDOC_STORE_TIMEOUT_S", "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT_S
-    except ValueError as exc:
-        raise ConfigError(f"ZAPDOC_STORE_TIMEOUT_S must be a number, got {raw!r}") from exc
-    if value <= 0:
-        raise ConfigError("ZAPDOC_STORE_TIMEOUT_S must be positive")
-    return value
+"""The deadline of every store call, retries included (``ZAPDOC_STORE_TIMEOUT_S``, ``settings.cloud``)."""
 
 
 class StoreUnavailable(TransientError):
@@ -53,7 +41,7 @@ class FirestoreStore:
         self._client_value = client
         self._factory = factory
         self._lock = threading.Lock()
-        self._timeout = timeout_from_env() if timeout is None else timeout
+        self._timeout = DEFAULT_TIMEOUT_S if timeout is None else timeout
 
     def _deadline(self) -> dict[str, Any]:
         from google.api_core.retry import Retry
@@ -65,7 +53,9 @@ class FirestoreStore:
         return StoreUnavailable(f"the document store did not answer within {self._timeout:g} s ({exc})")
 
     @classmethod
-    def lazy(cls, project: str, database: str | None = None) -> FirestoreStore:
+    def lazy(
+        cls, project: str, database: str | None = None, *, timeout: float | None = None
+    ) -> FirestoreStore:
         """A store whose client is created on first use (never at import or construction)."""
 
         def make() -> Any:
@@ -76,7 +66,7 @@ class FirestoreStore:
                 kwargs["database"] = database
             return firestore.Client(**kwargs)
 
-        return cls(factory=make)
+        return cls(factory=make, timeout=timeout)
 
     @property
     def _client(self) -> Any:

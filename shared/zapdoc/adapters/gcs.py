@@ -1,9 +1,8 @@
-"""Cloud Storage blobs (gcp-storage-emulator when ``STORAGE_EMULATOR_HOST`` is set)."""
+"""Cloud Storage blobs (gcp-storage-emulator when ``cloud.storage_emulator_host`` is set)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from typing import Any
 from urllib.parse import quote
@@ -15,15 +14,21 @@ class GcsBlobs:
     """``BlobStore`` on google-cloud-storage; download links are V4 signed URLs (IAM signBlob on
     Cloud Functions, where there is no private key), or plain emulator URLs locally."""
 
-    def __init__(self, project: str, *, signer_email: str = "") -> None:
+    def __init__(
+        self, project: str, *, signer_email: str = "", emulator: str = "", public_url: str = ""
+    ) -> None:
+        """``public_url``: where browsers reach the local storage front (``ZAPDOC_STORAGE_PUBLIC_URL``)."""
         self._project = project
+        self._public_url = public_url.rstrip("/")
         self._signer_email = signer_email
+        self._emulator = emulator.rstrip("/")
         self._client: Any = None
         self._lock = threading.Lock()
 
     @property
     def emulator(self) -> str:
-        return os.environ.get("STORAGE_EMULATOR_HOST", "").rstrip("/")
+        """The storage emulator's URL (``STORAGE_EMULATOR_HOST``; the SDK routes to it by itself)."""
+        return self._emulator
 
     def client(self) -> Any:
         with self._lock:
@@ -65,7 +70,7 @@ class GcsBlobs:
 
     def download_url(self, bucket: str, name: str, expires: dt.timedelta) -> str:
         if self.emulator:  # locally through the storage front (it answers CORS), else the emulator
-            base = os.environ.get("ZAPDOC_STORAGE_PUBLIC_URL", "").rstrip("/") or self.emulator
+            base = self._public_url or self.emulator
             return f"{base}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
         blob = self.client().bucket(bucket).blob(name)
         if self._signer_email:

@@ -13,7 +13,7 @@ from typing import Any
 from zapdoc.domain.errors import ConfigError, PermanentError
 from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
 from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
-from zapdoc.llm.settings import LlmSettings, is_loopback
+from zapdoc.settings import LlmSettings, is_loopback
 
 _SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 _REFUSALS = {
@@ -107,7 +107,7 @@ class GeminiBackend:
         thinking = None
         level = self.settings.gemini_thinking_level
         if level and self.model.startswith("gemini-3"):
-            thinking = types.ThinkingConfig(thinking_level=level)  # type: ignore[arg-type]
+            thinking = types.ThinkingConfig(thinking_level=level)
         elif self.model.startswith("gemini-2.5-flash"):
             thinking = types.ThinkingConfig(thinking_budget=0)
         if request.purpose == "classify":

@@ -12,7 +12,7 @@ from zapdoc.domain.errors import ConfigError, PermanentError
 from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
 from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
 from zapdoc.llm.schema import classification_object_schema, strict_schema
-from zapdoc.llm.settings import LlmSettings, is_loopback
+from zapdoc.settings import LlmSettings, is_loopback
 
 
 class OpenAIBackend:
@@ -36,7 +36,7 @@ class OpenAIBackend:
 
                 self._client = openai.OpenAI(
                     base_url=self.settings.openai_base_url,
-                    api_key=self.settings.openai_api_key or "local",
+                    api_key=key.get_secret_value() if (key := self.settings.openai_api_key) else "local",
                     timeout=self.settings.timeout_s,
                     max_retries=0,
                 )

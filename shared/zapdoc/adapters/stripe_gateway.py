@@ -7,7 +7,8 @@ import threading
 from typing import Any
 
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
-from zapdoc.services.payments import CheckoutSession, Pack
+from zapdoc.domain.packs import Pack
+from zapdoc.services.payments import CheckoutSession
 
 
 class StripeCheckoutGateway:

@@ -10,9 +10,7 @@ import base64
 import datetime as dt
 import json
 import logging
-import os
 import re
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +21,6 @@ from werkzeug.wrappers import Request, Response
 from zapdoc.api import http as H
 from zapdoc.api import webapp
 from zapdoc.api.ports import InvalidToken, TokenVerifier, UploadSigner
-from zapdoc.api.settings import ApiSettings
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, parse_fields
@@ -33,6 +30,7 @@ from zapdoc.services.api_keys import PREFIX as KEY_PREFIX
 from zapdoc.services.api_keys import ApiKeys
 from zapdoc.services.runtime import Runtime
 from zapdoc.services.templates_store import SavedTemplates, builtin_templates
+from zapdoc.settings import ApiSettings, PaymentSettings
 
 log = logging.getLogger("zapdoc.api")
 
@@ -50,6 +48,7 @@ class ApiContext:
     verifier: TokenVerifier
     signer: UploadSigner
     gateway: payments.CheckoutGateway
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
 
     @property
     def keys(self) -> ApiKeys:
@@ -619,16 +618,16 @@ def checkout(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ..
     body = H.read_json(request)
     pack = body.get("pack")
     if not isinstance(pack, str):
-        raise UsageError(f'"pack" must be one of: {", ".join(ctx.settings.packs)}')
+        raise UsageError(f'"pack" must be one of: {", ".join(ctx.payments.packs)}')
     request_id = request.headers.get("Idempotency-Key", "")[:100] or uuid.uuid4().hex
     session = payments.start_checkout(
         ctx.gateway,
-        ctx.settings.packs,
+        ctx.payments.packs,
         pack_id=pack,
         user_id=who.user_id,
         email=who.email,
-        success_url=ctx.settings.checkout_success_url,
-        cancel_url=ctx.settings.checkout_cancel_url,
+        success_url=ctx.payments.checkout_success_url,
+        cancel_url=ctx.payments.checkout_cancel_url,
         request_id=request_id,
     )
     return H.json_response({"id": session.id, "url": session.url}, 201)
@@ -636,7 +635,7 @@ def checkout(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ..
 
 @route("GET", "/v1/packs")
 def list_packs(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    return H.json_response({"packs": [p.to_dict() for p in ctx.settings.packs.values()]})
+    return H.json_response({"packs": [p.to_dict() for p in ctx.payments.packs.values()]})
 
 
 # ----------------------------------------------------------------------------------------- admin
@@ -662,58 +661,3 @@ def admin_stats(ctx: ApiContext, request: Request, who: Principal, _: tuple[str,
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return H.json_response(usage_report(ctx.rt, since), headers={"Cache-Control": "no-store"})
-
-
-# ----------------------------------------------------------------------------- composition root
-
-_lock = threading.Lock()
-_context: dict[str, ApiContext] = {}
-
-
-def build_context(rt: Runtime, env: dict[str, str] | None = None) -> ApiContext:
-    """Real adapters from the environment (nothing connects until first used)."""
-    from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
-    from zapdoc.adapters.signing import GcsUploadSigner, ephemeral_key_info
-    from zapdoc.adapters.stripe_gateway import StripeCheckoutGateway
-
-    env = dict(os.environ if env is None else env)
-    settings = ApiSettings.from_env(env)
-    emulator = env.get("STORAGE_EMULATOR_HOST", "").rstrip("/")
-    endpoint = settings.storage_public_url or emulator or "https://storage.googleapis.com"
-    signer: UploadSigner
-    if settings.signer_email:
-        signer = GcsUploadSigner(signer_email=settings.signer_email, api_endpoint=endpoint)
-    elif settings.signing_key_file:
-        signer = GcsUploadSigner.from_key_file(settings.signing_key_file, api_endpoint=endpoint)
-    elif emulator:
-        signer = GcsUploadSigner(key_info=ephemeral_key_info(), api_endpoint=endpoint)
-    else:
-        raise ConfigError("set ZAPDOC_SIGNER_EMAIL (on Cloud Functions) or ZAPDOC_SIGNING_KEY_FILE")
-    return ApiContext(
-        rt=rt,
-        settings=settings,
-        verifier=FirebaseTokenVerifier(settings.firebase_project, env),
-        signer=signer,
-        gateway=StripeCheckoutGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base),
-    )
-
-
-def context() -> ApiContext:
-    """The per-instance context, built on first request."""
-    from zapdoc.adapters.cloud import runtime
-
-    with _lock:
-        if "ctx" not in _context:
-            _context["ctx"] = build_context(runtime())
-        return _context["ctx"]
-
-
-def install(ctx: ApiContext) -> None:
-    """Use ``ctx`` for this process (functional tests, in-process local runs)."""
-    with _lock:
-        _context["ctx"] = ctx
-
-
-def reset() -> None:
-    with _lock:
-        _context.clear()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from werkzeug.wrappers import Request, Response
 
-from zapdoc.api.settings import ApiSettings
+from zapdoc.settings import ApiSettings
 
 ASSETS = Path(__file__).resolve().parent.parent / "webapp"
 _TYPES = {

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from zapdoc.domain.errors import ConfigError
+from zapdoc.domain.packs import Pack
 from zapdoc.logging import event as log_event
-from zapdoc.services.payments import MalformedEvent, Pack, handle_event
+from zapdoc.services.payments import MalformedEvent, handle_event
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.webhook")

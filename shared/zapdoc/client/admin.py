@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,17 @@ def add_admin_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
         "is given, then asks GET /v1/admin/stats as an admin.",
     )
     st.add_argument("--since", default="7d", help="how far back: 7d (default), 24h, 90m, 2w")
-    st.add_argument("--api", default=os.environ.get("ZAPDOC_API_URL", ""), help="ask this API instead")
+    st.add_argument("--api", default=_api_url(), help="ask this API instead")
     st.add_argument("--json", action="store_true", help="the report as JSON")
     st.add_argument("--state-dir", type=Path, default=Path(".zapdoc-dev"), help=argparse.SUPPRESS)
     st.set_defaults(func=cmd_stats)
     admin.set_defaults(func=lambda _args: _usage(admin))
+
+
+def _api_url() -> str:
+    from zapdoc.bootstrap import settings
+
+    return settings().client.api_url
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -41,19 +46,20 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _report_from_store(args: argparse.Namespace) -> dict[str, Any]:
-    from zapdoc.adapters.cloud import build_runtime
+    from zapdoc.bootstrap import build_runtime, settings
     from zapdoc.dev.stack import load_state
     from zapdoc.services.analytics import parse_since, usage_report
 
     since = _since(args.since, parse_since)
-    env = dict(os.environ)
+    configured = settings()
     state = load_state(args.state_dir)
-    if state and not env.get("GOOGLE_CLOUD_PROJECT"):
-        env.update(state.get("client_env") or {})
-        os.environ.update(state.get("client_env") or {})  # the Google clients read emulator hosts here
-    if not env.get("GOOGLE_CLOUD_PROJECT"):
-        raise UsageError("set GOOGLE_CLOUD_PROJECT, start the local stack (zapdoc dev up), or pass --api URL")
-    return usage_report(build_runtime(env), since)
+    if configured.cloud.project:
+        return usage_report(build_runtime(configured), since)
+    if state:
+        from zapdoc.dev.submit import client_runtime
+
+        return usage_report(client_runtime(state.get("client_env") or {}), since)
+    raise UsageError("set GOOGLE_CLOUD_PROJECT, start the local stack (zapdoc dev up), or pass --api URL")
 
 
 def _since(text: str, parse: Any) -> dt.timedelta:
@@ -69,7 +75,9 @@ def _report_from_api(args: argparse.Namespace) -> dict[str, Any]:
     from zapdoc.services.analytics import parse_since
 
     _since(args.since, parse_since)
-    credential = os.environ.get("ZAPDOC_API_KEY", "").strip() or os.environ.get("ZAPDOC_TOKEN", "").strip()
+    from zapdoc.bootstrap import settings
+
+    credential = settings().client.credential()
     report: dict[str, Any] = ZapdocClient(args.api, credential).admin_stats(args.since)
     for key in ("since", "until"):
         if isinstance(report.get(key), str):

@@ -6,11 +6,14 @@ then the sign-in stored by ``zapdoc login`` (refreshed when it expires)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zapdoc.domain.errors import UsageError
+
+if TYPE_CHECKING:
+    from zapdoc.settings import ClientSettings
 
 
 def add_client_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,15 +46,15 @@ def add_client_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     lg.add_argument("--email", required=True)
     lg.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     lg.add_argument("--sign-up", action="store_true", help="create the account first")
-    lg.add_argument("--auth", default=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", ""),
+    lg.add_argument("--auth", default=_settings().auth_emulator_host,
                     help="Auth emulator host:port (default: $FIREBASE_AUTH_EMULATOR_HOST, else the local "
                     "stack started here, else Firebase itself)")  # fmt: skip
     lg.add_argument(
         "--api-key",
-        default=os.environ.get("ZAPDOC_FIREBASE_API_KEY", ""),
+        default=_settings().firebase_api_key,
         help="Firebase web API key (default: $ZAPDOC_FIREBASE_API_KEY; not needed for the emulator)",
     )
-    lg.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT", "") or "demo-zapdoc")
+    lg.add_argument("--project", default=_settings().project or "demo-zapdoc")
     lg.set_defaults(func=cmd_login)
 
     lo = subparsers.add_parser("logout", help="forget the sign-in stored by `zapdoc login`")
@@ -63,16 +66,20 @@ def add_client_commands(subparsers: argparse._SubParsersAction[argparse.Argument
         description="export ZAPDOC_TOKEN=$(zapdoc local-token --email you@example.com)",
     )
     lt.add_argument("--email", required=True)
-    lt.add_argument("--auth", default=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", ""),
+    lt.add_argument("--auth", default=_settings().auth_emulator_host,
                     help="emulator host:port (default: $FIREBASE_AUTH_EMULATOR_HOST)")  # fmt: skip
-    lt.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT", "") or "demo-zapdoc")
+    lt.add_argument("--project", default=_settings().project or "demo-zapdoc")
     lt.set_defaults(func=cmd_local_token)
 
 
+def _settings() -> ClientSettings:
+    from zapdoc.bootstrap import settings
+
+    return settings().client
+
+
 def _api_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--api", default=os.environ.get("ZAPDOC_API_URL", ""), help="API base URL (default: $ZAPDOC_API_URL)"
-    )
+    parser.add_argument("--api", default=_settings().api_url, help="API base URL (default: $ZAPDOC_API_URL)")
 
 
 def _local_stack(key: str) -> str:
@@ -92,7 +99,7 @@ def _client(args: argparse.Namespace) -> object:
         raise UsageError(
             "say which API to use with --api URL (or ZAPDOC_API_URL), or start one with `zapdoc dev up`"
         )
-    credential = os.environ.get("ZAPDOC_API_KEY", "").strip() or os.environ.get("ZAPDOC_TOKEN", "").strip()
+    credential = _settings().credential()
     if not credential:
         from zapdoc.client.login import fresh_token
 

@@ -89,7 +89,10 @@ class StoredLogin:
 
 
 def credentials_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+    from zapdoc.settings import ClientSettings
+
+    config_home: str = ClientSettings.from_env().config_home  # read now: tests and shells change it
+    base = config_home or str(Path.home() / ".config")
     return Path(base) / "zapdoc" / "credentials.json"
 
 

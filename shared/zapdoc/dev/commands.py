@@ -110,7 +110,7 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
         api=args.api,
     )
     if args.api:
-        from zapdoc.api.localdev import firebase_cli
+        from zapdoc.dev.api_services import firebase_cli
 
         if firebase_cli() is None:
             raise UsageError(

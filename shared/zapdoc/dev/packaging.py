@@ -9,7 +9,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from zapdoc.dev.stack import repo_root
+from zapdoc.dev.paths import repo_root
 from zapdoc.domain.errors import UsageError
 
 # Local-only parts of the package that no deployed function imports.
@@ -26,6 +26,8 @@ def requirements(root: Path) -> list[str]:
 
 WEB_APP_FUNCTION = "api"
 """The function that serves the built web app (``make web`` writes it to ``shared/zapdoc/webapp``)."""
+FUNCTIONS_LOCK = Path("requirements") / "functions.lock"
+"""The deployed functions install exactly these pins (hashes included): the lock of ``requirements``."""
 
 
 def package_function(name: str, output: Path, root: Path | None = None) -> Path:
@@ -43,7 +45,7 @@ def package_function(name: str, output: Path, root: Path | None = None) -> Path:
         target / "zapdoc",
         ignore=lambda _dir, names: [n for n in names if n in EXCLUDED or n.endswith(".pyc")],
     )
-    (target / "requirements.txt").write_text("\n".join(requirements(root)) + "\n")
+    shutil.copy2(root / FUNCTIONS_LOCK, target / "requirements.txt")
     return target
 
 

@@ -8,11 +8,10 @@ Tests pass no ports and get free ones.
 
 from __future__ import annotations
 
-import os
 import socket
 
 from zapdoc.dev.emulators import HOST
-from zapdoc.domain.errors import UsageError
+from zapdoc.domain.errors import ConfigError, UsageError
 
 DEFAULT_BASE = 8780
 OFFSETS: dict[str, int] = {
@@ -41,10 +40,13 @@ OFFSETS: dict[str, int] = {
 def dev_ports(base: int | None = None) -> dict[str, int]:
     """The port of every service for ``base`` (default: ``ZAPDOC_DEV_PORT_BASE`` or 8780)."""
     if base is None:
-        raw = os.environ.get("ZAPDOC_DEV_PORT_BASE", "").strip()
-        if raw and not raw.isdigit():
-            raise UsageError(f"ZAPDOC_DEV_PORT_BASE must be a port number, got {raw!r}")
-        base = int(raw) if raw else DEFAULT_BASE
+        from zapdoc.settings import DevSettings
+
+        try:
+            base = DevSettings.from_env().port_base
+        except ConfigError:
+            raise UsageError("ZAPDOC_DEV_PORT_BASE must be a port number") from None
+        base = DEFAULT_BASE if base is None else base
     if not 1024 <= base <= 65535 - max(OFFSETS.values()):
         raise UsageError(
             f"the port base must be between 1024 and {65535 - max(OFFSETS.values())}, got {base}"

@@ -23,6 +23,7 @@ from typing import Any
 
 from zapdoc.dev import emulators
 from zapdoc.dev.emulators import HOST, free_port, http_ok, wait_until
+from zapdoc.dev.paths import repo_root
 
 FUNCTIONS: dict[str, str] = {
     "intake": "cloudevent",
@@ -33,15 +34,6 @@ FUNCTIONS: dict[str, str] = {
     "sweep": "http",
 }
 STATE_FILE = "stack.json"
-
-
-def repo_root() -> Path:
-    """The checkout holding ``functions/`` (the package lives in ``shared/zapdoc``)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "functions").is_dir() and (parent / "shared").is_dir():
-            return parent
-    return Path.cwd()
 
 
 @dataclass
@@ -119,7 +111,7 @@ class LocalStack:
         return self.options.ports.get(name) or free_port()
 
     def _start_api(self) -> None:
-        from zapdoc.api.localdev import start_api_services
+        from zapdoc.dev.api_services import start_api_services
 
         api = start_api_services(
             self.options.state_dir / "api",
@@ -249,8 +241,10 @@ class LocalStack:
     def start_function(self, name: str, *, wait: bool = False) -> None:
         """(Re)start one function server on its port (crash tests restart a killed one)."""
         port = self.ports[name]
+        # Crash tests run the functions under the test-only wrapper (it injects the crash hook).
+        runner = "zapdoc.dev.crashpoints" if "ZAPDOC_CRASH_AT" in self.options.env else "functions_framework"
         argv = [
-            sys.executable, "-m", "functions_framework",
+            sys.executable, "-m", runner,
             "--source", str(repo_root() / "functions" / name / "main.py"),
             "--target", name, "--signature-type", FUNCTIONS[name],
             "--host", HOST, "--port", str(port),

@@ -138,7 +138,7 @@ def client_runtime(env: Mapping[str, str]) -> Runtime:
     """A runtime for the submitting client: Firestore and storage of the local stack (no mail, no bus)."""
     import os
 
-    from zapdoc.adapters.cloud import build_runtime
+    from zapdoc.bootstrap import build_runtime
 
     os.environ.update(env)  # the Google clients read emulator hosts from the environment
-    return build_runtime({**os.environ, **env})
+    return build_runtime(dict(os.environ))

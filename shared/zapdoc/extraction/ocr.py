@@ -25,6 +25,7 @@ import pypdfium2 as pdfium
 
 from zapdoc.domain.documents import TextSegment
 from zapdoc.domain.normalize import clean_text
+from zapdoc.settings import ExtractionSettings
 
 DPI = 300
 MAX_SIDE_PX = 4200
@@ -110,16 +111,8 @@ def tesseract_path() -> str | None:
 
 
 def enabled(env: Mapping[str, str] | None = None) -> bool:
-    raw = (os.environ if env is None else env).get(DISABLE_ENV, "").strip().lower()
-    return raw not in ("0", "false", "no", "off")
-
-
-def _setting(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        return default
+    """``ZAPDOC_OCR`` (``settings.extraction.ocr``): on unless 0/false/no/off."""
+    return ExtractionSettings.from_env(env).ocr
 
 
 def installed_languages(exe: str) -> tuple[str, ...]:
@@ -141,7 +134,7 @@ def ocr_pdf(
     env: Mapping[str, str] | None = None,
 ) -> OcrResult:
     """OCR pages 1..``page_count`` of ``pdf`` within the time budget. Raises OcrUnavailable."""
-    env = os.environ if env is None else env
+    knobs = ExtractionSettings.from_env(env)
     exe = tesseract_path()
     if exe is None:
         raise OcrUnavailable(f"no text layer (scanned?) and Tesseract is not installed: {HOW_TO_ENABLE}")
@@ -150,8 +143,11 @@ def ocr_pdf(
         raise OcrUnavailable(
             f"Tesseract has none of the language packs {', '.join(LANGUAGES)}: {HOW_TO_ENABLE}"
         )
-    budget = _setting(env, BUDGET_ENV, DEFAULT_BUDGET_S) if budget_s is None else budget_s
-    limit = int(_setting(env, MAX_PAGES_ENV, DEFAULT_MAX_PAGES)) if max_pages is None else max_pages
+    if budget_s is None:
+        budget_s = DEFAULT_BUDGET_S if knobs.ocr_budget_s is None else knobs.ocr_budget_s
+    if max_pages is None:
+        max_pages = DEFAULT_MAX_PAGES if knobs.ocr_max_pages is None else int(knobs.ocr_max_pages)
+    budget, limit = budget_s, max_pages
     lang = "+".join(langs)
     result = OcrResult(pages=[""] * page_count, languages=lang)
     deadline = time.monotonic() + budget

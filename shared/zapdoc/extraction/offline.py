@@ -8,7 +8,6 @@ carries the page and the source line(s) it was read from.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Mapping, Sequence
 
 from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
@@ -33,6 +32,7 @@ from zapdoc.extraction.money import adds_up
 from zapdoc.extraction.patterns import find_emails, find_phones
 from zapdoc.extraction.search import Candidate, label_candidates, parser_for, select
 from zapdoc.extraction.tables import extract_table
+from zapdoc.settings import ExtractionSettings
 
 Special = Callable[[DocContext], Candidate | None]
 
@@ -66,8 +66,7 @@ IGNORE_EINVOICE_ENV = "ZAPDOC_IGNORE_EINVOICE"
 
 def ignore_einvoice_from_env(env: Mapping[str, str] | None = None) -> bool:
     """``ZAPDOC_IGNORE_EINVOICE`` read as a flag (1/true/yes/on)."""
-    raw = (os.environ if env is None else env).get(IGNORE_EINVOICE_ENV, "")
-    return raw.strip().lower() in ("1", "true", "yes", "on")
+    return ExtractionSettings.from_env(env).ignore_einvoice
 
 
 class OfflineExtractor:

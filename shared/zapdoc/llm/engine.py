@@ -26,8 +26,8 @@ from zapdoc.domain.fields import FieldSpec
 from zapdoc.llm import chunking, prompt
 from zapdoc.llm.retry import ProviderError, RetryPolicy, UnusableAnswer, call_with_retry
 from zapdoc.llm.schema import JsonSchema, classification_schema, response_schema
-from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import ChunkResult, parse_answer, validate_answer
+from zapdoc.settings import LlmSettings
 
 Purpose = Literal["extract", "classify"]
 

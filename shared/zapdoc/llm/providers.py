@@ -1,19 +1,17 @@
 """Choose the extraction provider(s): an explicit name (``--provider``, may be a chain ``gemini,openai``),
 else ``ZAPDOC_LLM_PROVIDERS`` (a chain), else ``ZAPDOC_LLM_PROVIDER``, else gemini when a Google Cloud
-project is configured, else the offline extractor. Misconfiguration fails here, before any work."""
+project is configured, else the offline extractor. Misconfiguration fails here, before any work.
+
+The providers' adapters (and the chain's circuit breaker) are built in the composition root
+(``zapdoc.bootstrap.build_extractor``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Mapping
 
 from zapdoc.domain.errors import ConfigError
-from zapdoc.llm.breaker import BreakerPolicy, CircuitBreaker
-from zapdoc.llm.engine import LlmExtractor
-from zapdoc.llm.settings import LlmSettings
-from zapdoc.ports.extractor import Extractor
-from zapdoc.ports.store import DocumentStore
+from zapdoc.llm.breaker import BreakerPolicy
+from zapdoc.settings import LlmSettings
 
 PROVIDERS = ("gemini", "openai", "offline")
 LLM_PROVIDERS = ("gemini", "openai")
@@ -51,52 +49,10 @@ def choose_provider(name: str | None, settings: LlmSettings) -> str:
     return choose_providers(name, settings)[0]
 
 
-def _build(name: str, settings: LlmSettings) -> LlmExtractor:
-    if name == "gemini":
-        from zapdoc.adapters.gemini import GeminiExtractor
-
-        gemini = GeminiExtractor(settings)
-        gemini.check_ready()
-        return gemini
-    from zapdoc.adapters.openai_compat import OpenAIExtractor
-
-    oai = OpenAIExtractor(settings)
-    oai.check_ready()
-    return oai
-
-
-def breaker_for(settings: LlmSettings, store: DocumentStore | None) -> CircuitBreaker:
-    """The chain's circuit breaker on ``store`` (shared by a function's instances through Firestore);
-    without one (the CLI), an in-process store: the breaker then protects this run only."""
-    if store is None:
-        from zapdoc.adapters.memory import MemoryStore
-
-        store = MemoryStore()
-    policy = BreakerPolicy(
+def breaker_policy(settings: LlmSettings) -> BreakerPolicy:
+    """The chain's circuit-breaker policy (``ZAPDOC_LLM_BREAKER_*``)."""
+    return BreakerPolicy(
         failures=settings.breaker_failures,
         window=dt.timedelta(seconds=settings.breaker_window_s),
         cooldown=dt.timedelta(seconds=settings.breaker_cooldown_s),
     )
-    return CircuitBreaker(store, policy)
-
-
-def make_extractor(
-    name: str | None = None, env: Mapping[str, str] = os.environ, *, store: DocumentStore | None = None
-) -> tuple[Extractor, str]:
-    """Build the extractor and a one-line description of which provider(s) and model(s) were chosen.
-
-    ``store`` holds the circuit breaker's state when a chain is configured (the functions pass their
-    Firestore store so every instance sees the same state)."""
-    settings = LlmSettings.from_env(env)
-    chosen = choose_providers(name, settings)
-    if chosen == ("offline",):
-        from zapdoc.extraction.offline import OfflineExtractor
-
-        return OfflineExtractor(), "offline: deterministic extractor, no network"
-    members = [_build(p, settings) for p in chosen]
-    if len(members) == 1 and not settings.providers and (name is None or "," not in name):
-        return members[0], members[0].describe()
-    from zapdoc.llm.chain import ProviderChain
-
-    chain = ProviderChain(members, breaker_for(settings, store))
-    return chain, chain.describe()

@@ -53,7 +53,7 @@ def _notify(rt: Runtime, job_id: str, doc_id: str, step: str) -> None:
 def _too_old_or_tried(rt: Runtime, doc: dict[str, Any]) -> bool:
     created = doc.get("created_at")
     too_old = isinstance(created, dt.datetime) and rt.clock() - created > rt.settings.document_max_age
-    return too_old or int(doc.get("attempts") or 0) + 1 >= rt.settings.max_attempts
+    return too_old or int(doc.get("attempts") or 0) + 1 >= rt.settings.delivery_attempts
 
 
 def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:

@@ -15,15 +15,15 @@ so repeats of a refund event and concurrent refund events never revoke twice.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
+from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.domain.ids import check_user_id
+from zapdoc.domain.packs import Pack
 from zapdoc.logging import event as log_event
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Update
 from zapdoc.services import jobs
@@ -31,39 +31,6 @@ from zapdoc.services.ledger import entry_path, user_path
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.payments")
-
-DEFAULT_PACKS = "starter:100:500:eur,standard:500:2000:eur,pro:2000:6000:eur"
-
-
-@dataclass(frozen=True)
-class Pack:
-    """A credit pack for sale: ``credits`` for ``amount`` (minor units) of ``currency``."""
-
-    id: str
-    credits: int
-    amount: int
-    currency: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def parse_packs(spec: str) -> dict[str, Pack]:
-    """Parse ``id:credits:amount_minor:currency,...`` (the ``ZAPDOC_CREDIT_PACKS`` setting)."""
-    packs: dict[str, Pack] = {}
-    for item in (p.strip() for p in spec.split(",")):
-        if not item:
-            continue
-        parts = item.split(":")
-        if len(parts) != 4 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
-            raise ConfigError(f"ZAPDOC_CREDIT_PACKS item {item!r} must be id:credits:amount:currency")
-        pack = Pack(parts[0], int(parts[1]), int(parts[2]), parts[3].lower())
-        if pack.credits <= 0 or pack.amount <= 0 or len(pack.currency) != 3:
-            raise ConfigError(f"ZAPDOC_CREDIT_PACKS item {item!r} needs positive numbers and a currency")
-        packs[pack.id] = pack
-    if not packs:
-        raise ConfigError("ZAPDOC_CREDIT_PACKS defines no pack")
-    return packs
 
 
 @dataclass(frozen=True)
@@ -161,11 +128,11 @@ def _amount(obj: Mapping[str, Any], key: str) -> int:
 
 
 def configured_packs(env: Mapping[str, str] | None = None) -> dict[str, Pack]:
-    """The server's pack table (``ZAPDOC_CREDIT_PACKS``): what a payment may buy."""
-    import os
+    """The server's pack table (``ZAPDOC_CREDIT_PACKS``, ``settings.payments.packs``): what a payment
+    may buy."""
+    from zapdoc.settings import PaymentSettings
 
-    e = os.environ if env is None else env
-    return parse_packs(e.get("ZAPDOC_CREDIT_PACKS", "").strip() or DEFAULT_PACKS)
+    return PaymentSettings.from_env(env).packs
 
 
 def handle_event(

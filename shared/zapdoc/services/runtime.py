@@ -1,6 +1,6 @@
 """What every pipeline service needs, passed explicitly: settings, ports, a clock and a crash hook.
 
-The composition root (``zapdoc.adapters.cloud``) fills it with real adapters; unit tests fill it with
+The composition root (``zapdoc.bootstrap``) fills it with real adapters; unit tests fill it with
 the in-memory fakes of ``zapdoc.adapters.memory``.
 """
 
@@ -11,12 +11,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zapdoc.pipeline_settings import CloudSettings
 from zapdoc.ports.blobs import BlobStore
 from zapdoc.ports.bus import MessageBus
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mailer
 from zapdoc.ports.store import DocumentStore
+from zapdoc.settings import CloudSettings
 
 
 def utcnow() -> dt.datetime:

@@ -1,7 +1,7 @@
 """The API side of the local stack: the Firebase Auth emulator, the verifying upload front, and the
 ``api`` and ``stripe_webhook`` functions on functions-framework, all on 127.0.0.1.
 
-``zapdoc dev up`` (``zapdoc.dev.stack``) can call ``start_api_services`` after its own functions are up,
+``zapdoc dev up`` (``zapdoc.dev.stack``) calls ``start_api_services`` after its own functions are up,
 passing its function environment and its spawner, then add the returned processes, URLs and client
 environment to its own (so ``zapdoc dev down`` stops them too); tests call it the same way.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from zapdoc.adapters.signing import ephemeral_key_info, public_key_pem
 from zapdoc.dev.emulators import HOST, free_port, http_ok, wait_until
-from zapdoc.dev.stack import repo_root
+from zapdoc.dev.paths import repo_root
 
 # Local stack only (loopback, test events); production reads STRIPE_WEBHOOK_SECRET from its secret store.
 LOCAL_WEBHOOK_SECRET = "whsec_local_zapdoc_dev"  # noqa: S105
