@@ -417,7 +417,7 @@ class LlmSettings(Part):
     chunk_pages: int = Field(15, ge=1, validation_alias=env("ZAPDOC_LLM_CHUNK_PAGES", "chunk_pages"))
     overlap_pages: int = Field(0, ge=0, validation_alias=env("ZAPDOC_LLM_OVERLAP_PAGES", "overlap_pages"))
     max_pdf_bytes: int = Field(
-        18_000_000, ge=100_000, validation_alias=env("ZAPDOC_LLM_MAX_PDF_BYTES", "max_pdf_bytes")
+        18_000_000, ge=1, validation_alias=env("ZAPDOC_LLM_MAX_PDF_BYTES", "max_pdf_bytes")
     )
     max_output_tokens: int = Field(
         16_384, ge=256, validation_alias=env("ZAPDOC_LLM_MAX_OUTPUT_TOKENS", "max_output_tokens")

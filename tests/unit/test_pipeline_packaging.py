@@ -59,6 +59,8 @@ def test_the_api_is_packaged_with_the_built_web_app_or_not_at_all(tmp_path: Path
     (root / "functions" / "api" / "main.py").write_text("def api(request): ...\n")
     (root / "shared" / "zapdoc").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    (root / "requirements").mkdir()
+    (root / "requirements" / "functions.lock").write_text("# make lock\n")  # what functions install
     # THEN packaging the api refuses with the command that fixes it, instead of shipping a blank page
     with pytest.raises(UsageError, match="make web"):
         package_function("api", tmp_path / "out", root)

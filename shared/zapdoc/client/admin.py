@@ -46,12 +46,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _report_from_store(args: argparse.Namespace) -> dict[str, Any]:
-    from zapdoc.bootstrap import build_runtime, settings
+    from zapdoc.bootstrap import build_runtime
     from zapdoc.dev.stack import load_state
     from zapdoc.services.analytics import parse_since, usage_report
+    from zapdoc.settings import Settings
 
     since = _since(args.since, parse_since)
-    configured = settings()
+    configured = Settings.from_env()  # this command's environment now (a one-shot CLI)
     state = load_state(args.state_dir)
     if configured.cloud.project:
         return usage_report(build_runtime(configured), since)
