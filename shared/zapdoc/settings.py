@@ -236,7 +236,7 @@ class CloudSettings(Part):
     per request are ``llm.max_attempts``); below the subscription's dead-letter limit."""
     lease: Duration = Field(
         dt.timedelta(seconds=30),
-        ge=dt.timedelta(seconds=1),
+        gt=dt.timedelta(0),
         validation_alias=env("ZAPDOC_LEASE_S", "lease"),
     )
     """Lease of a step's claim (intake of a file, extraction of a document, assembly of a job):
