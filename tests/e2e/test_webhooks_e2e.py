@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import StackFactory
-from tests.webhook_support import start_readme_receiver
+from tests.webhook_support import Receiver, start_readme_receiver
 from zapdoc.client.api_client import ZapdocClient
 from zapdoc.client.local_auth import local_token
 from zapdoc.dev.emulators import wait_until
@@ -72,16 +72,21 @@ class FlakyProxy:
 
 
 @pytest.fixture
-def proxy_factory() -> Iterator[list[FlakyProxy]]:
-    started: list[FlakyProxy] = []
+def proxy_factory() -> Iterator[list[FlakyProxy | Receiver]]:
+    """Proxies and README receivers to stop after the test, whether it passed or not."""
+    started: list[FlakyProxy | Receiver] = []
     yield started
     for p in started:
+        if isinstance(p, Receiver):
+            if p.process.poll() is None:
+                p.stop()
+            continue
         p.server.shutdown()
         p.server.server_close()
 
 
 def test_one_verified_job_delivered_per_job_despite_500s_and_a_redelivered_assemble(
-    make_stack: StackFactory, tmp_path: Path, proxy_factory: list[FlakyProxy]
+    make_stack: StackFactory, tmp_path: Path, proxy_factory: list[FlakyProxy | Receiver]
 ) -> None:
     from tests.api_support import firebase_cli
 
@@ -106,6 +111,7 @@ def test_one_verified_job_delivered_per_job_despite_500s_and_a_redelivered_assem
     placeholder = "http://127.0.0.1:9/"
     secret = client.set_webhook(placeholder)["secret"]
     receiver = start_readme_receiver(secret, tmp_path)
+    proxy_factory.append(receiver)
     proxy = FlakyProxy(receiver.url)
     proxy_factory.append(proxy)
     proxy.thread.start()
