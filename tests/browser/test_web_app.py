@@ -252,6 +252,7 @@ def test_a_whole_job_with_the_keyboard_only(web_stack: WebStack, page: Any) -> N
     # WHEN they open the file picker from the keyboard, then tab to the upload button
     expect(page.get_by_label("Template or field list")).to_have_value("builtin:invoice", timeout=60_000)
     tab_to(page, "el.textContent === 'Choose files'")
+    expect(page.get_by_role("button", name="Choose files")).to_be_focused()  # settled before the key
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
     chooser.value.set_files([payload("kb-1.pdf", invoice_pdf(11)), payload("kb-2.pdf", invoice_pdf(12))])
