@@ -93,3 +93,22 @@ def firestore_client(firestore_emulator: emulators.Emulator, project_id: str) ->
     from google.cloud import firestore
 
     return firestore.Client(project=project_id)
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Each test leaves ``os.environ`` as it found it: code under test that exports a stack's variables
+    (``dev.submit.client_runtime`` puts its project and emulator hosts there for the Google clients)
+    must not change what later tests read. Session fixtures set their variables before this snapshot."""
+    saved = dict(os.environ)
+    yield
+    changed = set(os.environ) != set(saved) or any(os.environ[k] != v for k, v in saved.items())
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+    if changed:  # settings parsed from the changed environment are cached by the composition root
+        from zapdoc import bootstrap
+
+        bootstrap.reset()

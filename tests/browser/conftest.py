@@ -91,7 +91,7 @@ def web_stack(
         stack.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: a live sync Playwright would break later sync_playwright()
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: run scripts/install-chromium.sh (apt-get install chromium)")

@@ -3,6 +3,7 @@ stats` prints the per-type table from the analytics records in Firestore."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS
 from zapdoc import cli
 from zapdoc.dev.submit import client_runtime, submit
+from zapdoc.domain import jobs as J
 
 pytestmark = [pytest.mark.emulators, pytest.mark.slow]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -30,6 +32,15 @@ def test_admin_stats_prints_the_per_type_table_after_jobs_ran(
     user = f"ops-{uuid.uuid4().hex[:6]}@example.com"
     result = submit(rt, paths, FIELDS, email=user, wait=180, download_dir=tmp_path / "out")
     assert result.status == "delivered"
+    # (the end-of-job records are completed just after the delivery: wait for them, as a reader would)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = rt.store.get(J.job_path(result.job_id))
+        if job is not None and job.data.get("end_done") is True:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the job's end-of-job effects never ran")
     # WHEN the operator runs `zapdoc admin stats` against that Firestore (no local state file here)
     for key, value in stack.client_env.items():
         monkeypatch.setenv(key, value)

@@ -316,7 +316,8 @@ def check_settings(stack: Stack) -> list[str]:
         for name in sorted(n for n in env if n.startswith("ZAPDOC_") and n not in known_variables()):
             problems.append(f"{key}: {name} is set but no setting reads it")
         try:
-            loaded = Settings.from_env(env)
+            with mock.patch.dict(os.environ, env, clear=True):  # only the function's own environment
+                loaded = Settings.from_env(env)
         except Exception as exc:
             problems.append(f"{key}: the deployed settings do not parse: {exc}")
             continue
