@@ -275,39 +275,14 @@ def delivery_mail(
         lead = (
             f"Every document of your job was extracted ({plural(ok, 'document')}, {plural(pages, 'page')})."
         )
-    inner = _p(_e(lead)) + _p(where_html) + _facts(facts) + _file_table(file_lines(results))
-    if link:
-        inner += _button(link, "Open the job")
-    html_footer, text_footer = _footer(public_url, SENDER_NOTE)
-    title = delivery_subject(ok, failed)
-    text = "\n".join(
-        [
-            f"ZapDoc: {title}",
-            "",
-            lead,
-            where_text,
-            "",
-            _text_facts(facts),
-            "",
-            "Files:",
-            _text_table(file_lines(results)),
-            "",
-            *([f"Open the job: {link}", ""] if link else []),
-            "--",
-            text_footer,
-            "",
-        ]
-    )
-    key = f"deliver:{job_id}"
-    return Mail(
-        to=to,
-        subject=subject,
-        html=_page(title, lead, inner, html_footer),
-        text=text,
+    return _compose(
+        key=f"deliver:{job_id}", to=to, sender=sender, when=when, public_url=public_url,
+        subject=subject, title=delivery_subject(ok, failed), lead=lead,
+        second_html=where_html, second_text=where_text, facts=facts, files=file_lines(results),
+        html_links=_button(link, "Open the job") if link else "",
+        text_links=[f"Open the job: {link}"] if link else [],
         attachments=(attachment,) if attachment is not None else (),
-        key=key,
-        headers=_headers(key, sender, when),
-    )
+    )  # fmt: skip
 
 
 def rejection_mail(
@@ -351,32 +326,12 @@ def rejection_mail(
             ("Charged", "nothing"),
         ]  # fmt: skip
     buy = credits_url(public_url)
-    inner = _p(_e(lead)) + _p(_e(todo)) + _facts(facts) + _file_table(files)
-    if buy:
-        inner += _button(buy, "Buy credits")
-    html_footer, text_footer = _footer(public_url, SENDER_NOTE)
-    text = "\n".join(
-        [
-            f"ZapDoc: {title}",
-            "",
-            lead,
-            todo,
-            "",
-            _text_facts(facts),
-            "",
-            "Files:",
-            _text_table(files),
-            "",
-            *([f"Buy credits: {buy}", ""] if buy else []),
-            "--",
-            text_footer,
-            "",
-        ]
-    )
-    key = f"reject:{job_id}"
-    return Mail(
-        to=to, subject=subject, html=_page(title, lead, inner, html_footer), text=text, key=key,
-        headers=_headers(key, sender, when),
+    return _compose(
+        key=f"reject:{job_id}", to=to, sender=sender, when=when, public_url=public_url,
+        subject=subject, title=title, lead=lead, second_html=_e(todo), second_text=todo,
+        facts=facts, files=files,
+        html_links=_button(buy, "Buy credits") if buy else "",
+        text_links=[f"Buy credits: {buy}"] if buy else [],
     )  # fmt: skip
 
 
@@ -414,31 +369,65 @@ def cancellation_mail(
     ]
     again = new_job_url(public_url)
     buy = credits_url(public_url)
-    inner = _p(_e(lead)) + _p(_e(todo)) + _facts(facts) + _file_table(files)
+    links = ""
     if again:
-        inner += _button(again, "Submit again")
-        inner += _p(f'<a href="{_e(buy)}" style="color:{BRAND};font-size:14px">Buy credits</a>')
+        links = _button(again, "Submit again") + _p(
+            f'<a href="{_e(buy)}" style="color:{BRAND};font-size:14px">Buy credits</a>'
+        )
+    return _compose(
+        key=f"cancel:{job_id}", to=to, sender=sender, when=when, public_url=public_url,
+        subject=subject, title=title, lead=lead, second_html=_e(todo), second_text=todo,
+        facts=facts, files=files, html_links=links,
+        text_links=[f"Submit again: {again}", f"Buy credits: {buy}"] if again else [],
+    )  # fmt: skip
+
+
+def _compose(
+    *,
+    key: str,
+    to: str,
+    sender: str,
+    when: dt.datetime,
+    public_url: str,
+    subject: str,
+    title: str,
+    lead: str,
+    second_html: str,
+    second_text: str,
+    facts: Sequence[tuple[str, str]],
+    files: Sequence[FileLine],
+    html_links: str,
+    text_links: Sequence[str],
+    attachments: tuple[Attachment, ...] = (),
+) -> Mail:
+    """One mail in the shape every ZapDoc mail has: lead, a second line, the facts, the file table and
+    the links, as HTML and as its plain-text twin, with the footer, Date and Message-ID."""
+    inner = _p(_e(lead)) + _p(second_html) + _facts(facts) + _file_table(files) + html_links
     html_footer, text_footer = _footer(public_url, SENDER_NOTE)
     text = "\n".join(
         [
             f"ZapDoc: {title}",
             "",
             lead,
-            todo,
+            second_text,
             "",
             _text_facts(facts),
             "",
             "Files:",
             _text_table(files),
             "",
-            *([f"Submit again: {again}", f"Buy credits: {buy}", ""] if again else []),
+            *([*text_links, ""] if text_links else []),
             "--",
             text_footer,
             "",
         ]
     )
-    key = f"cancel:{job_id}"
     return Mail(
-        to=to, subject=subject, html=_page(title, lead, inner, html_footer), text=text, key=key,
+        to=to,
+        subject=subject,
+        html=_page(title, lead, inner, html_footer),
+        text=text,
+        attachments=attachments,
+        key=key,
         headers=_headers(key, sender, when),
-    )  # fmt: skip
+    )
