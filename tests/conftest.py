@@ -111,4 +111,4 @@ def _environment_restored() -> Iterator[None]:
     if changed:  # settings parsed from the changed environment are cached by the composition root
         from zapdoc import bootstrap
 
-        bootstrap._settings.clear()  # (not reset(): a module fixture may have installed a runtime)
+        bootstrap.reset(settings_only=True)  # a module fixture may have installed a runtime

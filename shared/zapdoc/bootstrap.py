@@ -369,10 +369,13 @@ def install(
             _api[:] = [api]
 
 
-def reset() -> None:
-    """Forget the cached settings, runtime and API context (tests that change the environment)."""
+def reset(*, settings_only: bool = False) -> None:
+    """Forget the cached settings, runtime and API context (tests that change the environment);
+    ``settings_only`` keeps an installed runtime and API context."""
     with _lock:
         _settings.clear()
+        if settings_only:
+            return
         _runtime.clear()
         _api.clear()
         _senders.clear()
