@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zapdoc.domain.documents import Classification, DocumentText, Evidence, Extr
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec, parse_fields
 from zapdoc.ports.store import DocumentStore
+from zapdoc.services import jobs
 from zapdoc.services.assemble import assemble_job
 from zapdoc.services.extract import classify_document, extract_document
 from zapdoc.services.runtime import Runtime, SimulatedCrash
@@ -106,6 +108,13 @@ class MemoryWorld:
     clock: Clock
     crash_points: set[str] = field(default_factory=set)
     parked: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # other topics (webhooks...)
+
+
+def user_with_credits(world: MemoryWorld, credits: int) -> str:
+    """A new user (random id) holding ``credits`` on the world's ledger."""
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    jobs.ledger(world.rt).ensure_user(user, email=f"{user}@example.com", initial_credits=credits)
+    return user
 
 
 def memory_world(store: DocumentStore | None = None, **setting_overrides: object) -> MemoryWorld:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.pipeline_support import MemoryWorld, invoice_pdf, memory_world, pump
+from tests.pipeline_support import MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
 from tests.unit.test_money_holes import (
     _arrive,
     _job,
@@ -21,7 +21,6 @@ from tests.unit.test_money_holes import (
     _short_tree_invoice,
     _texts,
     _two_file_job_rejected_on_the_second,
-    _user,
     _workbook_rows,
     raw_zip,
 )
@@ -48,7 +47,7 @@ def world(firestore_client: Any) -> MemoryWorld:
 
 def test_colliding_zip_names_are_charged_for_every_page_extracted(world: MemoryWorld) -> None:
     # GIVEN a zip with ./a.pdf (8 pages) + a.pdf (1 blank-ish page), d//c.pdf + d/c.pdf, and b.pdf twice
-    user = _user(world, 100)
+    user = user_with_credits(world, 100)
     entries = [
         ("./a.pdf", invoice_pdf("A8", "8", pages=8)),
         ("a.pdf", invoice_pdf("A1", "1")),
@@ -76,7 +75,7 @@ def test_colliding_zip_names_are_charged_for_every_page_extracted(world: MemoryW
 def test_rejected_and_cancelled_jobs_keep_no_text_on_firestore(world: MemoryWorld) -> None:
     # GIVEN one job rejected for credits and one cancelled with a file that did arrive
     rejected = _two_file_job_rejected_on_the_second(world)
-    rich = _user(world, 10)
+    rich = user_with_credits(world, 10)
     created = jobs.create_job(
         world.rt,
         user_id=rich,
@@ -100,7 +99,7 @@ def test_rejected_and_cancelled_jobs_keep_no_text_on_firestore(world: MemoryWorl
 
 def test_cancel_racing_the_debit_never_leaves_a_debit_on_firestore(world: MemoryWorld) -> None:
     # GIVEN a job past its deadline, and a sweep that cancels it just before intake's debit commits
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("C", "1", pages=3)})
     world.clock.advance(hours=2)
     store = world.rt.store
@@ -128,7 +127,7 @@ def test_cancel_racing_the_debit_never_leaves_a_debit_on_firestore(world: Memory
 
 def test_many_cancels_and_intakes_racing_keep_money_consistent(world: MemoryWorld) -> None:
     # GIVEN 12 jobs past their deadline whose files arrive while sweeps run
-    user = _user(world, 100)
+    user = user_with_credits(world, 100)
     job_ids = [_job(world, user, {"x.pdf": invoice_pdf(f"J{i}", "1", pages=2)}) for i in range(12)]
     world.clock.advance(hours=2)
 
@@ -190,7 +189,7 @@ def test_template_limit_holds_under_130_concurrent_creates_on_firestore(world: M
 
 def test_a_pdf_with_pages_the_reader_cannot_open_is_an_error_row_not_charged(world: MemoryWorld) -> None:
     # GIVEN a zip with a good 2-page PDF and a 5-page PDF whose /Count says 1 (pdfium opens 1 page)
-    user = _user(world, 20)
+    user = user_with_credits(world, 20)
     entries = [("good.pdf", invoice_pdf("G2", "2", pages=2)), ("short.pdf", _short_tree_invoice())]
     job_id = _job(world, user, {"up.zip": raw_zip(entries)})
     # WHEN every event is delivered twice

@@ -3,19 +3,11 @@ confirms the quote; cancelling one ends it like any other job (text purged, slot
 
 from __future__ import annotations
 
-import uuid
-
-from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump
+from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
 from zapdoc.domain import jobs as J
 from zapdoc.services import jobs
 from zapdoc.services.confirm import ConfirmOutcome, cancel, confirm
 from zapdoc.services.intake import IntakeOutcome, handle_upload
-
-
-def _user(world: MemoryWorld, credits: int) -> str:
-    user = f"u-{uuid.uuid4().hex[:8]}"
-    jobs.ledger(world.rt).ensure_user(user, email=f"{user}@example.com", initial_credits=credits)
-    return user
 
 
 def _held_job(world: MemoryWorld, user: str, files: dict[str, bytes]) -> str:
@@ -46,7 +38,7 @@ def _job(world: MemoryWorld, job_id: str) -> dict[str, object]:
 def test_a_held_job_over_the_balance_is_quoted_not_rejected_and_runs_once_credits_are_bought() -> None:
     # GIVEN a user with 2 credits and a held job of 5 pages
     world = memory_world()
-    user = _user(world, 2)
+    user = user_with_credits(world, 2)
     job_id = _held_job(world, user, {"a.pdf": invoice_pdf("A1", "10.00", pages=5)})
     # THEN it waits for a confirmation with its quote, and nothing was charged
     job = _job(world, job_id)
@@ -71,7 +63,7 @@ def test_a_held_job_over_the_balance_is_quoted_not_rejected_and_runs_once_credit
 def test_cancelling_a_held_job_purges_its_text_frees_its_slot_and_records_the_end() -> None:
     # GIVEN a user allowed one open job, with a held (counted, unconfirmed) job
     world = memory_world(max_open_jobs=1)
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _held_job(world, user, {"a.pdf": invoice_pdf("A1", "10.00", pages=2)})
     assert any(d.data.get("text") for d in jobs.list_documents(world.rt, job_id))
     # WHEN the user cancels it
@@ -85,7 +77,7 @@ def test_cancelling_a_held_job_purges_its_text_frees_its_slot_and_records_the_en
     _held_job(world, user, {"b.pdf": invoice_pdf("B1", "5.00")})
     # AND a confirmed job can no longer be cancelled (a debit never races a cancellation)
     other = memory_world()
-    rich = _user(other, 10)
+    rich = user_with_credits(other, 10)
     started = _held_job(other, rich, {"c.pdf": invoice_pdf("C1", "1.00")})
     assert confirm(other.rt, started, 1) is ConfirmOutcome.STARTED
     assert not cancel(other.rt, started)
@@ -94,7 +86,7 @@ def test_cancelling_a_held_job_purges_its_text_frees_its_slot_and_records_the_en
 
 def test_a_plain_job_over_the_balance_is_still_refused_while_counting() -> None:
     world = memory_world()
-    user = _user(world, 2)
+    user = user_with_credits(world, 2)
     created = jobs.create_job(
         world.rt, user_id=user, email=f"{user}@example.com", filenames=["a.pdf"], fields=FIELDS
     )

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from tests.pipeline_support import Clock, invoice_pdf, memory_world, pump
-from tests.unit.test_money_holes import _arrive, _job, _money_adds_up, _user
+from tests.pipeline_support import Clock, invoice_pdf, memory_world, pump, user_with_credits
+from tests.unit.test_money_holes import _arrive, _job, _money_adds_up
 from zapdoc.adapters.memory import MemoryStore
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentText, Extraction
@@ -104,7 +104,7 @@ def test_heartbeat_thread_renews_until_stopped_and_notices_a_lost_lease() -> Non
 def test_a_crashed_intake_is_taken_over_after_one_lease() -> None:
     # GIVEN an intake that dies while reading the file (its claim stays in progress)
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"a.pdf": invoice_pdf("A", "1", pages=3)})
     [file] = jobs.get_job(world.rt, job_id).data["files"].values()  # type: ignore[union-attr]
     world.crash_points.add("intake.after_read")
@@ -126,7 +126,7 @@ def test_a_crashed_intake_is_taken_over_after_one_lease() -> None:
 
 def test_a_crashed_extraction_is_taken_over_after_one_lease() -> None:
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"a.pdf": invoice_pdf("A", "1")})
     assert _arrive(world, job_id) == [IntakeOutcome.STARTED]
     [doc] = jobs.list_documents(world.rt, job_id)
@@ -142,7 +142,7 @@ def test_a_crashed_extraction_is_taken_over_after_one_lease() -> None:
 
 def test_a_crashed_assembly_is_taken_over_after_one_lease_and_a_renewed_one_is_not() -> None:
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"a.pdf": invoice_pdf("A", "1")})
     _arrive(world, job_id)
     world.crash_points.add("assemble.after_workbook")
@@ -193,7 +193,7 @@ def test_a_live_extraction_longer_than_many_leases_is_never_run_twice() -> None:
     # GIVEN a 0.3 s lease on the real clock and a provider call that takes far longer
     world = memory_world(lease=dt.timedelta(seconds=0.3))
     world.rt.clock = utcnow
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"a.pdf": invoice_pdf("A", "1")})
     _arrive(world, job_id)
     [doc] = jobs.list_documents(world.rt, job_id)

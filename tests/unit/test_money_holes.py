@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 import warnings
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ import openpyxl
 import pytest
 
 from tests.badinputs import short_tree_pdf
-from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump
+from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
 from zapdoc.domain import ids as ledger_mod
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Source
@@ -39,12 +38,6 @@ def raw_zip(entries: list[tuple[str, bytes]]) -> bytes:
             for name, data in entries:
                 zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
     return buf.getvalue()
-
-
-def _user(world: MemoryWorld, credits: int) -> str:
-    user = f"u-{uuid.uuid4().hex[:8]}"
-    jobs.ledger(world.rt).ensure_user(user, email=f"{user}@example.com", initial_credits=credits)
-    return user
 
 
 def _job(world: MemoryWorld, user: str, files: dict[str, bytes]) -> str:
@@ -111,7 +104,7 @@ def test_document_ids_differ_for_same_name_and_are_stable() -> None:
 def test_colliding_zip_entries_are_each_charged_and_extracted_once() -> None:
     # GIVEN a zip holding ./a.pdf (6 pages), a.pdf (1 page) and the same name twice (2 + 3 pages)
     world = memory_world()
-    user = _user(world, 50)
+    user = user_with_credits(world, 50)
     entries = [
         ("./a.pdf", invoice_pdf("A6", "6", pages=6)),
         ("a.pdf", invoice_pdf("A1", "1")),
@@ -137,7 +130,7 @@ def test_colliding_zip_entries_are_each_charged_and_extracted_once() -> None:
 def test_extraction_reads_the_counted_bytes_or_fails_and_refunds() -> None:
     # GIVEN a document whose stored text is gone, whose upload was replaced after it was counted
     world = memory_world()
-    user = _user(world, 20)
+    user = user_with_credits(world, 20)
     pdf = invoice_pdf("ORIG", "1", pages=2)
     job_id = _job(world, user, {"x.pdf": pdf})
     _arrive(world, job_id)
@@ -158,7 +151,7 @@ def test_extraction_reads_the_counted_bytes_or_fails_and_refunds() -> None:
 
 def test_declared_files_with_the_same_name_get_distinct_names() -> None:
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     created = jobs.create_job(
         world.rt, user_id=user, email="a@example.com", filenames=["a.pdf", "a.pdf", "x/a.pdf"], fields=FIELDS
     )
@@ -175,7 +168,7 @@ def _texts(world: MemoryWorld, job_id: str) -> list[object]:
 def _two_file_job_rejected_on_the_second(world: MemoryWorld) -> str:
     """A user with 2 credits; a.pdf (1 page, its text stored on arrival) then b.pdf (3 pages): the job
     is rejected when b.pdf is counted, after a.pdf's text was stored."""
-    user = _user(world, 2)
+    user = user_with_credits(world, 2)
     files = {
         "a.pdf": invoice_pdf("A", "1", extra="words " * 20),
         "b.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20),
@@ -198,7 +191,7 @@ def test_rejected_job_keeps_no_document_text() -> None:
 def test_rejected_at_settle_keeps_no_document_text() -> None:
     # GIVEN a job whose file was counted while the balance covered it, and credits spent before it settles
     world = memory_world()
-    user = _user(world, 3)
+    user = user_with_credits(world, 3)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("R", "1", pages=3, extra="words " * 20)})
     store = world.rt.store
     real_commit = store.commit
@@ -219,7 +212,7 @@ def test_rejected_at_settle_keeps_no_document_text() -> None:
 def test_cancelled_job_keeps_no_document_text() -> None:
     # GIVEN a 2-file job where only one file arrived
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     files = {"a.pdf": invoice_pdf("A", "1"), "b.pdf": invoice_pdf("B", "1")}
     created = jobs.create_job(
         world.rt, user_id=user, email="a@example.com", filenames=list(files), fields=FIELDS
@@ -255,7 +248,7 @@ def test_cancel_between_read_and_debit_leaves_no_debit() -> None:
     # GIVEN a job past its deadline whose last file is arriving, and a sweep that cancels it just
     # before intake's debit commits
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("C", "1", pages=3)})
     world.clock.advance(hours=2)
     store = world.rt.store
@@ -287,7 +280,7 @@ def test_cancel_between_read_and_debit_leaves_no_debit() -> None:
 def test_a_debited_job_is_never_cancelled() -> None:
     # GIVEN a job that intake debited and started
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("C", "1", pages=3)})
     assert _arrive(world, job_id) == [IntakeOutcome.STARTED]
     # WHEN the sweep runs past the file deadline
@@ -300,7 +293,7 @@ def test_a_debited_job_is_never_cancelled() -> None:
 def test_cancel_after_a_recorded_debit_refunds_it_once_and_says_so() -> None:
     # GIVEN a job still awaiting files that carries a debit (written by an older, non-atomic intake)
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("C", "1", pages=3)})
     jobs.ledger(world.rt).apply(user, J.debit_key(job_id), -3, meta={"job_id": job_id})
     # WHEN the sweep cancels it, twice
@@ -322,7 +315,7 @@ def test_cancel_after_a_recorded_debit_refunds_it_once_and_says_so() -> None:
 @pytest.mark.parametrize("name", [".", "..", "x/..", "x/.", "d/", "a\\..", " .. ", "\x00..", "/"])
 def test_file_names_without_a_usable_segment_are_refused(name: str) -> None:
     world = memory_world()
-    user = _user(world, 10)
+    user = user_with_credits(world, 10)
     with pytest.raises(UsageError, match="file name"):
         jobs.create_job(world.rt, user_id=user, email="a@example.com", filenames=[name], fields=FIELDS)
     assert world.rt.store.query(__import__("zapdoc.ports.store", fromlist=["Query"]).Query("jobs")) == []
@@ -412,7 +405,7 @@ def _short_tree_invoice(pages: int = 5) -> bytes:
 def test_a_pdf_whose_pages_cannot_all_be_opened_is_an_error_row_and_not_charged() -> None:
     # GIVEN a 5-page PDF of which the text reader can open only page 1 (and a good one beside it)
     world = memory_world()
-    user = _user(world, 20)
+    user = user_with_credits(world, 20)
     job_id = _job(world, user, {"short.pdf": _short_tree_invoice(), "good.pdf": invoice_pdf("G", "1")})
     # WHEN it runs through the whole pipeline, with redeliveries
     assert _arrive(world, job_id) == [IntakeOutcome.WAITING, IntakeOutcome.STARTED]
@@ -436,7 +429,7 @@ def test_a_charged_document_found_unreadable_at_extraction_is_refunded_once() ->
     # GIVEN a charged 5-page document without stored text whose bytes (as counted: same hash) turn out
     # to have pages the reader cannot open (e.g. counted before intake read the text)
     world = memory_world()
-    user = _user(world, 20)
+    user = user_with_credits(world, 20)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("X", "5", pages=5)})
     assert _arrive(world, job_id) == [IntakeOutcome.STARTED]
     assert _money_adds_up(world, user) == 15
