@@ -339,3 +339,25 @@ def test_api_keys_are_shown_once_listed_and_revoked(web_stack: WebStack, page: A
     assert "revoked" in refused.json()["error"]["message"]
     page.goto(web_stack.web + "#/jobs/" + "x" * 20)
     expect(page.get_by_role("heading", name="Job not found")).to_be_visible()
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+    }).observe({ type: "layout-shift", buffered: true });
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+})"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 412, "height": 823}, {"width": 1280, "height": 800}])
+def test_the_first_page_does_not_move_while_it_renders(
+    web_stack: WebStack, page: Any, viewport: dict[str, int]
+) -> None:
+    # GIVEN a phone-sized and a desktop-sized window (Lighthouse scores the phone one)
+    page.set_viewport_size(viewport)
+    # WHEN the app boots and replaces its loading line with the sign-in page
+    page.goto(web_stack.web)
+    expect(page.get_by_role("heading", name="Sign in to ZapDoc")).to_be_visible()
+    # THEN nothing already on screen (header, footer) was pushed around: cumulative layout shift is 0
+    assert page.evaluate(LAYOUT_SHIFT) == pytest.approx(0.0, abs=0.01)
