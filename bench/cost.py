@@ -44,13 +44,15 @@ sys.path.insert(0, str(ROOT))
 from zapdoc.domain.documents import DocumentText, Extraction, Source  # noqa: E402
 from zapdoc.domain.errors import ZapdocError  # noqa: E402
 from zapdoc.domain.fields import FieldSpec  # noqa: E402
+from zapdoc.domain.prices import PRICES  # noqa: E402
 from zapdoc.domain.templates import template_fields  # noqa: E402
 from zapdoc.extraction.classify import classify_text  # noqa: E402
 from zapdoc.extraction.offline import OfflineExtractor  # noqa: E402
 from zapdoc.inputs.pdf import inspect_pdf  # noqa: E402
-from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest  # noqa: E402
+from zapdoc.llm.engine import LlmExtractor  # noqa: E402
 from zapdoc.llm.prompt import estimate_tokens  # noqa: E402
-from zapdoc.llm.settings import PRICES, LlmSettings  # noqa: E402
+from zapdoc.ports.llm import LlmReply, LlmRequest  # noqa: E402
+from zapdoc.settings import LlmSettings  # noqa: E402
 from zapdoc.standins._base import StandInServer  # noqa: E402
 
 DEFAULT_MANIFEST = ROOT.parent / "shared" / "corpus" / "manifest.jsonl"
@@ -138,12 +140,12 @@ def load_documents(manifest: Path, limit: int | None) -> list[Doc]:
 
 def _extractor(provider: str, url: str, settings: LlmSettings) -> LlmExtractor:
     if provider == "gemini":
-        from zapdoc.adapters.gemini import GeminiExtractor
+        from zapdoc.bootstrap import gemini_extractor
 
-        return GeminiExtractor(settings.__class__(**{**settings.__dict__, "gemini_base_url": url}))
-    from zapdoc.adapters.openai_compat import OpenAIExtractor
+        return gemini_extractor(settings.__class__(**{**settings.__dict__, "gemini_base_url": url}))
+    from zapdoc.bootstrap import openai_extractor
 
-    return OpenAIExtractor(settings.__class__(**{**settings.__dict__, "openai_base_url": url}))
+    return openai_extractor(settings.__class__(**{**settings.__dict__, "openai_base_url": url}))
 
 
 def _server(provider: str) -> StandInServer:

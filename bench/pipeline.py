@@ -20,8 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of  # noqa: E402
+from zapdoc.client.local_stack import client_runtime  # noqa: E402
 from zapdoc.dev.stack import LocalStack, StackOptions  # noqa: E402
-from zapdoc.dev.submit import client_runtime, submit  # noqa: E402
+from zapdoc.dev.submit import submit  # noqa: E402
 
 TARGET = 5.0
 

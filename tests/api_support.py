@@ -19,8 +19,8 @@ import stripe
 
 from zapdoc.adapters.signing import GcsUploadSigner, ephemeral_key_info
 from zapdoc.api.app import ApiContext
-from zapdoc.api.ports import Identity, InvalidToken
-from zapdoc.services.payments import CheckoutSession
+from zapdoc.ports.auth import Identity, InvalidToken
+from zapdoc.ports.payments import CheckoutSession
 from zapdoc.services.runtime import Runtime
 from zapdoc.settings import ApiSettings
 

@@ -19,6 +19,7 @@ from zapdoc.domain.errors import ConfigError
 from zapdoc.llm.providers import breaker_policy, choose_provider, choose_providers
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mail, Mailer
+from zapdoc.ports.payments import EventVerifier
 from zapdoc.ports.store import DocumentStore
 from zapdoc.ports.webhooks import WebhookSender
 from zapdoc.services.runtime import Runtime, no_crash
@@ -63,18 +64,41 @@ def _resolve(given: Settings | Mapping[str, str] | None) -> Settings:
 # ------------------------------------------------------------------------------------ extractor
 
 
+def gemini_extractor(llm: LlmSettings) -> LlmExtractor:
+    """The LLM engine on Gemini (Vertex AI), escalating to the stronger model when one is set."""
+    from zapdoc.adapters.gemini import GeminiBackend, GeminiEscalation
+    from zapdoc.llm.engine import LlmExtractor
+
+    gemini = GeminiBackend(llm)
+    stronger = llm.gemini_escalation_model
+    escalation = GeminiEscalation(gemini, stronger) if stronger and stronger != gemini.model else None
+    where = llm.gemini_base_url or f"Vertex AI {llm.gcp_location}"
+    return LlmExtractor(
+        "gemini",
+        gemini,
+        llm,
+        escalation,
+        where=f"{where} (project {llm.gcp_project})",
+        ready=gemini.credentials,
+    )
+
+
+def openai_extractor(llm: LlmSettings) -> LlmExtractor:
+    """The LLM engine on an OpenAI-compatible endpoint (the API key is checked when it is built)."""
+    from zapdoc.adapters.openai_compat import OpenAIBackend
+    from zapdoc.llm.engine import LlmExtractor
+
+    stronger = llm.openai_escalation_model
+    escalation = OpenAIBackend(llm, stronger) if stronger and stronger != llm.openai_model else None
+    return LlmExtractor(
+        "openai", OpenAIBackend(llm), llm, escalation, where=llm.openai_base_url or "api.openai.com"
+    )
+
+
 def _build_llm(name: str, llm: LlmSettings) -> LlmExtractor:
-    if name == "gemini":
-        from zapdoc.adapters.gemini import GeminiExtractor
-
-        gemini = GeminiExtractor(llm)
-        gemini.check_ready()
-        return gemini
-    from zapdoc.adapters.openai_compat import OpenAIExtractor
-
-    oai = OpenAIExtractor(llm)
-    oai.check_ready()
-    return oai
+    extractor = gemini_extractor(llm) if name == "gemini" else openai_extractor(llm)
+    extractor.check_ready()
+    return extractor
 
 
 def build_extractor(
@@ -201,7 +225,7 @@ def build_api(rt: Runtime, given: Settings | Mapping[str, str] | None = None) ->
     from zapdoc.adapters.signing import GcsUploadSigner, ephemeral_key_info
     from zapdoc.adapters.stripe_gateway import StripeCheckoutGateway
     from zapdoc.api.app import ApiContext
-    from zapdoc.api.ports import UploadSigner
+    from zapdoc.ports.blobs import UploadSigner
 
     s = _resolve(given)
     api = s.api
@@ -231,6 +255,14 @@ def build_api(rt: Runtime, given: Settings | Mapping[str, str] | None = None) ->
             api_base=s.payments.stripe_api_base,
         ),
     )
+
+
+def event_verifier(given: Settings | Mapping[str, str] | None = None) -> EventVerifier:
+    """The ``stripe_webhook`` function's check of Stripe's signature (the secret from the settings; a
+    delivery to a function without one is a ConfigError naming ``STRIPE_WEBHOOK_SECRET``)."""
+    from zapdoc.adapters.stripe_gateway import StripeEventVerifier
+
+    return StripeEventVerifier(_secret(_resolve(given).payments.stripe_webhook_secret))
 
 
 def check_auth_emulator(given: Settings | Mapping[str, str] | None = None) -> str:
@@ -282,7 +314,12 @@ SERVICES: dict[str, tuple[str, ...]] = {
         _A + "firebase_auth",
         _A + "stripe_gateway",
     ),
-    "stripe_webhook": ("zapdoc.api.webhook", "zapdoc.services.payments", _A + "firestore"),
+    "stripe_webhook": (
+        "zapdoc.api.webhook",
+        "zapdoc.services.payments",
+        _A + "firestore",
+        _A + "stripe_gateway",
+    ),
     "webhooks": ("zapdoc.services.webhooks", _A + "firestore", _A + "pubsub", _A + "webhook_http"),
 }
 """Our own modules each function runs, imported at start for the same reason."""

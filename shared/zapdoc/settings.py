@@ -37,7 +37,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from zapdoc.domain.errors import ConfigError
 from zapdoc.domain.packs import DEFAULT_PACKS, Pack, parse_packs
-from zapdoc.llm.prices import FREE, PRICES, Price
+from zapdoc.domain.prices import FREE, PRICES, Price
 
 GOOGLE_PROJECT = ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT")
 """The standard variables naming the Google Cloud project, in order of precedence (one resolution)."""
@@ -671,7 +671,7 @@ class DevSettings(Part):
     """End-to-end crash tests: step boundaries at which the test-only wrapper kills the process once."""
     crash_markers: str = Field("", validation_alias=env("ZAPDOC_CRASH_MARKERS", "crash_markers"))
     port_base: int | None = Field(None, validation_alias=env("ZAPDOC_DEV_PORT_BASE", "port_base"))
-    """The local stack's fixed ports start here (unset: ``zapdoc.dev.ports.DEFAULT_BASE``)."""
+    """The local stack's fixed ports start here (unset: ``zapdoc.dev.tcp_ports.DEFAULT_BASE``)."""
 
 
 # ----------------------------------------------------------------------------------------- root

@@ -12,7 +12,8 @@ import pytest
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS
 from zapdoc import cli
-from zapdoc.dev.submit import client_runtime, submit
+from zapdoc.client.local_stack import client_runtime
+from zapdoc.dev.submit import submit
 from zapdoc.domain import jobs as J
 
 pytestmark = [pytest.mark.emulators, pytest.mark.slow]

@@ -15,10 +15,11 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of
+from zapdoc.client.local_stack import client_runtime
 from zapdoc.dev.bridge import post_json
 from zapdoc.dev.emulators import wait_until
 from zapdoc.dev.stack import LocalStack
-from zapdoc.dev.submit import SubmitResult, client_runtime, submit, user_id_for, wait_for
+from zapdoc.dev.submit import SubmitResult, submit, user_id_for, wait_for
 from zapdoc.services import jobs
 from zapdoc.services.runtime import Runtime
 

@@ -18,8 +18,9 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of
+from zapdoc.client.local_stack import client_runtime
 from zapdoc.dev.stack import LocalStack
-from zapdoc.dev.submit import client_runtime, submit, user_id_for
+from zapdoc.dev.submit import submit, user_id_for
 from zapdoc.ports.store import Query
 from zapdoc.services import jobs
 

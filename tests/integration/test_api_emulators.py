@@ -26,8 +26,8 @@ from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.adapters.gcs import GcsBlobs
 from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem
 from zapdoc.api import app as api_app
-from zapdoc.api.upload_front import UploadFront
 from zapdoc.dev import emulators
+from zapdoc.dev.upload_front import UploadFront
 from zapdoc.services import jobs
 from zapdoc.settings import ApiSettings
 

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import pytest
 
 from tests.pdfs import make_pdf
-from zapdoc.adapters.gemini import GeminiExtractor
+from zapdoc.bootstrap import gemini_extractor
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
-from zapdoc.llm.settings import LlmSettings
+from zapdoc.llm.engine import LlmExtractor
+from zapdoc.settings import LlmSettings
 from zapdoc.standins import answer_text
 from zapdoc.standins._base import ParsedRequest
 from zapdoc.standins.gemini import GeminiStandIn
@@ -84,10 +85,10 @@ def stand_in() -> Iterator[GeminiStandIn]:
     server.stop()
 
 
-def extractor(server: GeminiStandIn, **overrides: object) -> GeminiExtractor:
+def extractor(server: GeminiStandIn, **overrides: object) -> LlmExtractor:
     base: dict[str, object] = {"gcp_project": "demo", "gemini_base_url": server.base_url, "backoff_s": 0.01}
     base.update(overrides)
-    return GeminiExtractor(LlmSettings(**base))
+    return gemini_extractor(LlmSettings(**base))
 
 
 def sent_ranges(server: GeminiStandIn) -> list[list[int]]:

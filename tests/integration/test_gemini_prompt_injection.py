@@ -10,14 +10,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests.pdfs import make_pdf
-from zapdoc.adapters.gemini import GeminiExtractor
+from zapdoc.bootstrap import gemini_extractor
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
+from zapdoc.llm.engine import LlmExtractor
 from zapdoc.llm.prompt import SYSTEM_EXTRACT, close_line, open_line, parse_prompt
 from zapdoc.llm.schema import response_schema
-from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import CONF_VERIFIED
+from zapdoc.settings import LlmSettings
 from zapdoc.standins import answer_json
 from zapdoc.standins._base import ParsedRequest, Recorded
 from zapdoc.standins.gemini import GeminiStandIn
@@ -59,8 +60,8 @@ def stand_in() -> Iterator[GeminiStandIn]:
     server.stop()
 
 
-def extractor(server: GeminiStandIn) -> GeminiExtractor:
-    return GeminiExtractor(LlmSettings(gcp_project="demo", gemini_base_url=server.base_url, backoff_s=0.01))
+def extractor(server: GeminiStandIn) -> LlmExtractor:
+    return gemini_extractor(LlmSettings(gcp_project="demo", gemini_base_url=server.base_url, backoff_s=0.01))
 
 
 def user_text(rec: Recorded) -> str:

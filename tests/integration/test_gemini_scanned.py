@@ -10,12 +10,12 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from zapdoc.adapters.gemini import GeminiExtractor
+from zapdoc.bootstrap import gemini_extractor
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
-from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import CONF_UNVERIFIABLE
+from zapdoc.settings import LlmSettings
 from zapdoc.standins._base import PDF_PAGE_TOKENS, ParsedRequest, decode_b64
 from zapdoc.standins.gemini import GeminiStandIn
 
@@ -63,7 +63,7 @@ def test_scan_is_sent_as_pdf_parts_per_page_range(stand_in: GeminiStandIn) -> No
         gcp_project="demo", gemini_base_url=stand_in.base_url, chunk_pages=2, backoff_s=0.01
     )
     # WHEN extracted
-    result = GeminiExtractor(settings).extract(doc, FIELDS)
+    result = gemini_extractor(settings).extract(doc, FIELDS)
     # THEN three requests each carried a PDF part of 2, 2 and 1 pages, inside the delimiters
     counts = []
     for rec in stand_in.received():
@@ -94,6 +94,6 @@ def test_byte_limit_also_splits(stand_in: GeminiStandIn) -> None:
         max_pdf_bytes=len(data) // 2 + 4,  # two pages of the average size
         backoff_s=0.01,
     )
-    result = GeminiExtractor(settings).extract(doc, FIELDS)
+    result = gemini_extractor(settings).extract(doc, FIELDS)
     assert len(stand_in.received()) == 2
     assert result.values["pages_seen"].value == [{"page": p} for p in range(1, 5)]

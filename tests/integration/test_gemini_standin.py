@@ -13,15 +13,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.pdfs import make_pdf
-from zapdoc.adapters.gemini import GeminiExtractor
+from zapdoc.bootstrap import gemini_extractor
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
+from zapdoc.llm.engine import LlmExtractor
 from zapdoc.llm.prompt import SYSTEM_CLASSIFY, SYSTEM_EXTRACT, close_line, open_line, parse_prompt
 from zapdoc.llm.schema import response_schema
-from zapdoc.llm.settings import LlmSettings
 from zapdoc.llm.validate import CONF_VERIFIED
+from zapdoc.settings import LlmSettings
 from zapdoc.standins import answer_json, answer_text, error, safety
 from zapdoc.standins._base import ParsedRequest
 from zapdoc.standins.gemini import GeminiStandIn
@@ -56,7 +57,7 @@ def stand_in() -> Iterator[GeminiStandIn]:
     server.stop()
 
 
-def extractor_for(server: GeminiStandIn, **overrides: object) -> GeminiExtractor:
+def extractor_for(server: GeminiStandIn, **overrides: object) -> LlmExtractor:
     base: dict[str, object] = {
         "gcp_project": f"demo-{uuid.uuid4().hex[:6]}",
         "gemini_base_url": server.base_url,
@@ -67,7 +68,7 @@ def extractor_for(server: GeminiStandIn, **overrides: object) -> GeminiExtractor
         "gemini_escalation_model": None,  # escalation has its own test
     }
     base.update(overrides)
-    return GeminiExtractor(LlmSettings(**base))
+    return gemini_extractor(LlmSettings(**base))
 
 
 def test_request_carries_schema_delimited_document_and_temperature_zero(stand_in: GeminiStandIn) -> None:
@@ -246,7 +247,7 @@ def test_runs_as_a_module_for_the_local_stack() -> None:
         url = proc.stdout.readline().strip()  # it prints its base URL once it listens
         assert url.startswith("http://127.0.0.1:")
         # WHEN the real client calls it THEN it answers from the document ("auto")
-        extractor = GeminiExtractor(LlmSettings(gcp_project="demo", gemini_base_url=url))
+        extractor = gemini_extractor(LlmSettings(gcp_project="demo", gemini_base_url=url))
         result = extractor.extract(invoice_doc("INV-20"), FIELDS)
         assert result.values["invoice_number"].value == "INV-20"
     finally:

@@ -10,15 +10,17 @@ from collections.abc import Iterator
 import pytest
 
 from tests.pdfs import make_pdf
-from zapdoc.adapters.openai_compat import OpenAIExtractor
+from zapdoc.adapters.openai_compat import classification_object_schema, strict_schema
+from zapdoc.bootstrap import openai_extractor
 from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import parse_fields
 from zapdoc.inputs.pdf import inspect_pdf
+from zapdoc.llm.engine import LlmExtractor
 from zapdoc.llm.prompt import SYSTEM_EXTRACT, close_line, parse_prompt
-from zapdoc.llm.schema import classification_object_schema, response_schema, strict_schema
-from zapdoc.llm.settings import LlmSettings
+from zapdoc.llm.schema import response_schema
 from zapdoc.llm.validate import CONF_VERIFIED
+from zapdoc.settings import LlmSettings
 from zapdoc.standins import answer_json, answer_text, error, safety
 from zapdoc.standins._base import decode_b64
 from zapdoc.standins.openai import OpenAIStandIn
@@ -50,7 +52,7 @@ def stand_in() -> Iterator[OpenAIStandIn]:
     server.stop()
 
 
-def extractor_for(server: OpenAIStandIn, **overrides: object) -> OpenAIExtractor:
+def extractor_for(server: OpenAIStandIn, **overrides: object) -> LlmExtractor:
     base: dict[str, object] = {
         "openai_base_url": server.base_url,
         "openai_model": "local-model",
@@ -59,7 +61,7 @@ def extractor_for(server: OpenAIStandIn, **overrides: object) -> OpenAIExtractor
         "timeout_s": 5.0,
     }
     base.update(overrides)
-    return OpenAIExtractor(LlmSettings(**base))
+    return openai_extractor(LlmSettings(**base))
 
 
 def test_request_has_json_schema_format_temperature_zero_and_delimited_document(

@@ -113,7 +113,7 @@ def test_unsigned_tokens_are_refused_without_the_emulator(monkeypatch: pytest.Mo
 
     from tests.api_support import SIGNING_KEY
     from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
-    from zapdoc.api.ports import InvalidToken
+    from zapdoc.ports.auth import InvalidToken
 
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
     verifier = FirebaseTokenVerifier("demo-unsigned", credential=credentials.Certificate(SIGNING_KEY))
@@ -140,7 +140,7 @@ def test_emulator_tokens_still_have_issuer_audience_expiry_and_subject_checked(
     import json
 
     from zapdoc.adapters.firebase_auth import FirebaseTokenVerifier
-    from zapdoc.api.ports import InvalidToken
+    from zapdoc.ports.auth import InvalidToken
 
     lookup = AccountLookup()  # answers the revocation check (accounts:lookup) as the Auth API does
     host = lookup.host

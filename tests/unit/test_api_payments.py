@@ -10,6 +10,7 @@ import pytest
 from tests.api_support import WEBHOOK_SECRET, charge_refunded, event, session_object, sign
 from tests.pipeline_support import MemoryWorld, memory_world
 from zapdoc.adapters.memory import MemoryStore
+from zapdoc.adapters.stripe_gateway import StripeEventVerifier
 from zapdoc.api.webhook import process
 from zapdoc.domain.errors import ConfigError, UsageError
 from zapdoc.domain.packs import Pack, parse_packs
@@ -30,7 +31,9 @@ def new_user(world: MemoryWorld, credits: int = 10) -> str:
 
 def deliver(world: MemoryWorld, evt: dict[str, object], **sign_kwargs: object) -> tuple[int, str]:
     signed = sign(evt, **sign_kwargs)  # type: ignore[arg-type]
-    status, body = process(world.rt, payload=signed.body, signature=signed.header, secret=WEBHOOK_SECRET)
+    status, body = process(
+        world.rt, payload=signed.body, signature=signed.header, verifier=StripeEventVerifier(WEBHOOK_SECRET)
+    )
     return status, str(body.get("action", ""))
 
 
@@ -105,9 +108,12 @@ def test_signature_problems_answer_400_without_any_write() -> None:
     # WHEN each bad delivery arrives (and one without a header)
     secret = WEBHOOK_SECRET
     statuses = [
-        process(world.rt, payload=s.body, signature=s.header, secret=secret)[0] for s in cases.values()
+        process(world.rt, payload=s.body, signature=s.header, verifier=StripeEventVerifier(secret))[0]
+        for s in cases.values()
     ]
-    statuses.append(process(world.rt, payload=good.body, signature=None, secret=WEBHOOK_SECRET)[0])
+    statuses.append(
+        process(world.rt, payload=good.body, signature=None, verifier=StripeEventVerifier(WEBHOOK_SECRET))[0]
+    )
     # THEN every one is refused and nothing was written
     assert statuses == [400, 400, 400, 400]
     assert (store.commits, store.paths()) == before
@@ -117,7 +123,7 @@ def test_signature_problems_answer_400_without_any_write() -> None:
 def test_missing_secret_is_a_configuration_error(world: MemoryWorld) -> None:
     signed = sign(event("ping", {}))
     with pytest.raises(ConfigError, match="STRIPE_WEBHOOK_SECRET"):
-        process(world.rt, payload=signed.body, signature=signed.header, secret="")
+        process(world.rt, payload=signed.body, signature=signed.header, verifier=StripeEventVerifier(""))
 
 
 def test_unknown_events_are_acknowledged(world: MemoryWorld) -> None:
@@ -200,7 +206,7 @@ class RecordingGateway:
         self.calls: list[dict[str, object]] = []
 
     def create_session(self, **kwargs: object) -> object:
-        from zapdoc.services.payments import CheckoutSession
+        from zapdoc.ports.payments import CheckoutSession
 
         self.calls.append(kwargs)
         return CheckoutSession("cs_1", "https://checkout.example/cs_1")

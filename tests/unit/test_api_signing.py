@@ -9,14 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.api_support import SIGNING_KEY
-from zapdoc.adapters.signing import (
-    GcsUploadSigner,
-    SignedUpload,
-    public_key_pem,
-    split_url,
-    verify_v4_request,
-)
+from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem
+from zapdoc.dev.signed_requests import split_url, verify_v4_request
 from zapdoc.domain.errors import ConfigError
+from zapdoc.ports.blobs import SignedUpload
 
 ENDPOINT = "http://127.0.0.1:4443"
 PUBLIC = public_key_pem(SIGNING_KEY)

@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from google.oauth2.credentials import Credentials
 
 from tests.api_support import SIGNING_KEY
-from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem, split_url, verify_v4_request
+from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem
+from zapdoc.dev.signed_requests import split_url, verify_v4_request
 
 SIGNER = "api-fn@demo-zapdoc.iam.gserviceaccount.com"
 IAM_HOST = "https://iamcredentials.googleapis.com"

@@ -23,15 +23,15 @@ from zapdoc.domain.documents import DocumentText, Source
 from zapdoc.domain.errors import InputError
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.templates import template_fields
-from zapdoc.extraction.einvoice import (
+from zapdoc.extraction.offline import IGNORE_EINVOICE_ENV, OfflineExtractor
+from zapdoc.inputs.archive import expand
+from zapdoc.inputs.einvoice import (
     MAX_XML_BYTES,
     EInvoiceError,
     find_attachment,
     parse_xml,
     read_einvoice,
 )
-from zapdoc.extraction.offline import IGNORE_EINVOICE_ENV, OfflineExtractor
-from zapdoc.inputs.archive import expand
 from zapdoc.inputs.pdf import count_pages, inspect_pdf
 from zapdoc.inputs.sniff import EINVOICE_XML, sniff
 

@@ -16,9 +16,9 @@ from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import parse_fields
 from zapdoc.llm.breaker import BreakerPolicy, CircuitBreaker
 from zapdoc.llm.chain import ProviderChain
-from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest
-from zapdoc.llm.retry import ProviderError, RetryableError
-from zapdoc.llm.settings import LlmSettings
+from zapdoc.llm.engine import LlmExtractor
+from zapdoc.ports.llm import LlmReply, LlmRequest, ProviderError, RetryableError
+from zapdoc.settings import LlmSettings
 
 FIELDS = parse_fields("vendor, total:amount")
 DOC = DocumentText(name="d.pdf", pages=("Globex Corporation\nInvoice 17\nTotal 12.50 EUR",), page_count=1)

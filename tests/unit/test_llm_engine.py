@@ -11,10 +11,10 @@ from tests.pdfs import make_pdf
 from zapdoc.domain.documents import DocumentText
 from zapdoc.domain.errors import PermanentError
 from zapdoc.domain.fields import parse_fields
-from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
+from zapdoc.llm.engine import LlmExtractor
 from zapdoc.llm.prompt import parse_prompt
-from zapdoc.llm.retry import RetryableError
-from zapdoc.llm.settings import LlmSettings
+from zapdoc.ports.llm import LlmReply, LlmRequest, PdfPart, RetryableError
+from zapdoc.settings import LlmSettings
 
 
 class FakeBackend:

@@ -9,7 +9,7 @@ import pytest
 from zapdoc.bootstrap import build_extractor as make_extractor
 from zapdoc.domain.errors import ConfigError
 from zapdoc.llm.providers import choose_provider
-from zapdoc.llm.settings import LlmSettings
+from zapdoc.settings import LlmSettings
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from zapdoc.domain.errors import PermanentError, TransientError
-from zapdoc.llm.retry import RetryableError, RetryPolicy, call_with_retry
+from zapdoc.llm.retry import RetryPolicy, call_with_retry
+from zapdoc.ports.llm import RetryableError
 
 
 class FakeClock:

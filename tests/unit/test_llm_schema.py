@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from zapdoc.adapters.openai_compat import strict_schema
 from zapdoc.domain.documents import DOC_TYPES
 from zapdoc.domain.fields import FieldType, parse_fields
 from zapdoc.domain.templates import template_fields
-from zapdoc.llm.schema import classification_schema, fields_from_schema, response_schema, strict_schema
+from zapdoc.llm.schema import classification_schema, fields_from_schema, response_schema
 
 FIELDS = parse_fields(
     "invoice_number (invoice reference), total:amount (grand total), qty:number, issue_date:date,"

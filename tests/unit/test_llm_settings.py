@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from zapdoc.domain.errors import ConfigError
-from zapdoc.llm.settings import DEFAULT_GEMINI_MODEL, LlmSettings, Price, is_loopback
+from zapdoc.domain.prices import Price
+from zapdoc.settings import DEFAULT_GEMINI_MODEL, LlmSettings, is_loopback
 
 
 def test_defaults_without_environment() -> None:

@@ -11,6 +11,7 @@ import pytest
 from tests.api_support import WEBHOOK_SECRET, charge_refunded, event, session_object, sign
 from tests.pipeline_support import MemoryWorld, memory_world
 from zapdoc.adapters.memory import MemoryStore
+from zapdoc.adapters.stripe_gateway import StripeEventVerifier
 from zapdoc.api.webhook import process
 from zapdoc.services import jobs
 
@@ -28,7 +29,9 @@ def _user(world: MemoryWorld) -> str:
 
 def _deliver(world: MemoryWorld, evt: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     signed = sign(evt)
-    return process(world.rt, payload=signed.body, signature=signed.header, secret=WEBHOOK_SECRET)
+    return process(
+        world.rt, payload=signed.body, signature=signed.header, verifier=StripeEventVerifier(WEBHOOK_SECRET)
+    )
 
 
 def _balance(world: MemoryWorld, user: str) -> int:

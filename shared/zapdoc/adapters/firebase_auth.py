@@ -15,9 +15,9 @@ import threading
 import time
 from typing import Any
 
-from zapdoc.api.ports import Identity, InvalidToken
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
 from zapdoc.domain.ids import check_user_id
+from zapdoc.ports.auth import Identity, InvalidToken
 from zapdoc.settings import check_emulator_setting, check_live_emulator_setting, is_loopback
 
 __all__ = ["CLOCK_SKEW_S", "FirebaseTokenVerifier", "check_emulator_setting"]

@@ -11,8 +11,7 @@ import threading
 from typing import Any
 
 from zapdoc.domain.errors import ConfigError, PermanentError
-from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
-from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
+from zapdoc.ports.llm import RETRYABLE_STATUS, LlmReply, LlmRequest, PdfPart, ProviderError, RetryableError
 from zapdoc.settings import LlmSettings, is_loopback
 
 _SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
@@ -183,27 +182,6 @@ def _reply(response: Any) -> LlmReply:
     return LlmReply(
         text=text, prompt_tokens=prompt_tokens, output_tokens=output_tokens, truncated=finish == "MAX_TOKENS"
     )
-
-
-class GeminiExtractor(LlmExtractor):
-    """``Extractor`` on Gemini (Vertex AI)."""
-
-    def __init__(self, settings: LlmSettings) -> None:
-        self.gemini = GeminiBackend(settings)
-        stronger = settings.gemini_escalation_model
-        escalation = (
-            GeminiEscalation(self.gemini, stronger) if stronger and stronger != self.gemini.model else None
-        )
-        super().__init__("gemini", self.gemini, settings, escalation)
-
-    def check_ready(self) -> None:
-        """Resolve credentials now so a misconfiguration fails before any document is read."""
-        self.gemini.credentials()
-
-    def describe(self) -> str:
-        where = self.settings.gemini_base_url or f"Vertex AI {self.settings.gcp_location}"
-        stronger = f", escalating to {self.escalation.model}" if self.escalation else ""
-        return f"gemini: model {self.model} on {where} (project {self.settings.gcp_project}){stronger}"
 
 
 class GeminiEscalation(GeminiBackend):

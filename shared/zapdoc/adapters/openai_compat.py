@@ -8,11 +8,47 @@ import base64
 import threading
 from typing import Any
 
+from zapdoc.domain.documents import DOC_TYPES
 from zapdoc.domain.errors import ConfigError, PermanentError
-from zapdoc.llm.engine import LlmExtractor, LlmReply, LlmRequest, PdfPart
-from zapdoc.llm.retry import RETRYABLE_STATUS, ProviderError, RetryableError
-from zapdoc.llm.schema import classification_object_schema, strict_schema
+from zapdoc.ports.llm import (
+    RETRYABLE_STATUS,
+    JsonSchema,
+    LlmReply,
+    LlmRequest,
+    PdfPart,
+    ProviderError,
+    RetryableError,
+)
 from zapdoc.settings import LlmSettings, is_loopback
+
+
+def strict_schema(schema: JsonSchema) -> JsonSchema:
+    """The same schema as OpenAI's strict structured outputs want it: every property required, scalars
+    nullable (so "absent" can still be said), no additional properties."""
+    out = dict(schema)
+    kind = out.get("type")
+    if kind == "object":
+        props = {k: strict_schema(v) for k, v in (out.get("properties") or {}).items()}
+        out["properties"] = props
+        out["required"] = list(props)
+        out["additionalProperties"] = False
+    elif kind == "array":
+        if isinstance(out.get("items"), dict):
+            out["items"] = strict_schema(out["items"])
+    elif isinstance(kind, str) and "enum" not in out:
+        out["type"] = [kind, "null"]
+        out.pop("format", None)  # strict mode accepts only a few formats; the validator checks anyway
+    return out
+
+
+def classification_object_schema() -> JsonSchema:
+    """The same enum wrapped in an object, for providers whose JSON mode needs an object."""
+    return {
+        "type": "object",
+        "properties": {"doc_type": {"type": "string", "enum": list(DOC_TYPES)}},
+        "required": ["doc_type"],
+        "additionalProperties": False,
+    }
 
 
 class OpenAIBackend:
@@ -110,22 +146,3 @@ class OpenAIBackend:
             output_tokens=usage.completion_tokens if usage else 0,
             truncated=truncated,
         )
-
-
-class OpenAIExtractor(LlmExtractor):
-    """``Extractor`` on an OpenAI-compatible endpoint."""
-
-    def __init__(self, settings: LlmSettings) -> None:
-        stronger = settings.openai_escalation_model
-        escalation = (
-            OpenAIBackend(settings, stronger) if stronger and stronger != settings.openai_model else None
-        )
-        super().__init__("openai", OpenAIBackend(settings), settings, escalation)
-
-    def check_ready(self) -> None:
-        """Nothing to resolve ahead: the API key was checked when the backend was built."""
-
-    def describe(self) -> str:
-        where = self.settings.openai_base_url or "api.openai.com"
-        stronger = f", escalating to {self.escalation.model}" if self.escalation else ""
-        return f"openai: model {self.model} on {where}{stronger}"

@@ -5,41 +5,29 @@ Each URL is a PUT bound to one object name, one content type and an ``x-goog-con
 with a service-account key locally, or through IAM signBlob on Cloud Functions, where there is no key
 (``service_account_email`` + an access token; the account needs Token Creator on itself).
 
-The storage emulator checks none of this (see FACTS.md), so ``verify_v4_request`` re-derives Google's
-canonical request and checks the RSA signature, the expiry and the size range; the local upload front
-(``zapdoc.api.upload_front``) runs it before forwarding a PUT to the emulator.
+The storage emulator checks none of this (see FACTS.md); the local-only verifier of such requests is
+``zapdoc.dev.signed_requests`` (never deployed).
 """
 
 from __future__ import annotations
 
-import binascii
 import datetime as dt
 import hashlib
 import json
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from zapdoc.domain.errors import ConfigError
+from zapdoc.ports.blobs import SignedUpload
 
 CONTENT_LENGTH_RANGE = "x-goog-content-length-range"
 IF_GENERATION_MATCH = "x-goog-if-generation-match"
 """Signed with value 0: the PUT succeeds only if no object of that name exists yet, so an upload that
 has arrived (and was counted and charged) can never be replaced through its URL."""
 MAX_TTL = dt.timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class SignedUpload:
-    """What a client needs to upload one file: PUT ``url`` with exactly these ``headers``."""
-
-    url: str
-    method: str
-    headers: dict[str, str]
-    expires_at: dt.datetime
 
 
 def _utcnow() -> dt.datetime:
@@ -156,88 +144,3 @@ class GcsUploadSigner:
 
 
 # -------------------------------------------------------------------------------------- verifier
-
-
-@dataclass(frozen=True)
-class Rejection:
-    status: int
-    code: str
-    message: str
-
-
-def verify_v4_request(
-    *,
-    method: str,
-    raw_path: str,
-    raw_query: str,
-    headers: Mapping[str, str],
-    body_length: int,
-    public_key_pem: bytes,
-    now: dt.datetime | None = None,
-) -> Rejection | None:
-    """None when the request is a valid, unexpired V4-signed request within its signed size range."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-    pairs = [p for p in raw_query.split("&") if p]
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        params[key] = value
-    required = ("X-Goog-Algorithm", "X-Goog-Credential", "X-Goog-Date", "X-Goog-Expires")
-    if any(k not in params for k in (*required, "X-Goog-SignedHeaders", "X-Goog-Signature")):
-        return Rejection(403, "AccessDenied", "not a V4 signed request")
-    if params["X-Goog-Algorithm"] != "GOOG4-RSA-SHA256":
-        return Rejection(403, "AccessDenied", "unsupported signing algorithm")
-    try:
-        issued = dt.datetime.strptime(params["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
-        expires = int(params["X-Goog-Expires"])
-        signature = binascii.unhexlify(params["X-Goog-Signature"])
-    except (ValueError, binascii.Error):
-        return Rejection(400, "InvalidArgument", "malformed signature parameters")
-    if (now or _utcnow()) > issued + dt.timedelta(seconds=expires):
-        return Rejection(400, "ExpiredToken", "the signed URL has expired")
-    lowered = {k.lower(): v for k, v in headers.items()}
-    signed_names = _unquote(params["X-Goog-SignedHeaders"]).split(";")
-    canonical_headers = "".join(
-        f"{n}:{' '.join(lowered.get(n, '').split())}\n" for n in signed_names
-    )  # a header the client left out canonicalises as empty and fails the signature
-    query = "&".join(sorted(p for p in pairs if not p.startswith("X-Goog-Signature=")))
-    payload = "UNSIGNED-PAYLOAD"
-    if "x-goog-content-sha256" in signed_names:
-        payload = lowered.get("x-goog-content-sha256", "")
-    canonical = "\n".join(
-        [method.upper(), raw_path, query, canonical_headers, ";".join(signed_names), payload]
-    )
-    scope = _unquote(params["X-Goog-Credential"]).split("/", 1)[-1]
-    to_sign = "\n".join(
-        ["GOOG4-RSA-SHA256", params["X-Goog-Date"], scope, hashlib.sha256(canonical.encode()).hexdigest()]
-    )
-    public_key = serialization.load_pem_public_key(public_key_pem)
-    assert isinstance(public_key, rsa.RSAPublicKey)
-    try:
-        public_key.verify(signature, to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return Rejection(403, "SignatureDoesNotMatch", "the request does not match its signature")
-    if CONTENT_LENGTH_RANGE in signed_names:
-        low, _, high = lowered.get(CONTENT_LENGTH_RANGE, "").partition(",")
-        try:
-            in_range = int(low) <= body_length <= int(high)
-        except ValueError:
-            in_range = False
-        if not in_range:
-            return Rejection(400, "EntityTooLarge", "the upload size is outside the signed range")
-    return None
-
-
-def _unquote(value: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(value)
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """The raw (still percent-encoded) path and query of a URL."""
-    parts = urlsplit(url)
-    return parts.path, parts.query

@@ -1,14 +1,15 @@
-"""Stripe Checkout through the official SDK; the API base URL is a setting so tests can point the same
-code path at a local stand-in (``ZAPDOC_STRIPE_API_BASE``)."""
+"""Stripe through the official SDK: Checkout sessions (the API base URL is a setting so tests can point
+the same code path at a local stand-in, ``ZAPDOC_STRIPE_API_BASE``) and webhook signatures."""
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError
 from zapdoc.domain.packs import Pack
-from zapdoc.services.payments import CheckoutSession
+from zapdoc.ports.payments import CheckoutSession
 
 
 class StripeCheckoutGateway:
@@ -74,3 +75,28 @@ class StripeCheckoutGateway:
         except stripe.StripeError as exc:
             raise PermanentError(f"Stripe refused the checkout session: {exc}") from exc
         return CheckoutSession(str(session.id), str(session.url))
+
+
+class StripeEventVerifier:
+    """``EventVerifier`` on Stripe's webhook signature scheme (``stripe.Webhook.construct_event``; the
+    tolerance is Stripe's default, 300 s)."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def verify(self, payload: bytes, signature: str | None) -> dict[str, Any] | None:
+        import stripe
+
+        if not self._secret:
+            raise ConfigError("STRIPE_WEBHOOK_SECRET is not set")
+        if not signature:
+            return None
+        try:
+            stripe.Webhook.construct_event(payload, signature, self._secret)
+        except (stripe.SignatureVerificationError, ValueError):
+            return None
+        try:
+            data = json.loads(payload)
+        except ValueError:  # construct_event parsed it already; a huge-integer literal can still fail here
+            return None
+        return data if isinstance(data, dict) else None

@@ -20,11 +20,13 @@ from werkzeug.wrappers import Request, Response
 
 from zapdoc.api import http as H
 from zapdoc.api import webapp
-from zapdoc.api.ports import InvalidToken, TokenVerifier, UploadSigner
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, parse_fields
 from zapdoc.logging import event as log_event
+from zapdoc.ports.auth import InvalidToken, TokenVerifier
+from zapdoc.ports.blobs import UploadSigner
+from zapdoc.ports.payments import CheckoutGateway
 from zapdoc.services import accounts, jobs, payments
 from zapdoc.services.api_keys import PREFIX as KEY_PREFIX
 from zapdoc.services.api_keys import ApiKeys
@@ -47,7 +49,7 @@ class ApiContext:
     settings: ApiSettings
     verifier: TokenVerifier
     signer: UploadSigner
-    gateway: payments.CheckoutGateway
+    gateway: CheckoutGateway
     payments: PaymentSettings = field(default_factory=PaymentSettings)
 
     @property

@@ -6,37 +6,17 @@ secret or a missing header answers 400 with zero writes. The tolerance is Stripe
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-from zapdoc.domain.errors import ConfigError
 from zapdoc.domain.packs import Pack
 from zapdoc.logging import event as log_event
+from zapdoc.ports.payments import EventVerifier
 from zapdoc.services.payments import MalformedEvent, handle_event
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.webhook")
-
-
-def verify(payload: bytes, signature: str | None, secret: str) -> dict[str, Any] | None:
-    """The event as a dict when ``signature`` is Stripe's valid signature of ``payload``, else None."""
-    import stripe
-
-    if not secret:
-        raise ConfigError("STRIPE_WEBHOOK_SECRET is not set")
-    if not signature:
-        return None
-    try:
-        stripe.Webhook.construct_event(payload, signature, secret)
-    except (stripe.SignatureVerificationError, ValueError):
-        return None
-    try:
-        data = json.loads(payload)
-    except ValueError:  # construct_event parsed it already; a huge-integer literal can still fail here
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def process(
@@ -44,11 +24,11 @@ def process(
     *,
     payload: bytes,
     signature: str | None,
-    secret: str,
+    verifier: EventVerifier,
     packs: Mapping[str, Pack] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and JSON body for one webhook delivery (``packs``: the server's pack table)."""
-    event = verify(payload, signature, secret)
+    event = verifier.verify(payload, signature)
     if event is None:
         log_event(log, "stripe webhook rejected", reason="signature")
         return 400, {"error": {"code": "bad_signature", "message": "invalid or missing Stripe-Signature"}}

@@ -47,7 +47,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _report_from_store(args: argparse.Namespace) -> dict[str, Any]:
     from zapdoc.bootstrap import build_runtime
-    from zapdoc.dev.stack import load_state
+    from zapdoc.client.local_stack import load_state
     from zapdoc.services.analytics import parse_since, usage_report
     from zapdoc.settings import Settings
 
@@ -57,7 +57,7 @@ def _report_from_store(args: argparse.Namespace) -> dict[str, Any]:
     if configured.cloud.project:
         return usage_report(build_runtime(configured), since)
     if state:
-        from zapdoc.dev.submit import client_runtime
+        from zapdoc.client.local_stack import client_runtime
 
         return usage_report(client_runtime(state.get("client_env") or {}), since)
     raise UsageError("set GOOGLE_CLOUD_PROJECT, start the local stack (zapdoc dev up), or pass --api URL")

@@ -84,7 +84,7 @@ def _api_argument(parser: argparse.ArgumentParser) -> None:
 
 def _local_stack(key: str) -> str:
     """A URL of the stack `zapdoc dev up` started in this folder ("api" or "auth"), or ""."""
-    from zapdoc.dev.stack import load_state
+    from zapdoc.client.local_stack import load_state
 
     state = load_state(Path(".zapdoc-dev")) or {}
     url = str((state.get("urls") or {}).get(key, ""))

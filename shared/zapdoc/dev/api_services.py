@@ -129,7 +129,7 @@ def start_api_services(
     services.urls["auth"] = f"http://{auth_host}"
 
     argv = [
-        sys.executable, "-m", "zapdoc.api.upload_front", "--port", str(port_of["uploads"]),
+        sys.executable, "-m", "zapdoc.dev.upload_front", "--port", str(port_of["uploads"]),
         "--storage", storage, "--public-key", str(state_dir / "signing-key.pub.pem"),
     ]  # fmt: skip
     for origin in origins:  # the buckets' CORS rule (terraform: google_storage_bucket.cors)

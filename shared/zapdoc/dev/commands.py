@@ -83,13 +83,14 @@ def add_dev_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def cmd_dev_up(args: argparse.Namespace) -> int:
-    from zapdoc.dev.stack import LocalStack, StackOptions, load_state
+    from zapdoc.client.local_stack import load_state
+    from zapdoc.dev.stack import LocalStack, StackOptions
 
     if load_state(args.state_dir):
         raise UsageError(
             f"a local stack is already running (state in {args.state_dir}); run `zapdoc dev down`"
         )
-    from zapdoc.dev.ports import check_free, dev_ports
+    from zapdoc.dev.tcp_ports import check_free, dev_ports
 
     ports = dev_ports(args.port_base)
     needed = [n for n in ports if args.api or n not in ("api", "stripe_webhook", "uploads", "checkout")]
@@ -150,8 +151,8 @@ def cmd_dev_down(args: argparse.Namespace) -> int:
 
 
 def cmd_dev_submit(args: argparse.Namespace) -> int:
-    from zapdoc.dev.stack import load_state
-    from zapdoc.dev.submit import client_runtime, submit
+    from zapdoc.client.local_stack import client_runtime, load_state
+    from zapdoc.dev.submit import submit
     from zapdoc.domain.fields import parse_fields
     from zapdoc.domain.templates import template_fields
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zapdoc.client.local_stack import STATE_FILE, load_state
 from zapdoc.dev import emulators
 from zapdoc.dev.emulators import HOST, free_port, http_ok, wait_until
 from zapdoc.dev.paths import repo_root
@@ -33,7 +34,6 @@ FUNCTIONS: dict[str, str] = {
     "webhooks": "cloudevent",
     "sweep": "http",
 }
-STATE_FILE = "stack.json"
 
 
 @dataclass
@@ -350,14 +350,6 @@ class LocalStack:
             "project": self.options.project,
         }
         (self.options.state_dir / STATE_FILE).write_text(json.dumps(state, indent=2))
-
-
-def load_state(state_dir: Path) -> dict[str, Any] | None:
-    try:
-        data: dict[str, Any] = json.loads((state_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return data
 
 
 def stop_from_state(state_dir: Path) -> list[str]:

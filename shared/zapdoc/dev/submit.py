@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,13 +132,3 @@ def wait_for(
             for d in jobs.list_documents(rt, job_id)
         ],
     )
-
-
-def client_runtime(env: Mapping[str, str]) -> Runtime:
-    """A runtime for the submitting client: Firestore and storage of the local stack (no mail, no bus)."""
-    import os
-
-    from zapdoc.bootstrap import build_runtime
-
-    os.environ.update(env)  # the Google clients read emulator hosts from the environment
-    return build_runtime(dict(os.environ))

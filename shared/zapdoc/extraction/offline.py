@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.normalize import normalise
-from zapdoc.extraction import business, contracts, einvoice, people
+from zapdoc.extraction import business, contracts, people
 from zapdoc.extraction import confidence as cf
 from zapdoc.extraction import ocr as ocr_mod
 from zapdoc.extraction.classify import classify_text
@@ -32,6 +32,7 @@ from zapdoc.extraction.money import adds_up
 from zapdoc.extraction.patterns import find_emails, find_phones
 from zapdoc.extraction.search import Candidate, label_candidates, parser_for, select
 from zapdoc.extraction.tables import extract_table
+from zapdoc.inputs import einvoice
 from zapdoc.settings import ExtractionSettings
 
 Special = Callable[[DocContext], Candidate | None]

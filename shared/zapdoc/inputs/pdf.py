@@ -103,7 +103,7 @@ def unreadable_reason(count: int, unreadable: list[int]) -> str:
 
 
 def _inspect_xml(source: Source, *, with_text: bool) -> DocumentText:
-    from zapdoc.extraction.einvoice import EInvoiceError, read_einvoice, render_text
+    from zapdoc.inputs.einvoice import EInvoiceError, read_einvoice, render_text
 
     try:
         invoice = read_einvoice(source.data)
@@ -115,7 +115,7 @@ def _inspect_xml(source: Source, *, with_text: bool) -> DocumentText:
 
 def embedded_einvoice(data: bytes) -> bytes | None:
     """The e-invoice XML attached to a PDF (by the standard file names, else by content), or None."""
-    from zapdoc.extraction.einvoice import find_attachment
+    from zapdoc.inputs.einvoice import find_attachment
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)

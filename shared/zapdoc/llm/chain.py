@@ -20,7 +20,7 @@ from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.llm.breaker import CircuitBreaker
 from zapdoc.llm.engine import LlmExtractor, offline_classification
-from zapdoc.llm.retry import ProviderError
+from zapdoc.ports.llm import ProviderError
 
 
 class ProviderChain:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from zapdoc.domain.documents import (
     DOC_TYPES,
@@ -24,50 +23,11 @@ from zapdoc.domain.documents import (
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.llm import chunking, prompt
-from zapdoc.llm.retry import ProviderError, RetryPolicy, UnusableAnswer, call_with_retry
-from zapdoc.llm.schema import JsonSchema, classification_schema, response_schema
+from zapdoc.llm.retry import RetryPolicy, UnusableAnswer, call_with_retry
+from zapdoc.llm.schema import classification_schema, response_schema
 from zapdoc.llm.validate import ChunkResult, parse_answer, validate_answer
+from zapdoc.ports.llm import JsonSchema, LlmBackend, LlmReply, LlmRequest, PdfPart, ProviderError
 from zapdoc.settings import LlmSettings
-
-Purpose = Literal["extract", "classify"]
-
-
-@dataclass(frozen=True)
-class PdfPart:
-    """PDF bytes sent natively (scans); ``first_page`` is the document page number of its page 1."""
-
-    data: bytes
-    first_page: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class LlmRequest:
-    """One model call: system instruction, user parts in order (text or PDF), the schema to answer in."""
-
-    system: str
-    parts: tuple[str | PdfPart, ...]
-    schema: JsonSchema
-    purpose: Purpose
-    max_output_tokens: int
-
-
-@dataclass(frozen=True)
-class LlmReply:
-    """The model's text and the tokens it was billed for; ``truncated`` when it hit the output limit."""
-
-    text: str
-    prompt_tokens: int
-    output_tokens: int
-    truncated: bool = False
-
-
-class LlmBackend(Protocol):
-    """One provider's transport. Raises ``RetryableError`` (may pass) or ``PermanentError`` (refused)."""
-
-    model: str
-
-    def generate(self, request: LlmRequest) -> LlmReply: ...
 
 
 def offline_classification(text: str) -> Classification:
@@ -90,12 +50,21 @@ class LlmExtractor:
     types_in_extraction = True
 
     def __init__(
-        self, name: str, backend: LlmBackend, settings: LlmSettings, escalation: LlmBackend | None = None
+        self,
+        name: str,
+        backend: LlmBackend,
+        settings: LlmSettings,
+        escalation: LlmBackend | None = None,
+        *,
+        where: str = "",
+        ready: Callable[[], object] | None = None,
     ) -> None:
         self.name = name
         self.backend = backend
         self.escalation = escalation
         self.settings = settings
+        self.where = where  # the endpoint, for describe()
+        self._ready = ready
         self.policy = RetryPolicy(
             attempts=settings.max_attempts,
             base_s=settings.backoff_s,
@@ -108,7 +77,15 @@ class LlmExtractor:
         return self.backend.model
 
     def describe(self) -> str:
-        return f"{self.name}: model {self.model}"
+        where = f" on {self.where}" if self.where else ""
+        stronger = f", escalating to {self.escalation.model}" if self.escalation else ""
+        return f"{self.name}: model {self.model}{where}{stronger}"
+
+    def check_ready(self) -> None:
+        """Resolve what the backend needs (credentials) now, so a misconfiguration fails before any
+        document is read."""
+        if self._ready is not None:
+            self._ready()
 
     # ------------------------------------------------------------------------------------------ calls
 

@@ -1,8 +1,9 @@
 """Retries for LLM calls: exponential backoff with full jitter, bounded in attempts and in total time.
 
-Adapters translate SDK failures into ``RetryableError`` (429, 500, 503, timeouts, dropped connections),
-``ProviderError`` (401/403/404, safety blocks: this provider will not do it, another may) or
-``PermanentError`` (400: the request itself is bad); only the first are retried here.
+Adapters translate SDK failures into the errors of ``zapdoc.ports.llm``: ``RetryableError`` (429, 500,
+503, timeouts, dropped connections), ``ProviderError`` (401/403/404, safety blocks: this provider will
+not do it, another may) or ``PermanentError`` (400: the request itself is bad); only the first are
+retried here.
 """
 
 from __future__ import annotations
@@ -14,32 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from zapdoc.domain.errors import PermanentError, TransientError
+from zapdoc.domain.errors import TransientError
+from zapdoc.ports.llm import ProviderError, RetryableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-
-
-class RetryableError(TransientError):
-    """A failure that may pass on a new attempt; ``status`` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-
-class ProviderError(PermanentError):
-    """Permanent for this provider, not for the document: quota or access refused, model unavailable,
-    a safety block, an unusable answer. A provider chain tries the next provider; ``health`` says whether
-    the failure counts against the provider's circuit breaker (a safety block is about the document, so
-    it does not)."""
-
-    def __init__(self, message: str, *, health: bool = True) -> None:
-        super().__init__(message)
-        self.health = health
 
 
 class UnusableAnswer(ProviderError):

@@ -3,7 +3,7 @@
 ``{"doc_type": enum, "values": {field: value ...}, "evidence": [{"field", "page", "quote"} ...]}``.
 The fixed part of every prompt is this schema plus the system instruction, so it is written for size:
 scalars are plain types (an absent value is simply left out; the OpenAI adapter adds the ``required``
-and nullable types its strict mode insists on, see :func:`strict_schema`), evidence is one shared array
+and nullable types its strict mode insists on), evidence is one shared array
 asked only for values that are not copied verbatim (a verbatim value is checked against the page text
 itself), and type hints are one word. ``doc_type`` lets the extraction answer classify the document, so
 no second request is needed. Hints stay machine-readable: :func:`fields_from_schema` inverts the schema
@@ -17,8 +17,7 @@ from typing import Any
 
 from zapdoc.domain.documents import DOC_TYPES
 from zapdoc.domain.fields import FieldSpec, FieldType
-
-JsonSchema = dict[str, Any]
+from zapdoc.ports.llm import JsonSchema
 
 _HINTS: dict[FieldType, str] = {
     FieldType.CURRENCY: "ISO 4217",
@@ -85,38 +84,9 @@ def response_schema(fields: Sequence[FieldSpec]) -> JsonSchema:
     }
 
 
-def strict_schema(schema: JsonSchema) -> JsonSchema:
-    """The same schema as OpenAI's strict structured outputs want it: every property required, scalars
-    nullable (so "absent" can still be said), no additional properties."""
-    out = dict(schema)
-    kind = out.get("type")
-    if kind == "object":
-        props = {k: strict_schema(v) for k, v in (out.get("properties") or {}).items()}
-        out["properties"] = props
-        out["required"] = list(props)
-        out["additionalProperties"] = False
-    elif kind == "array":
-        if isinstance(out.get("items"), dict):
-            out["items"] = strict_schema(out["items"])
-    elif isinstance(kind, str) and "enum" not in out:
-        out["type"] = [kind, "null"]
-        out.pop("format", None)  # strict mode accepts only a few formats; the validator checks anyway
-    return out
-
-
 def classification_schema() -> JsonSchema:
     """An enum of document types (Gemini answers the bare label with ``text/x.enum``)."""
     return {"type": "string", "enum": list(DOC_TYPES)}
-
-
-def classification_object_schema() -> JsonSchema:
-    """The same enum wrapped in an object, for providers whose JSON mode needs an object."""
-    return {
-        "type": "object",
-        "properties": {"doc_type": classification_schema()},
-        "required": ["doc_type"],
-        "additionalProperties": False,
-    }
 
 
 def _scalar_type(prop: Mapping[str, Any]) -> FieldType:

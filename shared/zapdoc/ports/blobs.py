@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -27,3 +28,21 @@ class BlobStore(Protocol):
     def download_url(self, bucket: str, name: str, expires: dt.timedelta) -> str:
         """A time-limited GET link to the object (V4 signed URL in production)."""
         ...
+
+
+@dataclass(frozen=True)
+class SignedUpload:
+    """What a client needs to upload one file: PUT ``url`` with exactly these ``headers``."""
+
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: dt.datetime
+
+
+class UploadSigner(Protocol):
+    """Issues V4 signed upload URLs (Cloud Storage signing in production)."""
+
+    def sign_upload(
+        self, *, bucket: str, name: str, content_type: str, size: int, ttl: dt.timedelta
+    ) -> SignedUpload: ...

@@ -19,39 +19,19 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.domain.ids import check_user_id
 from zapdoc.domain.packs import Pack
 from zapdoc.logging import event as log_event
+from zapdoc.ports.payments import CheckoutGateway, CheckoutSession
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Update
 from zapdoc.services import jobs
 from zapdoc.services.ledger import entry_path, user_path
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.payments")
-
-
-@dataclass(frozen=True)
-class CheckoutSession:
-    id: str
-    url: str
-
-
-class CheckoutGateway(Protocol):
-    """Creates hosted payment pages (Stripe Checkout in production)."""
-
-    def create_session(
-        self,
-        *,
-        pack: Pack,
-        user_id: str,
-        email: str,
-        success_url: str,
-        cancel_url: str,
-        idempotency_key: str,
-    ) -> CheckoutSession: ...
 
 
 def start_checkout(

@@ -6,7 +6,7 @@ it to the emulator. It also serves workbook downloads (``GET /download/storage/v
 from the emulator, and answers CORS as a Cloud Storage bucket with a CORS configuration does (the
 emulator answers ``OPTIONS`` with 501): a preflight whose origin, method and requested headers match
 a rule gets ``Access-Control-Allow-*`` and ``Max-Age``; anything else gets no CORS headers, so the
-browser refuses. ``python -m zapdoc.api.upload_front --port P --storage URL --public-key PEM
+browser refuses. ``python -m zapdoc.dev.upload_front --port P --storage URL --public-key PEM
 [--cors-origin ORIGIN ...]``.
 """
 
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from zapdoc.adapters.signing import IF_GENERATION_MATCH, verify_v4_request
+from zapdoc.adapters.signing import IF_GENERATION_MATCH
+from zapdoc.dev.signed_requests import verify_v4_request
 
 MAX_BODY = 256 * 1024 * 1024
 

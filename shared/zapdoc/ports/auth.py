@@ -1,13 +1,10 @@
-"""Narrow interfaces the API depends on: ID-token verification and upload-URL signing."""
+"""Identity port: ID-token verification (Firebase Auth in production, a fake in unit tests)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from zapdoc.adapters.signing import SignedUpload
 
 
 @dataclass(frozen=True)
@@ -32,9 +29,3 @@ class TokenVerifier(Protocol):
     def account_active(self, uid: str) -> bool:
         """False when the account is disabled or deleted (checked for API keys on every request)."""
         ...
-
-
-class UploadSigner(Protocol):
-    def sign_upload(
-        self, *, bucket: str, name: str, content_type: str, size: int, ttl: dt.timedelta
-    ) -> SignedUpload: ...
