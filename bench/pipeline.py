@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of  # noqa: E402
-from zapdoc.client.local_stack import client_runtime  # noqa: E402
+from zapdoc.bootstrap import client_runtime  # noqa: E402
 from zapdoc.dev.stack import LocalStack, StackOptions  # noqa: E402
 from zapdoc.dev.submit import submit  # noqa: E402
 

@@ -98,7 +98,7 @@ def firestore_client(firestore_emulator: emulators.Emulator, project_id: str) ->
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
     """Each test leaves ``os.environ`` as it found it: code under test that exports a stack's variables
-    (``client.local_stack.client_runtime`` puts its project and emulator hosts there for the Google clients)
+    (``bootstrap.client_runtime`` puts its project and emulator hosts there for the Google clients)
     must not change what later tests read. Session fixtures set their variables before this snapshot."""
     saved = dict(os.environ)
     yield

@@ -190,6 +190,14 @@ def build_runtime(
     )
 
 
+def client_runtime(env: Mapping[str, str]) -> Runtime:
+    """A runtime on the local stack's emulators for a client (``zapdoc dev submit``, ``zapdoc admin stats``,
+    tests): ``env`` is the stack's client environment (``client_env`` in its state file). The Google
+    clients read the emulator hosts from the process environment, so they are set there first."""
+    os.environ.update(env)
+    return build_runtime(dict(os.environ))
+
+
 def runtime() -> Runtime:
     """The per-instance runtime, built on first call from this process's settings."""
     with _lock:

@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS
 from zapdoc import cli
-from zapdoc.client.local_stack import client_runtime
+from zapdoc.bootstrap import client_runtime
 from zapdoc.dev.submit import submit
 from zapdoc.domain import jobs as J
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of
-from zapdoc.client.local_stack import client_runtime
+from zapdoc.bootstrap import client_runtime
 from zapdoc.dev.bridge import post_json
 from zapdoc.dev.emulators import wait_until
 from zapdoc.dev.stack import LocalStack

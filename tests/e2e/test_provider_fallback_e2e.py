@@ -18,7 +18,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.pipeline_support import FIELDS, invoice_pdf, zip_of
-from zapdoc.client.local_stack import client_runtime
+from zapdoc.bootstrap import client_runtime
 from zapdoc.dev.stack import LocalStack
 from zapdoc.dev.submit import submit, user_id_for
 from zapdoc.ports.store import Query

@@ -1,18 +1,30 @@
-"""Each packaged function, imported in a fresh process exactly as deployed (its own folder only, no
-repository on the path): it imports cleanly without ``zapdoc.dev``, ``zapdoc.standins`` or test helpers,
-ships none of them, and loads at start exactly the client libraries its preload list names."""
+"""Each packaged function, imported in a fresh process exactly as deployed: its own folder (main.py and
+the package copy), the standard library and the distributions of the production lockfile
+(``requirements/functions.lock``) and nothing else — an import gate refuses every other top-level module,
+so a dev or test dependency installed in this venv cannot hide a missing one. It imports cleanly without
+``zapdoc.dev``, ``zapdoc.standins``, the client, the CLI or test helpers, ships none of them, no shipped
+file imports one (even lazily), and it loads at start exactly the client libraries its preload list
+names."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
+import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from zapdoc import bootstrap
-from zapdoc.dev.packaging import function_names, package_function
+from zapdoc.dev.packaging import FUNCTIONS_LOCK, SHIPPED, SHIPPED_FOR, function_names, package_function
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_ONLY = ("zapdoc.dev", "zapdoc.standins", "zapdoc.client", "zapdoc.cli", "zapdoc.__main__", "tests")
+"""Modules no deployed function may ship, import or load."""
 
 # Client libraries whose presence at start is checked (imported by name; a function that loads one it
 # does not use pays for it on every cold start).
@@ -33,9 +45,29 @@ WATCHED = (
 DEPLOYED_ENV = {"GOOGLE_CLOUD_PROJECT": "coldstart-test", "ZAPDOC_LLM_PROVIDER": "gemini"}
 
 PROBE = """
-import importlib.util, json, sys
+import importlib.abc, importlib.machinery, importlib.util, json, sys, sysconfig
 sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("shared")]
 sys.path.insert(0, {target!r})
+ALLOWED = set({allowed!r}) | set(sys.stdlib_module_names) | {{"main", "zapdoc"}}
+STDLIB = tuple({{sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")}})
+refused = []
+
+def in_stdlib(top):  # private standard-library modules (_sysconfigdata_*, ...) are not in the name list
+    spec = importlib.machinery.PathFinder.find_spec(top)
+    origin = (spec.origin or "") if spec else ""
+    return bool(origin) and origin.startswith(STDLIB) and "-packages" not in origin
+
+class Gate(importlib.abc.MetaPathFinder):
+    # only the standard library, the package copy and the production lockfile's distributions
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in ALLOWED or in_stdlib(top):
+            ALLOWED.add(top)
+            return None
+        refused.append(name)
+        raise ModuleNotFoundError(f"{{name}} is not in the production lockfile", name=name)
+
+sys.meta_path.insert(0, Gate())
 spec = importlib.util.spec_from_file_location("main", {main!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -43,15 +75,39 @@ import zapdoc
 print(json.dumps({{
     "zapdoc": zapdoc.__file__,
     "modules": sorted(m for m in sys.modules if m in {watched!r}),
-    "forbidden": sorted(m for m in sys.modules
-                        if m.startswith(("zapdoc.dev", "zapdoc.standins", "tests")) or m == "tests"),
+    "forbidden": sorted(m for m in sys.modules if m.startswith({local_only!r})),
+    "outside_package": sorted(m for m, mod in list(sys.modules.items())
+                              if m.startswith("zapdoc") and not str(getattr(mod, "__file__", "") or "")
+                              .startswith({target!r})),
+    "refused": sorted(set(refused)),
     "has_target": hasattr(module, {name!r}),
 }}))
 """
 
 
-def load_fresh(target: Path, name: str) -> dict[str, object]:
-    code = PROBE.format(target=str(target), main=str(target / "main.py"), watched=WATCHED, name=name)
+@functools.cache
+def locked_top_levels() -> tuple[str, ...]:
+    """The top-level import names of the distributions pinned in the production lockfile."""
+    text = (ROOT / FUNCTIONS_LOCK).read_text()
+    norm = re.compile(r"[-_.]+")
+    locked = {norm.sub("-", m.group(1)).lower() for m in re.finditer(r"^([A-Za-z0-9][\w.-]*)==", text, re.M)}
+    tops = {
+        top
+        for top, dists in metadata.packages_distributions().items()
+        if any(norm.sub("-", d).lower() in locked for d in dists)
+    }
+    return tuple(sorted(tops))
+
+
+def load_fresh(target: Path, name: str, main: Path | None = None) -> dict[str, object]:
+    code = PROBE.format(
+        target=str(target),
+        main=str(main or target / "main.py"),
+        watched=WATCHED,
+        name=name,
+        allowed=locked_top_levels(),
+        local_only=LOCAL_ONLY,
+    )
     env = {"PATH": "/usr/bin:/bin", **DEPLOYED_ENV}
     result = subprocess.run(
         [sys.executable, "-I", "-c", code],
@@ -67,26 +123,79 @@ def load_fresh(target: Path, name: str) -> dict[str, object]:
     return data
 
 
+def shipped_imports(target: Path) -> list[str]:
+    """Every import statement in the package copy naming a local-only module: ``file:line module``."""
+    found = []
+    for path in sorted((target / "zapdoc").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                names = [base, *(f"{base}.{a.name}" for a in node.names)]
+            local = [n for n in names if n in LOCAL_ONLY or n.startswith(tuple(f"{m}." for m in LOCAL_ONLY))]
+            if local:
+                found.append(f"{path.relative_to(target)}:{node.lineno} {local[0]}")
+    return found
+
+
+def top_levels_imported(target: Path) -> set[str]:
+    """The top-level names the package copy's own import statements name (``x`` of ``import x.y``)."""
+    tops: set[str] = set()
+    for path in (target / "zapdoc").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                tops.update(a.name.partition(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                tops.add(node.module.partition(".")[0])
+    return tops
+
+
 @pytest.mark.parametrize("name", function_names())
 def test_each_packaged_function_imports_alone_and_preloads_exactly_its_sdks(
     tmp_path: Path, name: str
 ) -> None:
-    # GIVEN the function's deployable source (entry point + zapdoc package + requirements)
+    # GIVEN the function's deployable source (entry point + the allow-listed package + requirements)
     target = package_function(name, tmp_path)
-    shipped = {p.relative_to(target).parts[1] for p in (target / "zapdoc").rglob("*") if p.is_dir()}
-    assert not shipped & {"dev", "standins"}
-    assert not (target / "tests").exists()
-    # WHEN it is imported in a fresh process with only that folder on the path
+    shipped = {p.name for p in (target / "zapdoc").iterdir()}
+    assert shipped == set(SHIPPED) | set(SHIPPED_FOR.get(name, ()))
+    local = [str(p) for p in target.rglob("*") if p.name in ("dev", "standins", "client", "tests", "cli.py")]
+    assert local == [] and not list(target.rglob("*.pyc"))
+    # AND no shipped file imports a local-only module, not even inside a function
+    assert shipped_imports(target) == []
+    # WHEN it is imported in a fresh process that can load only that folder, the standard library and
+    # the production lockfile's distributions
     loaded = load_fresh(target, name)
     # THEN it imports from the package copy, loads no dev/test module, defines its entry point
     assert str(loaded["zapdoc"]).startswith(str(target))
-    assert loaded["forbidden"] == []
+    assert loaded["forbidden"] == [] and loaded["outside_package"] == []
     assert loaded["has_target"] is True
+    # AND nothing our shipped code imports was refused by the gate (libraries' optional imports, e.g.
+    # simplejson or brotli, are refused and take their fallback, as in production)
+    refused = loaded["refused"]
+    assert isinstance(refused, list)
+    assert sorted(set(refused) & top_levels_imported(target)) == []
     # AND it loaded exactly the SDKs its preload list names (the provider's when it needs one)
     expected = set(bootstrap.preload_modules(name, DEPLOYED_ENV)) & set(WATCHED)
     modules = loaded["modules"]
     assert isinstance(modules, list)
     assert set(modules) == expected
+
+
+def test_the_gate_refuses_what_the_production_lockfile_lacks(tmp_path: Path) -> None:
+    # GIVEN a packaged function whose entry point also imports a dev-only library (installed in this
+    # venv: pytest) and a local-only module of ours
+    target = package_function("sweep", tmp_path)
+    bad = target / "bad_main.py"
+    bad.write_text((target / "main.py").read_text() + "\nimport pytest\n")
+    # WHEN it is imported through the same probe, THEN the import fails naming the library
+    with pytest.raises(AssertionError, match="pytest is not in the production lockfile"):
+        load_fresh(target, "sweep", main=bad)
+    # AND a shipped file importing zapdoc.dev lazily is caught by the source scan
+    (target / "zapdoc" / "services" / "sneaky.py").write_text("def f():\n    from zapdoc.dev import stack\n")
+    assert shipped_imports(target) == ["zapdoc/services/sneaky.py:2 zapdoc.dev"]
 
 
 def test_the_llm_functions_load_the_llm_sdk_at_start_and_the_others_never() -> None:

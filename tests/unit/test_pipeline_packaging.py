@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zapdoc.dev.packaging import function_names, package_all, package_function
+from zapdoc.dev.packaging import SHIPPED, function_names, package_all, package_function
 from zapdoc.dev.stack import FUNCTIONS
 from zapdoc.domain.errors import UsageError
 
@@ -23,7 +23,9 @@ def test_each_function_is_packaged_with_the_shared_package_and_requirements(tmp_
         target = tmp_path / "a" / name
         assert (target / "main.py").read_text().count(f"def {name}(") == 1
         assert (target / "zapdoc" / "services" / "intake.py").is_file()
-        assert not (target / "zapdoc" / "dev").exists()
+        assert not (target / "zapdoc" / "dev").exists() and not (target / "zapdoc" / "standins").exists()
+        assert not (target / "zapdoc" / "client").exists() and not (target / "zapdoc" / "cli.py").exists()
+        assert (target / "zapdoc" / "webapp").exists() == (name == "api")
         reqs = (target / "requirements.txt").read_text()
         assert "functions-framework" in reqs and "google-cloud-firestore" in reqs and "pypdf" in reqs
     # AND the zips are reproducible (same content, same name)
@@ -58,6 +60,9 @@ def test_the_api_is_packaged_with_the_built_web_app_or_not_at_all(tmp_path: Path
     (root / "functions" / "api").mkdir(parents=True)
     (root / "functions" / "api" / "main.py").write_text("def api(request): ...\n")
     (root / "shared" / "zapdoc").mkdir(parents=True)
+    for part in SHIPPED:  # the allow-listed parts, empty
+        path = root / "shared" / "zapdoc" / part
+        path.touch() if "." in part else path.mkdir()
     (root / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
     (root / "requirements").mkdir()
     (root / "requirements" / "functions.lock").write_text("# make lock\n")  # what functions install

@@ -57,7 +57,7 @@ def _report_from_store(args: argparse.Namespace) -> dict[str, Any]:
     if configured.cloud.project:
         return usage_report(build_runtime(configured), since)
     if state:
-        from zapdoc.client.local_stack import client_runtime
+        from zapdoc.bootstrap import client_runtime
 
         return usage_report(client_runtime(state.get("client_env") or {}), since)
     raise UsageError("set GOOGLE_CLOUD_PROJECT, start the local stack (zapdoc dev up), or pass --api URL")

@@ -151,7 +151,8 @@ def cmd_dev_down(args: argparse.Namespace) -> int:
 
 
 def cmd_dev_submit(args: argparse.Namespace) -> int:
-    from zapdoc.client.local_stack import client_runtime, load_state
+    from zapdoc.bootstrap import client_runtime
+    from zapdoc.client.local_stack import load_state
     from zapdoc.dev.submit import submit
     from zapdoc.domain.fields import parse_fields
     from zapdoc.domain.templates import template_fields

@@ -1,5 +1,11 @@
-"""Build the deployable source of every function: its ``main.py``, the ``zapdoc`` package and a
-``requirements.txt``; optionally a reproducible zip (fixed timestamps, sorted entries) named by content."""
+"""Build the deployable source of every function: its ``main.py``, the production part of the ``zapdoc``
+package and a ``requirements.txt``; optionally a reproducible zip (fixed timestamps, sorted entries) named
+by content.
+
+What ships is an allow-list (``SHIPPED``): the layers production runs. Anything else in the package (the
+dev stack, the stand-ins, the integrators' client, the CLI, a module added later) stays out until it is
+named here; ``tests/unit/test_coldstart.py`` imports each packaged function in a fresh process that can
+load nothing but the package copy, the standard library and the production lockfile's distributions."""
 
 from __future__ import annotations
 
@@ -12,8 +18,27 @@ from pathlib import Path
 from zapdoc.dev.paths import repo_root
 from zapdoc.domain.errors import UsageError
 
-# Local-only parts of the package that no deployed function imports.
-EXCLUDED = {"dev", "standins", "__pycache__"}
+SHIPPED: tuple[str, ...] = (
+    "__init__.py",
+    "py.typed",
+    "logging.py",
+    "settings.py",
+    "bootstrap.py",
+    "domain",
+    "ports",
+    "inputs",
+    "extraction",
+    "llm",
+    "workbook.py",
+    "mails.py",
+    "services",
+    "adapters",
+    "api",
+)
+"""The parts of ``shared/zapdoc`` every deployed function ships (files and packages, by name)."""
+SHIPPED_FOR: dict[str, tuple[str, ...]] = {"api": ("webapp",)}
+"""Parts only one function ships: the built web app, served by ``api`` from its own origin."""
+NEVER = ("__pycache__", "*.pyc")
 
 
 def requirements(root: Path) -> list[str]:
@@ -40,11 +65,15 @@ def package_function(name: str, output: Path, root: Path | None = None) -> Path:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     shutil.copy2(root / "functions" / name / "main.py", target / "main.py")
-    shutil.copytree(
-        root / "shared" / "zapdoc",
-        target / "zapdoc",
-        ignore=lambda _dir, names: [n for n in names if n in EXCLUDED or n.endswith(".pyc")],
-    )
+    source, package = root / "shared" / "zapdoc", target / "zapdoc"
+    package.mkdir()
+    for part in (*SHIPPED, *SHIPPED_FOR.get(name, ())):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, package / part, ignore=shutil.ignore_patterns(*NEVER))
+        elif (source / part).is_file():
+            shutil.copy2(source / part, package / part)
+        else:
+            raise UsageError(f"packaging lists shared/zapdoc/{part}, which does not exist")
     shutil.copy2(root / FUNCTIONS_LOCK, target / "requirements.txt")
     return target
 
