@@ -1,12 +1,18 @@
-"""Cold start of each function: the import of its deployed source (functions_framework + its main.py,
-which preloads what it uses) over a baseline of functions_framework plus the client libraries that
-function really uses, both in fresh processes, median of N runs, in the same run.
+"""Cold start of each function, two ways, in fresh processes, median of N runs, all in the same run:
 
-    .venv/bin/python bench/coldstart.py [--runs 7] [--json]
+- **start**: importing its deployed source (functions_framework + its main.py, which preloads the client
+  libraries and our modules its first event needs) — what Cloud Functions waits for before it routes;
+- **ready**: start plus everything the first event still needs before it can do its work: the rest of
+  its preload list (nothing, when preloading is complete) and building its runtime from the settings
+  (adapters are created, nothing connects).
 
-The ratio is what issue 15 asks about: <= 1.1x means our own code adds at most 10% over the SDKs the
-function cannot do without. Each function is packaged first (``zapdoc package``) and imported from its
-own folder, as Cloud Functions would.
+Each is printed as a ratio to functions_framework plus the client libraries that function really uses
+(issue 15: <= 1.1x) and to a bare functions_framework import (issue 12). Each function is packaged first
+(``zapdoc package``: the allow-listed package and main.py) and imported from its own folder, behind the
+import gate of ``zapdoc.dev.packaging`` (only the production lockfile's distributions), as are the
+baselines.
+
+    .venv/bin/python bench/coldstart.py [--runs 7] [--json] [--only api,intake]
 """
 
 from __future__ import annotations
@@ -24,80 +30,145 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "shared"))
 
 from zapdoc import bootstrap  # noqa: E402
-from zapdoc.dev.packaging import function_names, package_function  # noqa: E402
+from zapdoc.dev.packaging import function_names, import_gate, package_function  # noqa: E402
 
-DEPLOYED_ENV = {"GOOGLE_CLOUD_PROJECT": "coldstart-bench", "ZAPDOC_LLM_PROVIDER": "gemini"}
-SDK_PREFIXES = ("google.", "openai", "stripe", "sendgrid", "firebase_admin", "openpyxl", "pypdf")
+DEPLOYED_ENV = {
+    "GOOGLE_CLOUD_PROJECT": "coldstart-bench",
+    "ZAPDOC_LLM_PROVIDER": "gemini",
+    "ZAPDOC_SIGNER_EMAIL": "signer@coldstart-bench.iam.gserviceaccount.com",
+    "STRIPE_WEBHOOK_SECRET": "whsec_coldstart",
+    "STRIPE_SECRET_KEY": "sk_test_coldstart",
+}
+SDK_PREFIXES = ("google.", "openai", "stripe", "sendgrid", "firebase_admin", "openpyxl", "pypdf", "requests")
+FIRST_EVENT = {
+    "api": "bootstrap.api_context()",
+    "stripe_webhook": "bootstrap.runtime(); bootstrap.event_verifier()",
+    "webhooks": "bootstrap.runtime(); bootstrap.webhook_sender()",
+}
+"""What the first event builds before its work (default: the pipeline runtime)."""
 
-FUNCTION = """
-import sys, time
+PATHS = """
+import sys, time, json, importlib
 sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("shared")]
+{gate}
+"""
+FUNCTION = (
+    PATHS
+    + """
 sys.path.insert(0, {target!r})
 t0 = time.perf_counter()
 import functions_framework, importlib.util
 spec = importlib.util.spec_from_file_location("main", {main!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-print(time.perf_counter() - t0)
+t1 = time.perf_counter()
+lazy = [n for n in {first_event!r} if n not in sys.modules]
+for name in lazy:
+    importlib.import_module(name)
+from zapdoc import bootstrap
+{build}
+t2 = time.perf_counter()
+print(json.dumps({{"start": t1 - t0, "ready": t2 - t0, "lazy": lazy}}))
 """
-BASELINE = """
-import sys, time, importlib
-sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("shared")]
+)
+BASELINE = (
+    PATHS
+    + """
 t0 = time.perf_counter()
 import functions_framework
 for name in {sdks!r}:
     importlib.import_module(name)
-print(time.perf_counter() - t0)
+print(json.dumps({{"start": time.perf_counter() - t0}}))
 """
+)
 
 
-def timed(code: str, cwd: Path) -> float:
+GATE = import_gate(ROOT)
+"""Every process (function and baselines) imports only what a deployed function has: the standard library,
+its folder and the production lockfile's distributions (this venv's dev tools would otherwise change what
+libraries pull in, e.g. httpx loads its command line when rich is installed)."""
+
+
+def timed(code: str, cwd: Path) -> dict[str, Any]:
     env = {"PATH": "/usr/bin:/bin", **DEPLOYED_ENV}
     out = subprocess.run(
-        [sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=cwd, env=env, check=True
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd=cwd, env=env, check=False
     )
-    return float(out.stdout.strip().splitlines()[-1])
+    if out.returncode != 0:
+        raise SystemExit(f"measurement failed in {cwd}:\n{out.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
-def median_of(code: str, cwd: Path, runs: int) -> float:
-    return statistics.median(timed(code, cwd) for _ in range(runs))
+def sdks_of(name: str) -> tuple[str, ...]:
+    return tuple(m for m in bootstrap.preload_modules(name, DEPLOYED_ENV) if m.startswith(SDK_PREFIXES))
+
+
+def measure(name: str, out: Path, runs: int) -> dict[str, Any]:
+    target = package_function(name, out)
+    function = FUNCTION.format(
+        target=str(target),
+        main=str(target / "main.py"),
+        first_event=bootstrap.preload_modules(name, DEPLOYED_ENV),
+        build=FIRST_EVENT.get(name, "bootstrap.runtime()"),
+        gate=GATE,
+    )
+    sdks = sdks_of(name)
+    starts: list[float] = []
+    readies: list[float] = []
+    bases: list[float] = []
+    bares: list[float] = []
+    lazy: list[str] = []
+    for _ in range(runs):  # interleaved, so load on the machine hits all three alike
+        got = timed(function, target)
+        starts.append(got["start"])
+        readies.append(got["ready"])
+        lazy = got["lazy"]
+        bases.append(timed(BASELINE.format(sdks=sdks, gate=GATE), target)["start"])
+        bares.append(timed(BASELINE.format(sdks=(), gate=GATE), target)["start"])
+    start, ready = statistics.median(starts), statistics.median(readies)
+    base, bare = statistics.median(bases), statistics.median(bares)
+    return {
+        "function": name,
+        "start_s": start,
+        "ready_s": ready,
+        "ff_sdks_s": base,
+        "bare_ff_s": bare,
+        "start_vs_sdks": start / base,
+        "ready_vs_sdks": ready / base,
+        "start_vs_bare": start / bare,
+        "ready_vs_bare": ready / bare,
+        "sdks": list(sdks),
+        "loaded_on_first_event": lazy,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per measurement (>= 5)")
+    parser.add_argument("--only", default="", help="comma-separated function names")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     runs = max(5, args.runs)
-    rows: list[dict[str, Any]] = []
+    names = [n for n in function_names() if not args.only or n in args.only.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        bare = median_of(BASELINE.format(sdks=()), Path(tmp), runs)
-        for name in function_names():
-            target = package_function(name, Path(tmp))
-            sdks = tuple(
-                m for m in bootstrap.preload_modules(name, DEPLOYED_ENV) if m.startswith(SDK_PREFIXES)
-            )
-            # interleave the two measurements so load on the machine hits both alike
-            fn_times: list[float] = []
-            base_times: list[float] = []
-            for _ in range(runs):
-                fn_times.append(
-                    timed(FUNCTION.format(target=str(target), main=str(target / "main.py")), target)
-                )
-                base_times.append(timed(BASELINE.format(sdks=sdks), target))
-            fn, base = statistics.median(fn_times), statistics.median(base_times)
-            rows.append({"function": name, "function_s": fn, "baseline_s": base, "ratio": fn / base,
-                         "vs_bare_ff": fn / bare, "sdks": list(sdks)})  # fmt: skip
+        rows = [measure(name, Path(tmp), runs) for name in names]
     if args.json:
-        print(json.dumps({"bare_functions_framework_s": bare, "runs": runs, "functions": rows}, indent=2))
+        print(json.dumps({"runs": runs, "functions": rows}, indent=2))
         return 0
-    print(f"bare functions_framework import: {bare:.3f} s (median of {runs} fresh processes)")
-    print(f"{'function':<16}{'import s':>10}{'ff+SDKs s':>11}{'ratio':>8}{'vs bare ff':>12}  SDKs")
+    print(f"median of {runs} fresh processes each, interleaved; ratios within the same run")
+    print(
+        f"{'function':<15}{'start s':>8}{'ready s':>8}{'ff+SDKs':>8}{'bare ff':>8}"
+        f"{'start/SDKs':>11}{'ready/SDKs':>11}{'start/ff':>9}{'ready/ff':>9}  SDKs"
+    )
     for r in rows:
         print(
-            f"{r['function']:<16}{r['function_s']:>10.3f}{r['baseline_s']:>11.3f}{r['ratio']:>7.2f}x"
-            f"{r['vs_bare_ff']:>11.2f}x  {', '.join(r['sdks'])}"
+            f"{r['function']:<15}{r['start_s']:>8.3f}{r['ready_s']:>8.3f}{r['ff_sdks_s']:>8.3f}"
+            f"{r['bare_ff_s']:>8.3f}{r['start_vs_sdks']:>10.2f}x{r['ready_vs_sdks']:>10.2f}x"
+            f"{r['start_vs_bare']:>8.2f}x{r['ready_vs_bare']:>8.2f}x  {', '.join(r['sdks'])}"
         )
+        if r["loaded_on_first_event"]:
+            print(f"{'':<15}first event still loads: {', '.join(r['loaded_on_first_event'])}")
     return 0
 
 

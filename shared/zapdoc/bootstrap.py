@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from zapdoc.domain.errors import ConfigError
-from zapdoc.llm.providers import breaker_policy, choose_provider, choose_providers
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mail, Mailer
 from zapdoc.ports.payments import EventVerifier
@@ -115,6 +114,8 @@ def build_extractor(
     Raises ConfigError (naming the variable) when the chosen provider lacks a setting.
     """
     llm = _resolve(given).llm
+    from zapdoc.llm.providers import choose_providers
+
     chosen = choose_providers(name, llm)
     if chosen == ("offline",):
         from zapdoc.extraction.offline import OfflineExtractor
@@ -125,6 +126,7 @@ def build_extractor(
         return members[0], members[0].describe()
     from zapdoc.llm.breaker import CircuitBreaker
     from zapdoc.llm.chain import ProviderChain
+    from zapdoc.llm.providers import breaker_policy
 
     if store is None:
         from zapdoc.adapters.memory import MemoryStore
@@ -343,6 +345,8 @@ def preload_modules(function: str, given: Settings | Mapping[str, str] | None = 
     """What ``function`` imports at start: its SDKs and services, plus the configured provider's SDK."""
     modules = SDKS[function] + SERVICES[function]
     if function in USES_PROVIDER:
+        from zapdoc.llm.providers import choose_provider  # the LLM functions only
+
         try:
             provider = choose_provider(None, _resolve(given).llm)
         except ConfigError:  # reported on the first event, with the variable named
@@ -382,6 +386,8 @@ def check_ready(function: str, given: Settings | Mapping[str, str] | None = None
     s = _resolve(given)
     rt = build_runtime(s)
     if function in USES_PROVIDER:
+        from zapdoc.llm.providers import choose_provider
+
         choose_provider(None, s.llm)
     if function == "api":
         build_api(rt, s)

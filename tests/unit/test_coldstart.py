@@ -9,18 +9,15 @@ names."""
 from __future__ import annotations
 
 import ast
-import functools
 import json
-import re
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from zapdoc import bootstrap
-from zapdoc.dev.packaging import FUNCTIONS_LOCK, SHIPPED, SHIPPED_FOR, function_names, package_function
+from zapdoc.dev.packaging import SHIPPED, SHIPPED_FOR, function_names, import_gate, package_function
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = ("zapdoc.dev", "zapdoc.standins", "zapdoc.client", "zapdoc.cli", "zapdoc.__main__", "tests")
@@ -45,29 +42,11 @@ WATCHED = (
 DEPLOYED_ENV = {"GOOGLE_CLOUD_PROJECT": "coldstart-test", "ZAPDOC_LLM_PROVIDER": "gemini"}
 
 PROBE = """
-import importlib.abc, importlib.machinery, importlib.util, json, sys, sysconfig
+import json, sys
 sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("shared")]
 sys.path.insert(0, {target!r})
-ALLOWED = set({allowed!r}) | set(sys.stdlib_module_names) | {{"main", "zapdoc"}}
-STDLIB = tuple({{sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")}})
-refused = []
-
-def in_stdlib(top):  # private standard-library modules (_sysconfigdata_*, ...) are not in the name list
-    spec = importlib.machinery.PathFinder.find_spec(top)
-    origin = (spec.origin or "") if spec else ""
-    return bool(origin) and origin.startswith(STDLIB) and "-packages" not in origin
-
-class Gate(importlib.abc.MetaPathFinder):
-    # only the standard library, the package copy and the production lockfile's distributions
-    def find_spec(self, name, path=None, target=None):
-        top = name.partition(".")[0]
-        if top in ALLOWED or in_stdlib(top):
-            ALLOWED.add(top)
-            return None
-        refused.append(name)
-        raise ModuleNotFoundError(f"{{name}} is not in the production lockfile", name=name)
-
-sys.meta_path.insert(0, Gate())
+{gate}
+import importlib.util
 spec = importlib.util.spec_from_file_location("main", {main!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -79,24 +58,10 @@ print(json.dumps({{
     "outside_package": sorted(m for m, mod in list(sys.modules.items())
                               if m.startswith("zapdoc") and not str(getattr(mod, "__file__", "") or "")
                               .startswith({target!r})),
-    "refused": sorted(set(refused)),
+    "refused": sorted(set(REFUSED)),
     "has_target": hasattr(module, {name!r}),
 }}))
 """
-
-
-@functools.cache
-def locked_top_levels() -> tuple[str, ...]:
-    """The top-level import names of the distributions pinned in the production lockfile."""
-    text = (ROOT / FUNCTIONS_LOCK).read_text()
-    norm = re.compile(r"[-_.]+")
-    locked = {norm.sub("-", m.group(1)).lower() for m in re.finditer(r"^([A-Za-z0-9][\w.-]*)==", text, re.M)}
-    tops = {
-        top
-        for top, dists in metadata.packages_distributions().items()
-        if any(norm.sub("-", d).lower() in locked for d in dists)
-    }
-    return tuple(sorted(tops))
 
 
 def load_fresh(target: Path, name: str, main: Path | None = None) -> dict[str, object]:
@@ -105,7 +70,7 @@ def load_fresh(target: Path, name: str, main: Path | None = None) -> dict[str, o
         main=str(main or target / "main.py"),
         watched=WATCHED,
         name=name,
-        allowed=locked_top_levels(),
+        gate=import_gate(ROOT),
         local_only=LOCAL_ONLY,
     )
     env = {"PATH": "/usr/bin:/bin", **DEPLOYED_ENV}

@@ -9,10 +9,13 @@ load nothing but the package copy, the standard library and the production lockf
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import shutil
 import tomllib
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from zapdoc.dev.paths import repo_root
@@ -110,3 +113,51 @@ def package_all(output: Path, *, make_zip: bool = False, root: Path | None = Non
                 old.unlink()
             paths.append(zip_directory(target))
     return paths
+
+
+@functools.cache
+def locked_top_levels(root: Path) -> tuple[str, ...]:
+    """The top-level import names of the distributions pinned in ``requirements/functions.lock`` (as
+    installed here: ``importlib.metadata`` maps distributions to the names they provide)."""
+    text = (root / FUNCTIONS_LOCK).read_text()
+    norm = re.compile(r"[-_.]+")
+    pinned = re.finditer(r"^([A-Za-z0-9][\w.-]*)==", text, re.M)
+    locked = {norm.sub("-", m.group(1)).lower() for m in pinned}
+    return tuple(
+        sorted(
+            top
+            for top, dists in metadata.packages_distributions().items()
+            if any(norm.sub("-", d).lower() in locked for d in dists)
+        )
+    )
+
+
+IMPORT_GATE = """
+import importlib.abc, importlib.machinery, sys, sysconfig
+ALLOWED = set(%r) | set(sys.stdlib_module_names) | {"main", "zapdoc"}
+STDLIB = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")})
+REFUSED = []
+
+def _in_stdlib(top):  # private standard-library modules (_sysconfigdata_*, ...) are not in the name list
+    spec = importlib.machinery.PathFinder.find_spec(top)
+    origin = (spec.origin or "") if spec else ""
+    return bool(origin) and origin.startswith(STDLIB) and "-packages" not in origin
+
+class _Gate(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in ALLOWED or _in_stdlib(top):
+            ALLOWED.add(top)
+            return None
+        REFUSED.append(name)
+        raise ModuleNotFoundError(f"{name} is not in the production lockfile", name=name)
+
+sys.meta_path.insert(0, _Gate())
+"""
+
+
+def import_gate(root: Path | None = None) -> str:
+    """Python source that, run first in a fresh interpreter, lets it import only the standard library,
+    ``main``/``zapdoc`` and the distributions of the production lockfile — what a deployed function has,
+    even when this venv holds the dev tools too. Refused names collect in ``REFUSED``."""
+    return IMPORT_GATE % (locked_top_levels(root or repo_root()),)
