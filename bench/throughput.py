@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal as D
 from pathlib import Path
 
 import pypdf
@@ -297,9 +298,9 @@ def _results(rows: int) -> Iterator[DocumentResult]:
             "order_number": FieldValue(f"PO-{i}", 0.7, ev),
             "iban": FieldValue("DE89370400440532013000", 0.95, ev),
             "currency": FieldValue("EUR", 0.9, ev),
-            "net_amount": FieldValue(1000.0 + i, 0.9, ev),
-            "tax_amount": FieldValue(190.0, 0.9, ev),
-            "total_amount": FieldValue(1190.0 + i, 0.9, ev),
+            "net_amount": FieldValue(D("1000.0") + i, 0.9, ev),
+            "tax_amount": FieldValue(D("190.0"), 0.9, ev),
+            "total_amount": FieldValue(D("1190.0") + i, 0.9, ev),
             "line_items": FieldValue(_line_items(i), 0.8, ev),
         }
         yield DocumentResult(file=name, status="ok", pages=2, values=values, doc_type="invoice", seconds=0.1)
@@ -307,7 +308,12 @@ def _results(rows: int) -> Iterator[DocumentResult]:
 
 def _line_items(i: int) -> list[dict[str, Scalar | None]]:
     return [
-        {"description": f"Item {k} for order {i}", "quantity": k, "unit_price": 10.0, "amount": 10.0 * k}
+        {
+            "description": f"Item {k} for order {i}",
+            "quantity": k,
+            "unit_price": D("10.0"),
+            "amount": D("10.0") * k,
+        }
         for k in range(1, 4)
     ]
 

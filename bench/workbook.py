@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from zapdoc.domain.documents import DocumentResult, Evidence, FieldValue
@@ -50,11 +51,11 @@ def results(rows: int, *, low_every: int) -> Iterator[DocumentResult]:
         for spec in FIELDS:
             k += 1
             confidence = 0.4 if k % low_every == 0 else 0.93
-            value: str | float | int | dt.date
+            value: str | Decimal | int | dt.date
             if spec.type.value == "date":
                 value = base + dt.timedelta(days=i % 700)
             elif spec.type.value == "amount":
-                value = round(100 + i * 1.37 + len(spec.name), 2)
+                value = Decimal(f"{100 + i * 1.37 + len(spec.name):.2f}")
             elif spec.type.value == "number":
                 value = i % 97
             elif spec.type.value == "email":

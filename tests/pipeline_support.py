@@ -13,6 +13,7 @@ import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from tests.pdfs import make_pdf
 from zapdoc.adapters.memory import MemoryBlobs, MemoryBus, MemoryMailer, MemoryStore
@@ -52,7 +53,7 @@ class ScriptedExtractor:
             m = re.search(rf"{spec.name.replace('_', ' ')}:\s*(\S+)", doc.text, re.IGNORECASE)
             if m:
                 raw = m.group(1)
-                value: str | float = float(raw) if spec.type.value == "amount" else raw
+                value: str | Decimal = Decimal(raw) if spec.type.value == "amount" else raw
                 values[spec.name] = FieldValue(value, 0.9, Evidence(1, m.group(0)))
         return Extraction(values=values, usage=Usage(model="scripted", requests=1))
 

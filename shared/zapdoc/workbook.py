@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -162,9 +163,9 @@ def _shown_chars(value: Any, number_format: str | None) -> int:
         return 16
     if isinstance(value, dt.date):
         return 10
-    if isinstance(value, float) and number_format == AMOUNT_FORMAT:
+    if isinstance(value, Decimal | float) and number_format == AMOUNT_FORMAT:
         return len(f"{value:,.2f}")
-    if isinstance(value, float):
+    if isinstance(value, Decimal | float):
         return len(f"{value:.6g}")
     return len(str(value))
 

@@ -210,3 +210,37 @@ def test_the_workbook_gets_the_permissions_the_umask_gives(tmp_path: Path, umask
     # THEN its mode is what any new file gets under that umask (not mkstemp's 0600)
     assert code == 0
     assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+def test_amounts_stay_exact_decimals_from_the_pdf_to_json_and_workbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN generated invoices (seeded) in English, German and French printing conventions
+    from decimal import Decimal
+
+    from tests.invoicegen import generate
+
+    truth = {}
+    for seed, lang in ((4101, "en"), (4102, "de"), (4103, "fr")):
+        g = generate(seed, lang=lang)
+        (tmp_path / f"inv-{lang}.pdf").write_bytes(g.pdf)
+        truth[f"inv-{lang}.pdf"] = g.truth
+    out = tmp_path / "r.xlsx"
+    # WHEN `zapdoc extract` runs with --json
+    code = main(["extract", str(tmp_path), "--template", "invoice", "-o", str(out), "--json", "-q"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    # THEN every amount in the JSON is the exact printed decimal (a string, never a float) ...
+    for r in data["results"]:
+        for name in ("net_amount", "tax_amount", "total_amount"):
+            value = r["values"][name]["value"]
+            assert value == {"decimal": f"{truth[Path(r['file']).name][name]:.2f}"}, (r["file"], name)
+    # ... and the workbook holds them as numbers with the amount format, equal to the printed cents
+    sheet = load_workbook(out)["Results"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        cells = dict(zip(header, row, strict=False))
+        expected = truth[Path(str(cells["File"].value)).name]
+        cell = cells["Total amount"]
+        assert cell.data_type == "n" and cell.number_format == "#,##0.00"
+        assert Decimal(repr(cell.value)) == expected["total_amount"]

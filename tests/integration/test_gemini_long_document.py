@@ -7,6 +7,7 @@ import itertools
 import re
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_every_row_in_order_without_duplicates(stand_in: GeminiStandIn, long_inv
     assert [p for r in ranges for p in r] == list(range(1, PAGES + 1))
     # AND every row came back, in page order, none twice; the total came from the last range
     assert result.values["line_items"].value == expected_rows()
-    assert result.values["total"].value == 99999.0
+    assert result.values["total"].value == Decimal("99999.0")
     assert result.usage is not None
     assert result.usage.requests == 7
 

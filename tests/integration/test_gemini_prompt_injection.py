@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_a_fooled_model_cannot_widen_the_schema_or_touch_other_results(stand_in:
     assert set(evil.values) == {"invoice_number", "total"}
     assert any("password" in n for n in evil.notes)
     # AND the value it was told to write has no quote behind it, so it scores below a verified value
-    assert evil.values["total"].value == 999999.0
+    assert evil.values["total"].value == Decimal("999999.0")
     assert evil.values["total"].confidence < CONF_VERIFIED
     # AND the next document, in a fresh request, is untouched
     assert (good.values["invoice_number"].value, good.values["total"].value) == ("OK-1", 250.0)

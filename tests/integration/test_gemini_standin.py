@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_request_carries_schema_delimited_document_and_temperature_zero(stand_in
     # AND the answer is validated: values typed, quotes verified against the page
     assert result.values["invoice_number"].value == number
     assert result.values["invoice_number"].confidence == CONF_VERIFIED
-    assert result.values["total"].value == 1234.5
+    assert result.values["total"].value == Decimal("1234.5")
     assert str(result.values["issue_date"].value) == "2025-04-03"
 
 
@@ -157,7 +158,7 @@ def test_fenced_json_is_rescued(stand_in: GeminiStandIn) -> None:
     stand_in.enqueue(answer_text("```json\n" + json.dumps(good_answer("INV-6")) + "\n```"))
     result = extractor_for(stand_in).extract(invoice_doc("INV-6"), FIELDS)
     assert result.values["invoice_number"].value == "INV-6"
-    assert result.values["total"].value == 1234.5
+    assert result.values["total"].value == Decimal("1234.5")
 
 
 def test_truncated_json_keeps_the_complete_values(stand_in: GeminiStandIn) -> None:
@@ -165,7 +166,7 @@ def test_truncated_json_keeps_the_complete_values(stand_in: GeminiStandIn) -> No
     stand_in.enqueue(answer_text(text[: text.index('"issue_date"') + 16]))
     result = extractor_for(stand_in).extract(invoice_doc("INV-7"), FIELDS)
     assert result.values["invoice_number"].value == "INV-7"
-    assert result.values["total"].value == 1234.5
+    assert result.values["total"].value == Decimal("1234.5")
 
 
 def test_prose_instead_of_json_is_a_clear_per_document_error(stand_in: GeminiStandIn) -> None:
@@ -218,7 +219,7 @@ def test_classification_falls_back_to_keywords_when_blocked(stand_in: GeminiStan
 def test_auto_mode_answers_from_the_prompt(stand_in: GeminiStandIn) -> None:
     result = extractor_for(stand_in).extract(invoice_doc("INV-13"), FIELDS)
     assert result.values["invoice_number"].value == "INV-13"
-    assert result.values["total"].value == 1234.5
+    assert result.values["total"].value == Decimal("1234.5")
 
 
 def test_responder_sees_the_parsed_request(stand_in: GeminiStandIn) -> None:

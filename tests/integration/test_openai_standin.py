@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_request_has_json_schema_format_temperature_zero_and_delimited_document(
     assert number in parsed.pages[1]
     assert user["content"].endswith(close_line(parsed.delimiter))
     # the same validation as Gemini: locale amount normalised, rows typed, quote verified
-    assert result.values["total"].value == 15.5
+    assert result.values["total"].value == Decimal("15.5")
     assert result.values["line_items"].value == [
         {"description": "Bolts", "amount": 12.0},
         {"description": "Nuts", "amount": 3.5},
@@ -140,7 +141,7 @@ def test_malformed_json_is_rescued(stand_in: OpenAIStandIn, text: str) -> None:
     stand_in.enqueue(answer_text(text))
     result = extractor_for(stand_in).extract(invoice_doc("R-6"), FIELDS)
     assert result.values["invoice_number"].value == "R-6"
-    assert result.values["total"].value == 15.5
+    assert result.values["total"].value == Decimal("15.5")
 
 
 def test_prose_is_a_clear_per_document_error(stand_in: OpenAIStandIn) -> None:
@@ -180,4 +181,4 @@ def test_scan_is_sent_as_a_pdf_file_part(stand_in: OpenAIStandIn) -> None:
 
 def test_auto_mode_answers_from_the_prompt(stand_in: OpenAIStandIn) -> None:
     result = extractor_for(stand_in).extract(invoice_doc("R-11"), parse_fields("total:amount"))
-    assert result.values["total"].value == 15.5
+    assert result.values["total"].value == Decimal("15.5")

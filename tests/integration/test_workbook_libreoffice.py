@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from decimal import Decimal as D
 from pathlib import Path
 
 import pypdfium2
@@ -84,7 +85,7 @@ def _many(n: int) -> list[DocumentResult]:
             out.append(DocumentResult.error(f"batch/broken-{i}.pdf", "the PDF is password-protected"))
             continue
         values = {k: FieldValue(v.format(i=i), 0.9, Evidence(1, v.format(i=i))) for k, v in fields.items()}
-        values["total_amount"] = FieldValue(1_234_567.89 + i, 0.4 if i % 3 == 0 else 0.9)
+        values["total_amount"] = FieldValue(D("1234567.89") + i, 0.4 if i % 3 == 0 else 0.9)
         values["issue_date"] = FieldValue(dt.date(2024, 1, 1) + dt.timedelta(days=i), 0.95)
         out.append(DocumentResult(f"batch/invoice-{i:03d}.pdf", "ok", pages=1, values=values))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ def _exact(name: str, expected: object, got: object) -> bool:
     if name.endswith("email"):
         return got is not None and str(expected).lower() == got
     if isinstance(expected, int | float) and not isinstance(expected, bool):
-        return isinstance(got, int | float) and abs(float(got) - float(expected)) < 0.005
+        # exactly: a Decimal (never a binary float) equal to the XML's printed amount
+        return isinstance(got, Decimal | int) and Decimal(got) == Decimal(repr(expected))
     if isinstance(got, dt.date):
         got = got.isoformat()
     return got is not None and _collapse(got) == _collapse(expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal as D
 
 import pypdf
 
@@ -79,20 +80,20 @@ def test_boundary_duplicates_are_dropped_but_repeats_inside_a_range_are_kept() -
 def test_merge_takes_the_most_confident_scalar_and_concatenates_tables() -> None:
     fields = parse_fields("total:amount, vendor, items:table[description, amount:amount]")
     rows_1: list[dict[str, Scalar | None]] = [
-        {"description": "a", "amount": 1.0},
-        {"description": "b", "amount": 2.0},
+        {"description": "a", "amount": D("1.0")},
+        {"description": "b", "amount": D("2.0")},
     ]
     rows_2: list[dict[str, Scalar | None]] = [
-        {"description": "b", "amount": 2.0},
-        {"description": "c", "amount": 3.0},
+        {"description": "b", "amount": D("2.0")},
+        {"description": "c", "amount": D("3.0")},
     ]
     first = {
-        "total": FieldValue(value=10.0, confidence=0.4),
+        "total": FieldValue(value=D("10.0"), confidence=0.4),
         "vendor": FieldValue(value="ACME", confidence=0.95, evidence=Evidence(page=1, snippet="ACME")),
         "items": FieldValue(value=rows_1, confidence=0.95),
     }
     second = {
-        "total": FieldValue(value=12.0, confidence=0.95),
+        "total": FieldValue(value=D("12.0"), confidence=0.95),
         "vendor": FieldValue(value=None, confidence=0.0),
         "items": FieldValue(value=rows_2, confidence=0.7),
     }

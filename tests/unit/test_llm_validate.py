@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_values_are_normalised_by_type() -> None:
     }
     result = validate_answer(data, FIELDS, PAGES)
     assert result.values["invoice_number"].value == "INV-42"
-    assert result.values["total"].value == 1234.56
+    assert result.values["total"].value == Decimal("1234.56")
     assert result.values["issue_date"].value == dt.date(2025, 4, 3)
     # the empty row is dropped, the amount in the row is a number
     assert result.values["items"].value == [{"description": "Bolts", "amount": 12.5}]
@@ -111,7 +112,7 @@ def test_flat_and_wrapped_answer_shapes_are_accepted() -> None:
     # local models sometimes ignore the schema: {field: value} or {field: {value, page, quote}}
     flat = validate_answer({"invoice_number": "INV-42", "total": 5}, FIELDS, PAGES)
     assert flat.values["invoice_number"].value == "INV-42"
-    assert flat.values["total"].value == 5.0
+    assert flat.values["total"].value == Decimal("5.0")
     wrapped = validate_answer(
         {"invoice_number": {"value": "INV-42", "page": 1, "quote": "INV-42"}}, FIELDS, PAGES
     )

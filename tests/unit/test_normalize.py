@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -93,7 +94,10 @@ def test_an_impossible_date_is_refused_with_a_note() -> None:
     ],
 )
 def test_parse_amount_reads_every_separator_convention(text: str | float, expected: float) -> None:
-    assert parse_amount(text) == expected
+    got = parse_amount(text)
+    # exact cents as a Decimal, never a binary float near them
+    assert isinstance(got, Decimal)
+    assert got == Decimal(repr(expected)).quantize(Decimal("0.01"))
 
 
 @pytest.mark.parametrize("text", ["abc", "12.5%", "", "1,2,3,4", "--"])
@@ -109,8 +113,8 @@ def test_random_amounts_round_trip_through_german_and_english_printing() -> None
         english = f"{value:,.2f}"
         german = english.replace(",", "_").replace(".", ",").replace("_", ".")
         # WHEN parsed / THEN both give the number back
-        assert parse_amount(english) == value
-        assert parse_amount(german) == value
+        assert parse_amount(english) == Decimal(english.replace(",", ""))
+        assert parse_amount(german) == Decimal(english.replace(",", ""))
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
+from decimal import Decimal
 
 import pytest
 
@@ -101,9 +102,9 @@ IBAN: {grouped(iban)}"""
     assert got["order_number"] == "PO-7781"
     assert got["iban"] == iban
     assert got["currency"] == "GBP"
-    assert got["net_amount"] == net
-    assert got["tax_amount"] == tax
-    assert got["total_amount"] == round(net + tax, 2)
+    assert got["net_amount"] == Decimal(repr(net))
+    assert got["tax_amount"] == Decimal(repr(tax))
+    assert got["total_amount"] == Decimal(repr(net)) + Decimal(repr(tax))
     assert got["line_items"] == [
         {"description": "Blue widget", "quantity": 10, "unit_price": 2.5, "amount": 25.0},
         {"description": "Red widget (large)", "quantity": 3, "unit_price": 12.0, "amount": 36.0},
@@ -147,9 +148,9 @@ IBAN : {grouped(iban)}"""
     assert got["vendor_vat_id"] == "FR40303265045"
     assert got["buyer_name"] == "Café de la Gare"
     assert got["currency"] == "EUR"
-    assert got["net_amount"] == net
-    assert got["tax_amount"] == tax
-    assert got["total_amount"] == round(net + tax, 2)
+    assert got["net_amount"] == Decimal(repr(net))
+    assert got["tax_amount"] == Decimal(repr(tax))
+    assert got["total_amount"] == Decimal(repr(net)) + Decimal(repr(tax))
     assert got["iban"] == iban
 
 
@@ -187,9 +188,9 @@ USt-IdNr.: DE 123 456 789"""
     assert got["vendor_vat_id"] == "DE123456789"
     assert got["iban"] == iban
     assert got["currency"] == "EUR"
-    assert got["net_amount"] == net
-    assert got["tax_amount"] == tax
-    assert got["total_amount"] == round(net + tax, 2)
+    assert got["net_amount"] == Decimal(repr(net))
+    assert got["tax_amount"] == Decimal(repr(tax))
+    assert got["total_amount"] == Decimal(repr(net)) + Decimal(repr(tax))
     assert got["line_items"] == [
         {"description": "Wartung Heizungsanlage", "quantity": 2, "unit_price": 150.0, "amount": 300.0}
     ]
@@ -206,7 +207,7 @@ Bruttosumme 197,65"""
     got = values(extract([text]))
     assert got["invoice_number"] == number
     assert got["issue_date"] == dt.date(2018, 6, 5)
-    assert got["total_amount"] == 197.65
+    assert got["total_amount"] == Decimal("197.65")
     assert got["currency"] == "EUR"
 
 
@@ -365,7 +366,7 @@ def test_evidence_points_at_the_right_page() -> None:
     result = extract(["Invoice No: 991\nInvoice Date: 2024-02-01", "Notes\nGrand total: EUR 1,000.00"])
     total = result.values["total_amount"]
     # THEN the value is found on page 2 and its snippet is that line
-    assert total.value == 1000.0
+    assert total.value == Decimal("1000.00")
     assert total.evidence is not None
     assert total.evidence.page == 2
     assert total.evidence.snippet == "Grand total: EUR 1,000.00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from tests.pdfs import make_pdf
 from zapdoc.domain.documents import Extraction, Source
@@ -118,8 +119,8 @@ USt-IdNr DE811234567"""
     assert got["merchant_vat_id"] == "DE811234567"
     assert got["payment_method"] == "Bar"
     assert got["currency"] == "EUR"
-    assert got["tax_amount"] == 0.25
-    assert got["total_amount"] == 3.78
+    assert got["tax_amount"] == Decimal("0.25")
+    assert got["total_amount"] == Decimal("3.78")
 
 
 def test_request_for_proposal() -> None:
@@ -135,5 +136,5 @@ Estimated budget: $1,250,000"""
     assert got["questions_deadline"] == dt.date(2024, 4, 2)
     assert got["submission_deadline"] == dt.date(2024, 4, 30)
     assert got["contact_email"] == "procurement@springfield.gov"
-    assert got["budget"] == 1250000.0
+    assert got["budget"] == Decimal("1250000.0")
     assert got["currency"] == "USD"

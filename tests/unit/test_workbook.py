@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -34,7 +35,7 @@ def test_typed_cells_header_and_layout(tmp_path: Path) -> None:
         "a.pdf",
         invoice_number=FieldValue("INV-1", 0.95, Evidence(1, "Invoice No: INV-1")),
         issue_date=FieldValue(dt.date(2024, 4, 3), 0.9),
-        total_amount=FieldValue(1234.56, 0.9),
+        total_amount=FieldValue(D("1234.56"), 0.9),
         quantity=FieldValue(3, 0.9),
     )
     # WHEN the workbook is written
@@ -100,8 +101,8 @@ def test_control_characters_stripped_and_long_text_cut_with_a_note(tmp_path: Pat
 
 def test_line_items_and_lists_have_the_file_on_every_row(tmp_path: Path) -> None:
     items: list[dict[str, Scalar | None]] = [
-        {"description": "Widget", "quantity": 2, "amount": 20.0},
-        {"description": "=evil()", "quantity": 1, "amount": 5.5},
+        {"description": "Widget", "quantity": 2, "amount": D("20.0")},
+        {"description": "=evil()", "quantity": 1, "amount": D("5.5")},
     ]
     result = _ok(
         "zip.zip/inv.pdf",
@@ -128,7 +129,7 @@ def test_single_table_template_has_no_field_column(tmp_path: Path) -> None:
     out = tmp_path / "inv.xlsx"
     fields = template_fields("invoice")
     items: list[dict[str, Scalar | None]] = [
-        {"description": "Audit", "quantity": 1, "unit_price": 10.0, "amount": 10.0}
+        {"description": "Audit", "quantity": 1, "unit_price": D("10.0"), "amount": D("10.0")}
     ]
     write_workbook(out, fields, [_ok("a.pdf", line_items=FieldValue(items, 0.9))])
     ws = load_workbook(out)["Line items"]
@@ -140,7 +141,7 @@ def test_low_confidence_values_are_marked_with_their_evidence(tmp_path: Path) ->
     result = _ok(
         "a.pdf",
         invoice_number=FieldValue("INV-9", 0.35, Evidence(2, "ref INV-9 maybe")),
-        total_amount=FieldValue(10.0, 0.99, Evidence(1, "Total 10.00")),
+        total_amount=FieldValue(D("10.0"), 0.99, Evidence(1, "Total 10.00")),
     )
     wb = load_workbook(_write(tmp_path, [result]))
     ws = wb["Results"]
@@ -169,7 +170,7 @@ def test_error_rows_carry_status_and_reason_and_type_column(tmp_path: Path) -> N
 
 def test_result_json_round_trip_keeps_types() -> None:
     row_list: list[dict[str, Scalar | None]] = [
-        {"description": "x", "amount": 1.5, "when": dt.date(2024, 1, 3)}
+        {"description": "x", "amount": D("1.5"), "when": dt.date(2024, 1, 3)}
     ]
     result = _ok(
         "a.pdf",
@@ -212,13 +213,13 @@ def _summary(wb: Workbook) -> dict[str, object]:
 def test_one_low_confidence_rule_for_cells_line_items_evidence_and_the_summary(tmp_path: Path) -> None:
     # GIVEN line items read at confidence 0.50 and one scalar at 0.40, the rest sure
     items: list[dict[str, Scalar | None]] = [
-        {"description": "Widget", "quantity": 2, "amount": 20.0},
-        {"description": "Bolt", "quantity": 1, "amount": 5.5},
+        {"description": "Widget", "quantity": 2, "amount": D("20.0")},
+        {"description": "Bolt", "quantity": 1, "amount": D("5.5")},
     ]
     result = _ok(
         "a.pdf",
         invoice_number=FieldValue("INV-1", 0.4, Evidence(1, "INV-1")),
-        total_amount=FieldValue(25.5, 0.95, Evidence(1, "Total 25.50")),
+        total_amount=FieldValue(D("25.5"), 0.95, Evidence(1, "Total 25.50")),
         line_items=FieldValue(items, 0.5, Evidence(1, "Widget 2 20.00")),
     )
     # WHEN the workbook is written
@@ -254,7 +255,7 @@ def test_evidence_values_are_typed_like_results(tmp_path: Path) -> None:
     result = _ok(
         "a.pdf",
         issue_date=FieldValue(dt.date(2024, 4, 3), 0.9, Evidence(1, "3 April 2024")),
-        total_amount=FieldValue(1234.5, 0.9, Evidence(1, "1.234,50")),
+        total_amount=FieldValue(D("1234.5"), 0.9, Evidence(1, "1.234,50")),
         quantity=FieldValue(3, 0.9),
         skills=FieldValue(["Python", "SQL"], 0.9),
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
-# A cell value after normalisation. Tables are lists of rows keyed by column name.
-Scalar = str | float | int | dt.date
+# A cell value after normalisation. Tables are lists of rows keyed by column name. Numbers that are not
+# whole are Decimal end to end (the printed digits, exact; money is never a binary float).
+Scalar = str | Decimal | int | dt.date
 Value = Scalar | list[str] | list[dict[str, Scalar | None]] | None
 
 DocType = Literal["invoice", "receipt", "resume", "contract", "rfp", "other"]
@@ -268,10 +270,13 @@ class DocumentResult:
         )
 
 
-# JSON round-trip for values: dates travel as {"date": "YYYY-MM-DD"} so they come back as dates.
+# JSON round-trip for values: dates travel as {"date": "YYYY-MM-DD"} and decimals as {"decimal": "12.50"}
+# (Firestore and JSON have no decimal type; a string keeps every printed digit) so they come back as such.
 def _value_to_json(value: Value) -> Any:
     if isinstance(value, dt.date):
         return {"date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
     if isinstance(value, list):
         return [
             {k: _value_to_json(v) for k, v in row.items()} if isinstance(row, dict) else row for row in value
@@ -282,6 +287,10 @@ def _value_to_json(value: Value) -> Any:
 def _value_from_json(data: Any) -> Any:
     if isinstance(data, dict) and set(data) == {"date"}:
         return dt.date.fromisoformat(data["date"])
+    if isinstance(data, dict) and set(data) == {"decimal"}:
+        return Decimal(data["decimal"])
+    if isinstance(data, float):  # results stored before decimals: the shortest repr is the printed value
+        return Decimal(repr(data))
     if isinstance(data, list):
         return [
             {k: _value_from_json(v) for k, v in row.items()} if isinstance(row, dict) else row for row in data

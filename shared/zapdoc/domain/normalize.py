@@ -387,7 +387,7 @@ _AMOUNT_TEXT_RE = re.compile(
 )
 
 
-def number_value(num: str) -> float | None:
+def number_value(num: str) -> Decimal | None:
     """Read a number matched by ``NUMBER_PATTERN`` whatever its separator convention."""
     num = num.replace("\u202f", "'").replace("\u00a0", "'").replace("’", "'").replace(" ", "'")
     num = num.replace("'", "")
@@ -404,10 +404,10 @@ def number_value(num: str) -> float | None:
         grouped = len(parts) > 2 or (len(parts[1]) == 3 and parts[0] not in ("", "0", "-0"))
         num = num.replace(sep, "") if grouped else num.replace(sep, ".")
     try:
-        value = float(num)
-    except ValueError:
+        value = Decimal(num)  # the printed digits exactly (a float makes 0.1 into 0.1000000000000000055)
+    except ArithmeticError:
         return None
-    return value if math.isfinite(value) else None
+    return value if value.is_finite() else None
 
 
 def _strip_currency(text: str) -> str:
@@ -417,12 +417,18 @@ def _strip_currency(text: str) -> str:
     return out
 
 
-def parse_number(text: str | float | int) -> float | None:
-    """A number from text ("1.234,56", "1,234.56", "1 234,56", "(12.50)" is -12.5); None if not a number."""
+def parse_number(text: str | float | int | Decimal) -> Decimal | None:
+    """A number from text ("1.234,56", "1,234.56", "1 234,56", "(12.50)" is -12.5); None if not a number.
+
+    A float (from a JSON answer) is read as its shortest repr, the digits the model printed."""
     if isinstance(text, bool):
         return None
-    if isinstance(text, int | float):
-        return float(text) if math.isfinite(float(text)) else None
+    if isinstance(text, Decimal):
+        return text if text.is_finite() else None
+    if isinstance(text, int):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(repr(text)) if math.isfinite(text) else None
     raw = clean_text(str(text))
     stripped = _strip_currency(raw).strip().strip(":=").strip()
     stripped = re.sub(r"\s+", " ", stripped)
@@ -445,13 +451,13 @@ def parse_number(text: str | float | int) -> float | None:
 _CENT = Decimal("0.01")
 
 
-def parse_amount(text: str | float | int) -> float | None:
-    """A money amount rounded to cents, from any usual print form ("12,-", "CHF 1'234.50", "(12.50)")."""
+def parse_amount(text: str | float | int | Decimal) -> Decimal | None:
+    """A money amount in exact cents, from any usual print form ("12,-", "CHF 1'234.50", "(12.50)")."""
     value = parse_number(text)
     if value is None:
         return None
     # half-up on the printed decimal, as accountants round (float round() gives 1005.555 -> 1005.55)
-    return float(Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 # ------------------------------------------------------------------------------------ emails, phones
@@ -583,16 +589,16 @@ def _scalar(spec: FieldSpec, raw: object, dayfirst: bool | None, region: str | N
             return Normalised(raw)
         if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:
             return Normalised(int(raw))
-        value = parse_number(raw if isinstance(raw, float) else str(raw))
+        value = parse_number(raw if isinstance(raw, float | Decimal) else str(raw))
         if value is None:
             return Normalised(None, f"{_short(raw)!r} is not a number")
-        if value.is_integer() and not re.search(r"[.,]\d", str(raw)) and abs(value) < 2**53:
+        if value == value.to_integral_value() and not re.search(r"[.,]\d", str(raw)) and abs(value) < 2**53:
             return Normalised(int(value))
         return Normalised(value)
     if ftype is FieldType.AMOUNT:
         if isinstance(raw, bool):
             return Normalised(None, f"{_short(raw)!r} is not an amount")
-        amount = parse_amount(raw if isinstance(raw, int | float) else str(raw))
+        amount = parse_amount(raw if isinstance(raw, int | float | Decimal) else str(raw))
         if amount is None:
             return Normalised(None, f"{_short(raw)!r} is not an amount")
         return Normalised(amount)
@@ -659,7 +665,7 @@ def _normalise_table(spec: FieldSpec, raw: object, dayfirst: bool | None) -> Nor
         for col, cell in zip(spec.columns, cells, strict=True):
             norm = _scalar(col, cell, dayfirst)
             value = norm.value
-            row[col.name] = value if isinstance(value, str | int | float | dt.date) else None
+            row[col.name] = value if isinstance(value, str | int | Decimal | dt.date) else None
             if norm.note and len(notes) < 3:
                 notes.append(norm.note)
         if any(v is not None for v in row.values()):

@@ -292,12 +292,12 @@ def document_currency(ctx: DocContext) -> str | None:
     return str(cached) or None
 
 
-def _amount_of(ctx: DocContext, concept: Concept) -> float | None:
+def _amount_of(ctx: DocContext, concept: Concept) -> Decimal | None:
     if concept is TAX_AMOUNT:
         best = extract_tax(ctx)
     else:
         best = select(label_candidates(ctx, concept, parser_for("amount", ctx)), concept.prefer)
-    return best.value if best is not None and isinstance(best.value, float) else None
+    return best.value if best is not None and isinstance(best.value, Decimal) else None
 
 
 def extract_total(ctx: DocContext) -> Candidate | None:
@@ -311,19 +311,19 @@ def extract_total(ctx: DocContext) -> Candidate | None:
         if main is not None:
             same = [c for c in cands if line_currency(ctx, c) in (main, None)]
             cands = same or cands
-        nonzero = [c for c in cands if isinstance(c.value, float) and abs(c.value) >= 0.005]
+        nonzero = [c for c in cands if isinstance(c.value, Decimal) and abs(c.value) >= 0.005]
         cands = nonzero or cands
         net, tax = _amount_of(ctx, NET_AMOUNT), _amount_of(ctx, TAX_AMOUNT)
         best: Candidate | None = None
         if net is not None and tax is not None:
-            adding = [c for c in cands if isinstance(c.value, float) and adds_up(net, tax, c.value)]
+            adding = [c for c in cands if isinstance(c.value, Decimal) and adds_up(net, tax, c.value)]
             if adding:
                 best = select(adding, TOTAL_AMOUNT.prefer)
                 if best is not None:
                     best.confidence = max(best.confidence, cf.SUM_AGREES_CONFIDENCE)
             elif cands:
                 chosen = select(cands, TOTAL_AMOUNT.prefer)
-                if chosen is not None and isinstance(chosen.value, float):
+                if chosen is not None and isinstance(chosen.value, Decimal):
                     added = money_text(cents(net) + cents(tax))
                     chosen.note = (
                         f"net {money_text(net)} + tax {money_text(tax)} = {added}, "
@@ -342,13 +342,13 @@ def extract_tax(ctx: DocContext) -> Candidate | None:
     tax, gross, where base + tax = gross to the cent) the middle amount, not the last one."""
     cands = label_candidates(ctx, TAX_AMOUNT, parser_for("amount", ctx))
     for c in cands:
-        if c.line == c.last_line and isinstance(c.value, float):
+        if c.line == c.last_line and isinstance(c.value, Decimal):
             _breakdown_tax(ctx.lines[c.line].text, c)
     return select(cands, TAX_AMOUNT.prefer)
 
 
 def _breakdown_tax(text: str, cand: Candidate) -> None:
-    amounts = [f.value for f in find_amounts(text) if isinstance(f.value, float)]
+    amounts = [f.value for f in find_amounts(text) if isinstance(f.value, Decimal)]
     for base, tax, gross in zip(amounts, amounts[1:], amounts[2:], strict=False):
         if (
             cand.value in (base, gross)

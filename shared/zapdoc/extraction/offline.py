@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 
 from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
 from zapdoc.domain.fields import FieldSpec, FieldType
@@ -305,7 +306,7 @@ def _credit_note_amounts(fields: Sequence[FieldSpec], values: dict[str, FieldVal
     a page that prints "-218,48" on a credit note gives 218.48, with a note."""
     for spec in fields:
         fv = values.get(spec.name)
-        if spec.name in _MONEY_FIELDS and fv is not None and isinstance(fv.value, float) and fv.value < 0:
+        if spec.name in _MONEY_FIELDS and fv is not None and isinstance(fv.value, Decimal) and fv.value < 0:
             fv.value = -fv.value
             fv.note = (fv.note + "; " if fv.note else "") + "credit note: printed negative, given as positive"
 
@@ -317,11 +318,11 @@ def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) ->
     if not all(k in names for k in keys):
         return
     net, tax, total = (values[k] for k in keys)
-    if not all(isinstance(v.value, float) for v in (net, tax, total)):
+    if not all(isinstance(v.value, Decimal) for v in (net, tax, total)):
         return
-    assert isinstance(net.value, float)
-    assert isinstance(tax.value, float)
-    assert isinstance(total.value, float)
+    assert isinstance(net.value, Decimal)
+    assert isinstance(tax.value, Decimal)
+    assert isinstance(total.value, Decimal)
     if adds_up(net.value, tax.value, total.value):
         for v in (net, tax, total):
             v.confidence = max(v.confidence, cf.SUM_AGREES_CONFIDENCE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from zapdoc.domain.normalize import (
     EMAIL_PATTERN,
@@ -68,7 +69,7 @@ def find_amounts(text: str, *, space_groups: bool = True) -> list[Found]:
             # "858,75 19 163,16": after another number, "19 163,16" is a rate then an amount
             head, tail = num.split(" ", 1)
             tail_value = number_value(tail.replace(" ", ""))
-            found.append(Found(float(head), m.start("num"), m.start("num") + len(head), head))
+            found.append(Found(Decimal(head), m.start("num"), m.start("num") + len(head), head))
             if tail_value is not None:
                 start = m.start("num") + len(head) + 1
                 found.append(Found(tail_value, start, m.end(), masked[start : m.end()].strip()))

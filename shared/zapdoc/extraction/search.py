@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from zapdoc.domain.documents import Evidence
 from zapdoc.domain.normalize import compact_date, find_dates, normalise_phone, parse_currency
@@ -403,13 +404,13 @@ def _column(
         out.append(
             Candidate(found.value, base, line.index, below.index, offset, offset + found.end, weight=weight)
         )
-        if not isinstance(found.value, float):
+        if not isinstance(found.value, Decimal):
             break  # ids and dates: the first row only
     return out
 
 
 def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
         return abs(a - b) < 0.005
     if isinstance(a, str) and isinstance(b, str):
         return re.sub(r"\W", "", a).lower() == re.sub(r"\W", "", b).lower()
@@ -423,7 +424,7 @@ def select(cands: list[Candidate], prefer: str = "first") -> Candidate | None:
     top = max(c.confidence for c in cands)
     near = [c for c in cands if c.confidence >= top - cf.NEAR]
     if prefer == "max":
-        best = max(near, key=lambda c: (abs(c.value) if isinstance(c.value, int | float) else 0, -c.line))
+        best = max(near, key=lambda c: (abs(c.value) if isinstance(c.value, int | Decimal) else 0, -c.line))
     elif prefer == "last":
         best = max(near, key=lambda c: (c.last_line, c.line))
     else:

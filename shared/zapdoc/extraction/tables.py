@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.extraction.context import DocContext, Line
@@ -89,7 +90,7 @@ def _header(line: Line, *, items: bool = True) -> Header | None:
 
 def _row_numbers(
     text: str, grouped: bool, max_numbers: int | None = None
-) -> tuple[str, list[float], list[bool]] | None:
+) -> tuple[str, list[Decimal], list[bool]] | None:
     """Description and the trailing numbers of a row line, with flags saying which had decimals.
 
     ``max_numbers`` (the header's numeric columns): numbers before those belong to the description
@@ -115,20 +116,24 @@ def _row_numbers(
     description = text[: run[0].start]
     description = re.sub(r"^\s*\d{1,3}\s+(?=\S)", "", description)  # position number
     description = description.strip(" -–|:€$£")
-    values = [float(a.value) for a in run if isinstance(a.value, float)]
+    values = [a.value for a in run if isinstance(a.value, Decimal)]
     decimals = [is_decimal_amount(a.raw) for a in run]
     return description, values, decimals
 
 
-def _multiplies_out(values: list[float]) -> bool:
+def _whole(value: Decimal) -> bool:
+    return value == value.to_integral_value()
+
+
+def _multiplies_out(values: list[Decimal]) -> bool:
     """Whether two of a row's numbers multiply to its last one (quantity x unit price = amount)."""
-    rest, total = values[:-1], values[-1] if values else 0.0
+    rest, total = values[:-1], values[-1] if values else Decimal(0)
     return any(multiplies_out(a, b, total) for i, a in enumerate(rest) for b in rest[i + 1 :])
 
 
-def _assign(values: list[float], numeric: tuple[str, ...]) -> dict[str, float]:
+def _assign(values: list[Decimal], numeric: tuple[str, ...]) -> dict[str, Decimal]:
     """Map a row's numbers to columns: amount last; quantity x unit price = amount when it checks out."""
-    out: dict[str, float] = {}
+    out: dict[str, Decimal] = {}
     if not values:
         return out
     out["amount"] = values[-1]
@@ -143,7 +148,7 @@ def _assign(values: list[float], numeric: tuple[str, ...]) -> dict[str, float]:
                     and (numeric.index("unit_price") < numeric.index("quantity"))
                 )
                 if "quantity" not in numeric or "unit_price" not in numeric:
-                    price_first = not first.is_integer() and second.is_integer()
+                    price_first = not _whole(first) and _whole(second)
                 q, u = (second, first) if price_first else (first, second)
                 out["quantity"], out["unit_price"] = q, u
                 return out

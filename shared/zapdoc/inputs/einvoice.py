@@ -181,14 +181,14 @@ def first_text(el: etree._Element, *paths: str) -> tuple[str, str] | None:
     return None
 
 
-def _amount(text: str) -> float | None:
+def _amount(text: str) -> Decimal | None:
     try:
         value = Decimal(text.replace(" ", ""))
     except InvalidOperation:
         return None
     if not value.is_finite():
         return None
-    return float(value)
+    return value
 
 
 def _date(text: str, fmt: str | None) -> dt.date | None:
@@ -421,7 +421,7 @@ def _row(
     unit: str | None,
     line_id: tuple[str, str] | None,
 ) -> dict[str, Scalar | None]:
-    def num(found: tuple[str, str] | None) -> float | None:
+    def num(found: tuple[str, str] | None) -> Decimal | None:
         return _amount(found[0]) if found else None
 
     return {
@@ -629,7 +629,7 @@ class _PageFacts:
         self.text = text
         self.folded = _fold(text)
         self._dates: set[dt.date] | None = None
-        self._amounts: list[float] | None = None
+        self._amounts: list[Decimal] | None = None
 
     def shows(self, key: str, raw: Scalar) -> bool:
         if isinstance(raw, dt.date):
@@ -643,15 +643,15 @@ class _PageFacts:
                         dates.add(dt.date(int(y), int(m), int(d)))
                 self._dates = dates
             return raw in self._dates
-        if isinstance(raw, float | int):
+        if isinstance(raw, Decimal | int):
             if self._amounts is None:
-                amounts: list[float] = []
+                amounts: list[Decimal] = []
                 for m in _NUMBER_RE.finditer(self.text):
                     value = parse_amount(m.group(0).strip())
                     if value is not None:
                         amounts.append(abs(value))
                 self._amounts = amounts
-            return any(abs(a - abs(float(raw))) < 0.005 for a in self._amounts)
+            return any(abs(a - abs(Decimal(raw))) < Decimal("0.005") for a in self._amounts)
         if key == "currency":
             code = str(raw).upper()
             symbols = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF", "INR": "₹"}

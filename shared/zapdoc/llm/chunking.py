@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pypdf
 
@@ -81,8 +82,8 @@ def split_range(pages: range) -> tuple[range, range]:
 def _cell_key(value: Scalar | None) -> object:
     if isinstance(value, str):
         return " ".join(value.casefold().split())
-    if isinstance(value, float):
-        return round(value, 4)
+    if isinstance(value, Decimal):
+        return value.normalize()  # 12.5 and 12.50 are the same cell
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -91,7 +92,7 @@ def _cell_key(value: Scalar | None) -> object:
 def _row_key(row: object) -> object:
     if isinstance(row, dict):
         return tuple(sorted((k, _cell_key(v)) for k, v in row.items()))
-    return _cell_key(row) if isinstance(row, str | int | float | dt.date) else repr(row)
+    return _cell_key(row) if isinstance(row, str | int | Decimal | dt.date) else repr(row)
 
 
 def append_rows(rows: list[object], new: Sequence[object]) -> None:

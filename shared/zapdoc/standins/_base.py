@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
@@ -134,6 +135,12 @@ class Recorded:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # a model writes a JSON number; its repr keeps the printed digits
+        return (
+            int(value)
+            if value == value.to_integral_value() and value.as_tuple().exponent == 0
+            else float(value)
+        )
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
