@@ -11,7 +11,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zapdoc.domain.errors import TransientError
-from zapdoc.ports.store import AlreadyExists, Conflict, Create, Put, Query, Remove, Snapshot, Update, Write
+from zapdoc.ports.store import (
+    AlreadyExists,
+    Conflict,
+    Create,
+    Increment,
+    Put,
+    Query,
+    Remove,
+    Snapshot,
+    Update,
+    Write,
+)
 
 
 def _field_path(dotted: str) -> str:
@@ -19,6 +30,14 @@ def _field_path(dotted: str) -> str:
     from google.cloud.firestore_v1.field_path import FieldPath
 
     return FieldPath(*dotted.split(".")).to_api_repr()
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Increment):
+        from google.cloud.firestore_v1.transforms import Increment as FirestoreIncrement
+
+        return FirestoreIncrement(value.amount)
+    return value
 
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -109,14 +128,18 @@ class FirestoreStore:
         from google.api_core import exceptions as gexc
 
         batch = self._client.batch()
-        for write in writes:
+        increments: list[tuple[int, list[Increment]]] = []  # (write index, its increments in order)
+        for index, write in enumerate(writes):
             ref = self._client.document(write.path)
             if isinstance(write, Create):
                 batch.create(ref, write.data)
             elif isinstance(write, Put):
                 batch.set(ref, write.data, merge=write.merge)
             elif isinstance(write, Update):
-                fields = {_field_path(k): v for k, v in write.fields.items()}
+                fields = {_field_path(k): _value(v) for k, v in write.fields.items()}
+                mine = [v for v in write.fields.values() if isinstance(v, Increment)]
+                if mine:
+                    increments.append((index, mine))
                 if write.if_version is not None:
                     option = self._client.write_option(last_update_time=write.if_version)
                     batch.update(ref, fields, option=option)
@@ -125,7 +148,7 @@ class FirestoreStore:
             elif isinstance(write, Remove):
                 batch.delete(ref)
         try:
-            batch.commit(**self._deadline())
+            results = batch.commit(**self._deadline())
         except (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError) as exc:
             raise self._unavailable(exc) from exc
         except gexc.AlreadyExists as exc:
@@ -134,3 +157,9 @@ class FirestoreStore:
             raise Conflict(str(exc)) from exc
         except gexc.Conflict as exc:  # 409 other than AlreadyExists
             raise Conflict(str(exc)) from exc
+        if increments and len(results) == len(writes):  # one result per write, in order
+            for index, mine in increments:
+                values = list(results[index].transform_results)
+                if len(values) == len(mine):
+                    for increment, value in zip(mine, values, strict=True):
+                        increment.after.append(int(value.integer_value))

@@ -16,6 +16,7 @@ from zapdoc.ports.store import (
     AlreadyExists,
     Conflict,
     Create,
+    Increment,
     Put,
     Query,
     Remove,
@@ -93,6 +94,7 @@ class MemoryStore:
         return out[: query.limit] if query.limit is not None else out
 
     def commit(self, writes: Sequence[Write]) -> None:
+        increments: list[tuple[Increment, int]] = []
         with self._lock:
             staged = {path: (copy.deepcopy(d), v) for path, (d, v) in self._docs.items()}
             for write in writes:
@@ -114,12 +116,19 @@ class MemoryStore:
                         raise Conflict(f"{write.path} changed since it was read")
                     data = copy.deepcopy(current[0])
                     for key, value in write.fields.items():
-                        _set_path(data, key, copy.deepcopy(value))
+                        if isinstance(value, Increment):  # added at commit time, as Firestore does
+                            total = int(_get_path(data, key) or 0) + value.amount
+                            _set_path(data, key, total)
+                            increments.append((value, total))
+                        else:
+                            _set_path(data, key, copy.deepcopy(value))
                     staged[write.path] = (data, version)
                 elif isinstance(write, Remove):
                     staged.pop(write.path, None)
             self._docs = staged
             self.commits += 1
+        for increment, total in increments:  # reported once the commit is applied
+            increment.after.append(total)
 
     def paths(self, prefix: str = "") -> list[str]:
         with self._lock:

@@ -245,13 +245,16 @@ def main() -> None:
     parser.add_argument(
         "--relay", action="append", default=[], metavar="SUBSCRIPTION=URL", help="push a pull subscription"
     )
+    parser.add_argument(
+        "--relay-parallel", type=int, default=32, help="pushes in flight per relayed subscription"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.sweep:
         threading.Thread(target=sweep_timer, args=(args.sweep, args.sweep_every, stop), daemon=True).start()
-    relay = PushRelay(dict(r.split("=", 1) for r in args.relay))
+    relay = PushRelay(dict(r.split("=", 1) for r in args.relay), parallel=max(1, args.relay_parallel))
     if args.relay:
         relay.start()
     try:

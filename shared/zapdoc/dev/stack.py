@@ -303,6 +303,8 @@ class LocalStack:
         ]  # fmt: skip
         for subscription, url in self.relays.items():
             argv += ["--relay", f"{subscription}={url}"]
+        if self.relays:  # as many pushes in flight as a function server has request threads
+            argv += ["--relay-parallel", str(max(32, self.options.threads))]
         self._spawn("bridge", argv, {"PUBSUB_EMULATOR_HOST": self.client_env["PUBSUB_EMULATOR_HOST"]})
 
     def supervise(self, interval: float = 0.2) -> None:

@@ -52,6 +52,19 @@ class Put:
 
 
 @dataclass(frozen=True)
+class Increment:
+    """A field value in ``Update.fields``: add ``amount`` to the stored number (0 when unset) at commit
+    time, on the server — no read before, no conflict with other increments of the same field.
+
+    After the commit, ``after`` holds the field's value as this commit left it (when the store reports
+    it; Firestore and the in-memory store do): of many concurrent increments, exactly one sees each
+    value, e.g. the one that brought a counter to zero."""
+
+    amount: int
+    after: list[int] = field(default_factory=list, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class Update:
     """Update fields of an existing document; keys may be dotted paths into maps.
 

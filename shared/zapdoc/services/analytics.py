@@ -1,8 +1,9 @@
 """Usage analytics: one record per document (type, status, pages, latency, LLM tokens and cost; never a
 value, a file name or an address), and the per-day, per-type report the operator reads.
 
-The steps fill ``analytics/<job>-<document>`` as they go (extract: pages, latency, usage; classify: type;
-a failure: status). When the job ends, ``record_job_end`` completes each record (end state, failure
+The steps keep their figures on the document record as they go (``stats``: extract: pages, latency,
+usage; classify: type; a failure: status), in the commits that record their results. When the job
+ends, ``record_job_end`` writes ``analytics/<job>-<document>`` from them (end state, failure
 reason, end-to-end latency) and, in production (``ZAPDOC_ANALYTICS_TOPIC`` set), publishes the same rows
 to the topic a BigQuery subscription writes into the ``documents`` table (terraform/analytics.tf).
 """
@@ -119,7 +120,9 @@ def _doc_status(job_status: str, doc: Mapping[str, Any]) -> tuple[str, str | Non
     return "rejected", f"job {job_status}"
 
 
-def record_job_end(rt: Runtime, job_id: str, job: Mapping[str, Any], status: str) -> int:
+def record_job_end(
+    rt: Runtime, job_id: str, job: Mapping[str, Any], status: str, *, docs: Sequence[Snapshot] | None = None
+) -> int:
     """Complete the analytics record of every document of an ended job; publish them in production.
 
     Idempotent: the records are overwritten with the same values; a repeated publish gives a row with
@@ -136,9 +139,13 @@ def record_job_end(rt: Runtime, job_id: str, job: Mapping[str, Any], status: str
     )
     writes: list[Put] = []
     rows: list[dict[str, Any]] = []
-    for doc in jobs.list_documents(rt, job_id):
-        current = rt.store.get(J.analytics_path(job_id, doc.id))
-        record: dict[str, Any] = dict(current.data if current else {})
+    for doc in jobs.list_documents(rt, job_id) if docs is None else docs:
+        stats = doc.data.get("stats")
+        if isinstance(stats, Mapping):  # the steps' figures, kept on the document record
+            record: dict[str, Any] = dict(stats)
+        else:  # recorded before the steps kept them there
+            current = rt.store.get(J.analytics_path(job_id, doc.id))
+            record = dict(current.data if current else {})
         doc_status, reason = _doc_status(status, doc.data)
         record.update(
             {

@@ -43,8 +43,11 @@ class AssembleOutcome(enum.StrEnum):
     ALREADY_DELIVERED = "already_delivered"
 
 
-def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
-    """Deliver the job if all its documents are finished; safe to call any number of times."""
+def assemble_job(rt: Runtime, job_id: str, *, verify: bool = False) -> AssembleOutcome:
+    """Deliver the job if all its documents are finished; safe to call any number of times.
+
+    The check is one read: the job's count of documents still open (the step that finished the last
+    one triggered this call). ``verify`` (the sweep) checks the documents themselves instead."""
     bind(job_id=job_id)
     snap = jobs.get_job(rt, job_id)
     if snap is None:
@@ -55,7 +58,11 @@ def assemble_job(rt: Runtime, job_id: str) -> AssembleOutcome:
         return AssembleOutcome.ALREADY_DELIVERED
     if status not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
         return AssembleOutcome.IGNORED
-    if jobs.any_unfinished(rt, job_id):
+    if jobs.counts_open(snap.data) and not verify:
+        if int(snap.data[jobs.OPEN]) > 0:
+            event(log, "waiting for documents", open_documents=snap.data[jobs.OPEN])
+            return AssembleOutcome.WAITING
+    elif jobs.any_unfinished(rt, job_id):
         event(log, "waiting for documents")
         return AssembleOutcome.WAITING
     docs = jobs.list_documents(rt, job_id)
@@ -77,7 +84,7 @@ def _assemble(
     job = snap.data
     assembly: dict[str, Any] = dict(job.get("assembly") or {})
     results = [_result_of(d.data) for d in docs]
-    refunded = sum(int(d.data.get("pages") or 0) for d in docs if d.data.get("status") == J.DocStatus.FAILED)
+    refunded = jobs.refund_failed(rt, job_id, job, docs)  # all the job's failures in one ledger commit
     charged = int(job.get("charged") or 0)
 
     if not assembly.get("workbook"):
@@ -129,11 +136,11 @@ def _assemble(
             **END_PENDING,
         },
     )
-    job_ended(rt, job_id)
+    job_ended(rt, job_id, docs=docs)  # the documents as read for the workbook (all finished)
     rt.crash("assemble.after_job_end")  # crash tests: the end event is queued, the message redelivered
     deleted = jobs.delete_uploads(rt, job_id)
     if rt.settings.retention <= dt.timedelta(0):
-        purge_values(rt, job_id)
+        jobs.purge_job_data(rt, job_id, docs)
     event(
         log, "job delivered", state="delivered", uploads_deleted=deleted, charged=charged, refunded=refunded
     )
@@ -185,7 +192,7 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
             snap = again
             continue
         event(log, "job state changed", state="assembling", previous=status.value)
-        return rt.store.get(snap.path)
+        return Snapshot(snap.path, {**snap.data, **fields}, None)  # as just written: no read back
     raise TransientError("could not claim the job for assembly")
 
 

@@ -12,13 +12,14 @@ import datetime as dt
 import enum
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
-from zapdoc.ports.store import Conflict, Put, Snapshot, Update
+from zapdoc.ports.store import Conflict, Snapshot, Update, Write
 from zapdoc.services import jobs, sources
 from zapdoc.services.idempotency import Claim, LeaseLost
 from zapdoc.services.runtime import Runtime
@@ -31,6 +32,7 @@ class StepOutcome(enum.StrEnum):
     DONE = "done"
     FAILED = "failed"
     ALREADY_DONE = "already_done"
+    TYPED = "typed_by_extraction"  # classify: the extraction's commit records the type
 
 
 def _load(rt: Runtime, job_id: str, doc_id: str) -> tuple[dict[str, Any], Snapshot] | None:
@@ -85,15 +87,16 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     except LeaseLost:
         raise  # the claim is the new holder's: neither release nor complete it
     except PermanentError as exc:
-        jobs.fail_document(rt, job, job_id, doc, str(exc))
-        outcome = StepOutcome.FAILED
+        failed = jobs.fail_document(rt, job, job_id, doc, str(exc), also=[idem.completion(key)])
+        outcome = StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
     except TransientError as exc:
         if not _too_old_or_tried(rt, doc.data):
             rt.store.commit([Update(doc.path, {"attempts": int(doc.data.get("attempts") or 0) + 1})])
             idem.release(key)
             raise
-        jobs.fail_document(rt, job, job_id, doc, f"gave up after repeated temporary failures: {exc}")
-        outcome = StepOutcome.FAILED
+        reason = f"gave up after repeated temporary failures: {exc}"
+        failed = jobs.fail_document(rt, job, job_id, doc, reason, also=[idem.completion(key)])
+        outcome = StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
     except Exception:
         idem.release(key)
         raise
@@ -119,6 +122,8 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             "result": result.to_dict(),
             "extracted_at": now,
         }
+        # analytics of the step on the document record (numbers and names only, never content); the
+        # job's end writes the analytics record from it
         stats: dict[str, Any] = {
             "pages": text.page_count,
             "status": "ok",
@@ -136,10 +141,27 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
                 escalated=usage.escalated,
                 failed_over=usage.failed_over,
             )
-        if extraction.doc_type:  # the answer classified the document: the classify step records it
+        if _typed_by_extraction(rt):
+            # The extractor types documents in its answer: this commit records the type and the
+            # document is classified with it (the classify step has nothing left to do). An answer
+            # without a type gets the free keyword verdict.
+            doc_type = extraction.doc_type
+            if not doc_type:
+                from zapdoc.extraction.classify import classify_text
+
+                doc_type, model_of_type = classify_text(text.text).doc_type, "offline"
+            else:
+                model_of_type = model
+            done.update(extracted_doc_type=doc_type, doc_type=doc_type, classified=True, classified_at=now)
+            stats.update(doc_type=doc_type, classify_model=model_of_type, classify_seconds=0.0)
+        elif extraction.doc_type:  # the answer classified the document: the classify step records it
             done.update(extracted_doc_type=extraction.doc_type, doc_type=extraction.doc_type)
             stats.update(doc_type=extraction.doc_type, classify_model=model)
-        rt.store.commit([Update(doc.path, done), Put(J.analytics_path(job_id, doc_id), stats, merge=True)])
+        recorded = _record_result(rt, job, job_id, doc, done, stats, idem.completion(key))
+        if recorded is None:
+            idem.forget(key)
+            _notify(rt, job_id, doc_id, "extract")
+            return StepOutcome.ALREADY_DONE
         cost = round(usage.cost_usd, 6) if usage is not None else 0.0
         event(
             log,
@@ -150,19 +172,68 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             model=model,
             cost_usd=cost,
         )
-        outcome = StepOutcome.DONE
-    idem.complete(key)
-    _notify(rt, job_id, doc_id, "extract")
+        idem.forget(key)
+        jobs.notify_if_last(rt, job, job_id, doc_id, "extract", recorded.finished)
+        return StepOutcome.DONE
+    idem.forget(key)  # completed in the commit that failed the document
     return outcome
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    finished: Update | None  # the open-documents decrement committed with the result, if any
+
+
+def _typed_by_extraction(rt: Runtime) -> bool:
+    return bool(getattr(rt.extractor, "types_in_extraction", False))
+
+
+def _record_result(
+    rt: Runtime,
+    job: dict[str, Any],
+    job_id: str,
+    doc: Snapshot,
+    done: dict[str, Any],
+    stats: dict[str, Any],
+    completion: Update,
+) -> _Recorded | None:
+    """Commit the result, the step's analytics and the idempotency completion in ONE commit, a
+    compare-and-set on the document: the document finishes (open count decremented) when it is now
+    classified (else classify finishes it). None when another invocation recorded a result first."""
+    for _ in range(20):
+        if doc.data.get("status") != J.DocStatus.PENDING:
+            return None
+        fields = {**done, **{f"stats.{key}": value for key, value in stats.items()}}
+        finishes = bool(done.get("classified") or doc.data.get("classified"))
+        writes: list[Write] = [Update(doc.path, fields, if_version=doc.version), completion]
+        finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
+        if finished is not None:
+            writes.append(finished)
+        try:
+            rt.store.commit(writes)
+        except Conflict:  # classify landed meanwhile (or another invocation finished it): read again
+            fresh = rt.store.get(doc.path)
+            if fresh is None:
+                return None
+            doc = fresh
+            continue
+        return _Recorded(finished)
+    raise TransientError("the document kept changing while its result was recorded")
+
+
 def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
-    """Record the document type and an analytics record; idempotent under redelivery."""
+    """Record the document type and the step's analytics; idempotent under redelivery.
+
+    An extractor that types documents in its answer (``types_in_extraction``) has the extraction's
+    commit record the type: then there is nothing to do here, and nothing is read or written."""
+    if _typed_by_extraction(rt):
+        bind(job_id=job_id, document_id=doc_id)
+        event(log, "typed by the extraction: nothing to classify", logging.DEBUG)
+        return StepOutcome.TYPED
     loaded = _load(rt, job_id, doc_id)
     if loaded is None:
         return StepOutcome.IGNORED
-    _, doc = loaded
-    typed_by_extraction = bool(getattr(rt.extractor, "types_in_extraction", False))
+    job, doc = loaded
     for _ in range(5):
         if doc.data.get("classified"):
             _notify(rt, job_id, doc_id, "classify")
@@ -174,13 +245,6 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             if extracted:
                 # the extraction answer carried the type: record it, no request of our own
                 doc_type, model = str(extracted), "extraction"
-            elif typed_by_extraction:
-                # the extraction will carry the type; until it lands (or if it fails) the keyword
-                # classifier's free verdict stands in, and the extraction's commit overwrites it
-                from zapdoc.extraction.classify import classify_text
-
-                text = sources.document_text(rt, doc.data)
-                doc_type, model = classify_text(text.text).doc_type, "offline"
             else:
                 text = sources.document_text(rt, doc.data)
                 classification = rt.extractor.classify(text)
@@ -195,30 +259,29 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             note = "could not classify: repeated temporary failures"
         seconds = time.monotonic() - started
         now = rt.clock()
+        # extracted and now classified: the document is finished (a failed one finished already)
+        finishes = doc.data.get("status") == J.DocStatus.DONE
+        writes: list[Write] = [
+            Update(
+                doc.path,
+                {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now,
+                 "stats.doc_type": doc_type, "stats.classify_seconds": round(seconds, 3),
+                 "stats.classify_model": model, "stats.pages": doc.data.get("pages"), "stats.at": now},
+                if_version=doc.version,
+            )
+        ]  # fmt: skip
+        finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
+        if finished is not None:
+            writes.append(finished)
         try:
-            rt.store.commit(
-                [
-                    Update(
-                        doc.path,
-                        {"classified": True, "doc_type": doc_type, "classify_note": note,
-                         "classified_at": now},
-                        if_version=doc.version,
-                    ),
-                    Put(
-                        J.analytics_path(job_id, doc_id),
-                        {"doc_type": doc_type, "classify_seconds": round(seconds, 3), "classify_model": model,
-                         "pages": doc.data.get("pages"), "at": now},
-                        merge=True,
-                    ),
-                ]
-            )  # fmt: skip
-        except Conflict:  # the extraction landed meanwhile (it may carry the type): read again
+            rt.store.commit(writes)
+        except Conflict:  # the extraction landed meanwhile: read again
             fresh = rt.store.get(doc.path)
             if fresh is None:
                 return StepOutcome.IGNORED
             doc = fresh
             continue
         event(log, "document classified", doc_type=doc_type, seconds=round(seconds, 3), model=model)
-        _notify(rt, job_id, doc_id, "classify")
+        jobs.notify_if_last(rt, job, job_id, doc_id, "classify", finished)
         return StepOutcome.DONE
     raise TransientError("the document kept changing while it was being classified")

@@ -174,10 +174,19 @@ class Idempotency:
         return Heartbeat(lambda: self.renew(key, lease=lease), renew_every(lease), name=key)
 
     def complete(self, key: str, **result: Any) -> None:
-        now = self._clock()
-        self._store.commit(
-            [Update(record_path(key), {"status": "completed", "completed_at": now, "result": result})]
+        self._store.commit([self.completion(key, **result)])
+        self._owners.pop(key, None)
+
+    def completion(self, key: str, **result: Any) -> Update:
+        """The write that completes ``key``, for a caller committing it with its result (then
+        ``forget`` the claim)."""
+        return Update(
+            record_path(key), {"status": "completed", "completed_at": self._clock(), "result": result}
         )
+
+    def forget(self, key: str) -> None:
+        """This instance no longer holds ``key`` (completed in the caller's commit, or finished by
+        another invocation)."""
         self._owners.pop(key, None)
 
     def release(self, key: str) -> None:

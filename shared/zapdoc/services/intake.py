@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from zapdoc import mails
@@ -16,7 +17,7 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, PermanentError, TransientError
 from zapdoc.logging import bind, event
-from zapdoc.ports.store import Put, Update, Write
+from zapdoc.ports.store import Put, Snapshot, Update, Write
 from zapdoc.services import jobs, sources
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.job_end import PENDING as END_PENDING
@@ -69,7 +70,7 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         return IntakeOutcome.IGNORED
     if not declared.get("arrived"):
         try:
-            _record_file(rt, upload.job_id, upload.file_id, declared, bucket, name, generation)
+            _record_file(rt, snap, upload.file_id, declared, bucket, name, generation)
         except sources.OverBudget as over:
             _reject_over_budget(rt, upload.job_id, over)
             return IntakeOutcome.REJECTED
@@ -83,8 +84,15 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
 
 
 def _record_file(
-    rt: Runtime, job_id: str, file_id: str, declared: dict[str, Any], bucket: str, name: str, generation: str
+    rt: Runtime,
+    job: Snapshot,
+    file_id: str,
+    declared: dict[str, Any],
+    bucket: str,
+    name: str,
+    generation: str,
 ) -> None:
+    job_id = job.id
     idem = jobs.idempotency(rt)
     key = f"intake:{bucket}/{name}#{generation}"
     lease = rt.settings.lease  # short, renewed while the file is counted and read: see idempotency
@@ -95,7 +103,7 @@ def _record_file(
         return
     try:
         with idem.keep_alive(key, lease=lease) as beat:
-            writes, pages, count, rejected = _documents_of(rt, job_id, file_id, declared, name, generation)
+            writes, pages, count, rejected = _documents_of(rt, job, file_id, declared, name, generation)
             rt.crash("intake.after_read")
             beat.check()  # stalled past the lease and taken over: the new holder records the file
         for start in range(0, len(writes), _BATCH):
@@ -110,6 +118,13 @@ def _record_file(
                         f"files.{file_id}.documents": count,
                         f"files.{file_id}.rejected": rejected,
                         f"files.{file_id}.pages": pages,
+                        # the documents to extract: the start and the publishing read them here, not
+                        # the document records just written
+                        f"files.{file_id}.pending": [
+                            w.path.rsplit("/", 1)[-1]
+                            for w in writes
+                            if isinstance(w, Put) and w.data.get("status") == J.DocStatus.PENDING.value
+                        ],
                         "updated_at": rt.clock(),
                     },
                 )
@@ -126,8 +141,9 @@ def _record_file(
 
 
 def _documents_of(
-    rt: Runtime, job_id: str, file_id: str, declared: dict[str, Any], object_name: str, generation: str
+    rt: Runtime, job: Snapshot, file_id: str, declared: dict[str, Any], object_name: str, generation: str
 ) -> tuple[list[Write], int, int, int]:
+    job_id = job.id
     data = sources.read_upload(rt, object_name, generation)  # the generation this event announced
     filename = str(declared["name"])
     now = rt.clock()
@@ -135,8 +151,6 @@ def _documents_of(
     pages_total = rejected = 0
     items = list(sources.expand(filename, data))
     candidates = [item for item in items if not isinstance(item, Rejected)]
-    job = jobs.get_job(rt, job_id)
-    assert job is not None
     others = [f for fid, f in (job.data.get("files") or {}).items() if fid != file_id and f.get("arrived")]
     documents = len(items) + sum(int(f.get("documents") or 0) for f in others)
     if documents > rt.settings.max_job_documents:
@@ -213,8 +227,10 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         files = job.get("files") or {}
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
-        pages = sum(int(d.data.get("pages") or 0) for d in jobs.pending_documents(rt, job_id))
-        start = {"status": J.JobStatus.RUNNING.value, "charged": pages}
+        pending = _pending_ids(rt, job_id, job)
+        pages = pending.pages
+        start = {"status": J.JobStatus.RUNNING.value, "charged": pages, jobs.OPEN: len(pending.ids)}
+        started = False
         if job.get("hold") and job.get("confirmed_credits") != pages:
             # Held for the user (web app): show the cost, charge only what they confirmed.
             if status is J.JobStatus.AWAITING_FILES:
@@ -246,22 +262,26 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
                 jobs.transition(rt, job_id, list(unpaid), start)
             if result.outcome is Outcome.APPLIED:  # the debit commit moved the job (see _start_writes)
+                started = True
                 event(log, "job state changed", state=J.JobStatus.RUNNING.value, previous="awaiting_files")
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
         else:
-            jobs.transition(rt, job_id, list(unpaid), start)
+            started = jobs.transition(rt, job_id, list(unpaid), start)
         rt.crash("intake.after_debit")
-        snap = jobs.get_job(rt, job_id)
-        if snap is None:
-            return IntakeOutcome.IGNORED
-        job = snap.data
-        status = J.JobStatus(job["status"])
+        if started:  # this call moved the job: it is running, unpublished (no need to read it back)
+            job, status = {**job, **start, "published": False}, J.JobStatus.RUNNING
+        else:
+            snap = jobs.get_job(rt, job_id)
+            if snap is None:
+                return IntakeOutcome.IGNORED
+            job = snap.data
+            status = J.JobStatus(job["status"])
     if status is J.JobStatus.REJECTED:
         job_ended(rt, job_id)
         return IntakeOutcome.REJECTED
     if status is not J.JobStatus.RUNNING or job.get("published"):
         return IntakeOutcome.STARTED
-    _publish(rt, job_id)
+    _publish(rt, job_id, job)
     return IntakeOutcome.STARTED
 
 
@@ -275,10 +295,27 @@ def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Writ
     return [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
 
 
-def _publish(rt: Runtime, job_id: str) -> None:
-    pending = jobs.pending_documents(rt, job_id)
+@dataclass(frozen=True)
+class _Pending:
+    ids: list[str]
+    pages: int
+
+
+def _pending_ids(rt: Runtime, job_id: str, job: dict[str, Any]) -> _Pending:
+    """The documents to extract and their pages, as each file's record lists them (a file recorded
+    before the record listed them: the document records, queried)."""
+    files = list((job.get("files") or {}).values())
+    if all(isinstance(f.get("pending"), list) for f in files):
+        ids = [str(i) for f in files for i in f["pending"]]
+        return _Pending(ids, sum(int(f.get("pages") or 0) for f in files))
+    docs = jobs.pending_documents(rt, job_id)
+    return _Pending([d.id for d in docs], sum(int(d.data.get("pages") or 0) for d in docs))
+
+
+def _publish(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
+    pending = _pending_ids(rt, job_id, job).ids
     rt.bus.publish_all(
-        rt.settings.documents_topic, [{"job_id": job_id, "document_id": d.id} for d in pending]
+        rt.settings.documents_topic, [{"job_id": job_id, "document_id": doc_id} for doc_id in pending]
     )
     if not pending:  # nothing to extract: let assemble finish the job (error rows only)
         rt.bus.publish(rt.settings.results_topic, {"job_id": job_id, "document_id": "", "step": "intake"})

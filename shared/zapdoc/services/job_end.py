@@ -7,10 +7,11 @@ before this runs leaves a marker the next redelivery or the sweep picks up; it t
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from zapdoc.domain import jobs as J
 from zapdoc.logging import event
-from zapdoc.ports.store import Query, Update, Where
+from zapdoc.ports.store import Query, Snapshot, Update, Where
 from zapdoc.services import analytics, jobs, webhooks
 from zapdoc.services.runtime import Runtime
 
@@ -20,8 +21,9 @@ PENDING = {"end_done": False}
 """Fields to add to a terminal transition: the end-of-job effects are still to run."""
 
 
-def job_ended(rt: Runtime, job_id: str) -> bool:
-    """Run the end-of-job effects if they have not run; True when they ran now. Idempotent."""
+def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = None) -> bool:
+    """Run the end-of-job effects if they have not run; True when they ran now. Idempotent.
+    ``docs``: the job's documents as the caller just read them (else listed)."""
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return False
@@ -29,7 +31,7 @@ def job_ended(rt: Runtime, job_id: str) -> bool:
     status = J.JobStatus(job["status"])
     if not status.terminal or job.get("end_done", True) is not False:
         return False
-    records = analytics.record_job_end(rt, job_id, job, status.value)
+    records = analytics.record_job_end(rt, job_id, job, status.value, docs=docs)
     queued = webhooks.queue_job_event(rt, job_id, job, status.value)
     rt.store.commit([Update(snap.path, {"end_done": True})])
     event(log, "job end recorded", state=status.value, analytics_records=records, webhook=queued)

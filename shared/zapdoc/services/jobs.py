@@ -1,8 +1,13 @@
 """Job use cases shared by the functions, the sweep and the API: create, read, fail a document, notify.
 
 A job is created with its declared files; intake records each file as it arrives. Documents failing
-after the debit are refunded exactly once (ledger key ``refund:<job>:<document>``), in the same commit
-that marks them failed.
+after the debit are refunded exactly once (ledger key ``refund:<job>:<document>``): all the failures of
+a job in one ledger commit when the job is assembled (``refund_failed``).
+
+A running job counts its documents still open (``open_documents``, set by the commit that starts it):
+the commit that finishes a document (extracted and classified, or failed) decrements it, once per
+document (a compare-and-set on the document as read), so the step that brings it to zero knows it
+finished the job's last document and only it triggers assembly.
 """
 
 from __future__ import annotations
@@ -16,19 +21,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from zapdoc.domain import jobs as J
-from zapdoc.domain.errors import UsageError
+from zapdoc.domain.errors import TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
-from zapdoc.ports.store import Conflict, Create, Put, Query, Snapshot, Update, Where, Write
+from zapdoc.ports.store import Conflict, Create, Increment, Query, Snapshot, Update, Where, Write
 from zapdoc.services.idempotency import Claim, Idempotency
-from zapdoc.services.ledger import Ledger, user_path
+from zapdoc.services.ledger import Change, Ledger, Outcome, user_path
 from zapdoc.services.quotas import QuotaExceeded, Slots
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.jobs")
 
 MAX_FILES = 50
+OPEN = "open_documents"
+"""Job field: documents of a running job not yet finished (see the module's docstring)."""
 
 
 @dataclass(frozen=True)
@@ -144,25 +151,114 @@ def idempotency(rt: Runtime) -> Idempotency:
     return Idempotency(rt.store, rt.clock, rt.settings.idempotency_ttl)
 
 
-def fail_document(rt: Runtime, job: dict[str, Any], job_id: str, doc: Snapshot, reason: str) -> None:
-    """Mark a charged document failed and refund its pages, once, in one commit."""
-    pages = int(doc.data.get("pages") or 0)
-    now = rt.clock()
-    mark = Update(doc.path, {"status": J.DocStatus.FAILED.value, "reason": reason, "finished_at": now})
-    stats = Put(J.analytics_path(job_id, doc.id), {"pages": pages, "status": "failed", "at": now}, merge=True)
-    if pages > 0 and doc.data.get("charged", True):
-        result = ledger(rt).apply(
-            str(job["user_id"]),
-            J.refund_key(job_id, doc.id),
-            pages,
-            meta={"job_id": job_id, "document_id": doc.id, "reason": "refund: document failed"},
-            also=[mark, stats],
+def counts_open(job: dict[str, Any]) -> bool:
+    """The job keeps the open-documents counter (every job started since it exists)."""
+    return isinstance(job.get(OPEN), int)
+
+
+def finished_write(job_id: str) -> Update:
+    """One document of the job finished: in the commit that records its result."""
+    return Update(J.job_path(job_id), {OPEN: Increment(-1)})
+
+
+def notify_if_last(
+    rt: Runtime, job: dict[str, Any], job_id: str, doc_id: str, step: str, finished: Update | None
+) -> None:
+    """After the commit that finished a document (``finished``: its decrement, None when this commit
+    finished no document): trigger assembly when it was the job's last one. The store reports the
+    count this commit left (exactly one commit sees zero); a store that does not costs one read. A
+    job without the counter triggers on every result, as before the counter existed."""
+    if counts_open(job):
+        if finished is None:
+            return
+        increment = finished.fields[OPEN]
+        after = increment.after if isinstance(increment, Increment) else []
+        if after:
+            if after[-1] > 0:
+                return
+        else:
+            fresh = get_job(rt, job_id)
+            if fresh is None or int(fresh.data.get(OPEN) or 0) > 0:
+                return
+    rt.bus.publish(rt.settings.results_topic, {"job_id": job_id, "document_id": doc_id, "step": step})
+
+
+def fail_document(
+    rt: Runtime,
+    job: dict[str, Any],
+    job_id: str,
+    doc: Snapshot,
+    reason: str,
+    *,
+    also: Sequence[Write] = (),
+) -> bool:
+    """Mark a pending document failed, once: a compare-and-set on the document as read (re-read on a
+    conflict), with the open-documents decrement and ``also`` in the same commit. Its pages are refunded
+    with the job's other failures in one ledger commit at assembly (``refund_failed``). False when the
+    document was no longer pending (another invocation finished it)."""
+    for _ in range(20):
+        if doc.data.get("status") != J.DocStatus.PENDING:
+            return False
+        pages = int(doc.data.get("pages") or 0)
+        now = rt.clock()
+        fields = {
+            "status": J.DocStatus.FAILED.value,
+            "reason": reason,
+            "finished_at": now,
+            "stats.pages": pages,
+            "stats.status": "failed",
+            "stats.at": now,
+        }
+        writes: list[Write] = [Update(doc.path, fields, if_version=doc.version), *also]
+        finished = finished_write(job_id) if counts_open(job) else None
+        if finished is not None:
+            writes.append(finished)
+        try:
+            rt.store.commit(writes)
+        except Conflict:
+            fresh = rt.store.get(doc.path)
+            if fresh is None:
+                return False
+            doc = fresh
+            continue
+        event(log, "document failed", document_id=doc.id, state="failed", reason=reason, pages=pages)
+        notify_if_last(rt, job, job_id, doc.id, "failed", finished)
+        return True
+    raise TransientError("the document kept changing while it was being marked failed")
+
+
+def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[Snapshot]) -> int:
+    """Refund the pages of the job's failed charged documents, each exactly once (ledger key
+    ``refund:<job>:<document>``), all in one ledger commit with the job's ``refunded`` total; the pages
+    refunded (0 when none failed). Idempotent: a redelivery finds the entries and changes nothing."""
+    failed = [
+        d for d in docs
+        if d.data.get("status") == J.DocStatus.FAILED and d.data.get("charged", True)
+        and int(d.data.get("pages") or 0) > 0
+    ]  # fmt: skip
+    total = sum(int(d.data.get("pages") or 0) for d in failed)
+    if not failed or job.get("refunds_done"):
+        return total
+    changes = [
+        Change(
+            J.refund_key(job_id, d.id),
+            int(d.data.get("pages") or 0),
+            {"job_id": job_id, "document_id": d.id, "reason": "refund: document failed"},
         )
-        if not result.applied:
-            rt.store.commit([mark, stats])
-    else:
-        rt.store.commit([mark, stats])
-    event(log, "document failed", document_id=doc.id, state="failed", reason=reason, refunded_pages=pages)
+        for d in failed
+    ]
+    done = Update(J.job_path(job_id), {"refunded": total, "refunds_done": True})
+    for start in range(0, len(changes), _REFUND_BATCH):  # Firestore allows 500 writes per commit
+        part = changes[start : start + _REFUND_BATCH]
+        last = start + _REFUND_BATCH >= len(changes)
+        results = ledger(rt).apply_many(str(job["user_id"]), part, also=[done] if last else [])
+        if last and not any(r.outcome is Outcome.APPLIED for r in results):
+            rt.store.commit([done])  # every entry was there already (a redelivery): record it
+    event(log, "failed documents refunded", documents=len(failed), refunded_pages=total)
+    return total
+
+
+_REFUND_BATCH = 400
 
 
 def transition(
@@ -203,13 +299,13 @@ def retention_fields(rt: Runtime) -> dict[str, Any]:
     return {"purge_after": rt.clock() + rt.settings.retention}
 
 
-def purge_job_data(rt: Runtime, job_id: str) -> int:
+def purge_job_data(rt: Runtime, job_id: str, docs: Sequence[Snapshot] | None = None) -> int:
     """Delete extracted values and text (privacy): keep only status, pages and reasons on the records.
 
     Runs for every terminal state (delivered, rejected, cancelled; failed documents with their job) on
     the same retention rule: at once when the retention is 0, else by the sweep once ``purge_after``
-    has passed."""
-    docs = list_documents(rt, job_id)
+    has passed. ``docs``: the job's finished documents as the caller just read them (else listed)."""
+    docs = list_documents(rt, job_id) if docs is None else docs
     writes: list[Update] = [
         Update(d.path, {"result": None, "text": None, "purged": True})
         for d in docs
@@ -221,10 +317,10 @@ def purge_job_data(rt: Runtime, job_id: str) -> int:
     return len(writes)
 
 
-def purge_if_due(rt: Runtime, job_id: str) -> bool:
+def purge_if_due(rt: Runtime, job_id: str, docs: Sequence[Snapshot] | None = None) -> bool:
     """Purge now when the retention is 0 (the default); the sweep handles longer retentions."""
     if rt.settings.retention <= dt.timedelta(0):
-        purge_job_data(rt, job_id)
+        purge_job_data(rt, job_id, docs)
         return True
     return False
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
-from zapdoc.ports.store import Query, Update, Where
+from zapdoc.ports.store import Conflict, Query, Update, Where, Write
 from zapdoc.services import jobs, webhooks
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, purge_values
 from zapdoc.services.job_end import PENDING as END_PENDING
@@ -200,20 +201,18 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
     for doc in unclassified:
         created = doc.data.get("created_at")
         if not doc.data.get("classified") and isinstance(created, dt.datetime) and created < cutoff:
-            rt.store.commit(
-                [
-                    Update(
-                        doc.path,
-                        {"classified": True, "doc_type": "other", "classify_note": "not classified in time"},
-                    )
-                ]
-            )
+            fields = {"classified": True, "doc_type": "other", "classify_note": "not classified in time"}
+            writes: list[Write] = [Update(doc.path, fields, if_version=doc.version)]
+            if jobs.counts_open(job):
+                writes.append(jobs.finished_write(job_id))  # extracted, now classified: finished
+            with contextlib.suppress(Conflict):  # classified meanwhile (and counted by that commit)
+                rt.store.commit(writes)
     if J.JobStatus(job["status"]) is J.JobStatus.RUNNING and not job.get("published"):
         from zapdoc.services.intake import settle
 
         settle(rt, job_id)  # crashed between debit and publishing, and no redelivery came
         return
-    if assemble_job(rt, job_id) is AssembleOutcome.DELIVERED:
+    if assemble_job(rt, job_id, verify=True) is AssembleOutcome.DELIVERED:  # the documents, not the count
         report.delivered.append(job_id)
 
 
