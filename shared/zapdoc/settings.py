@@ -309,6 +309,9 @@ class CloudSettings(Part):
         ge=dt.timedelta(0),
         validation_alias=env("ZAPDOC_OVERDUE_GRACE_S", "overdue_grace"),
     )
+    sweep_batch: int = Field(200, ge=1, le=2000, validation_alias=env("ZAPDOC_SWEEP_BATCH", "sweep_batch"))
+    """The most jobs (or webhook deliveries) one sweep pass reads per query, oldest due first: a pass
+    reads a bounded number of documents whatever the history holds; the next pass takes the rest."""
     on_cloud_functions: bool = Field(
         False, validation_alias=env(*DEPLOYED_MARKERS, "on_cloud_functions"), exclude=True
     )

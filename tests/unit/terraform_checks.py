@@ -681,6 +681,91 @@ def check_scheduler(stack: Stack) -> list[str]:
     return problems
 
 
+def queries_the_code_runs() -> list[Any]:
+    """Every query of the listings and of a sweep pass, recorded on the in-memory store (the code paths
+    that read in index order: GET /v1/jobs, GET /v1/api-keys, GET /v1/me's ledger, templates, sweep)."""
+    from tests.pipeline_support import memory_world
+    from zapdoc.adapters.memory import MemoryStore
+    from zapdoc.ports.store import Query
+    from zapdoc.services import jobs, sweep
+    from zapdoc.services.api_keys import ApiKeys
+    from zapdoc.services.templates_store import SavedTemplates
+
+    seen: list[Query] = []
+
+    class Recording(MemoryStore):
+        def query(self, query: Query) -> list[Any]:
+            seen.append(query)
+            return super().query(query)
+
+    world = memory_world(store=Recording())
+    rt = world.rt
+    jobs.list_jobs(rt, "probe", limit=5)
+    keys = ApiKeys(rt.store, rt.clock)
+    keys.page("probe", 5)
+    keys.list("probe", include_revoked=False)
+    jobs.ledger(rt).recent("probe", 5)
+    SavedTemplates(rt.store, rt.clock).list("probe")
+    sweep.sweep(rt)
+    return seen
+
+
+def _needed_index(query: Any) -> tuple[str, frozenset[str], tuple[tuple[str, str], ...]] | None:
+    """The composite index ``query`` needs, as (collection id, equality fields, ordered fields), or
+    None when Firestore's automatic single-field indexes serve it (one field; or equalities only)."""
+    from zapdoc.ports.store import DOCUMENT_ID
+
+    equal = frozenset(w.field for w in query.where if w.op in ("==", "in"))
+    orders = [(o.field, "DESCENDING" if o.direction == "desc" else "ASCENDING") for o in query.order_by]
+    if orders and orders[-1][0] == DOCUMENT_ID and len(orders) > 1 and orders[-1][1] == orders[-2][1]:
+        orders.pop()  # the index's implicit document-id order runs in the last field's direction
+    named = {f for f, _ in orders}
+    for w in query.where:
+        if w.op not in ("==", "in") and w.field not in named:
+            orders.append((w.field, "ASCENDING"))
+            named.add(w.field)
+    equal = equal - named
+    if not orders or len(equal) + len(orders) < 2:
+        return None
+    return query.collection.rsplit("/", 1)[-1], equal, tuple(orders)
+
+
+def check_firestore_indexes(stack: Stack) -> list[str]:
+    """Each ordered query the code runs has its composite index, and each index serves one."""
+    declared: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for address, body, each in stack.expand("google_firestore_index"):
+        content = dynamic_blocks(body, "fields")
+        if each is None or len(content) != 1:
+            return [f"{address}: expected fields from a dynamic block over each.value.fields"]
+        if attr(body, "query_scope") != "COLLECTION":
+            return [f"{address}: query_scope must be COLLECTION"]
+        collection = str(stack.evaluate(attr(body, "collection"), each))
+        fields = [(str(f), str(o)) for f, o in each[1]["fields"]]
+        declared[address] = (collection, fields)
+    problems: list[str] = []
+    used: set[str] = set()
+    for query in queries_the_code_runs():
+        needed = _needed_index(query)
+        if needed is None:
+            continue
+        collection, equal, orders = needed
+        found = [
+            address
+            for address, (c, fields) in declared.items()
+            if c == collection
+            and {f for f, _ in fields[: len(equal)]} == equal
+            and tuple(fields[len(equal) :]) == orders
+        ]
+        if not found:
+            shape = ", ".join([*(f"{f} ==" for f in sorted(equal)), *(f"{f} {o}" for f, o in orders)])
+            problem = f"no composite index for {collection}: {shape}"
+            if problem not in problems:
+                problems.append(problem)
+        used.update(found)
+    problems += [f"{a} serves no query the code runs (remove it)" for a in sorted(declared.keys() - used)]
+    return problems
+
+
 def check_outputs(stack: Stack) -> list[str]:
     wanted = {"api_url", "stripe_webhook_url", "uploads_bucket", "results_bucket"}
     return [f"output {name} is missing" for name in sorted(wanted - stack.outputs.keys())]
@@ -697,6 +782,7 @@ CHECKS: dict[str, Callable[[Stack], list[str]]] = {
     "secrets": check_secrets,
     "storage": check_storage,
     "firestore": check_firestore,
+    "firestore_indexes": check_firestore_indexes,
     "sources": check_sources,
     "scheduler": check_scheduler,
     "outputs": check_outputs,

@@ -7,6 +7,8 @@ export function keysPage(main) {
   setTitle("API keys");
   const list = h("tbody");
   const status = h("div", { "aria-live": "polite" });
+  const more = h("button.secondary", { type: "button", hidden: true }, "Show older keys");
+  let cursor = null;
   const shown = h("div", { "aria-live": "polite" });
   const name = h("input", { type: "text", name: "key-name", maxLength: 100, value: "My script" });
   main.append(h("h1", "API keys"),
@@ -31,12 +33,13 @@ export function keysPage(main) {
     shown, status,
     h("section.card", h("h2", "Your keys"), h("div.scroll", h("table.table",
       h("caption.visually-hidden", "Your API keys"),
-      h("thead", h("tr", ["Name", "Key", "Created", "Last used", ""].map((c) => h("th", { scope: "col" }, c)))), list))));
+      h("thead", h("tr", ["Name", "Key", "Created", "Last used", ""].map((c) => h("th", { scope: "col" }, c)))), list)), more));
   focusHeading();
-  const load = async () => {
+  // a page of keys (newest first); "Show older keys" follows the cursor, load() starts again from the top
+  const load = async (next = null) => {
     try {
-      const data = await api("GET", "/v1/api-keys");
-      clear(list, data.api_keys.length ? data.api_keys.map((k) => h("tr",
+      const data = await api("GET", `/v1/api-keys?limit=20${next ? `&cursor=${encodeURIComponent(next)}` : ""}`);
+      const rows = data.api_keys.map((k) => h("tr",
         h("td", k.name), h("td", h("code", k.prefix ? `${k.prefix}…` : k.id)), h("td", fmtDate(k.created_at)), h("td", fmtDate(k.last_used_at) || "never"),
         h("td", k.revoked_at ? h("span.muted", `revoked ${fmtDate(k.revoked_at)}`) : h("button.link.danger", {
           type: "button", "aria-label": `Revoke the key ${k.name}`,
@@ -49,11 +52,16 @@ export function keysPage(main) {
               status.append(alertBox(err.message));
             }
           },
-        }, "Revoke")))) : h("tr", h("td", { colspan: 5 }, "No keys yet.")));
+        }, "Revoke"))));
+      if (next) list.append(...rows);
+      else clear(list, rows.length ? rows : h("tr", h("td", { colspan: 5 }, "No keys yet.")));
+      cursor = data.next_cursor;
+      more.hidden = !cursor;
     } catch (err) {
       status.append(alertBox(err.message));
     }
   };
+  more.addEventListener("click", () => load(cursor));
   load();
   return () => {};
 }

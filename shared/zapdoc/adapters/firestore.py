@@ -12,6 +12,7 @@ from typing import Any
 
 from zapdoc.domain.errors import TransientError
 from zapdoc.ports.store import (
+    DOCUMENT_ID,
     AlreadyExists,
     Conflict,
     Create,
@@ -112,6 +113,14 @@ class FirestoreStore:
         ref: Any = self._client.collection(query.collection)
         for clause in query.where:
             ref = ref.where(filter=FieldFilter(clause.field, clause.op, clause.value))
+        for order in query.order_by:
+            direction = "DESCENDING" if order.direction == "desc" else "ASCENDING"
+            ref = ref.order_by(
+                order.field if order.field == DOCUMENT_ID else _field_path(order.field), direction=direction
+            )
+        if query.start_after is not None:
+            # a document-id value is the id; the SDK turns it into a reference of this collection
+            ref = ref.start_after(list(query.start_after))
         if query.limit is not None:
             ref = ref.limit(query.limit)
         from google.api_core import exceptions as gexc

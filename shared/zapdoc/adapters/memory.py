@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import itertools
 import threading
 import uuid
@@ -13,10 +14,12 @@ from typing import Any
 from zapdoc.ports.blobs import BlobNotFound
 from zapdoc.ports.mailer import Mail
 from zapdoc.ports.store import (
+    DOCUMENT_ID,
     AlreadyExists,
     Conflict,
     Create,
     Increment,
+    Order,
     Put,
     Query,
     Remove,
@@ -39,30 +42,107 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _get_path(data: Mapping[str, Any], dotted: str) -> Any:
+_MISSING = object()
+_INEQUALITIES = {"<", "<=", ">", ">="}
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
+    """The value at ``dotted``, or ``_MISSING`` when the document has no such field (null is a value)."""
     node: Any = data
     for part in dotted.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            return None
+            return _MISSING
         node = node[part]
     return node
 
 
-def _matches(data: Mapping[str, Any], clause: Where) -> bool:
-    value = _get_path(data, clause.field)
-    if clause.op == "==":
-        return bool(value == clause.value)
-    if clause.op == "in":
-        return value in clause.value
+def _type_rank(value: Any) -> int:
+    """Firestore's order of value types: null, booleans, numbers, timestamps, strings, bytes, arrays, maps."""
     if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int | float):
+        return 2
+    if isinstance(value, dt.datetime):
+        return 3
+    if isinstance(value, str):
+        return 4
+    if isinstance(value, bytes):
+        return 5
+    if isinstance(value, list | tuple):
+        return 8
+    return 9
+
+
+def _compare(a: Any, b: Any) -> int:
+    """-1, 0 or 1 in Firestore's value order (strings by code point = by UTF-8 bytes, as Firestore)."""
+    ra, rb = _type_rank(a), _type_rank(b)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if ra == 8:
+        for x, y in zip(a, b, strict=False):
+            if c := _compare(x, y):
+                return c
+        return _compare(len(a), len(b))
+    if ra == 9:
+        return _compare([[k, a[k]] for k in sorted(a)], [[k, b[k]] for k in sorted(b)])
+    if ra == 0 or a == b:
+        return 0
+    return -1 if a < b else 1
+
+
+def _effective_orders(query: Query) -> tuple[Order, ...]:
+    """The explicit orders, then the inequality fields not ordered yet, then the document id, the
+    implicit ones in the direction of the last explicit order (Firestore's rule)."""
+    orders = list(query.order_by)
+    last = orders[-1].direction if orders else "asc"
+    named = {o.field for o in orders}
+    for name in sorted({w.field for w in query.where if w.op in _INEQUALITIES} - named):
+        orders.append(Order(name, last))
+    if DOCUMENT_ID not in named:
+        orders.append(Order(DOCUMENT_ID, last))
+    return tuple(orders)
+
+
+def _order_values(path: str, data: Mapping[str, Any], orders: Sequence[Order]) -> list[Any] | None:
+    """The document's value for each order field; None when it lacks one (Firestore leaves it out)."""
+    values = []
+    for order in orders:
+        value = path.rsplit("/", 1)[-1] if order.field == DOCUMENT_ID else _lookup(data, order.field)
+        if value is _MISSING:
+            return None
+        values.append(value)
+    return values
+
+
+def _compare_rows(a: Sequence[Any], b: Sequence[Any], orders: Sequence[Order]) -> int:
+    for x, y, order in zip(a, b, orders, strict=False):
+        if c := _compare(x, y):
+            return -c if order.direction == "desc" else c
+    return 0
+
+
+def _matches(data: Mapping[str, Any], clause: Where) -> bool:
+    """Firestore's filter semantics: a missing field matches nothing, and a range filter matches only
+    values of the type it compares with (a number is never ``< "x"``)."""
+    value = _lookup(data, clause.field)
+    if value is _MISSING:
         return False
+    if clause.op == "==":
+        return _type_rank(value) == _type_rank(clause.value) and _compare(value, clause.value) == 0
+    if clause.op == "in":
+        return any(_type_rank(value) == _type_rank(v) and _compare(value, v) == 0 for v in clause.value)
+    if value is None or _type_rank(value) != _type_rank(clause.value):
+        return False
+    c = _compare(value, clause.value)
     if clause.op == "<":
-        return bool(value < clause.value)
+        return c < 0
     if clause.op == "<=":
-        return bool(value <= clause.value)
+        return c <= 0
     if clause.op == ">":
-        return bool(value > clause.value)
-    return bool(value >= clause.value)
+        return c > 0
+    return c >= 0
 
 
 class MemoryStore:
@@ -83,14 +163,28 @@ class MemoryStore:
 
     def query(self, query: Query) -> list[Snapshot]:
         depth = query.collection.count("/") + 1
+        orders = _effective_orders(query)
+        rows: list[tuple[list[Any], Snapshot]] = []
         with self._lock:
-            out = [
-                Snapshot(path, copy.deepcopy(data), version)
-                for path, (data, version) in sorted(self._docs.items())
-                if path.startswith(query.collection + "/")
-                and path.count("/") == depth
-                and all(_matches(data, w) for w in query.where)
-            ]
+            for path, (data, version) in self._docs.items():
+                if not path.startswith(query.collection + "/") or path.count("/") != depth:
+                    continue
+                if not all(_matches(data, w) for w in query.where):
+                    continue
+                values = _order_values(path, data, orders)
+                if values is None:
+                    continue
+                rows.append((values, Snapshot(path, copy.deepcopy(data), version)))
+        Row = tuple[list[Any], Snapshot]
+
+        def by_order(a: Row, b: Row) -> int:
+            return _compare_rows(a[0], b[0], orders)
+
+        rows.sort(key=functools.cmp_to_key(by_order))
+        if query.start_after is not None:
+            cursor = list(query.start_after)
+            rows = [r for r in rows if _compare_rows(r[0][: len(cursor)], cursor, orders) > 0]
+        out = [snap for _, snap in rows]
         return out[: query.limit] if query.limit is not None else out
 
     def commit(self, writes: Sequence[Write]) -> None:

@@ -6,9 +6,6 @@ Handlers translate HTTP into calls of the same services the pipeline and ``zapdo
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 import logging
 import re
 import uuid
@@ -442,40 +439,11 @@ def _limit(request: Request, default: int = 20, maximum: int = 100) -> int:
     return int(raw)
 
 
-def _encode_cursor(created: Any, item_id: str) -> str:
-    stamp = created.isoformat() if isinstance(created, dt.datetime) else str(created)
-    return base64.urlsafe_b64encode(json.dumps([stamp, item_id]).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(raw: str) -> tuple[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
-            return value[0], value[1]
-    except ValueError:
-        pass
-    raise UsageError("cursor is not valid")
-
-
 @route("GET", "/v1/jobs")
 def list_jobs(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    from zapdoc.ports.store import Query, Where
-
-    limit = _limit(request)
-    snaps = ctx.rt.store.query(Query("jobs", (Where("user_id", "==", who.user_id),)))
-
-    def key(snap: Any) -> tuple[str, str]:
-        created = snap.data.get("created_at")
-        return (created.isoformat() if isinstance(created, dt.datetime) else str(created or ""), snap.id)
-
-    ordered = sorted(snaps, key=key, reverse=True)
-    if "cursor" in request.args:
-        after = _decode_cursor(request.args["cursor"])
-        ordered = [s for s in ordered if key(s) < after]
-    page = ordered[:limit]
-    items = [_job_view(ctx, s.id, s.data, detail=False) for s in page]
-    cursor = _encode_cursor(page[-1].data.get("created_at"), page[-1].id) if len(ordered) > limit else None
-    return H.json_response({"jobs": items, "next_cursor": cursor})
+    page = jobs.list_jobs(ctx.rt, who.user_id, limit=_limit(request), cursor=request.args.get("cursor"))
+    items = [_job_view(ctx, s.id, s.data, detail=False) for s in page.items]
+    return H.json_response({"jobs": items, "next_cursor": page.cursor})
 
 
 # --------------------------------------------------------------------------------------- account
@@ -564,7 +532,8 @@ def create_api_key(ctx: ApiContext, request: Request, who: Principal, _: tuple[s
 
 @route("GET", "/v1/api-keys")
 def list_api_keys(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    return H.json_response({"api_keys": ctx.keys.list(who.user_id)})
+    keys, cursor = ctx.keys.page(who.user_id, _limit(request), request.args.get("cursor"))
+    return H.json_response({"api_keys": keys, "next_cursor": cursor})
 
 
 @route("DELETE", f"/v1/api-keys/{_ID}")

@@ -93,13 +93,47 @@ class Where:
     value: Any
 
 
+DOCUMENT_ID = "__name__"
+"""The order field that sorts by document id (Firestore's ``__name__``); its cursor value is the id."""
+
+Direction = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class Order:
+    field: str
+    direction: Direction = "asc"
+
+
 @dataclass(frozen=True)
 class Query:
-    """Documents of one collection matching every ``where`` clause, optionally limited."""
+    """Documents of one collection matching every ``where`` clause, in ``order_by`` order, from after
+    the ``start_after`` cursor, at most ``limit`` of them — Firestore's query semantics:
+
+    - a document that lacks a field named in ``order_by`` is not returned;
+    - ties are broken by document id, in the direction of the last order (``DOCUMENT_ID`` may also be
+      named explicitly); without ``order_by`` documents come by id, or by the inequality fields first;
+    - ``start_after`` holds the values of the last document read, one per order field in order (a
+      prefix is allowed), and needs ``order_by``.
+
+    Every query with ``order_by`` on one field plus an equality or an other field needs a composite
+    index in production: terraform/firestore.tf declares each, and tests/unit/test_firestore_indexes.py
+    checks that they match the queries in the code."""
 
     collection: str
     where: tuple[Where, ...] = field(default=())
     limit: int | None = None
+    order_by: tuple[Order, ...] = field(default=())
+    start_after: tuple[Any, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ValueError("a query limit must be at least 1")
+        if self.start_after is not None:
+            if not self.order_by:
+                raise ValueError("a query cursor needs order_by")
+            if not 1 <= len(self.start_after) <= len(self.order_by):
+                raise ValueError("a query cursor has one value per order field (a prefix is allowed)")
 
 
 class DocumentStore(Protocol):

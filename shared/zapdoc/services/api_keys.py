@@ -7,6 +7,7 @@ a password, so there is nothing to brute-force.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import hmac
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from zapdoc.domain.errors import UsageError
-from zapdoc.ports.store import Create, DocumentStore, Query, Update, Where
+from zapdoc.ports.store import DOCUMENT_ID, Create, DocumentStore, Order, Query, Update, Where
+from zapdoc.services import paging
 from zapdoc.services.ledger import user_path
 from zapdoc.services.quotas import QuotaExceeded, Slots
 
@@ -87,11 +89,24 @@ class ApiKeys:
         return NewKey(key_id, name, key, now)
 
     def list(self, user_id: str, *, include_revoked: bool = True) -> list[dict[str, Any]]:
-        snaps = self._store.query(Query("api_keys", (Where("user_id", "==", user_id),)))
-        views = [public_view(s.id, s.data) for s in snaps]
+        """The user's keys, newest first. Active ones only: at most ``max_keys`` reads; with the revoked
+        ones every key ever made (tests and audits; the API pages with ``page``)."""
+        where: tuple[Where, ...] = (Where("user_id", "==", user_id),)
+        limit = None
         if not include_revoked:
-            views = [v for v in views if v["revoked_at"] is None]
-        return sorted(views, key=lambda v: str(v["created_at"]), reverse=True)
+            where, limit = (*where, Where("revoked_at", "==", None)), self._max_keys + 1
+        snaps = self._store.query(Query("api_keys", where, limit=limit))
+        views = [public_view(s.id, s.data) for s in snaps]
+        return sorted(views, key=lambda v: (str(v["created_at"]), str(v["id"])), reverse=True)
+
+    def page(
+        self, user_id: str, limit: int, cursor: str | None = None
+    ) -> tuple[builtins.list[dict[str, Any]], str | None]:
+        """One page of the user's keys (revoked ones too), newest first: ``limit + 1`` reads."""
+        order = (Order("created_at", "desc"), Order(DOCUMENT_ID, "desc"))
+        query = Query("api_keys", (Where("user_id", "==", user_id),), order_by=order)
+        found = paging.fetch(self._store, query, limit, cursor)
+        return [public_view(s.id, s.data) for s in found.items], found.cursor
 
     def revoke(self, user_id: str, key_id: str) -> bool:
         """Revoke the user's key; False when the user has no such key (someone else's looks missing)."""

@@ -39,5 +39,7 @@ def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = Non
 
 
 def pending_job_ends(rt: Runtime) -> list[str]:
-    """Ended jobs whose end-of-job effects have not run (the sweep's safety net)."""
-    return [s.id for s in rt.store.query(Query("jobs", (Where("end_done", "==", False),)))]
+    """Ended jobs whose end-of-job effects have not run (the sweep's safety net), at most
+    ``sweep_batch``: the marker is cleared right after each job ends, so few carry it at once."""
+    query = Query("jobs", (Where("end_done", "==", False),), limit=rt.settings.sweep_batch)
+    return [s.id for s in rt.store.query(query)]

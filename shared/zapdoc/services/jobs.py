@@ -25,7 +25,19 @@ from zapdoc.domain.errors import TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
-from zapdoc.ports.store import Conflict, Create, Increment, Query, Snapshot, Update, Where, Write
+from zapdoc.ports.store import (
+    DOCUMENT_ID,
+    Conflict,
+    Create,
+    Increment,
+    Order,
+    Query,
+    Snapshot,
+    Update,
+    Where,
+    Write,
+)
+from zapdoc.services import paging
 from zapdoc.services.idempotency import Claim, Idempotency
 from zapdoc.services.ledger import Change, Ledger, Outcome, user_path
 from zapdoc.services.quotas import QuotaExceeded, Slots
@@ -128,6 +140,16 @@ def create_job(
             ) from None
     event(log, "job created", job_id=job_id, state=J.JobStatus.AWAITING_FILES.value, files=len(files))
     return CreatedJob(job_id, files, deadline)
+
+
+NEWEST_FIRST = (Order("created_at", "desc"), Order(DOCUMENT_ID, "desc"))
+
+
+def list_jobs(rt: Runtime, user_id: str, *, limit: int, cursor: str | None = None) -> paging.Page:
+    """One page of the user's jobs, newest first (reads ``limit + 1`` job documents, whatever the
+    user's history; index ``jobs_by_user`` in terraform/firestore.tf)."""
+    query = Query("jobs", (Where("user_id", "==", user_id),), order_by=NEWEST_FIRST)
+    return paging.fetch(rt.store, query, limit, cursor)
 
 
 def get_job(rt: Runtime, job_id: str) -> Snapshot | None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.ids import check_user_id
-from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Query, Update, Write
+from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Order, Query, Update, Write
 
 MAX_ATTEMPTS = 200
 MAX_BATCH = 200
@@ -125,7 +125,13 @@ class Ledger:
         return int(snap.data.get("credits", 0))
 
     def entries(self, user_id: str) -> list[dict[str, Any]]:
+        """Every entry of the user's ledger (audits and tests; it grows with the history)."""
         return [s.data | {"id": s.id} for s in self._store.query(Query(f"users/{user_id}/ledger"))]
+
+    def recent(self, user_id: str, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` newest entries, newest first: reads ``limit`` documents, not the ledger."""
+        query = Query(f"users/{user_id}/ledger", order_by=(Order("at", "desc"),), limit=limit)
+        return [s.data | {"id": s.id} for s in self._store.query(query)]
 
     def has_entry(self, user_id: str, key: str) -> bool:
         return self._store.get(entry_path(user_id, key)) is not None

@@ -15,7 +15,6 @@ so repeats of a refund event and concurrent refund events never revoke twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -309,8 +308,5 @@ def revoke_refunded(rt: Runtime, charge: Mapping[str, Any]) -> WebhookOutcome:
 
 
 def recent_entries(rt: Runtime, user_id: str, limit: int = 20) -> Sequence[dict[str, Any]]:
-    """The user's newest ledger entries first."""
-    entries = jobs.ledger(rt).entries(user_id)
-    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
-    entries.sort(key=lambda e: e.get("at") or floor, reverse=True)
-    return entries[:limit]
+    """The user's newest ledger entries first (an ordered, limited query: ``limit`` reads)."""
+    return jobs.ledger(rt).recent(user_id, limit)

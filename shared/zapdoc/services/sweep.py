@@ -5,6 +5,11 @@
 - re-drives finished jobs that were never assembled (a dropped ``document-results`` message, or an
   assembly whose holder died);
 - purges extracted values of delivered jobs whose retention has passed.
+
+Each pass reads only what can need it, never the history: jobs in a non-terminal state (in order of
+the time they fall due, at most ``sweep_batch`` per query), ended jobs whose ``purge_after`` has
+passed, and jobs whose end-of-job effects are still pending. Each ordered query has its composite
+index in terraform/firestore.tf.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from zapdoc import mails
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
-from zapdoc.ports.store import Conflict, Query, Update, Where, Write
+from zapdoc.ports.store import Conflict, Order, Query, Update, Where, Write
 from zapdoc.services import jobs, webhooks
 from zapdoc.services.assemble import AssembleOutcome, assemble_job, purge_values
 from zapdoc.services.job_end import PENDING as END_PENDING
@@ -56,15 +61,21 @@ class SweepReport:
         }
 
 
-def _jobs_in(rt: Runtime, status: J.JobStatus) -> list[str]:
-    return [s.id for s in rt.store.query(Query("jobs", (Where("status", "==", status.value),)))]
+def _jobs_in(rt: Runtime, status: J.JobStatus, due: str, before: dt.datetime | None = None) -> list[str]:
+    """Up to ``sweep_batch`` jobs in ``status``, by the ``due`` field ascending (only those due
+    ``before`` a time when given): the longest-waiting first, a bounded read."""
+    where = [Where("status", "==", status.value)]
+    if before is not None:
+        where.append(Where(due, "<", before))
+    query = Query("jobs", tuple(where), order_by=(Order(due),), limit=rt.settings.sweep_batch)
+    return [s.id for s in rt.store.query(query)]
 
 
 def sweep(rt: Runtime) -> SweepReport:
     """One pass over unfinished jobs; a transient failure on one job does not stop the others."""
     report = SweepReport()
     now = rt.clock()
-    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_FILES):
+    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_FILES, "deadline_at", before=now):
         bind(job_id=job_id)
         snap = jobs.get_job(rt, job_id)
         if snap is None:
@@ -79,7 +90,8 @@ def sweep(rt: Runtime) -> SweepReport:
         clear()
     from zapdoc.services.confirm import sweep_held
 
-    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_CONFIRMATION):  # held jobs (services/confirm.py)
+    # held jobs (services/confirm.py): a confirmation that crashed half-way can need finishing at any time
+    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_CONFIRMATION, "held_at"):
         bind(job_id=job_id)
         try:
             if sweep_held(rt, job_id, now) == "cancelled":
@@ -87,27 +99,20 @@ def sweep(rt: Runtime) -> SweepReport:
         except ZapdocError as exc:
             report.errors.append(f"{job_id}: {exc}")
         clear()
-    for status in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
-        for job_id in _jobs_in(rt, status):
+    for status in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):  # a lost message can strand any of them
+        for job_id in _jobs_in(rt, status, "updated_at"):  # least recently changed first
             bind(job_id=job_id)
             try:
                 _redrive(rt, job_id, now, report)
             except ZapdocError as exc:
                 report.errors.append(f"{job_id}: {exc}")
             clear()
-    for status in (J.JobStatus.DELIVERED, J.JobStatus.REJECTED, J.JobStatus.CANCELLED):
-        unpurged = Query("jobs", (Where("status", "==", status.value), Where("purged", "==", False)))
-        for job_id in [s.id for s in rt.store.query(unpurged)]:  # every terminal state, one rule
-            snap = jobs.get_job(rt, job_id)
-            if snap is None or snap.data.get("purged"):
-                continue
-            purge_after = snap.data.get("purge_after")
-            if not isinstance(purge_after, dt.datetime):  # recorded before every terminal state had one
-                updated = snap.data.get("updated_at")
-                purge_after = updated + rt.settings.retention if isinstance(updated, dt.datetime) else now
-            if purge_after <= now:
-                purge_values(rt, job_id)
-                report.purged.append(job_id)
+    for job_id in _purge_due(rt, now):  # every terminal state carries purge_after, one rule
+        snap = jobs.get_job(rt, job_id)
+        if snap is None or snap.data.get("purged") or not J.JobStatus(snap.data["status"]).terminal:
+            continue
+        purge_values(rt, job_id)
+        report.purged.append(job_id)
     for job_id in pending_job_ends(rt):
         try:
             if job_ended(rt, job_id):
@@ -121,6 +126,18 @@ def sweep(rt: Runtime) -> SweepReport:
     _report_overdue(rt, now, report)
     event(log, "sweep finished", **{k: len(v) for k, v in report.to_dict().items()})
     return report
+
+
+def _purge_due(rt: Runtime, now: dt.datetime) -> list[str]:
+    """Ended jobs not purged yet whose retention has passed, the oldest first (a bounded read: delivered
+    jobs inside their retention, or purged already, are not read)."""
+    query = Query(
+        "jobs",
+        (Where("purged", "==", False), Where("purge_after", "<=", now)),
+        order_by=(Order("purge_after"),),
+        limit=rt.settings.sweep_batch,
+    )
+    return [s.id for s in rt.store.query(query)]
 
 
 def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
@@ -230,7 +247,17 @@ def job_deadline(rt: Runtime, job: dict[str, Any]) -> dt.datetime | None:
 def _report_overdue(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
     """Log each job still unfinished past its deadline after this pass (the overdue-jobs alert)."""
     for status in (J.JobStatus.AWAITING_FILES, J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
-        for snap in rt.store.query(Query("jobs", (Where("status", "==", status.value),))):
+        # job_deadline is deadline_at + grace (+ the documents' maximum age once files are in)
+        offset = rt.settings.overdue_grace
+        if status is not J.JobStatus.AWAITING_FILES:
+            offset += rt.settings.document_max_age
+        query = Query(
+            "jobs",
+            (Where("status", "==", status.value), Where("deadline_at", "<", now - offset)),
+            order_by=(Order("deadline_at"),),
+            limit=rt.settings.sweep_batch,
+        )
+        for snap in rt.store.query(query):
             deadline = job_deadline(rt, snap.data)
             if deadline is not None and deadline < now:
                 report.overdue.append(snap.id)

@@ -55,7 +55,8 @@ class SavedTemplates:
         self._clock = clock
 
     def list(self, user_id: str) -> list[dict[str, Any]]:
-        snaps = self._store.query(Query(f"{user_path(user_id)}/templates"))
+        # At most MAX_TEMPLATES exist (slot documents hold the limit; deleted ones are gone): a bounded read.
+        snaps = self._store.query(Query(f"{user_path(user_id)}/templates", limit=MAX_TEMPLATES + 1))
         return sorted((view(s.id, s.data) for s in snaps), key=lambda v: str(v["name"]).lower())
 
     def get(self, user_id: str, template_id: str) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.logging import event
-from zapdoc.ports.store import AlreadyExists, Conflict, Create, Put, Query, Remove, Update, Where
+from zapdoc.ports.store import AlreadyExists, Conflict, Create, Order, Put, Query, Remove, Update, Where
 from zapdoc.ports.webhooks import WebhookSender
 from zapdoc.services.idempotency import Claim
 from zapdoc.services.runtime import Runtime
@@ -254,8 +254,11 @@ def redrive_stale(rt: Runtime) -> list[str]:
     ``REDRIVE_AFTER`` (the sweep's safety net; a copy too many is acknowledged without a request)."""
     now = rt.clock()
     redriven = []
-    for state in ("pending", "retrying"):
-        for snap in rt.store.query(Query("webhook_deliveries", (Where("state", "==", state),))):
+    # only deliveries idle long enough, oldest first, at most sweep_batch per state (a bounded read)
+    for state, since in (("pending", "created_at"), ("retrying", "last_attempt_at")):
+        stale = (Where("state", "==", state), Where(since, "<=", now - REDRIVE_AFTER))
+        query = Query("webhook_deliveries", stale, order_by=(Order(since),), limit=rt.settings.sweep_batch)
+        for snap in rt.store.query(query):
             last = snap.data.get("last_attempt_at") or snap.data.get("created_at")
             if isinstance(last, dt.datetime) and now - last < REDRIVE_AFTER:
                 continue
