@@ -134,7 +134,17 @@ def test_paging_helper_reads_one_more_than_the_page_and_hands_an_opaque_cursor()
 
 
 @pytest.mark.parametrize(
-    "token", ["", "!!", "bm90IGpzb24", paging.encode_cursor(("x",)), "W3sidCI6IngifSwiYSJd"]
+    "token",
+    [
+        "",
+        "!!",
+        "bm90IGpzb24",
+        paging.encode_cursor(("x",)),
+        "W3sidCI6IngifSwiYSJd",
+        paging.encode_cursor((T0, True)),  # a document id that is not one
+        paging.encode_cursor((T0, "jobs/x")),
+        paging.encode_cursor((T0, "")),
+    ],
 )
 def test_a_tampered_cursor_is_a_400(token: str) -> None:
     query = Query("c", order_by=(Order("at"), Order(DOCUMENT_ID)))

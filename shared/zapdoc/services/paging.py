@@ -30,6 +30,10 @@ def fetch(store: DocumentStore, query: Query, size: int, cursor: str | None = No
     if not 1 <= size <= MAX_PAGE:
         raise UsageError(f"limit must be an integer from 1 to {MAX_PAGE}")
     after = decode_cursor(cursor, len(query.order_by)) if cursor else None
+    for order, value in zip(query.order_by, after or (), strict=False):
+        # a document id of this collection (Firestore refuses anything else, and a 500 is not the answer)
+        if order.field == DOCUMENT_ID and not (isinstance(value, str) and value and "/" not in value):
+            raise UsageError("cursor is not valid")
     snaps = store.query(replace(query, limit=size + 1, start_after=after))
     items = snaps[:size]
     if len(snaps) <= size:
