@@ -211,7 +211,8 @@ class MemoryStore:
                     data = copy.deepcopy(current[0])
                     for key, value in write.fields.items():
                         if isinstance(value, Increment):  # added at commit time, as Firestore does
-                            total = int(_get_path(data, key) or 0) + value.amount
+                            current = _lookup(data, key)
+                            total = int(0 if current is _MISSING else current or 0) + value.amount
                             _set_path(data, key, total)
                             increments.append((value, total))
                         else:
