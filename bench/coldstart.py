@@ -7,7 +7,9 @@
   (adapters are created, nothing connects).
 
 Each is printed as a ratio to functions_framework plus the client libraries that function really uses
-(issue 15: <= 1.1x) and to a bare functions_framework import (issue 12). Each function is packaged first
+(issue 15: <= 1.1x) and to a bare functions_framework import (issue 12), and again with the function's
+preload switched off (every client library then loads on the first event: the older design), so the
+trade-off between a fast start and a fast first event is in the same table. Each function is packaged first
 (``zapdoc package``: the allow-listed package and main.py) and imported from its own folder, behind the
 import gate of ``zapdoc.dev.packaging`` (only the production lockfile's distributions), as are the
 baselines.
@@ -58,6 +60,7 @@ FUNCTION = (
 sys.path.insert(0, {target!r})
 t0 = time.perf_counter()
 import functions_framework, importlib.util
+{lazy_patch}
 spec = importlib.util.spec_from_file_location("main", {main!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -112,18 +115,34 @@ def measure(name: str, out: Path, runs: int) -> dict[str, Any]:
         first_event=bootstrap.preload_modules(name, DEPLOYED_ENV),
         build=FIRST_EVENT.get(name, "bootstrap.runtime()"),
         gate=GATE,
+        lazy_patch="",
+    )
+    # the same function with its start-up preload switched off (the design before preloading: every
+    # client library loads on the first event instead); bootstrap's own import stays inside the timing
+    lazy_function = FUNCTION.format(
+        target=str(target),
+        main=str(target / "main.py"),
+        first_event=bootstrap.preload_modules(name, DEPLOYED_ENV),
+        build=FIRST_EVENT.get(name, "bootstrap.runtime()"),
+        gate=GATE,
+        lazy_patch="import zapdoc.bootstrap as _b; _b.preload = lambda function: None",
     )
     sdks = sdks_of(name)
     starts: list[float] = []
     readies: list[float] = []
     bases: list[float] = []
     bares: list[float] = []
+    lazy_starts: list[float] = []
+    lazy_readies: list[float] = []
     lazy: list[str] = []
-    for _ in range(runs):  # interleaved, so load on the machine hits all three alike
+    for _ in range(runs):  # interleaved, so load on the machine hits all four alike
         got = timed(function, target)
         starts.append(got["start"])
         readies.append(got["ready"])
         lazy = got["lazy"]
+        unloaded = timed(lazy_function, target)
+        lazy_starts.append(unloaded["start"])
+        lazy_readies.append(unloaded["ready"])
         bases.append(timed(BASELINE.format(sdks=sdks, gate=GATE), target)["start"])
         bares.append(timed(BASELINE.format(sdks=(), gate=GATE), target)["start"])
     start, ready = statistics.median(starts), statistics.median(readies)
@@ -138,6 +157,9 @@ def measure(name: str, out: Path, runs: int) -> dict[str, Any]:
         "ready_vs_sdks": ready / base,
         "start_vs_bare": start / bare,
         "ready_vs_bare": ready / bare,
+        "no_preload_start_vs_bare": statistics.median(lazy_starts) / bare,
+        "no_preload_ready_vs_bare": statistics.median(lazy_readies) / bare,
+        "no_preload_ready_vs_sdks": statistics.median(lazy_readies) / base,
         "sdks": list(sdks),
         "loaded_on_first_event": lazy,
     }
@@ -166,6 +188,10 @@ def main() -> int:
             f"{r['function']:<15}{r['start_s']:>8.3f}{r['ready_s']:>8.3f}{r['ff_sdks_s']:>8.3f}"
             f"{r['bare_ff_s']:>8.3f}{r['start_vs_sdks']:>10.2f}x{r['ready_vs_sdks']:>10.2f}x"
             f"{r['start_vs_bare']:>8.2f}x{r['ready_vs_bare']:>8.2f}x  {', '.join(r['sdks'])}"
+        )
+        print(
+            f"{'':<15}without the preload: start/ff {r['no_preload_start_vs_bare']:.2f}x, "
+            f"ready/ff {r['no_preload_ready_vs_bare']:.2f}x, ready/SDKs {r['no_preload_ready_vs_sdks']:.2f}x"
         )
         if r["loaded_on_first_event"]:
             print(f"{'':<15}first event still loads: {', '.join(r['loaded_on_first_event'])}")

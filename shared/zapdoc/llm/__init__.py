@@ -1,4 +1,6 @@
-"""LLM extraction: settings, response schema, prompt, validation, chunking, retries and provider choice.
+"""The provider-neutral LLM engine: response schema, prompt, validation, page ranges, retries, provider
+choice, the fallback chain and its circuit breaker, usage.
 
-No SDK is imported here; the Gemini and OpenAI clients live in ``zapdoc.adapters``.
+No SDK is imported here: each provider implements ``zapdoc.ports.llm.LlmBackend`` in ``zapdoc.adapters``
+and ``zapdoc.bootstrap`` composes the engine with it.
 """
