@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal --generate-hashes \
 	--custom-compile-command "make lock" --quiet
 
-.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package lock
+.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package lock openapi
 
 # The web app (web/, npm lockfile, esbuild) is built into shared/zapdoc/webapp, which the api function
 # serves and ships; rebuilt when its sources or lockfile change.
@@ -41,6 +41,7 @@ help:
 	@echo "make dev    - start the local stack and the web app (its URL is printed first); make dev-down stops it"
 	@echo "make web    - build the web app (npm ci + esbuild into shared/zapdoc/webapp); make package ships it"
 	@echo "make lock   - re-resolve requirements/*.lock after changing pyproject.toml"
+	@echo "make openapi - regenerate openapi/openapi.yaml from the API's routes and models"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
@@ -82,6 +83,11 @@ lint: $(DEV_STAMP)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
+
+# openapi/openapi.yaml is generated from the API's routes and pydantic models (tests/unit/test_openapi_document.py
+# fails in `make test` when the checked-in file differs).
+openapi: $(DEV_STAMP)
+	$(BIN)/python scripts/gen-openapi
 
 unit: $(DEV_STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -175,7 +175,6 @@ def test_jobs_are_listed_newest_first_with_a_cursor(client: Any, world: MemoryWo
             {"template": "invoice", "files": [{"name": "a.exe", "size": 1, "content_type": "text/html"}]},
             "type",
         ),
-        ({"template": "nope", "files": job_body(1)["files"]}, "unknown template"),
         ({"fields": [{"name": "t", "type": "table"}], "files": job_body(1)["files"]}, "needs columns"),
         ({"template": "invoice", "files": job_body(1)["files"] * 51}, "at most 50"),
         ({**job_body(1), "options": []}, "options"),
@@ -187,6 +186,17 @@ def test_invalid_job_requests_are_400(client: Any, body: dict[str, Any], message
     error = resp.get_json()["error"]
     assert error["code"] == "invalid_request"
     assert message in error["message"]
+
+
+def test_a_template_that_does_not_exist_is_404(client: Any) -> None:
+    # a schema-valid job naming a template nobody has: the template is the missing resource
+    resp = client.post(
+        "/v1/jobs", json={"template": "nope", "files": job_body(1)["files"]}, headers=auth(new_uid())
+    )
+    assert resp.status_code == 404
+    error = resp.get_json()["error"]
+    assert error["code"] == "not_found"
+    assert "unknown template" in error["message"]
 
 
 def test_malformed_bodies(client: Any) -> None:
@@ -240,7 +250,7 @@ def test_saved_templates_crud_and_use_in_a_job(client: Any) -> None:
         == 404
     )
     assert client.delete(f"/v1/templates/{tid}", headers=auth(other)).status_code == 404
-    assert client.post("/v1/jobs", json=job_body(5, template=tid), headers=auth(other)).status_code == 400
+    assert client.post("/v1/jobs", json=job_body(5, template=tid), headers=auth(other)).status_code == 404
     assert client.delete(f"/v1/templates/{tid}", headers=auth(uid)).status_code == 204
     assert client.get(f"/v1/templates/{tid}", headers=auth(uid)).status_code == 404
 
@@ -283,7 +293,9 @@ def test_checkout_creates_a_session_for_a_pack(client: Any) -> None:
     assert isinstance(gateway, FakeGateway)
     call = gateway.calls[-1]
     assert (call["user_id"], call["pack"].credits) == (uid, 100)
-    assert client.post("/v1/checkout", json={"pack": "nope"}, headers=auth(uid)).status_code == 400
+    unknown = client.post("/v1/checkout", json={"pack": "nope"}, headers=auth(uid))
+    assert unknown.status_code == 404
+    assert "starter" in unknown.get_json()["error"]["message"]
     assert client.get("/v1/packs", headers=auth(uid)).get_json()["packs"][0]["id"] == "starter"
 
 

@@ -1,22 +1,25 @@
-"""The ``/v1`` API: routing, authentication and the handlers, on functions-framework's request.
+"""The ``/v1`` API: the route table, authentication and the handlers, on functions-framework's request.
 
 Handlers translate HTTP into calls of the same services the pipeline and ``zapdoc dev submit`` use
-(job creation, the ledger); they hold no business rules of their own beyond request validation.
+(job creation, the ledger); bodies and query strings arrive as the pydantic models of
+``zapdoc.api.models`` (validated there), answers leave through the route's response model.
+``ROUTES`` is also what ``openapi/openapi.yaml`` is generated from (``make openapi``).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from zapdoc.api import http as H
+from zapdoc.api import models as M
 from zapdoc.api import webapp
+from zapdoc.api.http import Call, Header, Reply, Route
 from zapdoc.domain import jobs as J
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, parse_fields
@@ -27,15 +30,12 @@ from zapdoc.ports.payments import CheckoutGateway
 from zapdoc.services import accounts, jobs, payments
 from zapdoc.services.api_keys import PREFIX as KEY_PREFIX
 from zapdoc.services.api_keys import ApiKeys
+from zapdoc.services.quotas import LimitReached
 from zapdoc.services.runtime import Runtime
-from zapdoc.services.templates_store import SavedTemplates, builtin_templates
+from zapdoc.services.templates_store import SavedTemplates, UnknownTemplate, builtin_templates
 from zapdoc.settings import ApiSettings, PaymentSettings
 
 log = logging.getLogger("zapdoc.api")
-
-CONTENT_TYPES = ("application/pdf", "application/zip", "application/x-zip-compressed")
-MAX_NAME = 255
-_ID = r"([A-Za-z0-9_-]{1,64})"
 
 
 @dataclass
@@ -105,45 +105,29 @@ def _unauthorized(message: str) -> H.ApiError:
     return H.ApiError(401, "unauthorized", message, {"WWW-Authenticate": 'Bearer realm="zapdoc"'})
 
 
-# ----------------------------------------------------------------------------------------- routing
-
-Handler = Callable[[ApiContext, Request, Principal, tuple[str, ...]], Response]
-ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
-
-
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ROUTES.append((method, re.compile(f"^{pattern}$"), fn))
-        return fn
-
-    return register
+# ---------------------------------------------------------------------------------------- dispatch
 
 
 def dispatch(ctx: ApiContext, request: Request) -> Response:
-    """Answer one request: CORS, routing, authentication, the handler, and errors as JSON."""
+    """Answer one request: CORS, routing, authentication, the body and query models, the handler, the
+    response model, and errors as JSON."""
     path = "/" + request.path.strip("/")
     if webapp.is_web_path(path):  # the web app, same origin as the API (README: The web app)
         return webapp.serve(request, ctx.settings)
-    matches = [(m, rx, fn) for m, rx, fn in ROUTES if rx.match(path)]
-    methods = sorted({m for m, _, _ in matches} | ({"OPTIONS"} if matches else set()))
+    methods = H.allowed_methods(URL_MAP, path)
     cors = H.cors_headers(request, ctx.settings.allowed_origins, ", ".join(methods) or "GET")
     try:
-        if request.method == "OPTIONS":
-            response = H.empty(204)
-        elif not matches:
-            raise H.not_found("route")
+        if request.method == "OPTIONS" and methods:  # the CORS preflight: no credentials are sent
+            response = H.empty(204, {"Allow": ", ".join(methods)})
         else:
-            found = [(rx, fn) for m, rx, fn in matches if m == request.method]
-            if not found:
-                allow = ", ".join(methods)
-                raise H.ApiError(405, "method_not_allowed", f"use one of {allow}", {"Allow": allow})
-            rx, fn = found[0]
-            match = rx.match(path)
-            assert match is not None
-            principal = authenticate(ctx, request)
-            response = fn(ctx, request, principal, match.groups())
+            route, args = H.match(URL_MAP, path, request.method)
+            response = serve(ctx, route, request, args)
     except H.ApiError as err:
         response = H.error_response(err)
+    except UnknownTemplate as exc:
+        response = H.error_response(H.ApiError(404, "not_found", str(exc)))
+    except LimitReached as exc:
+        response = H.error_response(H.ApiError(409, "limit_reached", str(exc)))
     except jobs.OpenJobLimit as exc:
         response = H.error_response(H.ApiError(429, "too_many_open_jobs", str(exc), {"Retry-After": "60"}))
     except UsageError as exc:
@@ -161,74 +145,47 @@ def dispatch(ctx: ApiContext, request: Request) -> Response:
     return response
 
 
+def serve(ctx: ApiContext, route: Route, request: Request, args: dict[str, str]) -> Response:
+    who = authenticate(ctx, request)
+    body = query = None
+    if route.body is not None:
+        raw = H.read_json(request)
+        body = H.parse(route.body, raw, {"allow_loopback": ctx.rt.settings.webhook_allow_loopback})
+    if route.query is not None:
+        query = H.query_of(route.query, request)
+    answer = route.handler(ctx, Call(request, who, args, body, query))
+    if isinstance(answer, Response):
+        return answer
+    assert route.response is not None
+    return H.json_response(M.dump(route.response, answer.data), route.status, answer.headers)
+
+
 # ------------------------------------------------------------------------------------------- jobs
 
 
-def _files(body: dict[str, Any], max_bytes: int) -> list[tuple[str, int, str]]:
-    files = body.get("files")
-    if not isinstance(files, list) or not files:
-        raise UsageError('"files" must be a non-empty list of {name, size, content_type}')
-    if len(files) > jobs.MAX_FILES:
-        raise UsageError(f"a job can have at most {jobs.MAX_FILES} files")
-    out: list[tuple[str, int, str]] = []
-    for i, item in enumerate(files):
-        if not isinstance(item, dict):
-            raise UsageError(f"files[{i}] must be an object")
-        name, size, ctype = item.get("name"), item.get("size"), item.get("content_type")
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            raise UsageError(f"files[{i}].name must be a non-empty string of at most {MAX_NAME} characters")
-        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes:
+def _fields(
+    ctx: ApiContext, user_id: str, body: M.JobCreateRequest
+) -> tuple[tuple[FieldSpec, ...], str | None]:
+    if body.template is not None:
+        return ctx.templates.resolve(user_id, body.template), body.template.strip()
+    if isinstance(body.fields, str):
+        return parse_fields(body.fields), None
+    return fields_from_list([f.model_dump(exclude_unset=True, exclude_none=True) for f in body.fields]), None
+
+
+def create_job(ctx: ApiContext, call: Call) -> Reply:
+    who, body = call.who, call.body
+    assert isinstance(body, M.JobCreateRequest)
+    max_bytes = ctx.settings.max_file_bytes
+    for i, f in enumerate(body.files):  # the model allows the default; a deployment may allow less
+        if f.size > max_bytes:
             raise UsageError(f"files[{i}].size must be an integer from 1 to {max_bytes} bytes")
-        if ctype not in CONTENT_TYPES:
-            raise UsageError(f"files[{i}].content_type must be one of: {', '.join(CONTENT_TYPES)}")
-        out.append((name, size, str(ctype)))
-    return out
-
-
-def _fields(ctx: ApiContext, user_id: str, body: dict[str, Any]) -> tuple[tuple[FieldSpec, ...], str | None]:
-    fields, template = body.get("fields"), body.get("template")
-    if (fields is None) == (template is None):
-        raise UsageError('give exactly one of "fields" (a list or a spec string) or "template"')
-    if template is not None:
-        if not isinstance(template, str) or not template.strip() or len(template) > 100:
-            raise UsageError('"template" must be a template name or id')
-        return ctx.templates.resolve(user_id, template), template.strip()
-    if isinstance(fields, str):
-        return parse_fields(fields), None
-    check_field_shapes(fields)
-    return fields_from_list(fields), None
-
-
-def check_field_shapes(fields: Any, where: str = "fields") -> None:
-    """Reject wrongly typed members before the domain parses names and types (it is lenient)."""
-    if not isinstance(fields, list):
-        raise UsageError(f'"{where}" must be a list of field objects')
-    for i, item in enumerate(fields):
-        if not isinstance(item, dict):
-            raise UsageError(f"{where}[{i}] must be an object")
-        for key in ("name", "type", "description"):
-            if key in item and not isinstance(item[key], str):
-                raise UsageError(f"{where}[{i}].{key} must be a string")
-        if "columns" in item:
-            check_field_shapes(item["columns"], f"{where}[{i}].columns")
-
-
-@route("POST", "/v1/jobs")
-def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    body = H.read_json(request)
-    files = _files(body, ctx.settings.max_file_bytes)
     fields, template = _fields(ctx, who.user_id, body)
-    options = body.get("options", {})
-    if not isinstance(options, dict):
-        raise UsageError('"options" must be an object')
-    hold = body.get("hold", False)
-    if not isinstance(hold, bool):
-        raise UsageError('"hold" must be true or false')
     if not who.email or not who.email_verified:
         raise H.ApiError(403, "email_not_verified", "verify your email address first: results are sent there")
     webhook_url, webhook_secret = _job_webhook(ctx, who, body)
     balance = jobs.ledger(ctx.rt).balance(who.user_id)
-    if not hold and balance < len(files):  # a held job is charged only when confirmed
+    if not body.hold and balance < len(body.files):  # a held job is charged only when confirmed
         raise H.ApiError(
             402, "insufficient_credits", f"your balance is {balance} credits; every file needs at least one"
         )
@@ -236,28 +193,28 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
         ctx.rt,
         user_id=who.user_id,
         email=who.email,
-        filenames=[f[0] for f in files],
+        filenames=[f.name for f in body.files],
         fields=fields,
         template=template,
         limit_open_jobs=True,
         webhook_url=webhook_url,
-        hold=hold,
+        hold=body.hold,
     )
     uploads = []
-    for declared, (_name, size, ctype) in zip(created.files, files, strict=True):
+    for declared, f in zip(created.files, body.files, strict=True):
         signed = ctx.signer.sign_upload(
             bucket=ctx.rt.settings.uploads_bucket,
             name=declared.object_name,
-            content_type=ctype,
-            size=size,
+            content_type=f.content_type,
+            size=f.size,
             ttl=ctx.settings.upload_url_ttl,
         )
         uploads.append(
             {
                 "file_id": declared.file_id,
                 "name": declared.filename,
-                "size": size,
-                "content_type": ctype,
+                "size": f.size,
+                "content_type": f.content_type,
                 "upload": {
                     "url": signed.url,
                     "method": signed.method,
@@ -266,8 +223,8 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
                 },
             }
         )
-    log_event(log, "api job created", job_id=created.job_id, files=len(files), via=who.via)
-    body_out = {
+    log_event(log, "api job created", job_id=created.job_id, files=len(uploads), via=who.via)
+    body_out: dict[str, Any] = {
         "id": created.job_id,
         "status": J.JobStatus.AWAITING_FILES.value,
         "deadline_at": created.deadline_at,
@@ -281,18 +238,18 @@ def create_job(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, 
             hook["secret"] = webhook_secret
             headers["Cache-Control"] = "no-store"
         body_out["webhook"] = hook
-    return H.json_response(body_out, 201, headers)
+    return Reply(body_out, headers)
 
 
-def _job_webhook(ctx: ApiContext, who: Principal, body: dict[str, Any]) -> tuple[str | None, str | None]:
+def _job_webhook(ctx: ApiContext, who: Principal, body: M.JobCreateRequest) -> tuple[str | None, str | None]:
     """The job's webhook URL (``webhook_url``; absent: the account's default; null: none) checked
     against the SSRF guard, and a signing secret when the account gets its first one now."""
     from zapdoc.services import webhooks
 
-    if "webhook_url" in body and body["webhook_url"] is None:
+    if "webhook_url" in body.model_fields_set and body.webhook_url is None:
         return None, None
     url = webhooks.job_webhook_url(
-        ctx.rt, who.user_id, body.get("webhook_url"), allow_loopback=ctx.rt.settings.webhook_allow_loopback
+        ctx.rt, who.user_id, body.webhook_url, allow_loopback=ctx.rt.settings.webhook_allow_loopback
     )
     return url, webhooks.ensure_secret(ctx.rt, who.user_id) if url else None
 
@@ -381,22 +338,19 @@ def _workbook_name(job_id: str, job: dict[str, Any]) -> str:
     return str((job.get("assembly") or {}).get("workbook") or J.results_object_name(job_id))
 
 
-@route("GET", f"/v1/jobs/{_ID}")
-def get_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    job = _own_job(ctx, who, args[0])
-    return H.json_response(_job_view(ctx, args[0], job, detail=True))
+def get_job(ctx: ApiContext, call: Call) -> Reply:
+    job_id = call.arg("job_id")
+    return Reply(_job_view(ctx, job_id, _own_job(ctx, call.who, job_id), detail=True))
 
 
-@route("POST", f"/v1/jobs/{_ID}/confirm")
-def confirm_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
+def confirm_job(ctx: ApiContext, call: Call) -> Reply:
     from zapdoc.services.confirm import ConfirmOutcome, confirm
 
-    _own_job(ctx, who, args[0])
-    credits = H.read_json(request).get("credits")
-    if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
-        raise UsageError('"credits" must be the job\'s quote: the credits you accept to pay')
-    outcome = confirm(ctx.rt, args[0], credits)
-    job = _own_job(ctx, who, args[0])
+    job_id, who = call.arg("job_id"), call.who
+    _own_job(ctx, who, job_id)
+    credits = call.body.credits
+    outcome = confirm(ctx.rt, job_id, credits)
+    job = _own_job(ctx, who, job_id)
     if outcome is ConfirmOutcome.SHORT:
         balance = jobs.ledger(ctx.rt).balance(who.user_id)
         raise H.ApiError(
@@ -407,50 +361,42 @@ def confirm_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[s
         raise H.ApiError(409, "cost_changed", f"the job costs {job.get('quote')} credits, not {credits}")
     if outcome is ConfirmOutcome.NOT_HELD:
         raise H.ApiError(409, "not_awaiting_confirmation", f"the job is {job.get('status')}")
-    return H.json_response(_job_view(ctx, args[0], job, detail=True))
+    return Reply(_job_view(ctx, job_id, job, detail=True))
 
 
-@route("POST", f"/v1/jobs/{_ID}/cancel")
-def cancel_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
+def cancel_job(ctx: ApiContext, call: Call) -> Reply:
     from zapdoc.services.confirm import cancel
 
-    _own_job(ctx, who, args[0])
-    if not cancel(ctx.rt, args[0], "cancelled by you before any charge"):
-        job = _own_job(ctx, who, args[0])
+    job_id, who = call.arg("job_id"), call.who
+    _own_job(ctx, who, job_id)
+    if not cancel(ctx.rt, job_id, "cancelled by you before any charge"):
+        job = _own_job(ctx, who, job_id)
         raise H.ApiError(409, "too_late", f"the job is {job.get('status')} and can no longer be cancelled")
-    return H.json_response(_job_view(ctx, args[0], _own_job(ctx, who, args[0]), detail=True))
+    return Reply(_job_view(ctx, job_id, _own_job(ctx, who, job_id), detail=True))
 
 
-@route("GET", f"/v1/jobs/{_ID}/download")
-def download_job(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    job = _own_job(ctx, who, args[0])
+def download_job(ctx: ApiContext, call: Call) -> Response:
+    job_id = call.arg("job_id")
+    job = _own_job(ctx, call.who, job_id)
     if job.get("status") != J.JobStatus.DELIVERED:
         raise H.ApiError(409, "not_ready", f"the job is {job.get('status')}; the workbook is not ready")
     url = ctx.rt.blobs.download_url(
-        ctx.rt.settings.results_bucket, _workbook_name(args[0], job), ctx.settings.download_url_ttl
+        ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ctx.settings.download_url_ttl
     )
-    return Response(b"", status=302, headers={"Location": url, "Cache-Control": "no-store"})
+    return H.empty(302, {"Location": url, "Cache-Control": "no-store"})
 
 
-def _limit(request: Request, default: int = 20, maximum: int = 100) -> int:
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise UsageError(f"limit must be an integer from 1 to {maximum}")
-    return int(raw)
-
-
-@route("GET", "/v1/jobs")
-def list_jobs(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    page = jobs.list_jobs(ctx.rt, who.user_id, limit=_limit(request), cursor=request.args.get("cursor"))
+def list_jobs(ctx: ApiContext, call: Call) -> Reply:
+    page = jobs.list_jobs(ctx.rt, call.who.user_id, limit=call.query.limit, cursor=call.query.cursor)
     items = [_job_view(ctx, s.id, s.data, detail=False) for s in page.items]
-    return H.json_response({"jobs": items, "next_cursor": page.cursor})
+    return Reply({"jobs": items, "next_cursor": page.cursor})
 
 
 # --------------------------------------------------------------------------------------- account
 
 
-@route("GET", "/v1/me")
-def me(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+def me(ctx: ApiContext, call: Call) -> Reply:
+    who = call.who
     entries = payments.recent_entries(ctx.rt, who.user_id, limit=20)
     ledger = [
         {
@@ -462,7 +408,7 @@ def me(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) ->
         }
         for e in entries
     ]
-    return H.json_response(
+    return Reply(
         {
             "id": who.user_id,
             "email": who.email,
@@ -476,42 +422,38 @@ def me(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) ->
 # ------------------------------------------------------------------------------------- templates
 
 
-@route("GET", "/v1/templates")
-def list_templates(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    return H.json_response({"builtin": builtin_templates(), "saved": ctx.templates.list(who.user_id)})
+def _field_dicts(fields: list[M.FieldSpec]) -> list[dict[str, Any]]:
+    return [f.model_dump(exclude_unset=True, exclude_none=True) for f in fields]
 
 
-@route("POST", "/v1/templates")
-def create_template(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    body = H.read_json(request)
-    check_field_shapes(body.get("fields"))
-    created = ctx.templates.create(who.user_id, body.get("name"), body.get("fields"))
-    return H.json_response(created, 201, {"Location": f"/v1/templates/{created['id']}"})
+def list_templates(ctx: ApiContext, call: Call) -> Reply:
+    return Reply({"builtin": builtin_templates(), "saved": ctx.templates.list(call.who.user_id)})
 
 
-@route("GET", f"/v1/templates/{_ID}")
-def get_template(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    found = ctx.templates.get(who.user_id, args[0])
+def create_template(ctx: ApiContext, call: Call) -> Reply:
+    created = ctx.templates.create(call.who.user_id, call.body.name, _field_dicts(call.body.fields))
+    return Reply(created, {"Location": f"/v1/templates/{created['id']}"})
+
+
+def get_template(ctx: ApiContext, call: Call) -> Reply:
+    found = ctx.templates.get(call.who.user_id, call.arg("template_id"))
     if found is None:
         raise H.not_found("template")
-    return H.json_response(found)
+    return Reply(found)
 
 
-@route("PUT", f"/v1/templates/{_ID}")
-def replace_template(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    body = H.read_json(request)
-    if ctx.templates.get(who.user_id, args[0]) is None:
+def replace_template(ctx: ApiContext, call: Call) -> Reply:
+    user_id, template_id = call.who.user_id, call.arg("template_id")
+    if ctx.templates.get(user_id, template_id) is None:
         raise H.not_found("template")
-    check_field_shapes(body.get("fields"))
-    updated = ctx.templates.replace(who.user_id, args[0], body.get("name"), body.get("fields"))
+    updated = ctx.templates.replace(user_id, template_id, call.body.name, _field_dicts(call.body.fields))
     if updated is None:
         raise H.not_found("template")
-    return H.json_response(updated)
+    return Reply(updated)
 
 
-@route("DELETE", f"/v1/templates/{_ID}")
-def delete_template(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    if not ctx.templates.delete(who.user_id, args[0]):
+def delete_template(ctx: ApiContext, call: Call) -> Response:
+    if not ctx.templates.delete(call.who.user_id, call.arg("template_id")):
         raise H.not_found("template")
     return H.empty(204)
 
@@ -519,26 +461,19 @@ def delete_template(ctx: ApiContext, request: Request, who: Principal, args: tup
 # -------------------------------------------------------------------------------------- api keys
 
 
-@route("POST", "/v1/api-keys")
-def create_api_key(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    body = H.read_json(request)
-    name = body.get("name", "API key")
-    if not isinstance(name, str) or len(name) > 100:
-        raise UsageError('"name" must be a string of at most 100 characters')
-    new = ctx.keys.create(who.user_id, name)
+def create_api_key(ctx: ApiContext, call: Call) -> Reply:
+    new = ctx.keys.create(call.who.user_id, call.body.name)
     out = {"id": new.id, "name": new.name, "key": new.key, "created_at": new.created_at}
-    return H.json_response(out, 201, {"Cache-Control": "no-store"})
+    return Reply(out, {"Cache-Control": "no-store"})
 
 
-@route("GET", "/v1/api-keys")
-def list_api_keys(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    keys, cursor = ctx.keys.page(who.user_id, _limit(request), request.args.get("cursor"))
-    return H.json_response({"api_keys": keys, "next_cursor": cursor})
+def list_api_keys(ctx: ApiContext, call: Call) -> Reply:
+    keys, cursor = ctx.keys.page(call.who.user_id, call.query.limit, call.query.cursor)
+    return Reply({"api_keys": keys, "next_cursor": cursor})
 
 
-@route("DELETE", f"/v1/api-keys/{_ID}")
-def revoke_api_key(ctx: ApiContext, request: Request, who: Principal, args: tuple[str, ...]) -> Response:
-    if not ctx.keys.revoke(who.user_id, args[0]):
+def revoke_api_key(ctx: ApiContext, call: Call) -> Response:
+    if not ctx.keys.revoke(call.who.user_id, call.arg("key_id")):
         raise H.not_found("API key")
     return H.empty(204)
 
@@ -546,51 +481,45 @@ def revoke_api_key(ctx: ApiContext, request: Request, who: Principal, args: tupl
 # -------------------------------------------------------------------------------------- webhooks
 
 
-@route("GET", "/v1/webhook")
-def get_webhook(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+def get_webhook(ctx: ApiContext, call: Call) -> Reply:
     from zapdoc.services import webhooks
 
-    return H.json_response(webhooks.public_settings(ctx.rt, who.user_id))
+    return Reply(webhooks.public_settings(ctx.rt, call.who.user_id))
 
 
-@route("PUT", "/v1/webhook")
-def put_webhook(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+def put_webhook(ctx: ApiContext, call: Call) -> Reply:
     """Set (or with ``"url": null`` remove) the default URL of jobs created without ``webhook_url``."""
     from zapdoc.services import webhooks
 
-    body = H.read_json(request)
-    if "url" not in body:
-        raise UsageError('"url" is required: an https:// URL, or null to remove the default')
+    user_id = call.who.user_id
     url = webhooks.set_default_url(
-        ctx.rt, who.user_id, body["url"], allow_loopback=ctx.rt.settings.webhook_allow_loopback
+        ctx.rt, user_id, call.body.url, allow_loopback=ctx.rt.settings.webhook_allow_loopback
     )
-    secret = webhooks.ensure_secret(ctx.rt, who.user_id) if url else None
-    out = webhooks.public_settings(ctx.rt, who.user_id)
+    secret = webhooks.ensure_secret(ctx.rt, user_id) if url else None
+    out = webhooks.public_settings(ctx.rt, user_id)
     if secret:  # the account's first signing secret: shown here, once
         out["secret"] = secret
-    return H.json_response(out, headers={"Cache-Control": "no-store"})
+    return Reply(out, {"Cache-Control": "no-store"})
 
 
-@route("POST", "/v1/webhook/secret")
-def rotate_webhook_secret(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+def rotate_webhook_secret(ctx: ApiContext, call: Call) -> Reply:
     """A new signing secret, shown once; events signed from now on use it (the old one stops at once)."""
     from zapdoc.services import webhooks
 
-    secret = webhooks.rotate_secret(ctx.rt, who.user_id)
-    out = {**webhooks.public_settings(ctx.rt, who.user_id), "secret": secret}
-    return H.json_response(out, 201, {"Cache-Control": "no-store"})
+    secret = webhooks.rotate_secret(ctx.rt, call.who.user_id)
+    out = {**webhooks.public_settings(ctx.rt, call.who.user_id), "secret": secret}
+    return Reply(out, {"Cache-Control": "no-store"})
 
 
 # -------------------------------------------------------------------------------------- checkout
 
 
-@route("POST", "/v1/checkout")
-def checkout(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    body = H.read_json(request)
-    pack = body.get("pack")
-    if not isinstance(pack, str):
-        raise UsageError(f'"pack" must be one of: {", ".join(ctx.payments.packs)}')
-    request_id = request.headers.get("Idempotency-Key", "")[:100] or uuid.uuid4().hex
+def checkout(ctx: ApiContext, call: Call) -> Reply:
+    who, pack = call.who, call.body.pack
+    if pack not in ctx.payments.packs:
+        known = ", ".join(ctx.payments.packs)
+        raise H.ApiError(404, "not_found", f"pack {pack!r} not found; choose one of: {known}")
+    request_id = call.request.headers.get("Idempotency-Key", "")[: M.MAX_IDEMPOTENCY_KEY] or uuid.uuid4().hex
     session = payments.start_checkout(
         ctx.gateway,
         ctx.payments.packs,
@@ -601,12 +530,11 @@ def checkout(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ..
         cancel_url=ctx.payments.checkout_cancel_url,
         request_id=request_id,
     )
-    return H.json_response({"id": session.id, "url": session.url}, 201)
+    return Reply({"id": session.id, "url": session.url})
 
 
-@route("GET", "/v1/packs")
-def list_packs(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
-    return H.json_response({"packs": [p.to_dict() for p in ctx.payments.packs.values()]})
+def list_packs(ctx: ApiContext, call: Call) -> Reply:
+    return Reply({"packs": [p.to_dict() for p in ctx.payments.packs.values()]})
 
 
 # ----------------------------------------------------------------------------------------- admin
@@ -619,16 +547,99 @@ def is_admin(settings: ApiSettings, who: Principal) -> bool:
     return bool(settings.admin_claim) and who.via == "token" and who.claims.get(settings.admin_claim) is True
 
 
-@route("GET", "/v1/admin/stats")
-def admin_stats(ctx: ApiContext, request: Request, who: Principal, _: tuple[str, ...]) -> Response:
+def admin_stats(ctx: ApiContext, call: Call) -> Reply:
     from zapdoc.services.analytics import parse_since, usage_report
 
-    if not is_admin(ctx.settings, who):
+    if not is_admin(ctx.settings, call.who):
         raise H.ApiError(
             403, "forbidden", "only operators (ZAPDOC_ADMIN_UIDS / ZAPDOC_ADMIN_CLAIM) may read usage"
         )
     try:
-        since = parse_since(request.args.get("since", "7d"))
+        since = parse_since(call.query.since)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return H.json_response(usage_report(ctx.rt, since), headers={"Cache-Control": "no-store"})
+    return Reply(usage_report(ctx.rt, since), {"Cache-Control": "no-store"})
+
+
+# ------------------------------------------------------------------------------------ route table
+
+_LOCATION = Header("Location", "The new resource")
+_NO_STORE = Header("Cache-Control", "no-store: the answer carries a secret")
+_HELD = (
+    'For a job created with `"hold": true`: once its pages are counted it waits in '
+    "`awaiting_confirmation` with `quote` (credits). Confirming with exactly that number debits it "
+    "once and starts the job; nothing is charged before."
+)
+_WEBHOOK_URL = (
+    "The URL must be `https://` and resolve only to public addresses (private, loopback, link-local "
+    "and metadata addresses answer 400). The first time a webhook is set the answer carries the "
+    "account's signing `secret`, shown this once."
+)
+_ADMIN = (
+    "Documents, pages, success rate, top failure reasons, p50/p95 latency per step, LLM tokens and "
+    "estimated cost per provider, credits sold, spent and refunded. Operators are the uids in "
+    "ZAPDOC_ADMIN_UIDS or tokens with the ZAPDOC_ADMIN_CLAIM custom claim; others get 403."
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/v1/jobs", create_job, "createJob", "jobs",
+          "Create a job and get one signed upload URL per file", status=201, response=M.JobCreated,
+          body=M.JobCreateRequest, errors=(402, 403, 404, 429), headers=(_LOCATION,)),
+    Route("GET", "/v1/jobs", list_jobs, "listJobs", "jobs", "The caller's jobs, newest first",
+          response=M.JobList, query=M.PageQuery),
+    Route("GET", "/v1/jobs/{job_id}", get_job, "getJob", "jobs",
+          "Status, per-document progress, credits, and a download link once delivered",
+          response=M.Job, errors=(404,)),
+    Route("GET", "/v1/jobs/{job_id}/download", download_job, "downloadJob", "jobs",
+          "Redirect to a short-lived signed link to the workbook", status=302, errors=(404, 409),
+          headers=(Header("Location", "The signed link to the workbook"),)),
+    Route("POST", "/v1/jobs/{job_id}/confirm", confirm_job, "confirmJob", "jobs",
+          "Accept a held job's quote; the credits are debited and extraction starts",
+          description=_HELD, response=M.Job, body=M.ConfirmRequest, errors=(402, 404, 409)),
+    Route("POST", "/v1/jobs/{job_id}/cancel", cancel_job, "cancelJob", "jobs",
+          "Cancel a job before anything was charged (awaiting files or confirmation)",
+          response=M.Job, errors=(404, 409)),
+    Route("GET", "/v1/admin/stats", admin_stats, "adminStats", "admin",
+          "Usage per day and document type (operators only)", description=_ADMIN,
+          response=M.UsageReport, query=M.StatsQuery, errors=(403,)),
+    Route("GET", "/v1/me", me, "getMe", "account",
+          "Email, balance and recent ledger entries (creates the account on first call)", response=M.Me),
+    Route("GET", "/v1/templates", list_templates, "listTemplates", "templates",
+          "Built-in and saved templates", response=M.TemplateList),
+    Route("POST", "/v1/templates", create_template, "createTemplate", "templates",
+          "Save a field list as a template", status=201, response=M.Template, body=M.TemplateInput,
+          errors=(409,), headers=(_LOCATION,)),
+    Route("GET", "/v1/templates/{template_id}", get_template, "getTemplate", "templates",
+          "One saved template", response=M.Template, errors=(404,)),
+    Route("PUT", "/v1/templates/{template_id}", replace_template, "replaceTemplate", "templates",
+          "Replace a saved template's name and fields", response=M.Template, body=M.TemplateInput,
+          errors=(404,)),
+    Route("DELETE", "/v1/templates/{template_id}", delete_template, "deleteTemplate", "templates",
+          "Delete a saved template", status=204, errors=(404,)),
+    Route("POST", "/v1/api-keys", create_api_key, "createApiKey", "api-keys",
+          "Create an API key; the key is shown only in this response", status=201,
+          response=M.ApiKeyCreated, body=M.ApiKeyRequest, body_required=False, errors=(409,),
+          headers=(_NO_STORE,)),
+    Route("GET", "/v1/api-keys", list_api_keys, "listApiKeys", "api-keys",
+          "The caller's keys (revoked ones too), newest first, one page (never the key itself)",
+          response=M.ApiKeyList, query=M.PageQuery),
+    Route("DELETE", "/v1/api-keys/{key_id}", revoke_api_key, "revokeApiKey", "api-keys",
+          "Revoke a key: it stops working at once", status=204, errors=(404,)),
+    Route("POST", "/v1/checkout", checkout, "createCheckout", "payments",
+          "A Stripe Checkout Session for a credit pack; redirect the user to `url`", status=201,
+          response=M.CheckoutSession, body=M.CheckoutRequest, errors=(404,),
+          request_headers=(("Idempotency-Key", "Same key, same session", M.MAX_IDEMPOTENCY_KEY),)),
+    Route("GET", "/v1/packs", list_packs, "listPacks", "payments", "Credit packs for sale",
+          response=M.PackList),
+    Route("GET", "/v1/webhook", get_webhook, "getWebhook", "webhooks",
+          "The account's default webhook URL and whether a signing secret exists (never the secret)",
+          response=M.WebhookSettings),
+    Route("PUT", "/v1/webhook", put_webhook, "setWebhook", "webhooks",
+          "Set (or with null remove) the default URL of jobs created without `webhook_url`",
+          description=_WEBHOOK_URL, response=M.WebhookSettings, body=M.WebhookSettingsRequest,
+          headers=(_NO_STORE,)),
+    Route("POST", "/v1/webhook/secret", rotate_webhook_secret, "rotateWebhookSecret", "webhooks",
+          "A new signing secret, shown once; the old one stops signing at once", status=201,
+          response=M.WebhookSecret, headers=(_NO_STORE,)),
+)  # fmt: skip
+URL_MAP = H.build_map(ROUTES)

@@ -142,8 +142,8 @@ def normalise_name(raw: str) -> str:
     name = re.sub(r"[^0-9a-zA-Z]+", "_", raw.strip()).strip("_").lower()
     if not name:
         raise UsageError(f"empty field name in {raw!r}")
-    if name[0].isdigit():
-        name = "f_" + name
+    if name[0].isdigit():  # an identifier starts with a letter; the prefix keeps it within the limit
+        name = ("f_" + name)[:MAX_NAME_LENGTH].rstrip("_")
     return name
 
 

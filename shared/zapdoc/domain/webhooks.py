@@ -92,7 +92,11 @@ def check_url(url: object, *, allow_loopback: bool, resolver: Resolver = resolve
         raise UsageError("webhook_url must be an https:// URL")
     if parts.username or parts.password:
         raise UsageError("webhook_url must not carry credentials")
-    addresses = resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port out of range or not a number
+        raise UsageError("webhook_url has an invalid port") from None
+    addresses = resolver(host, port)
     if not addresses:
         raise UsageError(f"webhook_url host {host!r} does not resolve")
     for address in addresses:

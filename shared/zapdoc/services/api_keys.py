@@ -16,11 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import DOCUMENT_ID, Create, DocumentStore, Order, Query, Update, Where
 from zapdoc.services import paging
 from zapdoc.services.ledger import user_path
-from zapdoc.services.quotas import QuotaExceeded, Slots
+from zapdoc.services.quotas import LimitReached, QuotaExceeded, Slots
 
 PREFIX = "zd_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # at most one last-used write per key per minute
@@ -65,7 +64,7 @@ class ApiKeys:
 
     def create(self, user_id: str, name: str) -> NewKey:
         name = " ".join(name.split())[:100] or "API key"
-        too_many = UsageError(f"at most {self._max_keys} active API keys; revoke one first")
+        too_many = LimitReached(f"at most {self._max_keys} active API keys; revoke one first")
         if len(self.list(user_id, include_revoked=False)) >= self._max_keys:
             raise too_many
         key_id = secrets.token_hex(8)

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import AlreadyExists, Create, DocumentStore, Query, Remove, Write
 
 _rng = random.SystemRandom()
@@ -19,6 +20,11 @@ _rng = random.SystemRandom()
 
 class QuotaExceeded(Exception):
     """Every slot is taken."""
+
+
+class LimitReached(UsageError):
+    """A user's count limit (API keys, saved templates) is reached: delete one first (the API
+    answers 409)."""
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,14 @@ from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.domain.templates import TEMPLATES
 from zapdoc.ports.store import Create, DocumentStore, Query, Remove, Update
 from zapdoc.services.ledger import user_path
-from zapdoc.services.quotas import QuotaExceeded, Slots
+from zapdoc.services.quotas import LimitReached, QuotaExceeded, Slots
 
 MAX_TEMPLATES = 100
 ID_PREFIX = "tpl_"
+
+
+class UnknownTemplate(UsageError):
+    """A job names a template that is neither built in nor one of the user's (the API answers 404)."""
 
 
 def template_path(user_id: str, template_id: str) -> str:
@@ -67,7 +71,7 @@ class SavedTemplates:
 
     def create(self, user_id: str, name: Any, fields: Any) -> dict[str, Any]:
         specs = fields_from_list(fields)
-        too_many = UsageError(f"at most {MAX_TEMPLATES} saved templates")
+        too_many = LimitReached(f"at most {MAX_TEMPLATES} saved templates")
         if len(self.list(user_id)) >= MAX_TEMPLATES:
             raise too_many
         template_id = ID_PREFIX + secrets.token_hex(8)
@@ -110,7 +114,7 @@ class SavedTemplates:
             return TEMPLATES[key][1]
         saved = self.get(user_id, name_or_id.strip())
         if saved is None:
-            raise UsageError(
+            raise UnknownTemplate(
                 f"unknown template {name_or_id!r}: use a built-in name or one of your template ids"
             )
         return fields_from_list(saved["fields"])
