@@ -12,6 +12,7 @@ a public address (a DNS stand-in answers every name with one: this machine has n
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import socket
 import threading
@@ -31,6 +32,7 @@ from tests.pipeline_support import memory_world
 from zapdoc import bootstrap
 from zapdoc.api import models as M
 from zapdoc.domain.fields import normalise_name
+from zapdoc.services.paging import encode_cursor
 
 ROOT = Path(__file__).resolve().parents[2]
 schema = schemathesis.openapi.from_path(ROOT / "openapi/openapi.yaml").include(path_regex="^/v1/")
@@ -70,7 +72,13 @@ https_urls = st.builds(
     st.from_regex(r"\A[a-z][a-z0-9-]{0,20}[a-z0-9]\Z"),
     st.from_regex(r"\A[A-Za-z0-9/_-]{0,30}\Z"),
 )
+cursors = st.builds(
+    lambda at, item: encode_cursor((at, item)),
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.from_regex(r"\A[A-Za-z0-9_-]{1,64}\Z"),
+)  # a next_cursor as the API issues them: any such position is valid
 schemathesis.openapi.format("zapdoc-fields", field_spec_strings())
+schemathesis.openapi.format("zapdoc-cursor", cursors)
 schemathesis.openapi.format("https-url", https_urls)
 
 

@@ -286,9 +286,9 @@ class WebhookSettingsRequest(Body):
 
 
 class Query(BaseModel):
-    """Query parameters (strings on the wire, converted here)."""
+    """Query parameters (strings on the wire, converted here); unknown ones are refused."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
 
 class PageQuery(Query):
@@ -296,8 +296,8 @@ class PageQuery(Query):
     cursor: str | None = Field(
         None,
         max_length=512,
-        pattern=r"^([A-Za-z0-9_-]{4})*([A-Za-z0-9_-]{2,3})?$",
-        description="`next_cursor` of the previous page (opaque, unpadded base64url)",
+        json_schema_extra={"format": "zapdoc-cursor"},
+        description="`next_cursor` of the previous page (opaque; another value answers 400)",
     )
 
 
