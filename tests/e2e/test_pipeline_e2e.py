@@ -86,10 +86,30 @@ def _settled_mail_count(stack: LocalStack, expected: int, quiet: float = 3.0) ->
     return len(_mails(stack))
 
 
+def _stuck_report(stack: LocalStack, job_id: str) -> str:
+    """What a job that did not finish was waiting for: its open count, each document's state, and the
+    functions' warnings and errors (the only trace once CI's temporary folders are gone)."""
+    rt = _rt(stack)
+    snap = jobs.get_job(rt, job_id)
+    job = snap.data if snap else {}
+    lines = [f"job {job_id}: status={job.get('status')} open_documents={job.get(jobs.OPEN)}"]
+    for doc in jobs.list_documents(rt, job_id):
+        d = doc.data
+        lines.append(
+            f"  {d.get('name')}: status={d.get('status')} classified={d.get('classified')} "
+            f"attempts={d.get('attempts')} reason={d.get('reason')}"
+        )
+    for log_file in sorted(stack.options.state_dir.glob("*.log")):
+        text = log_file.read_text(errors="replace").splitlines()
+        noisy = [line for line in text if any(w in line for w in ("WARNING", "ERROR", "Traceback"))]
+        lines += [f"--- {log_file.name}: {len(text)} lines, last warnings and errors:", *noisy[-15:]]
+    return "\n".join(lines)
+
+
 def _check_delivery(
     stack: LocalStack, result: SubmitResult, user: str, expected: dict[str, float], pages: int
 ) -> None:
-    assert result.status == "delivered", result
+    assert result.status == "delivered", _stuck_report(stack, result.job_id)
     assert _settled_mail_count(stack, 1) == 1
     [message] = _mails(stack)
     assert message["To"] == user

@@ -73,6 +73,7 @@ class LocalStack:
     ports: dict[str, int] = field(default_factory=dict)
     client_env: dict[str, str] = field(default_factory=dict)
     relays: dict[str, str] = field(default_factory=dict)
+    subscriptions: list[str] = field(default_factory=list)  # created by this stack (paths)
     _supervisor: threading.Event | None = None
     _supervisor_thread: threading.Thread | None = None
 
@@ -292,6 +293,7 @@ class LocalStack:
                     else:
                         self.relays[sub_path] = self.urls[target] + "/"
                     subscriber.create_subscription(request=request)
+                    self.subscriptions.append(sub_path)
             subscriber.close()
 
     def _start_bridge(self) -> None:
@@ -327,6 +329,7 @@ class LocalStack:
             self._supervisor.set()
             if self._supervisor_thread is not None:
                 self._supervisor_thread.join(timeout=5)
+        self._delete_subscriptions()
         first = [p for n, p in self.processes.items() if n not in ("firestore", "pubsub", "storage")]
         last = [p for n, p in self.processes.items() if n in ("firestore", "pubsub", "storage")]
         for group in (first, last):  # all of a group at once: shutdowns overlap instead of adding up
@@ -335,6 +338,25 @@ class LocalStack:
         self.processes.clear()
         with contextlib.suppress(FileNotFoundError):
             (self.options.state_dir / STATE_FILE).unlink()
+
+    def _delete_subscriptions(self) -> None:
+        """On a shared Pub/Sub emulator (``pubsub_host``), delete this stack's subscriptions before its
+        functions stop: left behind, each would push its undelivered messages to a dead port every
+        second for the rest of the emulator's life (or to whatever server gets that port next)."""
+        if not self.options.pubsub_host or not self.subscriptions:
+            return
+        from google.api_core import exceptions as gexc
+        from google.cloud.pubsub_v1 import SubscriberClient
+
+        with _environ(self.client_env):
+            subscriber = SubscriberClient()
+            try:
+                for path in self.subscriptions:
+                    with contextlib.suppress(gexc.GoogleAPICallError):
+                        subscriber.delete_subscription(subscription=path, timeout=10)
+            finally:
+                subscriber.close()
+        self.subscriptions.clear()
 
     def kill_function(self, name: str) -> None:
         proc = self.processes.pop(f"fn-{name}", None)
