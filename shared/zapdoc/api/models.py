@@ -73,13 +73,13 @@ Integer = Annotated[StrictInt, BeforeValidator(_integral)]
 class Body(BaseModel):
     """A request body: JSON types only (no coercion), unknown members refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Out(BaseModel):
     """A response body: what the handler built, checked and serialised (timestamps in UTC, ``Z``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --------------------------------------------------------------------------------------- requests
@@ -288,7 +288,7 @@ class WebhookSettingsRequest(Body):
 class Query(BaseModel):
     """Query parameters (strings on the wire, converted here); unknown ones are refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PageQuery(Query):
