@@ -318,6 +318,9 @@ def test_api_keys_are_shown_once_listed_and_revoked(web_stack: WebStack, page: A
     user = verified_user(web_stack.auth, web_stack.project)
     sign_in(page, web_stack.web, user)
     page.get_by_role("link", name="API keys").click()
+    # the sign-in lands on the new-job page, whose field editor also has "Name" inputs: wait for the
+    # keys page to replace it before filling
+    expect(page.get_by_role("heading", name="API keys", level=1)).to_be_visible()
     page.get_by_label("Name").fill("nightly script")
     page.get_by_role("button", name="Create key").click()
     key = page.locator("#new-key").input_value()
