@@ -64,7 +64,9 @@ print(json.dumps({{
 """
 
 
-def load_fresh(target: Path, name: str, main: Path | None = None) -> dict[str, object]:
+def load_fresh(
+    target: Path, name: str, main: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, object]:
     code = PROBE.format(
         target=str(target),
         main=str(main or target / "main.py"),
@@ -73,7 +75,7 @@ def load_fresh(target: Path, name: str, main: Path | None = None) -> dict[str, o
         gate=import_gate(ROOT),
         local_only=LOCAL_ONLY,
     )
-    env = {"PATH": "/usr/bin:/bin", **DEPLOYED_ENV}
+    env = {"PATH": "/usr/bin:/bin", **(env or DEPLOYED_ENV)}
     result = subprocess.run(
         [sys.executable, "-I", "-c", code],
         capture_output=True,
@@ -171,3 +173,21 @@ def test_the_llm_functions_load_the_llm_sdk_at_start_and_the_others_never() -> N
         "extract", {"GOOGLE_CLOUD_PROJECT": "p", "ZAPDOC_LLM_PROVIDER": "offline"}
     )
     assert "google.genai" not in offline and "zapdoc.extraction.offline" in offline
+
+
+@pytest.mark.parametrize(
+    ("provider", "sdk"), [("openai", "openai"), ("gemini", "google.genai"), ("offline", None)]
+)
+def test_an_llm_function_loads_at_start_the_sdk_of_its_configured_provider_only(
+    tmp_path: Path, provider: str, sdk: str | None
+) -> None:
+    # GIVEN the extract function deployed with one provider
+    env = {"GOOGLE_CLOUD_PROJECT": "coldstart-test", "ZAPDOC_LLM_PROVIDER": provider}
+    target = package_function("extract", tmp_path)
+    # WHEN it is imported in a fresh process, as deployed
+    loaded = load_fresh(target, "extract", env=env)
+    # THEN it loaded that provider's SDK and no other LLM SDK (the first document pays for none)
+    modules = loaded["modules"]
+    assert isinstance(modules, list)
+    assert {m for m in modules if m in ("openai", "google.genai")} == ({sdk} if sdk else set())
+    assert set(modules) == set(bootstrap.preload_modules("extract", env)) & set(WATCHED)
