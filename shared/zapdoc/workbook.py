@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import TIME_FORMATS, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, NamedStyle, PatternFill
 from openpyxl.styles.cell_style import StyleArray
@@ -38,7 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from zapdoc.domain.documents import DocumentResult, FieldValue
+from zapdoc.domain.documents import LOW_CONFIDENCE, DocumentResult, FieldValue
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.llm.usage import by_provider, describe
 
@@ -58,9 +58,13 @@ FONT_NAME = "Calibri"  # the workbook's body font; headers name it too, so no ap
 MAX_COMMENTS = 500
 """Hover comments are held in memory until save (~5 KB each): only the first ones get one; the Evidence
 sheet has the page and snippet of every value."""
+MAX_SHARED_CELLS = 1_000
+"""Bound on the styled cells kept for reuse (confidence values)."""
 SAMPLE_ROWS = 100
 """Rows buffered per sheet to size its columns from content before the sheet starts streaming."""
 MIN_WIDTH, MAX_WIDTH, MAX_TEXT_WIDTH = 6.0, 60.0, 80.0
+_PLAIN_DATES = TIME_FORMATS.get(dt.date) == DATE_FORMAT
+"""openpyxl formats a plain date value as DATE_FORMAT by itself: such a date needs no styled cell."""
 
 RESULTS_SHEET = "Results"
 ITEMS_SHEET = "Line items"
@@ -243,10 +247,27 @@ class _Sheet:
     def cell(
         self, value: Any, number_format: str | None = None, style: str = STYLE_PLAIN
     ) -> tuple[Any, bool]:
-        """Like :meth:`value`, also saying whether text was cut. Strings are cleaned, never formulas."""
+        """Like :meth:`value`, also saying whether text was cut. Strings are cleaned, never formulas.
+
+        An empty string is no cell at all (an empty styled cell when it has a style).
+        """
         cut = quote = False
-        if isinstance(value, str):
-            value, cut = clean_text(value)
+        kind = type(value)
+        if kind is str:
+            if not value:
+                value = None
+            elif value.isprintable() and len(value) <= MAX_CELL_CHARS:
+                quote = value.startswith(_FORMULA_START)  # fast path: nothing to clean
+            else:
+                value, cut = clean_text(value)
+                quote = value.startswith(_FORMULA_START)
+            number_format = None
+        elif kind is dt.date:
+            if style == STYLE_PLAIN and _PLAIN_DATES:
+                return value, False  # openpyxl gives a date the DATE_FORMAT itself
+            number_format = DATE_FORMAT
+        elif isinstance(value, str):
+            value, cut = clean_text(str(value))
             quote = value.startswith(_FORMULA_START)
             number_format = None
         elif isinstance(value, dt.datetime):
@@ -257,11 +278,14 @@ class _Sheet:
             number_format = None
         if not quote and number_format is None and style == STYLE_PLAIN:
             return value, cut  # a plain value: openpyxl reuses one cell object for it
-        cell = WriteOnlyCell(self.ws, value=value)
+        cell = self.styled(value, self.styles.array(style, number_format, quote))
         if quote:
             cell.data_type = "s"  # never a formula, whatever the text starts with
-        cell._style = copy(self.styles.array(style, number_format, quote))
         return cell, cut
+
+    def styled(self, value: Any, style: StyleArray) -> Cell:
+        """A cell holding ``value`` (already safe to write) with a cached style array."""
+        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
 
     def append(self, row: list[Any]) -> None:
         self.rows += 1
@@ -351,6 +375,17 @@ class _Writer:
             EVIDENCE_SHEET,
             ["File", "Field", "Value", "Confidence", "Page", "Snippet", "Provider"],
             wide=[5],
+        )
+        self.evidence_columns = [
+            (f, self.evidence.value(f.label), None if f.type is FieldType.TABLE else _format_for(f.type))
+            for f in self.fields
+        ]
+        self.confidences: dict[tuple[float, bool], Cell] = {}
+        """One confidence cell per (value, low): a write-only sheet writes a cell as it is appended, so
+        rows can share a cell (it holds no comment); two decimals give at most 101 values a style."""
+        self.confidence_styles = (
+            self.styles.array(STYLE_PLAIN, CONFIDENCE_FORMAT),
+            self.styles.array(STYLE_CHECK, CONFIDENCE_FORMAT),
         )
 
     def _check(self, fv: FieldValue) -> str:
@@ -472,30 +507,37 @@ class _Writer:
 
     def _write_evidence(self, result: DocumentResult) -> None:
         sheet = self.evidence
-        source = provenance(result, self.info.provider) if result.status == "ok" else ""
-        for spec in self.fields:
-            fv = result.values.get(spec.name)
+        source = sheet.value(provenance(result, self.info.provider) if result.status == "ok" else "")
+        file = sheet.value(result.file)
+        shared = not isinstance(file, Cell)  # a plain value can stand in every row of the document
+        confidences = self.confidences
+        values = result.values
+        for spec, label, fmt in self.evidence_columns:
+            fv = values.get(spec.name)
             if fv is None or fv.value is None:
                 continue
-            fmt: str | None = None
-            shown: Any
+            shown: Any = fv.value
             if spec.type is FieldType.TABLE:
-                shown = f"{len(fv.value) if isinstance(fv.value, list) else 0} rows"
-            elif isinstance(fv.value, list):
-                shown = "; ".join(str(v) for v in fv.value)
-            else:
-                shown, fmt = fv.value, _format_for(spec.type)
-            style = self._check(fv)
+                shown = f"{len(shown) if isinstance(shown, list) else 0} rows"
+            elif isinstance(shown, list):
+                shown = "; ".join(str(v) for v in shown)
+            low = fv.confidence < LOW_CONFIDENCE  # fv.is_low_confidence: the value is not None
+            key = (round(fv.confidence, 2), low)
+            confidence = confidences.get(key)
+            if confidence is None:
+                confidence = sheet.styled(key[0], self.confidence_styles[low])
+                if len(confidences) < MAX_SHARED_CELLS:
+                    confidences[key] = confidence
             ev = fv.evidence
             sheet.append(
                 [
-                    sheet.value(result.file),
-                    sheet.value(spec.label),
-                    sheet.value(shown, fmt, style),
-                    sheet.value(round(fv.confidence, 2), CONFIDENCE_FORMAT, style),
-                    sheet.value(ev.page if ev else None),
-                    sheet.value(ev.snippet if ev else ""),
-                    sheet.value(source),
+                    file if shared else sheet.value(result.file),
+                    label,
+                    sheet.cell(shown, fmt, STYLE_CHECK if low else STYLE_PLAIN)[0],
+                    confidence,
+                    ev.page if ev else None,
+                    sheet.value(ev.snippet) if ev else None,
+                    source,
                 ]
             )
 
