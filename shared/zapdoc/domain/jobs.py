@@ -32,6 +32,46 @@ class JobStatus(enum.StrEnum):
         return self in (JobStatus.DELIVERED, JobStatus.REJECTED, JobStatus.CANCELLED)
 
 
+_S = JobStatus
+
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    # every file in: held for the user's confirmation of the cost (``hold`` jobs)
+    _S.AWAITING_FILES: frozenset({_S.AWAITING_CONFIRMATION, _S.RUNNING, _S.REJECTED, _S.CANCELLED}),
+    # confirmed and debited, or cancelled unpaid (by the user, or by the sweep once nobody confirmed)
+    _S.AWAITING_CONFIRMATION: frozenset({_S.RUNNING, _S.CANCELLED}),
+    _S.RUNNING: frozenset({_S.ASSEMBLING}),  # every document finished: assembly claims the job
+    # the assembly lease of a holder that died is taken over (a move to the same state); delivered
+    _S.ASSEMBLING: frozenset({_S.ASSEMBLING, _S.DELIVERED}),
+    _S.DELIVERED: frozenset(),
+    _S.REJECTED: frozenset(),
+    _S.CANCELLED: frozenset(),
+}
+"""Which job states may move to which: the one state machine, checked by ``services.jobs.transition``
+and by every commit that moves a job (the debit that starts it, the assembly claim). Terminal states
+have no way out."""
+
+del _S
+
+
+def job_status(value: object) -> JobStatus | None:
+    """The ``JobStatus`` a record's ``status`` field holds (None for a missing or unknown value)."""
+    try:
+        return JobStatus(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def may_move(current: object, to: JobStatus) -> bool:
+    """Whether a job in ``current`` (a ``JobStatus`` or a record's ``status`` value) may move to ``to``."""
+    status = job_status(current)
+    return status is not None and to in TRANSITIONS[status]
+
+
+def sources_of(to: JobStatus) -> frozenset[JobStatus]:
+    """The states a job may move to ``to`` from."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if to in targets)
+
+
 class DocStatus(enum.StrEnum):
     PENDING = "pending"  # counted and charged, waiting for extraction
     DONE = "done"  # extracted (values stored)

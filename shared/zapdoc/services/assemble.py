@@ -128,9 +128,8 @@ def _assemble(
     jobs.transition(
         rt,
         job_id,
-        [J.JobStatus.ASSEMBLING],
+        J.JobStatus.DELIVERED,
         {
-            "status": J.JobStatus.DELIVERED.value,
             "delivered_at": now,
             "purge_after": purge_after,
             **END_PENDING,
@@ -176,7 +175,7 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
             lease = snap.data.get("lease_until")
             if isinstance(lease, dt.datetime) and lease > now:
                 raise TransientError("the job is being assembled by another invocation")
-        elif status is not J.JobStatus.RUNNING:
+        elif not J.may_move(status, J.JobStatus.ASSEMBLING):  # from running (J.TRANSITIONS)
             return None
         fields = {
             "status": J.JobStatus.ASSEMBLING.value,

@@ -26,7 +26,6 @@ log = logging.getLogger("zapdoc.confirm")
 
 # A held job nobody confirms is cancelled by sweep after this long (its uploads deleted, nothing charged).
 HOLD_TTL = dt.timedelta(hours=6)
-UNPAID = (J.JobStatus.AWAITING_FILES.value, J.JobStatus.AWAITING_CONFIRMATION.value)
 
 
 class ConfirmOutcome(enum.StrEnum):
@@ -91,8 +90,8 @@ def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge"
     if not jobs.transition(
         rt,
         job_id,
-        [J.JobStatus(s) for s in UNPAID],
-        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt), **PENDING},
+        J.JobStatus.CANCELLED,  # from awaiting files or awaiting confirmation (J.TRANSITIONS)
+        {"reason": reason, **jobs.retention_fields(rt), **PENDING},
         guard=lambda job: job.get("confirmed_credits") is None,
     ):
         return False

@@ -222,23 +222,20 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         return IntakeOutcome.IGNORED
     job = snap.data
     status = J.JobStatus(job["status"])
-    unpaid = (J.JobStatus.AWAITING_FILES, J.JobStatus.AWAITING_CONFIRMATION)
-    if status in unpaid:
+    if J.may_move(status, J.JobStatus.RUNNING):  # unpaid: awaiting files, or the user's confirmation
         files = job.get("files") or {}
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
         pending = _pending_ids(rt, job_id, job)
         pages = pending.pages
-        start = {"status": J.JobStatus.RUNNING.value, "charged": pages, jobs.OPEN: len(pending.ids)}
+        start = {"charged": pages, jobs.OPEN: len(pending.ids)}  # with the move to running
         started = False
         if job.get("hold") and job.get("confirmed_credits") != pages:
             # Held for the user (web app): show the cost, charge only what they confirmed.
             if status is J.JobStatus.AWAITING_FILES:
                 jobs.transition(
-                    rt, job_id, [J.JobStatus.AWAITING_FILES],
-                    {"status": J.JobStatus.AWAITING_CONFIRMATION.value, "quote": pages,
-                     "held_at": rt.clock()},
-                )  # fmt: skip
+                    rt, job_id, J.JobStatus.AWAITING_CONFIRMATION, {"quote": pages, "held_at": rt.clock()}
+                )
             return IntakeOutcome.HELD
         if pages > 0:
             # The debit and the move to running are ONE commit, guarded by the job's version: a sweep
@@ -260,16 +257,17 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
                 event(log, "job no longer awaiting files: not debited")
                 return IntakeOutcome.IGNORED
             if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
-                jobs.transition(rt, job_id, list(unpaid), start)
+                jobs.transition(rt, job_id, J.JobStatus.RUNNING, start)
             if result.outcome is Outcome.APPLIED:  # the debit commit moved the job (see _start_writes)
                 started = True
                 event(log, "job state changed", state=J.JobStatus.RUNNING.value, previous="awaiting_files")
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
         else:
-            started = jobs.transition(rt, job_id, list(unpaid), start)
+            started = jobs.transition(rt, job_id, J.JobStatus.RUNNING, start)
         rt.crash("intake.after_debit")
         if started:  # this call moved the job: it is running, unpublished (no need to read it back)
-            job, status = {**job, **start, "published": False}, J.JobStatus.RUNNING
+            job = {**job, **start, "status": J.JobStatus.RUNNING.value, "published": False}
+            status = J.JobStatus.RUNNING
         else:
             snap = jobs.get_job(rt, job_id)
             if snap is None:
@@ -287,12 +285,12 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
 
 def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Write] | None:
     """The job moved to running, conditional on it still awaiting files (or, held, the user's
-    confirmation) as just read (else None)."""
+    confirmation) as just read (else None): a move ``J.TRANSITIONS`` allows."""
     snap = jobs.get_job(rt, job_id)
-    unpaid = (J.JobStatus.AWAITING_FILES.value, J.JobStatus.AWAITING_CONFIRMATION.value)
-    if snap is None or snap.data.get("status") not in unpaid:
+    if snap is None or not J.may_move(snap.data.get("status"), J.JobStatus.RUNNING):
         return None
-    return [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version)]
+    moved = {**fields, "status": J.JobStatus.RUNNING.value, "updated_at": rt.clock()}
+    return [Update(snap.path, moved, if_version=snap.version)]
 
 
 @dataclass(frozen=True)
@@ -355,8 +353,8 @@ def _reject(
     jobs.transition(
         rt,
         job_id,
-        [J.JobStatus.AWAITING_FILES],
-        {"status": J.JobStatus.REJECTED.value, "reason": reason, **jobs.retention_fields(rt), **END_PENDING},
+        J.JobStatus.REJECTED,
+        {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
     )
     jobs.delete_uploads(rt, job_id)
     files = [

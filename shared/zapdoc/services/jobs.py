@@ -16,7 +16,7 @@ import datetime as dt
 import html
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,21 +286,35 @@ _REFUND_BATCH = 400
 def transition(
     rt: Runtime,
     job_id: str,
-    allowed: Sequence[J.JobStatus],
+    to: J.JobStatus,
     fields: dict[str, Any],
     *,
+    only_from: Collection[J.JobStatus] | None = None,
     guard: Callable[[dict[str, Any]], bool] | None = None,
 ) -> bool:
-    """Compare-and-set the job out of one of ``allowed`` states (and, with ``guard``, only while it
-    holds for the record as read); False if it is in another state."""
+    """Compare-and-set the job into ``to`` (with ``fields``) from a state the domain's table allows
+    (``J.TRANSITIONS``), narrowed to ``only_from`` when given (and, with ``guard``, only while it holds
+    for the record as read); False if the job is in another state. A move into a terminal state frees
+    the job's open-job slot in the same commit."""
+    sources = J.sources_of(to)
+    if only_from is not None:
+        illegal = set(only_from) - sources
+        if illegal:
+            names = ", ".join(sorted(s.value for s in illegal))
+            raise ValueError(f"a job cannot move from {names} to {to.value} (domain.jobs.TRANSITIONS)")
+        sources = frozenset(only_from)
+    if "status" in fields:
+        raise ValueError("transition sets the job's status itself (pass the target state as ``to``)")
+    allowed = {s.value for s in sources}
+    fields = {**fields, "status": to.value}
     for _ in range(20):
         snap = get_job(rt, job_id)
-        if snap is None or snap.data.get("status") not in {s.value for s in allowed}:
+        if snap is None or snap.data.get("status") not in allowed:
             return False
         if guard is not None and not guard(snap.data):
             return False
         free: list[Write] = []
-        if "status" in fields and J.JobStatus(str(fields["status"])).terminal:
+        if to.terminal:
             free = open_job_slots(rt, str(snap.data.get("user_id"))).release(snap.data.get("slot"))
         try:
             rt.store.commit(
@@ -308,10 +322,7 @@ def transition(
             )
         except Conflict:
             continue
-        if "status" in fields:
-            event(
-                log, "job state changed", state=str(fields["status"]), previous=str(snap.data.get("status"))
-            )
+        event(log, "job state changed", state=to.value, previous=str(snap.data.get("status")))
         return True
     return False
 

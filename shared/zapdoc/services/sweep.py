@@ -147,8 +147,9 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     if not jobs.transition(
         rt,
         job_id,
-        [J.JobStatus.AWAITING_FILES],
-        {"status": J.JobStatus.CANCELLED.value, "reason": reason, **jobs.retention_fields(rt), **END_PENDING},
+        J.JobStatus.CANCELLED,
+        {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
+        only_from=[J.JobStatus.AWAITING_FILES],  # past its files' deadline (a held job has its own TTL)
     ):
         return
     jobs.delete_uploads(rt, job_id)
