@@ -23,8 +23,9 @@ from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
 from zapdoc.ports.mailer import Attachment, Mail
-from zapdoc.ports.store import Conflict, Snapshot, Update
+from zapdoc.ports.store import Snapshot, Update
 from zapdoc.services import jobs
+from zapdoc.services.cas import Commit, Stop, compare_and_set, give_up
 from zapdoc.services.idempotency import Heartbeat, renew_every
 from zapdoc.services.job_end import PENDING as END_PENDING
 from zapdoc.services.job_end import job_ended
@@ -149,50 +150,51 @@ def _assemble(
 def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
     """Extend the assembly lease of ``owner`` (compare-and-set: only while the job is still assembling
     under that owner); False when it is no longer ours."""
-    for _ in range(5):
-        snap = jobs.get_job(rt, job_id)
+
+    def step(snap: Snapshot | None) -> Commit[bool] | Stop[bool]:
         if snap is None or snap.data.get("status") != J.JobStatus.ASSEMBLING:
-            return False
+            return Stop(False)
         if snap.data.get("lease_owner") != owner:
-            return False
-        fields = {"lease_until": rt.clock() + rt.settings.lease}
-        try:
-            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
-        except Conflict:
-            continue  # the job changed since read (e.g. this assembly recorded a step): look again
-        return True
-    return True  # busy, not lost: the next beat tries again
+            return Stop(False)
+        return Commit({"lease_until": rt.clock() + rt.settings.lease}, True)
+
+    # a conflict: the job changed since read (e.g. this assembly recorded a step): look again; still
+    # conflicting after every attempt: busy, not lost (the next beat tries again)
+    return compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: True)
 
 
 def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
     """Move the job to ``assembling`` with a lease, or take over an expired lease; None if delivered."""
-    for _ in range(20):
+    Claimed = tuple[Snapshot, dict[str, Any], J.JobStatus] | None  # as read, the fields, the state left
+
+    def step(snap: Snapshot | None) -> Commit[Claimed] | Stop[Claimed]:
+        if snap is None:
+            return Stop(None)
         now = rt.clock()
         status = J.JobStatus(snap.data["status"])
         if status is J.JobStatus.DELIVERED:
-            return None
+            return Stop(None)
         if status is J.JobStatus.ASSEMBLING:
             lease = snap.data.get("lease_until")
             if isinstance(lease, dt.datetime) and lease > now:
                 raise TransientError("the job is being assembled by another invocation")
         elif not J.may_move(status, J.JobStatus.ASSEMBLING):  # from running (J.TRANSITIONS)
-            return None
+            return Stop(None)
         fields = {
             "status": J.JobStatus.ASSEMBLING.value,
             "lease_until": now + rt.settings.lease,
             "lease_owner": owner,
         }
-        try:
-            rt.store.commit([Update(snap.path, fields, if_version=snap.version)])
-        except Conflict:
-            again = rt.store.get(snap.path)
-            if again is None:
-                return None
-            snap = again
-            continue
-        event(log, "job state changed", state="assembling", previous=status.value)
-        return Snapshot(snap.path, {**snap.data, **fields}, None)  # as just written: no read back
-    raise TransientError("could not claim the job for assembly")
+        return Commit(fields, (snap, fields, status))
+
+    claimed = compare_and_set(
+        rt.store, snap.path, step, snapshot=snap, exhausted=give_up("could not claim the job for assembly")
+    )
+    if claimed is None:
+        return None
+    snap, fields, status = claimed
+    event(log, "job state changed", state="assembling", previous=status.value)
+    return Snapshot(snap.path, {**snap.data, **fields}, None)  # as just written: no read back
 
 
 def _result_of(doc: dict[str, Any]) -> DocumentResult:

@@ -17,8 +17,9 @@ import logging
 
 from zapdoc.domain import jobs as J
 from zapdoc.logging import event
-from zapdoc.ports.store import Conflict, Update
+from zapdoc.ports.store import Snapshot
 from zapdoc.services import jobs
+from zapdoc.services.cas import Commit, Stop, compare_and_set
 from zapdoc.services.intake import IntakeOutcome, settle
 from zapdoc.services.runtime import Runtime
 
@@ -37,31 +38,22 @@ class ConfirmOutcome(enum.StrEnum):
 
 def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
     """Charge ``credits`` for the held job ``job_id`` if they are its quote, and start it."""
-    for _ in range(20):
-        snap = jobs.get_job(rt, job_id)
+
+    def step(snap: Snapshot | None) -> Commit[ConfirmOutcome | None] | Stop[ConfirmOutcome | None]:
         if snap is None:
-            return ConfirmOutcome.NOT_HELD
+            return Stop(ConfirmOutcome.NOT_HELD)
         job = snap.data
         if job.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
             already = job.get("hold") and job.get("confirmed_credits") == credits
-            return ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD
+            return Stop(ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD)
         if int(job.get("quote") or 0) != credits:
-            return ConfirmOutcome.COST_CHANGED
-        try:
-            rt.store.commit(
-                [
-                    Update(
-                        snap.path,
-                        {"confirmed_credits": credits, "updated_at": rt.clock()},
-                        if_version=snap.version,
-                    )
-                ]
-            )
-        except Conflict:
-            continue
-        break
-    else:
-        return ConfirmOutcome.NOT_HELD
+            return Stop(ConfirmOutcome.COST_CHANGED)
+        return Commit({"confirmed_credits": credits, "updated_at": rt.clock()}, None)  # None: settle now
+
+    path = J.job_path(job_id)
+    early = compare_and_set(rt.store, path, step, exhausted=lambda: ConfirmOutcome.NOT_HELD)
+    if early is not None:
+        return early
     outcome = settle(rt, job_id)
     if outcome is IntakeOutcome.SHORT:
         _unconfirm(rt, job_id)
@@ -71,15 +63,12 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
 
 
 def _unconfirm(rt: Runtime, job_id: str) -> None:
-    for _ in range(20):
-        snap = jobs.get_job(rt, job_id)
+    def step(snap: Snapshot | None) -> Commit[None] | Stop[None]:
         if snap is None or snap.data.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
-            return
-        try:
-            rt.store.commit([Update(snap.path, {"confirmed_credits": None}, if_version=snap.version)])
-        except Conflict:
-            continue
-        return
+            return Stop(None)
+        return Commit({"confirmed_credits": None}, None)
+
+    compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: None)
 
 
 def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge") -> bool:

@@ -19,8 +19,9 @@ from zapdoc.domain import jobs as J
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
-from zapdoc.ports.store import Conflict, Snapshot, Update, Write
+from zapdoc.ports.store import Snapshot, Update, Write
 from zapdoc.services import jobs, sources
+from zapdoc.services.cas import Commit, Stop, compare_and_set, give_up
 from zapdoc.services.idempotency import Claim, LeaseLost
 from zapdoc.services.runtime import Runtime
 
@@ -200,25 +201,24 @@ def _record_result(
     """Commit the result, the step's analytics and the idempotency completion in ONE commit, a
     compare-and-set on the document: the document finishes (open count decremented) when it is now
     classified (else classify finishes it). None when another invocation recorded a result first."""
-    for _ in range(20):
-        if doc.data.get("status") != J.DocStatus.PENDING:
-            return None
+
+    def step(doc: Snapshot | None) -> Commit[_Recorded | None] | Stop[_Recorded | None]:
+        if doc is None or doc.data.get("status") != J.DocStatus.PENDING:
+            return Stop(None)
         fields = {**done, **{f"stats.{key}": value for key, value in stats.items()}}
         finishes = bool(done.get("classified") or doc.data.get("classified"))
-        writes: list[Write] = [Update(doc.path, fields, if_version=doc.version), completion]
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
-        if finished is not None:
-            writes.append(finished)
-        try:
-            rt.store.commit(writes)
-        except Conflict:  # classify landed meanwhile (or another invocation finished it): read again
-            fresh = rt.store.get(doc.path)
-            if fresh is None:
-                return None
-            doc = fresh
-            continue
-        return _Recorded(finished)
-    raise TransientError("the document kept changing while its result was recorded")
+        writes: list[Write] = [completion, *([finished] if finished is not None else [])]
+        return Commit(fields, _Recorded(finished), also=writes)
+
+    # a conflict: classify landed meanwhile (or another invocation finished it): read again
+    return compare_and_set(
+        rt.store,
+        doc.path,
+        step,
+        snapshot=doc,
+        exhausted=give_up("the document kept changing while its result was recorded"),
+    )
 
 
 def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
@@ -234,10 +234,12 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     if loaded is None:
         return StepOutcome.IGNORED
     job, doc = loaded
-    for _ in range(5):
+
+    def step(doc: Snapshot | None) -> Commit[_Classified | None] | Stop[_Classified | None]:
+        if doc is None:
+            return Stop(None)
         if doc.data.get("classified"):
-            _notify(rt, job_id, doc_id, "classify")
-            return StepOutcome.ALREADY_DONE
+            return Stop(_Classified(done=False))
         started = time.monotonic()
         doc_type, note, model = "other", "", rt.extractor.name
         extracted = doc.data.get("extracted_doc_type")
@@ -261,27 +263,40 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         now = rt.clock()
         # extracted and now classified: the document is finished (a failed one finished already)
         finishes = doc.data.get("status") == J.DocStatus.DONE
-        writes: list[Write] = [
-            Update(
-                doc.path,
-                {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now,
-                 "stats.doc_type": doc_type, "stats.classify_seconds": round(seconds, 3),
-                 "stats.classify_model": model, "stats.pages": doc.data.get("pages"), "stats.at": now},
-                if_version=doc.version,
-            )
-        ]  # fmt: skip
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
-        if finished is not None:
-            writes.append(finished)
-        try:
-            rt.store.commit(writes)
-        except Conflict:  # the extraction landed meanwhile: read again
-            fresh = rt.store.get(doc.path)
-            if fresh is None:
-                return StepOutcome.IGNORED
-            doc = fresh
-            continue
-        event(log, "document classified", doc_type=doc_type, seconds=round(seconds, 3), model=model)
-        jobs.notify_if_last(rt, job, job_id, doc_id, "classify", finished)
-        return StepOutcome.DONE
-    raise TransientError("the document kept changing while it was being classified")
+        return Commit(
+            {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now,
+             "stats.doc_type": doc_type, "stats.classify_seconds": round(seconds, 3),
+             "stats.classify_model": model, "stats.pages": doc.data.get("pages"), "stats.at": now},
+            _Classified(True, doc_type, round(seconds, 3), model, finished),
+            also=[finished] if finished is not None else [],
+        )  # fmt: skip
+
+    # a conflict: the extraction landed meanwhile: read again (and classify from what it recorded)
+    classified = compare_and_set(
+        rt.store,
+        doc.path,
+        step,
+        snapshot=doc,
+        exhausted=give_up("the document kept changing while it was being classified"),
+    )
+    if classified is None:
+        return StepOutcome.IGNORED
+    if not classified.done:
+        _notify(rt, job_id, doc_id, "classify")
+        return StepOutcome.ALREADY_DONE
+    event(
+        log, "document classified", doc_type=classified.doc_type, seconds=classified.seconds,
+        model=classified.model,
+    )  # fmt: skip
+    jobs.notify_if_last(rt, job, job_id, doc_id, "classify", classified.finished)
+    return StepOutcome.DONE
+
+
+@dataclass(frozen=True)
+class _Classified:
+    done: bool  # False: classified before (by another invocation, or by the extraction's commit)
+    doc_type: str = ""
+    seconds: float = 0.0
+    model: str = ""
+    finished: Update | None = None  # the open-documents decrement committed with the type, if any

@@ -27,7 +27,8 @@ from types import TracebackType
 from typing import Any
 
 from zapdoc.domain.errors import TransientError
-from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Remove, Update
+from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Remove, Snapshot, Update
+from zapdoc.services.cas import MAX_ATTEMPTS, Commit, Stop, compare_and_set
 
 COLLECTION = "idempotency"
 
@@ -126,7 +127,7 @@ class Idempotency:
             "expires_at": now + self._ttl,
             "claimed_at": now,
         }
-        for _ in range(5):
+        for _ in range(MAX_ATTEMPTS):  # a create, or a compare-and-set taking an expired claim over
             try:
                 self._store.commit([Create(record_path(key), record)])
             except AlreadyExists:
@@ -156,18 +157,14 @@ class Idempotency:
         owner = self._owners.get(key)
         if owner is None:
             return False
-        for _ in range(5):
-            snap = self._store.get(record_path(key))
+
+        def step(snap: Snapshot | None) -> Commit[bool] | Stop[bool]:
             if snap is None or snap.data.get("status") != "in_progress" or snap.data.get("owner") != owner:
-                return False
-            try:
-                self._store.commit(
-                    [Update(snap.path, {"lease_until": self._clock() + lease}, if_version=snap.version)]
-                )
-            except Conflict:
-                continue  # changed since read: look again (it may have been taken over)
-            return True
-        return False
+                return Stop(False)
+            return Commit({"lease_until": self._clock() + lease}, True)
+
+        # a conflict: changed since read: look again (it may have been taken over)
+        return compare_and_set(self._store, record_path(key), step, exhausted=lambda: False)
 
     def keep_alive(self, key: str, *, lease: dt.timedelta) -> Heartbeat:
         """A ``Heartbeat`` renewing our claim on ``key`` while a ``with`` block works."""
@@ -196,14 +193,11 @@ class Idempotency:
         if owner is None:
             self._store.commit([Remove(record_path(key))])
             return
-        for _ in range(5):
-            snap = self._store.get(record_path(key))
+
+        def step(snap: Snapshot | None) -> Commit[None] | Stop[None]:
             if snap is None or snap.data.get("owner") != owner or snap.data.get("status") != "in_progress":
-                return
-            try:  # expire it now: the next claim takes it over (a Remove has no precondition)
-                self._store.commit(
-                    [Update(snap.path, {"lease_until": self._clock(), "owner": ""}, if_version=snap.version)]
-                )
-            except Conflict:
-                continue
-            return
+                return Stop(None)
+            # expire it now: the next claim takes it over (a Remove has no precondition)
+            return Commit({"lease_until": self._clock(), "owner": ""}, None)
+
+        compare_and_set(self._store, record_path(key), step, exhausted=lambda: None)

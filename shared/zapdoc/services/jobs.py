@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from zapdoc.domain import jobs as J
-from zapdoc.domain.errors import TransientError, UsageError
+from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
 from zapdoc.ports.store import (
     DOCUMENT_ID,
-    Conflict,
     Create,
     Increment,
     Order,
@@ -38,6 +37,7 @@ from zapdoc.ports.store import (
     Write,
 )
 from zapdoc.services import paging
+from zapdoc.services.cas import Commit, Stop, compare_and_set, give_up
 from zapdoc.services.idempotency import Claim, Idempotency
 from zapdoc.services.ledger import Change, Ledger, Outcome, user_path
 from zapdoc.services.quotas import QuotaExceeded, Slots
@@ -218,35 +218,38 @@ def fail_document(
     conflict), with the open-documents decrement and ``also`` in the same commit. Its pages are refunded
     with the job's other failures in one ledger commit at assembly (``refund_failed``). False when the
     document was no longer pending (another invocation finished it)."""
-    for _ in range(20):
-        if doc.data.get("status") != J.DocStatus.PENDING:
-            return False
-        pages = int(doc.data.get("pages") or 0)
+    Failed = tuple[Snapshot, Update | None] | None  # the document as read, its decrement
+
+    def step(doc: Snapshot | None) -> Commit[Failed] | Stop[Failed]:
+        if doc is None or doc.data.get("status") != J.DocStatus.PENDING:
+            return Stop(None)
         now = rt.clock()
         fields = {
             "status": J.DocStatus.FAILED.value,
             "reason": reason,
             "finished_at": now,
-            "stats.pages": pages,
+            "stats.pages": int(doc.data.get("pages") or 0),
             "stats.status": "failed",
             "stats.at": now,
         }
-        writes: list[Write] = [Update(doc.path, fields, if_version=doc.version), *also]
         finished = finished_write(job_id) if counts_open(job) else None
-        if finished is not None:
-            writes.append(finished)
-        try:
-            rt.store.commit(writes)
-        except Conflict:
-            fresh = rt.store.get(doc.path)
-            if fresh is None:
-                return False
-            doc = fresh
-            continue
-        event(log, "document failed", document_id=doc.id, state="failed", reason=reason, pages=pages)
-        notify_if_last(rt, job, job_id, doc.id, "failed", finished)
-        return True
-    raise TransientError("the document kept changing while it was being marked failed")
+        writes = [*also, finished] if finished is not None else [*also]
+        return Commit(fields, (doc, finished), also=writes)
+
+    failed = compare_and_set(
+        rt.store,
+        doc.path,
+        step,
+        snapshot=doc,
+        exhausted=give_up("the document kept changing while it was being marked failed"),
+    )
+    if failed is None:
+        return False
+    doc, finished = failed
+    pages = int(doc.data.get("pages") or 0)
+    event(log, "document failed", document_id=doc.id, state="failed", reason=reason, pages=pages)
+    notify_if_last(rt, job, job_id, doc.id, "failed", finished)
+    return True
 
 
 def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[Snapshot]) -> int:
@@ -307,24 +310,22 @@ def transition(
         raise ValueError("transition sets the job's status itself (pass the target state as ``to``)")
     allowed = {s.value for s in sources}
     fields = {**fields, "status": to.value}
-    for _ in range(20):
-        snap = get_job(rt, job_id)
+
+    def step(snap: Snapshot | None) -> Commit[str | None] | Stop[str | None]:
         if snap is None or snap.data.get("status") not in allowed:
-            return False
+            return Stop(None)
         if guard is not None and not guard(snap.data):
-            return False
+            return Stop(None)
         free: list[Write] = []
         if to.terminal:
             free = open_job_slots(rt, str(snap.data.get("user_id"))).release(snap.data.get("slot"))
-        try:
-            rt.store.commit(
-                [Update(snap.path, {**fields, "updated_at": rt.clock()}, if_version=snap.version), *free]
-            )
-        except Conflict:
-            continue
-        event(log, "job state changed", state=to.value, previous=str(snap.data.get("status")))
-        return True
-    return False
+        return Commit({**fields, "updated_at": rt.clock()}, str(snap.data.get("status")), also=free)
+
+    previous = compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: None)
+    if previous is None:
+        return False
+    event(log, "job state changed", state=to.value, previous=previous)
+    return True
 
 
 def retention_fields(rt: Runtime) -> dict[str, Any]:
