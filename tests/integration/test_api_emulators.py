@@ -168,15 +168,26 @@ def test_signed_url_uploads_exactly_its_object_type_and_size(stack: Stack) -> No
     assert stack.blobs.read(uploads, object_name) == data
 
 
-def test_an_expired_signed_url_fails(stack: Stack) -> None:
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
-    signer = GcsUploadSigner(key_info=SIGNING_KEY, api_endpoint=stack.front, clock=lambda: past)
-    name = f"jobs/{uuid.uuid4().hex[:12]}/f000/a.pdf"
-    upload = signer.sign_upload(
-        bucket=stack.rt.settings.uploads_bucket, name=name, content_type="application/pdf", size=3,
-        ttl=dt.timedelta(minutes=15),
-    )  # fmt: skip
-    resp = put(upload.url, upload.headers, b"abc")
+def test_an_expired_signed_url_fails(storage_emulator: emulators.Emulator) -> None:
+    # GIVEN a front whose clock is 20 minutes ahead (URLs are signed at the SDK's "now")
+    later = Served(
+        UploadFront(
+            storage_emulator.url,
+            public_key_pem(SIGNING_KEY),
+            clock=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20),
+        )
+    )
+    try:
+        signer = GcsUploadSigner(key_info=SIGNING_KEY, api_endpoint=later.url)
+        name = f"jobs/{uuid.uuid4().hex[:12]}/f000/a.pdf"
+        upload = signer.sign_upload(
+            bucket="uploads", name=name, content_type="application/pdf", size=3,
+            ttl=dt.timedelta(minutes=15),
+        )  # fmt: skip
+        # WHEN a 15-minute URL is used there THEN it has expired (refused before reaching the emulator)
+        resp = put(upload.url, upload.headers, b"abc")
+    finally:
+        later.stop()
     assert resp.status_code == 400
     assert resp.json()["error"]["code"] == "ExpiredToken"
 

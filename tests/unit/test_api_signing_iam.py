@@ -1,6 +1,7 @@
 """Signing through IAM signBlob (Cloud Functions have no key file): the real google-cloud-storage code path
 calls the IAM Credentials API; here a transport adapter answers for IAM by signing with a local key, and the
-resulting URL must verify against that key's public half like a key-signed one."""
+resulting URL must verify against that key's public half like a key-signed one. Upload and download URLs
+go through the SDK's public ``Blob.generate_signed_url``; the token is refreshed only near expiry."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from google.cloud.storage.blob import Blob
 from google.oauth2.credentials import Credentials
 
 from tests.api_support import SIGNING_KEY
-from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem
+from zapdoc.adapters.gcs import GcsBlobs
+from zapdoc.adapters.signing import GcsUploadSigner, public_key_pem, signed_until
 from zapdoc.dev.signed_requests import split_url, verify_v4_request
+from zapdoc.ports.blobs import SignedUpload
 
 SIGNER = "api-fn@demo-zapdoc.iam.gserviceaccount.com"
 IAM_HOST = "https://iamcredentials.googleapis.com"
@@ -122,3 +126,106 @@ def test_a_url_signed_through_iam_sign_blob_verifies_and_binds_the_upload(iam: I
 
 def _minutes(n: int) -> dt.timedelta:
     return dt.timedelta(minutes=n)
+
+
+class CountingCredentials(Credentials):
+    """Runtime credentials whose every refresh is counted; each refresh issues a one-hour token."""
+
+    def __init__(self) -> None:
+        super().__init__(token=None)  # type: ignore[no-untyped-call]
+        self.refreshes = 0
+
+    def refresh(self, request: Any) -> None:
+        self.refreshes += 1
+        self.token = f"token-{self.refreshes}"
+        self.expiry = _naive_utcnow() + dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def counting(iam: IamSignBlob, monkeypatch: pytest.MonkeyPatch) -> CountingCredentials:
+    credentials = CountingCredentials()
+    monkeypatch.setattr(google.auth, "default", lambda *a, **k: (credentials, "p"))
+    return credentials
+
+
+@pytest.fixture
+def public_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every call of the SDK's public ``Blob.generate_signed_url`` (passed through to it)."""
+    calls: list[dict[str, Any]] = []
+    original = Blob.generate_signed_url
+
+    def spy(self: Blob, *args: Any, **kwargs: Any) -> Any:
+        calls.append({"bucket": self.bucket.name, "name": self.name, **kwargs})
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Blob, "generate_signed_url", spy)
+    return calls
+
+
+def test_uploads_sign_through_the_public_sdk_call_and_refresh_the_token_only_near_expiry(
+    iam: IamSignBlob, counting: CountingCredentials, public_calls: list[dict[str, Any]]
+) -> None:
+    # GIVEN an IAM signer on runtime credentials that have no token yet
+    signer = GcsUploadSigner(signer_email=SIGNER, api_endpoint=ENDPOINT)
+    # WHEN it signs three uploads
+    uploads = [_upload(signer, f"jobs/j1/f00{i}/a.pdf", 100) for i in range(3)]
+    # THEN each went through Blob.generate_signed_url (V4, PUT, signBlob as the account) and verifies
+    assert [(c["version"], c["method"], c["service_account_email"]) for c in public_calls] == [
+        ("v4", "PUT", SIGNER)
+    ] * 3
+    assert all(_verify(u.url, u.headers, 100) is None for u in uploads)
+    # and the credentials were refreshed once, not per URL, and IAM saw that one token
+    assert counting.refreshes == 1
+    assert {auth for _, auth in iam.calls} == {"Bearer token-1"}
+    # WHEN the token comes within google-auth's refresh threshold of expiry THEN the next URL refreshes it
+    counting.expiry = _naive_utcnow() + dt.timedelta(minutes=1)
+    _upload(signer, "jobs/j2/f000/b.pdf", 1)
+    assert counting.refreshes == 2
+    assert iam.calls[-1][1] == "Bearer token-2"
+
+
+def test_download_links_sign_through_the_public_sdk_call_and_refresh_the_token_only_near_expiry(
+    iam: IamSignBlob, counting: CountingCredentials, public_calls: list[dict[str, Any]]
+) -> None:
+    # GIVEN the blob store as on Cloud Functions (no key, IAM signBlob as the account)
+    blobs = GcsBlobs("p", signer_email=SIGNER)
+    # WHEN it issues three download links
+    urls = [blobs.download_url("results", f"jobs/j{i}/out.xlsx", _minutes(30)) for i in range(3)]
+    # THEN each is a V4 GET signed through Blob.generate_signed_url, valid for the object
+    assert [(c["version"], c["method"], c["name"]) for c in public_calls] == [
+        ("v4", "GET", f"jobs/j{i}/out.xlsx") for i in range(3)
+    ]
+    for url in urls:
+        raw_path, query = split_url(url)
+        rejection = verify_v4_request(
+            method="GET", raw_path=raw_path, raw_query=query, headers={"Host": "storage.googleapis.com"},
+            body_length=0, public_key_pem=public_key_pem(SIGNING_KEY),
+        )  # fmt: skip
+        assert rejection is None
+    # and the credentials were refreshed once for the three links (they were refreshed per link before)
+    assert counting.refreshes == 1
+    assert {auth for _, auth in iam.calls} == {"Bearer token-1"}
+    counting.expiry = _naive_utcnow() - dt.timedelta(seconds=1)  # expired
+    blobs.download_url("results", "jobs/j9/out.xlsx", _minutes(30))
+    assert counting.refreshes == 2
+
+
+def test_the_url_expiry_is_read_from_the_signed_url(iam: IamSignBlob) -> None:
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    upload = GcsUploadSigner(signer_email=SIGNER, api_endpoint=ENDPOINT).sign_upload(
+        bucket="uploads", name="a.pdf", content_type="application/pdf", size=1, ttl=_minutes(10)
+    )
+    after = dt.datetime.now(dt.UTC)
+    assert upload.expires_at == signed_until(upload.url)
+    assert before + _minutes(10) <= upload.expires_at <= after + _minutes(10)
+
+
+def _upload(signer: GcsUploadSigner, name: str, size: int) -> SignedUpload:
+    return signer.sign_upload(
+        bucket="uploads", name=name, content_type="application/pdf", size=size, ttl=_minutes(10)
+    )
+
+
+def _naive_utcnow() -> dt.datetime:
+    """google-auth keeps ``expiry`` as naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

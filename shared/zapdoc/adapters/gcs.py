@@ -7,6 +7,7 @@ import threading
 from typing import Any
 from urllib.parse import quote
 
+from zapdoc.adapters.signing import RuntimeToken
 from zapdoc.ports.blobs import BlobNotFound
 
 
@@ -24,6 +25,7 @@ class GcsBlobs:
         self._emulator = emulator.rstrip("/")
         self._client: Any = None
         self._lock = threading.Lock()
+        self._token = RuntimeToken()  # refreshed near expiry only, not per link
 
     @property
     def emulator(self) -> str:
@@ -73,18 +75,13 @@ class GcsBlobs:
             base = self._public_url or self.emulator
             return f"{base}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
         blob = self.client().bucket(bucket).blob(name)
-        if self._signer_email:
-            import google.auth
-            import google.auth.transport.requests
-
-            credentials, _ = google.auth.default()
-            credentials.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
+        if self._signer_email:  # IAM signBlob: no key on Cloud Functions
             url: str = blob.generate_signed_url(
                 version="v4",
                 expiration=expires,
                 method="GET",
                 service_account_email=self._signer_email,
-                access_token=credentials.token,
+                access_token=self._token.access_token(),
             )
             return url
         signed: str = blob.generate_signed_url(version="v4", expiration=expires, method="GET")

@@ -3,7 +3,9 @@
 Each URL is a PUT bound to one object name, one content type and an ``x-goog-content-length-range``
 (all three are signed, so changing any of them breaks the signature), expiring in minutes. It is signed
 with a service-account key locally, or through IAM signBlob on Cloud Functions, where there is no key
-(``service_account_email`` + an access token; the account needs Token Creator on itself).
+(``service_account_email`` + an access token; the account needs Token Creator on itself). Both go
+through the SDK's public ``Blob.generate_signed_url(version="v4")``; the runtime's credentials are
+cached and their token refreshed only near expiry (``RuntimeToken``, shared with download links).
 
 The storage emulator checks none of this (see FACTS.md); the local-only verifier of such requests is
 ``zapdoc.dev.signed_requests`` (never deployed).
@@ -15,10 +17,10 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, urlsplit
 
 from zapdoc.domain.errors import ConfigError
 from zapdoc.ports.blobs import SignedUpload
@@ -28,10 +30,6 @@ IF_GENERATION_MATCH = "x-goog-if-generation-match"
 """Signed with value 0: the PUT succeeds only if no object of that name exists yet, so an upload that
 has arrived (and was counted and charged) can never be replaced through its URL."""
 MAX_TTL = dt.timedelta(days=7)
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def ephemeral_key_info(email: str = "zapdoc-local@demo-zapdoc.iam.gserviceaccount.com") -> dict[str, str]:
@@ -64,8 +62,65 @@ def public_key_pem(key_info: Mapping[str, str]) -> bytes:
     )
 
 
+class RuntimeToken:
+    """The runtime's Application Default Credentials and an access token for IAM signBlob.
+
+    Loaded once; the token is refreshed only when google-auth reports it not fresh (``token_state``:
+    missing, expired, or within its refresh threshold of expiry, 3 min 45 s), not for every URL.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._credentials: Any = None
+        self._project: str | None = None
+
+    def _load(self) -> Any:
+        if self._credentials is None:
+            import google.auth
+
+            self._credentials, self._project = google.auth.default()
+        return self._credentials
+
+    def credentials(self) -> tuple[Any, str | None]:
+        """The credentials and their project (from ``google.auth.default``, loaded on first use)."""
+        with self._lock:
+            return self._load(), self._project
+
+    def access_token(self) -> str:
+        """A token valid for at least the refresh threshold (one refresh when it is not)."""
+        from google.auth.credentials import TokenState
+
+        with self._lock:
+            credentials = self._load()
+            if credentials.token_state != TokenState.FRESH:
+                import google.auth.transport.requests
+
+                credentials.refresh(google.auth.transport.requests.Request())
+            token: str = credentials.token
+            return token
+
+
+def signing_client(credentials: Any, project: str | None) -> Any:
+    """A storage client that only signs: its universe domain is the credentials' (the public
+    ``Blob.generate_signed_url`` passes it on, e.g. for the IAM signBlob host). The project plays no
+    part in signing; ``-`` (as in IAM resource names) spares the SDK a project lookup."""
+    from google.cloud.storage import Client
+
+    universe = getattr(credentials, "universe_domain", None) or "googleapis.com"
+    options = {"universe_domain": universe}
+    return Client(project=project or "-", credentials=credentials, client_options=options)
+
+
+def signed_until(url: str) -> dt.datetime:
+    """When a V4 signed URL expires: its ``X-Goog-Date`` plus ``X-Goog-Expires`` seconds."""
+    query = parse_qs(urlsplit(url).query)
+    issued = dt.datetime.strptime(query["X-Goog-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    return issued + dt.timedelta(seconds=int(query["X-Goog-Expires"][0]))
+
+
 class GcsUploadSigner:
-    """Signs V4 PUT URLs with a key (``key_info``) or through IAM signBlob (``signer_email``)."""
+    """Signs V4 PUT URLs with a key (``key_info``) or through IAM signBlob (``signer_email``), through
+    the SDK's public ``Blob.generate_signed_url``."""
 
     def __init__(
         self,
@@ -73,7 +128,6 @@ class GcsUploadSigner:
         key_info: Mapping[str, str] | None = None,
         signer_email: str = "",
         api_endpoint: str = "https://storage.googleapis.com",
-        clock: Callable[[], dt.datetime] = _utcnow,
     ) -> None:
         if not key_info and not signer_email:
             raise ConfigError(
@@ -82,65 +136,50 @@ class GcsUploadSigner:
         self._key_info = dict(key_info) if key_info else None
         self._signer_email = signer_email
         self._endpoint = api_endpoint.rstrip("/")
-        self._clock = clock
         self._lock = threading.Lock()
-        self._credentials: Any = None
+        self._client: Any = None
+        self._token = RuntimeToken()
 
     @classmethod
     def from_key_file(cls, path: str | Path, **kwargs: Any) -> GcsUploadSigner:
         return cls(key_info=json.loads(Path(path).read_text()), **kwargs)
 
-    def _signing_credentials(self) -> tuple[Any, dict[str, str]]:
-        """Credentials to sign with, plus the IAM arguments when signing through signBlob."""
+    def _signing_client(self) -> Any:
         with self._lock:
-            if self._key_info is not None:
-                if self._credentials is None:
+            if self._client is None:
+                if self._key_info is not None:
                     from google.oauth2 import service_account
 
-                    self._credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
                         self._key_info
                     )
-                return self._credentials, {}
-            import google.auth
-            import google.auth.transport.requests
+                    project = self._key_info.get("project_id")
+                else:
+                    credentials, project = self._token.credentials()
+                self._client = signing_client(credentials, project)
+            return self._client
 
-            if self._credentials is None:
-                self._credentials, _ = google.auth.default()
-            if not self._credentials.valid:
-                self._credentials.refresh(google.auth.transport.requests.Request())
-            extra = {
-                "service_account_email": self._signer_email,
-                "access_token": self._credentials.token,
-                # The private helper has no default: without it the IAM host is "iamcredentials.None".
-                "universe_domain": getattr(self._credentials, "universe_domain", None) or "googleapis.com",
-            }
-            return self._credentials, extra
+    def _iam(self) -> dict[str, str]:
+        """The signBlob arguments when signing without a key (none with one)."""
+        if self._key_info is not None:
+            return {}
+        return {"service_account_email": self._signer_email, "access_token": self._token.access_token()}
 
     def sign_upload(
         self, *, bucket: str, name: str, content_type: str, size: int, ttl: dt.timedelta
     ) -> SignedUpload:
         """A PUT URL for exactly ``bucket/name`` with this content type and exactly ``size`` bytes."""
-        from google.cloud.storage._signing import generate_signed_url_v4
-
         ttl = min(ttl, MAX_TTL)
-        now = self._clock()
-        credentials, iam = self._signing_credentials()
-        headers = {
-            "Content-Type": content_type,
-            CONTENT_LENGTH_RANGE: f"{size},{size}",
-            IF_GENERATION_MATCH: "0",
-        }
-        url: str = generate_signed_url_v4(
-            credentials,
-            resource=f"/{bucket}/{quote(name, safe='/~')}",
+        blob = self._signing_client().bucket(bucket).blob(name)
+        signed_headers = {CONTENT_LENGTH_RANGE: f"{size},{size}", IF_GENERATION_MATCH: "0"}
+        url: str = blob.generate_signed_url(
+            version="v4",
             expiration=ttl,
             api_access_endpoint=self._endpoint,
             method="PUT",
-            headers=dict(headers),
-            _request_timestamp=now.strftime("%Y%m%dT%H%M%SZ"),
-            **iam,
+            content_type=content_type,
+            headers=dict(signed_headers),
+            **self._iam(),
         )
-        return SignedUpload(url, "PUT", headers, now + ttl)
-
-
-# -------------------------------------------------------------------------------------- verifier
+        headers = {"Content-Type": content_type, **signed_headers}
+        return SignedUpload(url, "PUT", headers, signed_until(url))

@@ -13,6 +13,7 @@ browser refuses. ``python -m zapdoc.dev.upload_front --port P --storage URL --pu
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -76,8 +77,17 @@ class UploadFront:
     """WSGI: PUT ``/<bucket>/<object>?X-Goog-...`` verified, then forwarded to ``storage``; downloads
     from ``storage``; CORS answered as a bucket with ``cors`` rules does."""
 
-    def __init__(self, storage_url: str, public_key_pem: bytes, cors: Sequence[CorsRule] = ()) -> None:
+    def __init__(
+        self,
+        storage_url: str,
+        public_key_pem: bytes,
+        cors: Sequence[CorsRule] = (),
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        """``clock``: the time expiry is checked against (default: now; tests move it forward)."""
         self._storage = storage_url.rstrip("/")
+        self._clock = clock
         self._public_key = public_key_pem
         self._lock = threading.Lock()
         self._cors = tuple(cors)
@@ -149,6 +159,7 @@ class UploadFront:
             headers=headers,
             body_length=length,
             public_key_pem=self._public_key,
+            now=self._clock() if self._clock else None,
         )
         if rejection is not None:
             return _reply(start_response, rejection.status, rejection.code, rejection.message)
