@@ -183,7 +183,7 @@ resource "google_cloud_run_service_iam_member" "invoker" {
   for_each = local.invokers
 
   location = var.region
-  service  = local.function_services[each.key]
+  service  = google_cloudfunctions2_function.fn[each.key].name
   role     = "roles/run.invoker"
   member   = "serviceAccount:${local.invoker_emails[each.value]}"
 }
@@ -195,7 +195,7 @@ resource "google_cloud_run_service_iam_member" "public" {
   for_each = toset(["api", "stripe_webhook"])
 
   location = var.region
-  service  = local.function_services[each.key]
+  service  = google_cloudfunctions2_function.fn[each.key].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

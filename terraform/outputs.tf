@@ -5,12 +5,12 @@ output "web_url" {
 
 output "api_url" {
   description = "Base URL of the api function; clients call <api_url>/v1/... (zapdoc submit --api)."
-  value       = google_cloudfunctions2_function.api.service_config[0].uri
+  value       = google_cloudfunctions2_function.fn["api"].service_config[0].uri
 }
 
 output "stripe_webhook_url" {
   description = "URL to register as the Stripe webhook endpoint."
-  value       = google_cloudfunctions2_function.stripe_webhook.service_config[0].uri
+  value       = google_cloudfunctions2_function.fn["stripe_webhook"].service_config[0].uri
 }
 
 output "uploads_bucket" {

@@ -47,10 +47,10 @@ resource "google_pubsub_subscription" "extract" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.extract.service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.fn["extract"].service_config[0].uri
     oidc_token {
       service_account_email = google_service_account.push.email
-      audience              = google_cloudfunctions2_function.extract.service_config[0].uri
+      audience              = google_cloudfunctions2_function.fn["extract"].service_config[0].uri
     }
   }
 
@@ -76,10 +76,10 @@ resource "google_pubsub_subscription" "classify" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.classify.service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.fn["classify"].service_config[0].uri
     oidc_token {
       service_account_email = google_service_account.push.email
-      audience              = google_cloudfunctions2_function.classify.service_config[0].uri
+      audience              = google_cloudfunctions2_function.fn["classify"].service_config[0].uri
     }
   }
 
@@ -105,10 +105,10 @@ resource "google_pubsub_subscription" "assemble" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.assemble.service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.fn["assemble"].service_config[0].uri
     oidc_token {
       service_account_email = google_service_account.push.email
-      audience              = google_cloudfunctions2_function.assemble.service_config[0].uri
+      audience              = google_cloudfunctions2_function.fn["assemble"].service_config[0].uri
     }
   }
 
@@ -138,10 +138,10 @@ resource "google_pubsub_subscription" "webhooks" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.webhooks.service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.fn["webhooks"].service_config[0].uri
     oidc_token {
       service_account_email = google_service_account.push.email
-      audience              = google_cloudfunctions2_function.webhooks.service_config[0].uri
+      audience              = google_cloudfunctions2_function.fn["webhooks"].service_config[0].uri
     }
   }
 

@@ -80,34 +80,70 @@ class Function:
 
 
 def functions(stack: Stack) -> dict[str, Function]:
+    """Every function instance (one per key of a ``for_each``), keyed by that key (else by resource name)."""
     out: dict[str, Function] = {}
-    for key, body in stack.of_type("google_cloudfunctions2_function").items():
+    for address, body, each in stack.expand("google_cloudfunctions2_function"):
+        key = str(each[0]) if each else address.rsplit(".", 1)[1]
+
+        def ev(value: Any, each: tuple[Any, Any] | None = each) -> Any:
+            return stack.evaluate(value, each)
+
         build = blocks(body, "build_config")[0] if blocks(body, "build_config") else {}
         service = blocks(body, "service_config")[0] if blocks(body, "service_config") else {}
         sources = [s for src in blocks(build, "source") for s in blocks(src, "storage_source")]
         object_ref = str(attr(sources[0], "object", "")) if sources else ""
-        folder = m.group(1) if (m := re.search(r'source\["([^"]+)"\]', object_ref)) else ""
-        raw_env = stack.evaluate(attr(service, "environment_variables") or {})
+        m = re.search(r'source\[(?:"([^"]+)"|(each\.key))\]', object_ref)
+        folder = (m.group(1) or key) if m else ""
+        raw_env = ev(attr(service, "environment_variables") or {})
         env = {k: str(v) if not isinstance(v, bool) else str(v).lower() for k, v in raw_env.items()}
         secret_env = {
             str(attr(s, "key")): str(attr(s, "secret"))
             for s in blocks(service, "secret_environment_variables")
         }
+        for holder in _dynamic(service, "secret_environment_variables"):
+            for name, secret in (ev(attr(holder, "for_each")) or {}).items():
+                for content in blocks(holder, "content"):
+                    bound = _bind(content, "secret_environment_variables", name, secret)
+                    secret_env[str(ev(attr(bound, "key")))] = str(attr(bound, "secret"))
         trigger = blocks(body, "event_trigger")
+        for holder in _dynamic(body, "event_trigger"):
+            for item in ev(attr(holder, "for_each")) or []:
+                trigger += [
+                    _bind(content, "event_trigger", item, item) for content in blocks(holder, "content")
+                ]
         out[key] = Function(
             key=key,
-            name=str(stack.evaluate(attr(body, "name"))),
-            entry_point=str(attr(build, "entry_point", "")),
+            name=str(ev(attr(body, "name"))),
+            entry_point=str(ev(attr(build, "entry_point", ""))),
             folder=folder,
             env=env,
             secret_env=secret_env,
-            service_account=str(stack.evaluate(attr(service, "service_account_email", ""))),
-            timeout=int(stack.evaluate(attr(service, "timeout_seconds", 60))),
-            memory_mb=memory_mb(str(stack.evaluate(attr(service, "available_memory", "256M")))),
-            ingress=str(attr(service, "ingress_settings", "ALLOW_ALL")),
+            service_account=str(ev(attr(service, "service_account_email", ""))),
+            timeout=int(ev(attr(service, "timeout_seconds", 60))),
+            memory_mb=memory_mb(str(ev(attr(service, "available_memory", "256M")))),
+            ingress=str(ev(attr(service, "ingress_settings", "ALLOW_ALL"))),
             event_trigger=trigger[0] if trigger else None,
         )
     return out
+
+
+def _dynamic(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The ``dynamic "name"`` blocks of ``body`` (their ``for_each`` and ``content``)."""
+    return [d[name] for d in blocks(body, "dynamic") if isinstance(d.get(name), dict)]
+
+
+def _bind(value: Any, iterator: str, key: Any, item: Any) -> Any:
+    """A dynamic block's content with ``<iterator>.key`` / ``<iterator>.value`` put in (as literals)."""
+    if isinstance(value, dict):
+        return {k: _bind(v, iterator, key, item) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bind(v, iterator, key, item) for v in value]
+    if not isinstance(value, str):
+        return value
+    whole = {f"${{{iterator}.key}}": key, f"${{{iterator}.value}}": item}
+    if value in whole:
+        return whole[value]
+    return value.replace(f"{iterator}.key", f'"{key}"').replace(f"{iterator}.value", f'"{item}"')
 
 
 def memory_mb(text: str) -> int:
@@ -166,8 +202,8 @@ def push_subscriptions(stack: Stack) -> dict[str, dict[str, Any]]:
 
 def pushed_function(body: dict[str, Any]) -> str:
     endpoint = str(attr(blocks(body, "push_config")[0], "push_endpoint", ""))
-    m = re.search(r"google_cloudfunctions2_function\.(\w+)\.", endpoint)
-    return m.group(1) if m else ""
+    m = re.search(r'google_cloudfunctions2_function\.(?:fn\["(\w+)"\]|(\w+))\.', endpoint)
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 # --- reading the code -------------------------------------------------------------------------------
@@ -663,7 +699,7 @@ def check_scheduler(stack: Stack) -> list[str]:
         http = blocks(body, "http_target")
         if not http:
             continue
-        if "google_cloudfunctions2_function.sweep." in str(attr(http[0], "uri")):
+        if pushed_function({"push_config": [{"push_endpoint": attr(http[0], "uri")}]}) == "sweep":
             targets.append(name)
             oidc = blocks(http[0], "oidc_token")
             sa = str(stack.evaluate(attr(oidc[0], "service_account_email"))) if oidc else ""

@@ -219,6 +219,7 @@ _FUNCTIONS: dict[str, Any] = {
     "toset": lambda items: list(dict.fromkeys(items)),
     "replace": lambda s, old, new: str(s).replace(old, new),
     "lookup": lambda m, k, d=None: m.get(k, d),
+    "merge": lambda *maps: {k: v for m in maps for k, v in m.items()},
 }
 
 

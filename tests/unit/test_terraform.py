@@ -142,7 +142,10 @@ class Mutation:
     expected: str
 
 
-FN = 'resource "google_cloudfunctions2_function" "{}"'
+# A function's entry in local.function_settings, the one for_each resource, and the settings all share.
+FN = "\n    {} = {{\n"
+FN_RESOURCE = 'resource "google_cloudfunctions2_function" "fn"'
+FN_COMMON_ENV = "\n  function_env = {\n"
 SUB = 'resource "google_pubsub_subscription" "{}"'
 MUTATIONS = [
     Mutation(
@@ -172,7 +175,7 @@ MUTATIONS = [
     Mutation(
         "required-setting-removed",
         "functions.tf",
-        FN.format("intake"),
+        FN_COMMON_ENV,
         r"\n\s*GOOGLE_CLOUD_PROJECT\s*=.*",
         "",
         "intake: not ready with the deployed settings: GOOGLE_CLOUD_PROJECT is not set",
@@ -181,7 +184,7 @@ MUTATIONS = [
         "secret-the-entry-point-reads-removed",
         "functions.tf",
         FN.format("stripe_webhook"),
-        r'\n\s*secret_environment_variables \{\s*key\s*=\s*"STRIPE_WEBHOOK_SECRET"[^}]*\}',
+        r"\n\s*STRIPE_WEBHOOK_SECRET\s*=.*",
         "",
         "stripe_webhook: not ready with the deployed settings: STRIPE_WEBHOOK_SECRET is not set",
     ),
@@ -228,7 +231,7 @@ MUTATIONS = [
     Mutation(
         "event-trigger-retry-off",
         "functions.tf",
-        FN.format("intake"),
+        FN_RESOURCE,
         r'"RETRY_POLICY_RETRY"',
         '"RETRY_POLICY_DO_NOT_RETRY"',
         "intake: event trigger does not retry",
@@ -236,7 +239,7 @@ MUTATIONS = [
     Mutation(
         "event-trigger-retry-removed",
         "functions.tf",
-        FN.format("intake"),
+        FN_RESOURCE,
         r"\n\s*retry_policy\s*=.*",
         "",
         "intake: event trigger does not retry",
@@ -301,16 +304,16 @@ MUTATIONS = [
         "secret-as-plain-env",
         "functions.tf",
         FN.format("assemble"),
-        r'\n\s*secret_environment_variables \{\s*key\s*=\s*"SENDGRID_API_KEY"[^}]*\}',
-        "",
+        r'secrets(\s*)= \{ SENDGRID_API_KEY = "sendgrid_api_key" \}',
+        r"secrets\1= {}",
         "assemble: sends mail but SENDGRID_API_KEY is not a secret",
     ),
     Mutation(
         "secret-value-in-plain-env",
         "functions.tf",
         FN.format("assemble"),
-        r"(\n\s*)ZAPDOC_MAIL_FROM(\s*)=",
-        r'\1SENDGRID_API_KEY = "SG.not-secret"\1ZAPDOC_MAIL_FROM\2=',
+        r"(\n\s*)ZAPDOC_RETENTION_S(\s*)=",
+        r'\1SENDGRID_API_KEY = "SG.not-secret"\1ZAPDOC_RETENTION_S\2=',
         "assemble: SENDGRID_API_KEY is a plain environment value",
     ),
     Mutation(
@@ -324,9 +327,9 @@ MUTATIONS = [
     Mutation(
         "entry-point-renamed",
         "functions.tf",
-        FN.format("classify"),
-        r'entry_point(\s*)= "classify"',
-        r'entry_point\1= "classify_document"',
+        FN_RESOURCE,
+        r"entry_point(\s*)= each.key",
+        r'entry_point\1= each.key == "classify" ? "classify_document" : each.key',
         "defines no function 'classify_document'",
     ),
     Mutation(
@@ -388,9 +391,9 @@ MUTATIONS = [
     Mutation(
         "own-service-account-shared",
         "functions.tf",
-        FN.format("sweep"),
-        r'service_account_email(\s*)= google_service_account.fn\["sweep"\]',
-        r'service_account_email\1= google_service_account.fn["assemble"]',
+        FN_RESOURCE,
+        r"service_account_email(\s*)= google_service_account.fn\[each.key\]",
+        r'service_account_email\1= google_service_account.fn[each.key == "sweep" ? "assemble" : each.key]',
         "sweep: does not run as its own service account",
     ),
 ]
@@ -403,8 +406,10 @@ def mutated_copy(directory: Path, mutation: Mutation) -> Path:
     path = copy / mutation.file
     text = path.read_text()
     start = text.index(mutation.anchor)
-    end = text.find("\n}\n", start)
-    end = len(text) if end == -1 else end + 3
+    line = mutation.anchor.lstrip("\n")  # the block closes at its own indentation (map entries too)
+    closing = "\n" + " " * (len(line) - len(line.lstrip(" "))) + "}\n"
+    end = text.find(closing, start)
+    end = len(text) if end == -1 else end + len(closing)
     block, count = re.subn(mutation.pattern, mutation.replacement, text[start:end], count=1)
     assert count == 1, f"mutation {mutation.id} did not apply"
     path.write_text(text[:start] + block + text[end:])

@@ -70,7 +70,7 @@ MUTATIONS = [
     Mutation(
         "analytics-topic-not-given-to-assemble",
         "functions.tf",
-        'resource "google_cloudfunctions2_function" "assemble"',
+        "\n    assemble = {\n",  # its entry in local.function_settings
         r"\n\s*ZAPDOC_ANALYTICS_TOPIC\s*=.*",
         "",
         "assemble: ZAPDOC_ANALYTICS_TOPIC is not 'zapdoc-analytics'",
