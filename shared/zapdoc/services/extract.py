@@ -78,30 +78,27 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         _notify(rt, job_id, doc_id, "extract")
         return StepOutcome.ALREADY_DONE
     started = time.monotonic()
-    try:
-        with idem.keep_alive(key, lease=lease) as beat:
-            text, text_notes = sources.document_text_and_notes(rt, doc.data)
-            sources.check_token_budget(rt, text)
-            extraction = rt.extractor.extract(text, jobs.job_fields(job))
-            rt.crash("extract.after_provider")
-            beat.check()  # stalled past the lease and taken over: the new holder records the result
-    except LeaseLost:
-        raise  # the claim is the new holder's: neither release nor complete it
-    except PermanentError as exc:
-        failed = jobs.fail_document(rt, job, job_id, doc, str(exc), also=[idem.completion(key)])
-        outcome = StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
-    except TransientError as exc:
-        if not _too_old_or_tried(rt, doc.data):
-            rt.store.commit([Update(doc.path, {"attempts": int(doc.data.get("attempts") or 0) + 1})])
-            idem.release(key)
-            raise
-        reason = f"gave up after repeated temporary failures: {exc}"
-        failed = jobs.fail_document(rt, job, job_id, doc, reason, also=[idem.completion(key)])
-        outcome = StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
-    except Exception:
-        idem.release(key)
-        raise
-    else:
+    with idem.holding(key) as held:  # released when the step raises, except once the result is committed
+        try:
+            with idem.keep_alive(key, lease=lease) as beat:
+                text, text_notes = sources.document_text_and_notes(rt, doc.data)
+                sources.check_token_budget(rt, text)
+                extraction = rt.extractor.extract(text, jobs.job_fields(job))
+                rt.crash("extract.after_provider")
+                beat.check()  # stalled past the lease and taken over: the new holder records the result
+        except LeaseLost:
+            raise  # the claim is the new holder's: neither release nor complete it
+        except PermanentError as exc:
+            failed = jobs.fail_document(rt, job, job_id, doc, str(exc), also=[held.completion()])
+            return StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
+        except TransientError as exc:
+            if not _too_old_or_tried(rt, doc.data):
+                rt.store.commit([Update(doc.path, {"attempts": int(doc.data.get("attempts") or 0) + 1})])
+                raise  # released: the redelivery claims again
+            reason = f"gave up after repeated temporary failures: {exc}"
+            failed = jobs.fail_document(rt, job, job_id, doc, reason, also=[held.completion()])
+            return StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
+        completion = held.completion()  # committed with the result (never released from here on)
         seconds = time.monotonic() - started
         usage = extraction.usage
         provider = extraction.provider or rt.extractor.name
@@ -158,26 +155,22 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         elif extraction.doc_type:  # the answer classified the document: the classify step records it
             done.update(extracted_doc_type=extraction.doc_type, doc_type=extraction.doc_type)
             stats.update(doc_type=extraction.doc_type, classify_model=model)
-        recorded = _record_result(rt, job, job_id, doc, done, stats, idem.completion(key))
-        if recorded is None:
-            idem.forget(key)
-            _notify(rt, job_id, doc_id, "extract")
-            return StepOutcome.ALREADY_DONE
-        cost = round(usage.cost_usd, 6) if usage is not None else 0.0
-        event(
-            log,
-            "document extracted",
-            state="done",
-            seconds=round(seconds, 3),
-            provider=provider,
-            model=model,
-            cost_usd=cost,
-        )
-        idem.forget(key)
-        jobs.notify_if_last(rt, job, job_id, doc_id, "extract", recorded.finished)
-        return StepOutcome.DONE
-    idem.forget(key)  # completed in the commit that failed the document
-    return outcome
+        recorded = _record_result(rt, job, job_id, doc, done, stats, completion)
+    if recorded is None:
+        _notify(rt, job_id, doc_id, "extract")
+        return StepOutcome.ALREADY_DONE
+    cost = round(usage.cost_usd, 6) if usage is not None else 0.0
+    event(
+        log,
+        "document extracted",
+        state="done",
+        seconds=round(seconds, 3),
+        provider=provider,
+        model=model,
+        cost_usd=cost,
+    )
+    jobs.notify_if_last(rt, job, job_id, doc_id, "extract", recorded.finished)
+    return StepOutcome.DONE
 
 
 @dataclass(frozen=True)

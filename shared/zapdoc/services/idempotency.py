@@ -16,13 +16,14 @@ it gets CPU while the request it belongs to is in flight, which is when the step
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -109,6 +110,21 @@ def renew_every(lease: dt.timedelta) -> float:
     return max(0.05, lease.total_seconds() / 3)
 
 
+class Held:
+    """Our claim on ``key`` while ``Idempotency.holding`` runs its block."""
+
+    def __init__(self, idem: Idempotency, key: str) -> None:
+        self._idem = idem
+        self.key = key
+        self.settled = False
+
+    def completion(self, **result: Any) -> Update:
+        """The write completing the key, for the block to commit with its result: the claim is then
+        only forgotten when the block ends (committed or not, it is no longer ours to release)."""
+        self.settled = True
+        return self._idem.completion(self.key, **result)
+
+
 class Idempotency:
     def __init__(self, store: DocumentStore, clock: Callable[[], dt.datetime], ttl: dt.timedelta) -> None:
         self._store = store
@@ -169,6 +185,38 @@ class Idempotency:
     def keep_alive(self, key: str, *, lease: dt.timedelta) -> Heartbeat:
         """A ``Heartbeat`` renewing our claim on ``key`` while a ``with`` block works."""
         return Heartbeat(lambda: self.renew(key, lease=lease), renew_every(lease), name=key)
+
+    @contextlib.contextmanager
+    def holding(self, key: str, *, complete_on: tuple[type[BaseException], ...] = ()) -> Iterator[Held]:
+        """The work done under our claim on ``key`` (claimed just before): completed when the block
+        ends normally, released when it raises (a retry can claim again), except
+
+        - ``LeaseLost``: the claim is the new holder's, neither released nor completed;
+        - an exception in ``complete_on``: completed all the same, then raised (the work must not run
+          again, e.g. an upload counted enough to refuse its job);
+        - ``Held.completion()`` was taken (the block commits the completion with its result): only
+          forgotten, whatever happens next."""
+        held = Held(self, key)
+        try:
+            yield held
+        except LeaseLost:
+            raise
+        except complete_on:
+            if held.settled:
+                self.forget(key)
+            else:
+                self.complete(key)
+            raise
+        except Exception:  # not a BaseException such as a simulated crash: a dead process releases nothing
+            if held.settled:
+                self.forget(key)
+            else:
+                self.release(key)
+            raise
+        if held.settled:
+            self.forget(key)
+        else:
+            self.complete(key)
 
     def complete(self, key: str, **result: Any) -> None:
         self._store.commit([self.completion(key, **result)])

@@ -101,7 +101,8 @@ def _record_file(
         raise TransientError("this upload is being processed by another invocation")
     if claim is Claim.COMPLETED:
         return
-    try:
+    # counted enough to refuse the job (OverBudget): completed, so a redelivery does not count again
+    with idem.holding(key, complete_on=(sources.OverBudget,)):
         with idem.keep_alive(key, lease=lease) as beat:
             writes, pages, count, rejected = _documents_of(rt, job, file_id, declared, name, generation)
             rt.crash("intake.after_read")
@@ -130,13 +131,6 @@ def _record_file(
                 )
             ]
         )
-    except sources.OverBudget:
-        idem.complete(key)  # counted enough to refuse the job: a redelivery must not count again
-        raise
-    except Exception:
-        idem.release(key)
-        raise
-    idem.complete(key)
     event(log, "file arrived", file_id=file_id, documents=count, rejected=rejected, pages=pages)
 
 

@@ -373,12 +373,8 @@ def send_once(rt: Runtime, key: str, mail: Mail) -> bool:
     claim = idem.claim(f"mail:{key}", lease=dt.timedelta(minutes=5))
     if claim is not Claim.CLAIMED:
         return False
-    try:
+    with idem.holding(f"mail:{key}"):  # released when the send fails: a retry sends
         rt.mailer.send(mail)
-    except Exception:
-        idem.release(f"mail:{key}")
-        raise
-    idem.complete(f"mail:{key}")
     return True
 
 
