@@ -409,6 +409,7 @@ class _Writer:
         stats.documents += 1
         stats.pages += result.pages or 0
         failed = result.status == "error"
+        source = "" if failed else provenance(result, self.info.provider)
         notes: list[str] = []
         if failed:
             stats.failed += 1
@@ -416,7 +417,7 @@ class _Writer:
                 notes.append(result.reason)
         else:
             stats.ok += 1
-            self.providers[provenance(result, self.info.provider) or "not recorded"] += 1
+            self.providers[source or "not recorded"] += 1
             self.done.append(
                 DocumentResult(
                     file="", status="ok", pages=result.pages, usage=result.usage,
@@ -468,7 +469,7 @@ class _Writer:
 
         if self.items is not None:
             stats.item_rows += self._write_items(result)
-        self._write_evidence(result)
+        self._write_evidence(result, source if result.status == "ok" else "")
 
     def _write_items(self, result: DocumentResult) -> int:
         sheet = self.items
@@ -505,9 +506,9 @@ class _Writer:
                 written += 1
         return written
 
-    def _write_evidence(self, result: DocumentResult) -> None:
+    def _write_evidence(self, result: DocumentResult, provider: str) -> None:
         sheet = self.evidence
-        source = sheet.value(provenance(result, self.info.provider) if result.status == "ok" else "")
+        source = sheet.value(provider)
         file = sheet.value(result.file)
         shared = not isinstance(file, Cell)  # a plain value can stand in every row of the document
         confidences = self.confidences
