@@ -74,6 +74,9 @@ class _RequestsWithSession:
 
 @pytest.fixture
 def iam(monkeypatch: pytest.MonkeyPatch) -> IamSignBlob:
+    # as on Cloud Functions: no emulator. The storage SDK reads STORAGE_EMULATOR_HOST itself and would
+    # sign for the emulator's host (the session's emulator fixtures set it when the whole suite runs)
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     adapter = IamSignBlob()
 
     class Session(requests.Session):
