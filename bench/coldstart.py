@@ -47,7 +47,17 @@ DEPLOYED_ENV = {
 }
 LIBS = ("pydantic", "pydantic.main")
 """Not an SDK: the library of our settings and API models (informational ratio ``ready_vs_libs``)."""
-SDK_PREFIXES = ("google.", "openai", "stripe", "sendgrid", "firebase_admin", "openpyxl", "pypdf", "requests")
+SDK_PREFIXES = (
+    "google.",
+    "openai",
+    "stripe",
+    "sendgrid",
+    "firebase_admin",
+    "openpyxl",
+    "pypdf",
+    "urllib3",
+    "certifi",
+)
 FIRST_REQUEST = ("POST", "/v1/jobs")
 """The API's request models are built on first use (``defer_build``): its first request builds its own
 route's models and the error model. The bench counts the route whose models cost most to build (measured:

@@ -212,10 +212,11 @@ def runtime() -> Runtime:
 
 
 def build_webhook_sender() -> WebhookSender:
-    """The HTTP client of the ``webhooks`` function (the URL guard runs before each POST, in the service)."""
-    from zapdoc.adapters.webhook_http import RequestsWebhookSender
+    """The HTTP client of the ``webhooks`` function (the URL guard runs before each POST, in the service,
+    and the sender connects to the address the guard checked)."""
+    from zapdoc.adapters.webhook_http import PinnedWebhookSender
 
-    return RequestsWebhookSender()
+    return PinnedWebhookSender()
 
 
 def webhook_sender() -> WebhookSender:
@@ -304,7 +305,7 @@ SDKS: dict[str, tuple[str, ...]] = {
     "sweep": (_STORE, _BLOBS, "openpyxl", "sendgrid"),
     "api": (_STORE, _BLOBS, "firebase_admin", "stripe"),
     "stripe_webhook": (_STORE, "stripe"),
-    "webhooks": (_STORE, _BUS, "requests"),
+    "webhooks": (_STORE, _BUS, "urllib3", "certifi"),
 }
 """The client libraries each function uses; imported at instance start so the first event does not
 pay for them (``tests/unit/test_coldstart.py`` checks each function loads these and no other SDK)."""

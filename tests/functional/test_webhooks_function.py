@@ -32,9 +32,11 @@ class ScriptedSender:
     def __init__(self, *statuses: int | None) -> None:
         self.statuses = list(statuses)
         self.requests: list[tuple[str, bytes, dict[str, str]]] = []
+        self.addresses: list[str] = []
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, address: str) -> int:
         self.requests.append((url, body, dict(headers)))
+        self.addresses.append(address)
         status = self.statuses.pop(0) if self.statuses else 200
         if status is None:
             raise TransientError("connection refused")
@@ -164,6 +166,7 @@ def test_one_signed_event_per_job_even_after_two_500s_and_redelivered_messages(w
     # THEN the first two attempts answer 5xx (Pub/Sub redelivers), the third delivers, the copy is acked
     assert statuses[:2] == [500, 500] and statuses[2:] == [200, 200]
     assert len(sender.requests) == 3
+    assert sender.addresses == ["127.0.0.1"] * 3  # the address the guard checked, passed to the sender
     url, body, headers = sender.requests[-1]
     assert url == HOOK and headers[W.EVENT_ID_HEADER] == message["event_id"]
     assert W.verify(secret, body, headers[W.SIGNATURE_HEADER], now=world.clock().timestamp())

@@ -63,6 +63,27 @@ def test_a_public_https_url_is_accepted_in_production() -> None:
     )
 
 
+def test_the_checked_target_is_an_address_that_passed_the_guard_preferring_ipv4() -> None:
+    # GIVEN a host with a public IPv6 and a public IPv4 address WHEN it is checked
+    target = W.check_target(
+        "https://hooks.example.com/z",
+        allow_loopback=False,
+        resolver=resolves_to("2606:2800::1", "93.184.216.34"),
+    )
+    # THEN the sender is told the IPv4 one (it connects there and resolves nothing again)
+    assert target == W.Target("https://hooks.example.com/z", "93.184.216.34")
+    only_v6 = W.check_target(
+        "https://v6.example/", allow_loopback=False, resolver=resolves_to("2606:2800::1")
+    )
+    assert only_v6.address == "2606:2800::1"
+    # AND one lookup serves both the check and the connection (a second answer is never asked for)
+    answers = iter([["93.184.216.34"], ["169.254.169.254"]])
+    assert W.check_target(
+        "https://r.example/", allow_loopback=False, resolver=lambda h, p: next(answers)
+    ).address == ("93.184.216.34")
+    assert next(answers) == ["169.254.169.254"]
+
+
 @pytest.mark.parametrize(
     ("url", "addresses", "why"),
     [

@@ -13,6 +13,7 @@ import ipaddress
 import secrets
 import socket
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from zapdoc.domain.errors import UsageError
@@ -77,6 +78,15 @@ def _forbidden(address: str, allow_loopback: bool) -> str:
     return ""
 
 
+class Target(NamedTuple):
+    """A checked webhook destination: the URL and the address its host resolved to when it was checked.
+    The sender connects to ``address`` and never resolves the host again, so a DNS answer that changes
+    between the check and the connection (DNS rebinding) cannot move the request to another address."""
+
+    url: str
+    address: str
+
+
 def check_url(url: object, *, allow_loopback: bool, resolver: Resolver = resolve) -> str:
     """The URL when it may receive webhooks, else ``UsageError`` saying why (SSRF guard).
 
@@ -84,6 +94,11 @@ def check_url(url: object, *, allow_loopback: bool, resolver: Resolver = resolve
     public (no private, loopback, link-local/metadata or reserved ranges). The local stack allows
     ``http://`` to loopback receivers.
     """
+    return check_target(url, allow_loopback=allow_loopback, resolver=resolver).url
+
+
+def check_target(url: object, *, allow_loopback: bool, resolver: Resolver = resolve) -> Target:
+    """``check_url``, and the one resolved address the request must go to (see ``Target``)."""
     if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL:
         raise UsageError(f"webhook_url must be a URL of at most {MAX_URL} characters")
     parts = urlsplit(url.strip())
@@ -106,4 +121,6 @@ def check_url(url: object, *, allow_loopback: bool, resolver: Resolver = resolve
     loopback_only = all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
     if parts.scheme != "https" and not (allow_loopback and loopback_only):
         raise UsageError("webhook_url must be an https:// URL")
-    return url.strip()
+    # IPv4 first: serverless egress often has no IPv6 route
+    ipv4 = [a for a in addresses if ipaddress.ip_address(a.split("%", 1)[0]).version == 4]
+    return Target(url.strip(), (ipv4 or list(addresses))[0])

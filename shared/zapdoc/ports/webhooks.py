@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class WebhookSender(Protocol):
-    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        """POST ``body``; the HTTP status, or raise ``TransientError`` for a network failure."""
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, address: str) -> int:
+        """POST ``body`` to ``url`` over a connection to ``address`` (the IP the URL guard checked; the
+        host is not resolved again, and TLS still verifies the certificate for the URL's host); the HTTP
+        status, or raise ``TransientError`` for a network failure."""
         ...

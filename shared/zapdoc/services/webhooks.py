@@ -280,7 +280,7 @@ def _attempt(rt: Runtime, record: Mapping[str, Any], sender: WebhookSender) -> t
     if job is None:
         return None, "the job no longer exists"
     try:
-        url = W.check_url(record.get("url"), allow_loopback=rt.settings.webhook_allow_loopback)
+        target = W.check_target(record.get("url"), allow_loopback=rt.settings.webhook_allow_loopback)
     except UsageError as exc:  # e.g. the host now resolves to a private address (DNS rebinding)
         return None, str(exc)
     body = json.dumps(event_body(rt, record, job.data), separators=(",", ":"), default=str).encode()
@@ -292,7 +292,7 @@ def _attempt(rt: Runtime, record: Mapping[str, Any], sender: WebhookSender) -> t
         W.EVENT_ID_HEADER: str(record["event_id"]),
     }
     try:
-        return sender.post(url, body, headers), None
+        return sender.post(target.url, body, headers, address=target.address), None  # no second lookup
     except TransientError as exc:
         return None, str(exc)
 
