@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from tests.pdfs import make_pdf
 from zapdoc.adapters.memory import MemoryBlobs, MemoryBus, MemoryMailer, MemoryStore
@@ -26,6 +28,19 @@ from zapdoc.services.assemble import assemble_job
 from zapdoc.services.extract import classify_document, extract_document
 from zapdoc.services.runtime import Runtime, SimulatedCrash
 from zapdoc.settings import CloudSettings
+
+FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
+
+
+def function_client(name: str, signature: str = "cloudevent") -> Any:
+    """A functions-framework test client of ``functions/<name>/main.py`` (signature: http or cloudevent)."""
+    import functions_framework
+
+    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
+        target=name, source=str(FUNCTIONS / name / "main.py"), signature_type=signature
+    )
+    return app.test_client()
+
 
 FIELDS = parse_fields("invoice_number, total:amount")
 

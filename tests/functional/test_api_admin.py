@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import api_context, fake_token
-from tests.pipeline_support import MemoryWorld, memory_world
+from tests.pipeline_support import MemoryWorld, function_client, memory_world
 from zapdoc import bootstrap
 
-ROOT = Path(__file__).resolve().parents[2]
 OPERATOR = "op-" + uuid.uuid4().hex[:8]
 
 
@@ -30,10 +27,7 @@ def world() -> Iterator[MemoryWorld]:
 
 @pytest.fixture
 def client(world: MemoryWorld) -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
-    )
-    return app.test_client()
+    return function_client("api", "http")
 
 
 def _get(client: Any, token: str, since: str = "7d") -> Any:

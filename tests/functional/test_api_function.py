@@ -9,20 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import FakeGateway, api_context, fake_token
-from tests.pipeline_support import MemoryWorld, invoice_pdf, memory_world, pump
+from tests.pipeline_support import MemoryWorld, function_client, invoice_pdf, memory_world, pump
 from zapdoc import bootstrap
 from zapdoc.ports.store import Query
 from zapdoc.services import jobs
 from zapdoc.services.intake import handle_upload
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -36,10 +32,7 @@ def world() -> Iterator[MemoryWorld]:
 
 @pytest.fixture
 def client(world: MemoryWorld) -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
-    )
-    return app.test_client()
+    return function_client("api", "http")
 
 
 def auth(uid: str, *, verified: bool = True) -> dict[str, str]:

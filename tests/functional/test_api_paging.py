@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import api_context, fake_token
-from tests.pipeline_support import MemoryWorld, memory_world
+from tests.pipeline_support import MemoryWorld, function_client, memory_world
 from zapdoc import bootstrap
 from zapdoc.services import jobs
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -30,10 +26,7 @@ def world() -> Iterator[MemoryWorld]:
 
 @pytest.fixture
 def client(world: MemoryWorld) -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
-    )
-    return app.test_client()
+    return function_client("api", "http")
 
 
 def test_api_keys_page_newest_first_revoked_ones_included(client: Any, world: MemoryWorld) -> None:

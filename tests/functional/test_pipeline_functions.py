@@ -13,25 +13,18 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
-from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world
+from tests.pipeline_support import FIELDS, MemoryWorld, function_client, invoice_pdf, memory_world
 from zapdoc import bootstrap
 from zapdoc.logging import CloudJsonFormatter
 from zapdoc.services import jobs
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def client(name: str, signature: str = "cloudevent") -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target=name, source=str(ROOT / "functions" / name / "main.py"), signature_type=signature
-    )
-    return app.test_client()
+    return function_client(name, signature)
 
 
 @pytest.fixture

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import WEBHOOK_SECRET, event, session_object, sign
-from tests.pipeline_support import MemoryWorld, memory_world
+from tests.pipeline_support import MemoryWorld, function_client, memory_world
 from zapdoc import bootstrap
 from zapdoc.services import jobs
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -27,10 +23,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryWorld]:
 
 
 def client() -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target="stripe_webhook", source=str(ROOT / "functions/stripe_webhook/main.py"), signature_type="http"
-    )
-    return app.test_client()
+    return function_client("stripe_webhook", "http")
 
 
 def test_a_signed_paid_session_is_credited(world: MemoryWorld) -> None:

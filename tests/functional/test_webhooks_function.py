@@ -9,12 +9,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import api_context, fake_token
 from tests.functional.test_pipeline_functions import post, pubsub_event
-from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump
+from tests.pipeline_support import FIELDS, MemoryWorld, function_client, invoice_pdf, memory_world, pump
 from zapdoc import bootstrap
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import TransientError
@@ -53,10 +52,7 @@ def world() -> Iterator[MemoryWorld]:
 
 
 def app_client(name: str, signature: str) -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target=name, source=str(ROOT / "functions" / name / "main.py"), signature_type=signature
-    )
-    return app.test_client()
+    return function_client(name, signature)
 
 
 def auth(uid: str) -> dict[str, str]:

@@ -17,15 +17,13 @@ import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import functions_framework
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from tests.api_support import api_context, fake_token
-from tests.pipeline_support import memory_world
+from tests.pipeline_support import function_client, memory_world
 from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.adapters.memory import MemoryStore
@@ -34,7 +32,6 @@ from zapdoc.ports.store import DOCUMENT_ID, Order, Put, Query, Snapshot, Where, 
 from zapdoc.services.ledger import entry_path, user_path
 
 pytestmark = pytest.mark.emulators
-ROOT = Path(__file__).resolve().parents[2]
 
 PAGE = 20  # the default page of GET /v1/jobs and the ledger entries GET /v1/me shows
 SMALL_CONSTANT = 5  # the caller's account and balance documents, and the like
@@ -173,10 +170,7 @@ def _due_work(store: FirestoreStore, now: dt.datetime) -> list[str]:
 
 
 def _app(target: str) -> Any:
-    app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-        target=target, source=str(ROOT / f"functions/{target}/main.py"), signature_type="http"
-    )
-    return app.test_client()
+    return function_client(target, "http")
 
 
 def measure(firestore_client: Any, history: int) -> Measured:

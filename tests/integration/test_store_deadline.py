@@ -10,12 +10,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import functions_framework
 import pytest
 
 from tests.api_support import api_context, fake_token
-from tests.functional.test_api_function import ROOT
-from tests.pipeline_support import memory_world
+from tests.pipeline_support import function_client, memory_world
 from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore, StoreUnavailable
 from zapdoc.ports.store import Create, Query
@@ -78,10 +76,9 @@ def test_the_api_answers_503_with_retry_after_when_the_store_hangs(black_hole: s
     bootstrap.install(world.rt)
     bootstrap.install(api=api_context(world.rt))
     try:
-        app = functions_framework.create_app(  # type: ignore[no-untyped-call]
-            target="api", source=str(ROOT / "functions/api/main.py"), signature_type="http"
+        resp = function_client("api", "http").get(
+            "/v1/me", headers={"Authorization": f"Bearer {fake_token('u1')}"}
         )
-        resp = app.test_client().get("/v1/me", headers={"Authorization": f"Bearer {fake_token('u1')}"})
     finally:
         bootstrap.reset()
     assert resp.status_code == 503
