@@ -16,7 +16,7 @@ preload("stripe_webhook")
 @functions_framework.http
 def stripe_webhook(request: flask.Request) -> flask.Response:
     if request.method != "POST":
-        return flask.Response("use POST\n", status=405)
+        return flask.Response("use POST\n", status=405, headers={"Allow": "POST"})
     with zlog.invocation(function="stripe_webhook"):
         status, body = process(
             runtime(),

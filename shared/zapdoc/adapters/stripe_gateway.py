@@ -78,8 +78,9 @@ class StripeCheckoutGateway:
 
 
 class StripeEventVerifier:
-    """``EventVerifier`` on Stripe's webhook signature scheme (``stripe.Webhook.construct_event``; the
-    tolerance is Stripe's default, 300 s)."""
+    """``EventVerifier`` on Stripe's webhook signature scheme (``stripe.WebhookSignature.verify_header``
+    with Stripe's default tolerance, 300 s), then the body parsed here: ``construct_event`` would also
+    build a Stripe event object, which crashes on a signed body that is JSON but not an object."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
@@ -92,11 +93,13 @@ class StripeEventVerifier:
         if not signature:
             return None
         try:
-            stripe.Webhook.construct_event(payload, signature, self._secret)
+            stripe.WebhookSignature.verify_header(
+                payload, signature, self._secret, stripe.Webhook.DEFAULT_TOLERANCE
+            )
         except (stripe.SignatureVerificationError, ValueError):
             return None
         try:
             data = json.loads(payload)
-        except ValueError:  # construct_event parsed it already; a huge-integer literal can still fail here
+        except ValueError:  # signed but not JSON (or a huge-integer literal): not an event
             return None
         return data if isinstance(data, dict) else None

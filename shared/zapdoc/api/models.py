@@ -560,14 +560,24 @@ class StripeEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str
+    id: str = Field(min_length=1, max_length=255)
     type: str = Field(
+        min_length=1,
+        max_length=255,
         description="Handled: checkout.session.completed and checkout.session.async_payment_succeeded "
         "(credit a paid pack once per session), checkout.session.async_payment_failed (mail the "
         "buyer), charge.refunded (revoke the refunded share); any other type is acknowledged and "
-        "ignored"
+        "ignored",
     )
-    data: dict[str, Any] = Field(description="`object`: the Checkout Session or the Charge")
+    data: StripeEventData
+
+
+class StripeEventData(BaseModel):
+    """The event's payload: its `object` (Stripe adds more members, e.g. `previous_attributes`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object: dict[str, Any] = Field(description="The Checkout Session or the Charge")
 
 
 class StripeReceipt(Out):

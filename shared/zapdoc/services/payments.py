@@ -121,6 +121,7 @@ def handle_event(
 
     Raises ``MalformedEvent`` (before any write) for fields of the wrong type or out of range."""
     packs = configured_packs() if packs is None else packs
+    _text(event, "id", required=True, max_len=255)
     kind = _text(event, "type", required=True)
     data = event.get("data")
     obj = data.get("object") if isinstance(data, Mapping) else None
