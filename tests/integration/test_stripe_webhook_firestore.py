@@ -20,6 +20,7 @@ from tests.pipeline_support import MemoryWorld, memory_world
 from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.services import jobs
+from zapdoc.services.payments import purchase_path, session_path
 
 pytestmark = pytest.mark.emulators
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,3 +147,28 @@ def test_partial_then_full_refund_revokes_by_share_once(world: MemoryWorld, webh
     revokes = sorted(int(e["delta"]) for e in ledger.entries(user) if str(e["key"]).startswith("revoke:"))
     assert revokes == [-75, -25]
     assert ledger.balance(user) == 0
+
+
+def test_concurrent_refund_events_after_spending_take_only_what_is_left(
+    world: MemoryWorld, webhook_url: str
+) -> None:
+    # GIVEN a buyer of 100 credits (none of their own) who spent 60 of them
+    user = new_user(world, credits=0)
+    session = session_object(user_id=user, credits=100, amount_total=500)
+    assert post(webhook_url, sign(event("checkout.session.completed", session))) == 200
+    ledger = jobs.ledger(world.rt)
+    assert ledger.apply(user, "debit:job-spent", -60).applied
+    # WHEN three growing refund events of the charge arrive three times each, concurrently
+    pi = str(session["payment_intent"])
+    events = [sign(charge_refunded(pi, amount=500, amount_refunded=a)) for a in (100, 300, 500)] * 3
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(lambda s: post(webhook_url, s), events)) == {200}
+    # THEN the 40 credits left are revoked, no more, through ledger entries that sum to the balance
+    entries = ledger.entries(user)
+    taken = -sum(int(e["delta"]) for e in entries if str(e["key"]).startswith("revoke:"))
+    assert (taken, ledger.balance(user), sum(int(e["delta"]) for e in entries)) == (40, 0, 0)
+    # AND the purchase and the session record the whole share as refunded and what was taken
+    purchase = world.rt.store.get(purchase_path(pi))
+    stored = world.rt.store.get(session_path(str(session["id"])))
+    assert purchase is not None and stored is not None
+    assert (purchase.data["revoked_share"], purchase.data["revoked"], stored.data["revoked"]) == (100, 40, 40)

@@ -15,7 +15,7 @@ from zapdoc.api.webhook import process
 from zapdoc.domain.errors import ConfigError, UsageError
 from zapdoc.domain.packs import Pack, parse_packs
 from zapdoc.services import jobs
-from zapdoc.services.payments import refund_share, start_checkout
+from zapdoc.services.payments import purchase_path, refund_share, session_path, start_checkout
 
 
 @pytest.fixture
@@ -221,3 +221,22 @@ def test_checkout_refuses_an_unknown_pack() -> None:
             packs, pack_id="huge", user_id="u", email="e@x", success_url="s", cancel_url="c", request_id="r",
         )  # fmt: skip
     assert gateway.calls == []
+
+
+def test_a_refund_is_a_ledger_change_recorded_on_the_purchase_and_the_session(world: MemoryWorld) -> None:
+    # GIVEN a buyer of 100 credits (no opening credits) who spent 70 of them
+    user = new_user(world, credits=0)
+    session = session_object(user_id=user, credits=100, amount_total=500)
+    deliver(world, event("checkout.session.completed", session))
+    jobs.ledger(world.rt).apply(user, "debit:job-y", -70)
+    # WHEN the purchase is refunded in full
+    pi = str(session["payment_intent"])
+    assert deliver(world, charge_refunded(pi, amount=500, amount_refunded=500))[1] == "revoked"
+    # THEN the ledger entry took the 30 left, and both records say so (the share is the whole pack)
+    entry = next(e for e in jobs.ledger(world.rt).entries(user) if e["key"].startswith("revoke:"))
+    assert (entry["delta"], entry["balance_after"], entry["refunded_share"]) == (-30, 0, 100)
+    purchase = world.rt.store.get(purchase_path(pi))
+    stored_session = world.rt.store.get(session_path(str(session["id"])))
+    assert purchase is not None and stored_session is not None
+    assert (purchase.data["revoked_share"], purchase.data["revoked"]) == (100, 30)
+    assert stored_session.data["revoked"] == 30

@@ -126,10 +126,16 @@ def test_each_packaged_function_imports_alone_and_preloads_exactly_its_sdks(
 ) -> None:
     # GIVEN the function's deployable source (entry point + the allow-listed package + requirements)
     target = package_function(name, tmp_path)
-    shipped = {p.name for p in (target / "zapdoc").iterdir()}
-    assert shipped == set(SHIPPED) | set(SHIPPED_FOR.get(name, ()))
+    package = target / "zapdoc"
+    shipped = {str(p.relative_to(package)) for p in package.rglob("*") if p.parent.name != "__pycache__"}
+    parts = {*SHIPPED, *SHIPPED_FOR.get(name, ())}
+    assert {s for s in shipped if "/" not in s} == {p.partition("/")[0] for p in parts}
+    assert {s for s in shipped if s.startswith("adapters/")} == {
+        p for p in parts if p.startswith("adapters/")
+    }
     local = [str(p) for p in target.rglob("*") if p.name in ("dev", "standins", "client", "tests", "cli.py")]
     assert local == [] and not list(target.rglob("*.pyc"))
+    assert not (package / "adapters" / "memory.py").exists()  # the CLI's and the tests' in-memory store
     # AND no shipped file imports a local-only module, not even inside a function
     assert shipped_imports(target) == []
     # WHEN it is imported in a fresh process that can load only that folder, the standard library and

@@ -62,6 +62,7 @@ def test_the_api_is_packaged_with_the_built_web_app_or_not_at_all(tmp_path: Path
     (root / "shared" / "zapdoc").mkdir(parents=True)
     for part in SHIPPED:  # the allow-listed parts, empty
         path = root / "shared" / "zapdoc" / part
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.touch() if "." in part else path.mkdir()
     (root / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
     (root / "requirements").mkdir()

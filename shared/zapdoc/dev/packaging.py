@@ -3,9 +3,10 @@ package and a ``requirements.txt``; optionally a reproducible zip (fixed timesta
 by content.
 
 What ships is an allow-list (``SHIPPED``): the layers production runs. Anything else in the package (the
-dev stack, the stand-ins, the integrators' client, the CLI, a module added later) stays out until it is
-named here; ``tests/unit/test_coldstart.py`` imports each packaged function in a fresh process that can
-load nothing but the package copy, the standard library and the production lockfile's distributions."""
+dev stack, the stand-ins, the integrators' client, the CLI, the in-memory store, a module added later)
+stays out until it is named here; ``tests/unit/test_coldstart.py`` imports each packaged function in a
+fresh process that can load nothing but the package copy, the standard library and the production
+lockfile's distributions."""
 
 from __future__ import annotations
 
@@ -35,10 +36,22 @@ SHIPPED: tuple[str, ...] = (
     "workbook.py",
     "mails.py",
     "services",
-    "adapters",
+    # the adapters production wires, by file: the in-memory store (adapters/memory.py) serves the CLI and
+    # the unit tests only, and a new adapter stays out until it is named here
+    "adapters/__init__.py",
+    "adapters/firebase_auth.py",
+    "adapters/firestore.py",
+    "adapters/gcs.py",
+    "adapters/gemini.py",
+    "adapters/openai_compat.py",
+    "adapters/pubsub.py",
+    "adapters/sendgrid.py",
+    "adapters/signing.py",
+    "adapters/stripe_gateway.py",
+    "adapters/webhook_http.py",
     "api",
 )
-"""The parts of ``shared/zapdoc`` every deployed function ships (files and packages, by name)."""
+"""The parts of ``shared/zapdoc`` every deployed function ships (files and packages, by path)."""
 SHIPPED_FOR: dict[str, tuple[str, ...]] = {"api": ("webapp",)}
 """Parts only one function ships: the built web app, served by ``api`` from its own origin."""
 NEVER = ("__pycache__", "*.pyc")
@@ -71,6 +84,7 @@ def package_function(name: str, output: Path, root: Path | None = None) -> Path:
     source, package = root / "shared" / "zapdoc", target / "zapdoc"
     package.mkdir()
     for part in (*SHIPPED, *SHIPPED_FOR.get(name, ())):
+        (package / part).parent.mkdir(parents=True, exist_ok=True)
         if (source / part).is_dir():
             shutil.copytree(source / part, package / part, ignore=shutil.ignore_patterns(*NEVER))
         elif (source / part).is_file():

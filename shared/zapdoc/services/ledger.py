@@ -58,6 +58,11 @@ class Change:
     meta: Mapping[str, Any] | None = None
     allow_negative: bool = False
     also: AlsoWrites = ()
+    at_most: bool = False
+    """A debit larger than the balance takes what is left (down to zero) instead of being refused: a
+    refunded purchase takes back only the credits not yet spent."""
+    also_taken: Callable[[int], Sequence[Write]] | None = None
+    """Writes that need the delta actually applied (an ``at_most`` debit may take less than asked)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class LedgerResult:
     outcome: Outcome
     balance: int
     """Balance after the change (or the current balance when nothing changed)."""
+    delta: int = 0
+    """The delta applied: ``Change.delta``, or less for an ``at_most`` debit; 0 unless APPLIED."""
 
     @property
     def applied(self) -> bool:
@@ -145,16 +152,20 @@ class Ledger:
         meta: Mapping[str, Any] | None = None,
         allow_negative: bool = False,
         also: AlsoWrites = (),
+        at_most: bool = False,
+        also_taken: Callable[[int], Sequence[Write]] | None = None,
     ) -> LedgerResult:
         """Change the balance by ``delta`` once per ``key``; refuse a debit the balance cannot cover.
 
         ``also`` are written in the same commit (e.g. the job moved to running with its debit); they are
         not written when the change was already applied or refused. A callable ``also`` returning None
-        ends with ``NOT_APPLICABLE`` and no write. Concurrent calls for one user in this process share
-        one commit (see the module's docstring).
+        ends with ``NOT_APPLICABLE`` and no write. ``at_most``: a debit the balance cannot cover takes
+        the balance (``LedgerResult.delta`` says how much), and ``also_taken(delta)`` gives the writes
+        that depend on it. Concurrent calls for one user in this process share one commit (see the
+        module's docstring).
         """
         check_user_id(user_id)
-        change = Change(key, delta, meta, allow_negative, also)
+        change = Change(key, delta, meta, allow_negative, also, at_most, also_taken)
         if not self._coalesce:
             return self.apply_many(user_id, [change])[0]
         return _queue_of(self._store).submit(self, user_id, change)
@@ -196,26 +207,27 @@ class Ledger:
             balance = running = int(snap.data.get("credits", 0))
             now = self._clock()
             writes: list[Write] = []
-            applied: list[tuple[int, int]] = []  # (change index, balance after)
+            applied: list[tuple[int, int, int]] = []  # (change index, balance after, delta applied)
             for i in open_:
                 change = changes[i]
                 extra = change.also() if callable(change.also) else change.also
                 if extra is None:
                     results[i] = LedgerResult(Outcome.NOT_APPLICABLE, running)
                     continue
-                after = running + change.delta
-                if after < 0 and change.delta < 0 and not change.allow_negative:
+                delta = change.delta
+                if change.at_most and delta < 0:
+                    delta = max(delta, -max(running, 0))
+                after = running + delta
+                if after < 0 and delta < 0 and not change.allow_negative:
                     results[i] = LedgerResult(Outcome.INSUFFICIENT, running)  # unless applied before
                     continue
                 running = after
-                writes.append(
-                    Create(
-                        entry_path(user_id, change.key),
-                        _entry(change.key, change.delta, after, now, change.meta),
-                    )
-                )
+                entry = _entry(change.key, delta, after, now, change.meta)
+                writes.append(Create(entry_path(user_id, change.key), entry))
                 writes.extend(extra)
-                applied.append((i, after))
+                if change.also_taken is not None:
+                    writes.extend(change.also_taken(delta))
+                applied.append((i, after, delta))
             refused = [i for i in open_ if (r := results[i]) is not None and r.outcome is not Outcome.APPLIED]
             for i in refused:  # refused or not applicable, but applied before: ALREADY_APPLIED, as alone
                 if self.has_entry(user_id, changes[i].key):
@@ -230,7 +242,7 @@ class Ledger:
                 self._store.commit([update, *writes, *also])
             except AlreadyExists:
                 # Some key was applied before: mark those, and apply the others without them.
-                done = [i for i, _ in applied if self.has_entry(user_id, changes[i].key)]
+                done = [i for i, _, _ in applied if self.has_entry(user_id, changes[i].key)]
                 if not done:  # the conflict was elsewhere (``also``): try again
                     _backoff(attempt)
                     continue
@@ -247,8 +259,8 @@ class Ledger:
                     results[i] = None
                 _backoff(attempt)
                 continue
-            for i, after in applied:
-                results[i] = LedgerResult(Outcome.APPLIED, after)
+            for i, after, delta in applied:
+                results[i] = LedgerResult(Outcome.APPLIED, after, delta)
             break
         else:
             raise TransientError(f"ledger for {user_id} is too contended; retry later")
@@ -258,7 +270,7 @@ class Ledger:
             result = results[j]
             assert result is not None
             if j != i and result.outcome is Outcome.APPLIED:
-                result = LedgerResult(Outcome.ALREADY_APPLIED, result.balance)
+                result = LedgerResult(Outcome.ALREADY_APPLIED, result.balance)  # delta 0: not this one
             final.append(result)
         return final
 

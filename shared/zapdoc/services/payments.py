@@ -9,8 +9,9 @@ Refund policy (``charge.refunded``): Stripe reports the cumulative refunded amou
 credits a purchase may lose are ``floor(credits * amount_refunded / amount)``; each refund event revokes
 what that share grew by since the last one, but only from credits still unspent (the balance never goes
 below zero; spent credits are not clawed back). The revocation is keyed
-``revoke:<session>:<amount_refunded>`` and the purchase record is compare-and-set in the same commit,
-so repeats of a refund event and concurrent refund events never revoke twice.
+``revoke:<session>:<amount_refunded>``, applied through the ledger like every credit change, and the
+purchase record is compare-and-set in the same commit, so repeats of a refund event and concurrent
+refund events never revoke twice.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from zapdoc.domain.ids import check_user_id
 from zapdoc.domain.packs import Pack
 from zapdoc.logging import event as log_event
 from zapdoc.ports.payments import CheckoutGateway, CheckoutSession
-from zapdoc.ports.store import AlreadyExists, Conflict, Create, Update
-from zapdoc.services import jobs
-from zapdoc.services.ledger import entry_path, user_path
+from zapdoc.ports.store import Create, Increment, Snapshot, Update, Write
+from zapdoc.services import cas, jobs
+from zapdoc.services.ledger import Outcome, user_path
 from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.payments")
@@ -251,13 +252,19 @@ def refund_share(credits: int, amount: int, amount_refunded: int) -> int:
 
 
 def revoke_refunded(rt: Runtime, charge: Mapping[str, Any]) -> WebhookOutcome:
-    """Revoke unspent credits by the refunded share of the purchase (see the module docstring)."""
+    """Revoke unspent credits by the refunded share of the purchase (see the module docstring).
+
+    The revocation is a ledger change like every other credit change (``at_most``: it takes what is
+    left of the balance, never more); the purchase and session records say how much it took, in the
+    same commit, on the condition that the purchase is as read (another refund event of the same
+    charge in between means the share is computed again)."""
     payment_intent = _text(charge, "payment_intent")
     amount = _amount(charge, "amount")
     amount_refunded = _amount(charge, "amount_refunded")
     if not payment_intent:
         return WebhookOutcome("ignored", "charge without payment_intent")
-    for _ in range(50):
+    ledger = jobs.ledger(rt)
+    for _ in range(cas.MAX_ATTEMPTS):
         purchase = rt.store.get(purchase_path(payment_intent))
         if purchase is None:
             return WebhookOutcome("ignored", "no purchase for this payment")
@@ -267,44 +274,35 @@ def revoke_refunded(rt: Runtime, charge: Mapping[str, Any]) -> WebhookOutcome:
         increment = target - int(p.get("revoked_share") or 0)
         if increment <= 0:
             return WebhookOutcome("already_revoked", session_id)
-        key = f"revoke:{session_id}:{amount_refunded}"
-        user = rt.store.get(user_path(user_id))
-        if user is None:
+        if rt.store.get(user_path(user_id)) is None:
             return WebhookOutcome("ignored", "unknown user")
-        if rt.store.get(entry_path(user_id, key)) is not None:
+
+        def as_read(read: Snapshot = purchase) -> list[Write] | None:
+            fresh = rt.store.get(read.path)
+            return [] if fresh is not None and fresh.version == read.version else None
+
+        def records(delta: int, read: Snapshot = purchase, target: int = target) -> list[Write]:
+            taken = Increment(-delta)
+            return [
+                Update(read.path, {"revoked_share": target, "revoked": taken}, if_version=read.version),
+                Update(session_path(str(read.data["session_id"])), {"revoked": Increment(-delta)}),
+            ]
+
+        result = ledger.apply(
+            user_id,
+            f"revoke:{session_id}:{amount_refunded}",
+            -increment,
+            meta={"reason": "refund of purchase", "session_id": session_id, "refunded_share": increment},
+            at_most=True,
+            also=as_read,
+            also_taken=records,
+        )
+        if result.outcome is Outcome.NOT_APPLICABLE:
+            continue  # another refund event of this charge changed the purchase: compute the share again
+        if not result.applied:
             return WebhookOutcome("already_revoked", session_id)
-        balance = int(user.data.get("credits", 0))
-        revoke = min(increment, max(balance, 0))
-        now = rt.clock()
-        entry = {
-            "key": key,
-            "delta": -revoke,
-            "balance_after": balance - revoke,
-            "at": now,
-            "reason": "refund of purchase",
-            "session_id": session_id,
-            "refunded_share": increment,
-        }
-        try:
-            rt.store.commit(
-                [
-                    Update(
-                        user.path, {"credits": balance - revoke, "updated_at": now}, if_version=user.version
-                    ),
-                    Create(entry_path(user_id, key), entry),
-                    Update(
-                        purchase.path,
-                        {"revoked_share": target, "revoked": int(p.get("revoked") or 0) + revoke},
-                        if_version=purchase.version,
-                    ),
-                ]
-            )
-        except AlreadyExists:
-            return WebhookOutcome("already_revoked", session_id)
-        except Conflict:
-            continue
-        log_event(log, "purchase refunded", session_id=session_id, revoked=revoke, share=increment)
-        return WebhookOutcome("revoked", f"{revoke}")
+        log_event(log, "purchase refunded", session_id=session_id, revoked=-result.delta, share=increment)
+        return WebhookOutcome("revoked", f"{-result.delta}")
     raise TransientError("purchase record too contended; retry later")
 
 
