@@ -7,7 +7,6 @@ failure, 2 a usage error with a message saying what to fix.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from zapdoc import __version__
+from zapdoc.domain.clock import utcnow
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import ConfigError, UsageError, ZapdocError
 from zapdoc.domain.fields import FieldSpec, parse_fields
@@ -123,7 +123,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         log.write(f"zapdoc: provider: {description}\n")
     progress = Progress(log, enabled=not args.quiet)
-    info = WorkbookInfo(template=args.template, provider=extractor.name, created=dt.datetime.now(dt.UTC))
+    info = WorkbookInfo(template=args.template, provider=extractor.name, created=utcnow())
     summary = run_batch(
         args.paths,
         fields,

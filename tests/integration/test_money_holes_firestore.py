@@ -26,6 +26,7 @@ from tests.unit.test_money_holes import (
 )
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.domain import jobs as J
+from zapdoc.domain.clock import utcnow
 from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import Create
 from zapdoc.services import jobs
@@ -33,7 +34,6 @@ from zapdoc.services.api_keys import ApiKeys
 from zapdoc.services.idempotency import Claim, Idempotency
 from zapdoc.services.intake import IntakeOutcome
 from zapdoc.services.ledger import entry_path
-from zapdoc.services.runtime import utcnow
 from zapdoc.services.sweep import sweep
 from zapdoc.services.templates_store import MAX_TEMPLATES, SavedTemplates
 

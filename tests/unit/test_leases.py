@@ -15,6 +15,7 @@ from tests.pipeline_support import Clock, invoice_pdf, memory_world, pump, user_
 from tests.unit.test_money_holes import _arrive, _job, _money_adds_up
 from zapdoc.adapters.memory import MemoryStore
 from zapdoc.domain import jobs as J
+from zapdoc.domain.clock import utcnow
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.domain.errors import TransientError
 from zapdoc.domain.fields import FieldSpec
@@ -23,7 +24,7 @@ from zapdoc.services.assemble import AssembleOutcome, assemble_job, renew_lease
 from zapdoc.services.extract import StepOutcome, classify_document, extract_document
 from zapdoc.services.idempotency import Claim, Heartbeat, Idempotency, LeaseLost, record_path
 from zapdoc.services.intake import IntakeOutcome, handle_upload
-from zapdoc.services.runtime import SimulatedCrash, utcnow
+from zapdoc.services.runtime import SimulatedCrash
 from zapdoc.settings import CloudSettings
 
 LEASE = dt.timedelta(seconds=30)

@@ -23,7 +23,7 @@ from tests.badinputs import (
 from tests.pdfs import make_pdf
 from zapdoc.domain.documents import Source
 from zapdoc.domain.errors import InputError
-from zapdoc.inputs.pdf import _pypdf_texts, clean_text, count_pages, inspect_pdf, unreadable_reason
+from zapdoc.inputs.pdf import _pypdf_texts, count_pages, inspect_pdf, tidy_page_text, unreadable_reason
 
 
 def test_good_pdf_gives_page_count_and_one_text_per_page() -> None:
@@ -118,7 +118,7 @@ def test_clean_text_normalises_line_ends_and_drops_control_characters() -> None:
     # GIVEN text with CRLF, CR, NUL, BEL, VT, C1, a lone surrogate and a non-character
     raw = "a\r\nb\rc\x00d\x07e\x0bf\tg\fh\x85i\ud800j\ufffek"
     # WHEN cleaned THEN only \n \t \f survive among the controls
-    assert clean_text(raw) == "a\nb\ncdef\tg\fhijk"
+    assert tidy_page_text(raw) == "a\nb\ncdef\tg\fhijk"
 
 
 def test_pypdf_fallback_reads_text_and_pads_to_the_count() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import json
 import logging
 import signal
@@ -22,12 +21,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from zapdoc.domain.clock import utcnow
+
 log = logging.getLogger("zapdoc.dev.bridge")
 
 
 def finalized_event(bucket: str, obj: dict[str, Any]) -> dict[str, Any]:
     """The structured-mode CloudEvent Eventarc delivers for a finalized object."""
-    now = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+    now = utcnow().isoformat().replace("+00:00", "Z")
     return {
         "specversion": "1.0",
         "id": uuid.uuid4().hex,  # a fresh id per delivery, like real duplicate storage events

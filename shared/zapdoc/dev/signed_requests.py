@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from zapdoc.adapters.signing import CONTENT_LENGTH_RANGE
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from zapdoc.domain.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -59,7 +56,7 @@ def verify_v4_request(
         signature = binascii.unhexlify(params["X-Goog-Signature"])
     except (ValueError, binascii.Error):
         return Rejection(400, "InvalidArgument", "malformed signature parameters")
-    if (now or _utcnow()) > issued + dt.timedelta(seconds=expires):
+    if (now or utcnow()) > issued + dt.timedelta(seconds=expires):
         return Rejection(400, "ExpiredToken", "the signed URL has expired")
     lowered = {k.lower(): v for k, v in headers.items()}
     signed_names = _unquote(params["X-Goog-SignedHeaders"]).split(";")

@@ -161,7 +161,7 @@ def _damaged(data: bytes, exc: BaseException) -> str:
     return f"the PDF is damaged and cannot be read ({detail})"
 
 
-def clean_text(text: str) -> str:
+def tidy_page_text(text: str) -> str:
     """Normalise line ends to ``\\n`` and drop control characters other than ``\\n \\t \\f``."""
     return _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -212,7 +212,7 @@ def _pdfium_page_text(
             text = textpage.get_text_range()
             if segments is not None:
                 segments.extend(page_segments(page, textpage, text, index + 1))
-            return clean_text(text)
+            return tidy_page_text(text)
         finally:
             textpage.close()
     except pdfium.PdfiumError:
@@ -235,7 +235,7 @@ def _pypdf_texts(data: bytes, count: int, unreadable: list[int] | None = None) -
     texts: list[str] = []
     for number, page in enumerate(pages, start=1):
         try:
-            texts.append(clean_text(page.extract_text()))
+            texts.append(tidy_page_text(page.extract_text()))
         except _PARSE_ERRORS:
             unreadable.append(number)
             texts.append("")

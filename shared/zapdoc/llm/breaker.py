@@ -22,15 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from zapdoc.domain.clock import utcnow
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Snapshot, Update
 
 log = logging.getLogger("zapdoc.llm.breaker")
 
 COLLECTION = "llm_breakers"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class CircuitBreaker:
         store: DocumentStore,
         policy: BreakerPolicy | None = None,
         *,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store

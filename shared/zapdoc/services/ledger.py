@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from zapdoc.domain.clock import utcnow
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.domain.ids import check_user_id
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, DocumentStore, Order, Query, Update, Write
@@ -91,10 +92,6 @@ def _safe_id(key: str) -> str:
     return key.replace("/", "_")
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Ledger:
     """Apply idempotent credit changes to a user's balance."""
 
@@ -102,7 +99,7 @@ class Ledger:
         self,
         store: DocumentStore,
         *,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
         coalesce: bool = True,
     ) -> None:
         self._store = store

@@ -11,16 +11,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from zapdoc.domain.clock import utcnow
 from zapdoc.ports.blobs import BlobStore
 from zapdoc.ports.bus import MessageBus
 from zapdoc.ports.extractor import Extractor
 from zapdoc.ports.mailer import Mailer
 from zapdoc.ports.store import DocumentStore
 from zapdoc.settings import CloudSettings
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def no_crash(point: str) -> None:
