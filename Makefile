@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --universal --generate-hashes \
 	--custom-compile-command "make lock" --quiet
 
-.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package lock openapi
+.PHONY: all web demo test lint typecheck unit install install-dev examples clean help dev dev-down package lock openapi screenshots
 
 # The web app (web/, npm lockfile, esbuild) is built into shared/zapdoc/webapp, which the api function
 # serves and ships; rebuilt when its sources or lockfile change.
@@ -42,6 +42,7 @@ help:
 	@echo "make web    - build the web app (npm ci + esbuild into shared/zapdoc/webapp); make package ships it"
 	@echo "make lock   - re-resolve requirements/*.lock after changing pyproject.toml"
 	@echo "make openapi - regenerate openapi/openapi.yaml from the API's routes and models"
+	@echo "make screenshots - refresh docs/screenshots/ (the browser and mail-rendering tests save there)"
 	@echo "make lint | typecheck | unit | examples | clean"
 
 $(BIN)/python:
@@ -106,6 +107,9 @@ dev: $(STACK_STAMP) web
 
 dev-down: $(STACK_STAMP)
 	$(BIN)/zapdoc dev down
+
+screenshots: $(DEV_STAMP) web
+	ZAPDOC_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser tests/integration/test_mail_rendering.py
 
 examples: $(DEV_STAMP)
 	$(BIN)/python examples/make_examples.py

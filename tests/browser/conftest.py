@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.screenshots import screenshots_dir
 from zapdoc.dev.api_services import firebase_cli
 from zapdoc.dev.emulators import Emulator, free_port
 from zapdoc.dev.stack import LocalStack, StackOptions
@@ -39,7 +40,6 @@ CHROMIUM_ARGS = [
 ]
 FREE_CREDITS = 10
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -116,10 +116,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def shoot(page: Any, name: str) -> None:
-    """Write docs/screenshots/<name>-desktop.png and -phone.png of the current page."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Write <name>-desktop.png and -phone.png of the current page (see tests/screenshots.py)."""
+    folder = screenshots_dir()
     size = page.viewport_size
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(size)

@@ -1,6 +1,7 @@
 """The web app in a real browser (Chromium) on the local stack: a new user's whole job, buying credits
 through the Checkout stand-in, failure reasons, isolation between users, keyboard-only use and an
-axe-core scan of every page. The tests write the screenshots in docs/screenshots/."""
+axe-core scan of every page. The tests take the screenshots that `make screenshots` saves to
+docs/screenshots/."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The delivered mails as a person sees them: each kind goes through the real SendGrid client to the
 SendGrid stand-in, the captured .eml is parsed, and its HTML part is rendered in Chromium (Playwright,
-Debian's /usr/bin/chromium) at a desktop and a phone width. The renderings are saved to docs/screenshots/.
+Debian's /usr/bin/chromium) at a desktop and a phone width. The renderings are saved where
+tests/screenshots.py says (docs/screenshots/ with `make screenshots`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from typing import Any
 
 import pytest
 
+from tests.screenshots import screenshots_dir
 from tests.unit.test_mails import sample_mails
 from zapdoc.adapters.sendgrid import SendGridMailer
 from zapdoc.standins.sendgrid import SendGridStandIn
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -68,7 +69,7 @@ def test_each_delivered_mail_renders_without_external_assets_on_desktop_and_phon
     assert message["Date"] == dict(sent.headers)["Date"]
     assert message["Message-ID"] == dict(sent.headers)["Message-ID"]
     assert message.get_body(preferencelist=("plain",)) is not None
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = screenshots_dir()
     for label, width in (("desktop", 800), ("phone", 375)):
         page = browser.new_page(viewport={"width": width, "height": 900})
         requests: list[str] = []
@@ -88,5 +89,5 @@ def test_each_delivered_mail_renders_without_external_assets_on_desktop_and_phon
         assert heading and page.locator("table").count() >= 3
         if kind.startswith("delivery"):
             assert page.get_by_text("Open the job").is_visible()
-        page.screenshot(path=str(SCREENSHOTS / f"mail-{kind}-{label}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"mail-{kind}-{label}.png"), full_page=True)
         page.close()

@@ -1,7 +1,7 @@
 """The mails a person receives, compared with golden files (``tests/golden/mail``).
 
 Regenerate after an intended change with ``ZAPDOC_UPDATE_GOLDEN=1 pytest tests/unit/test_mails.py`` and
-review the diff (and docs/screenshots/, which tests/integration/test_mail_rendering.py refreshes).
+review the diff (and docs/screenshots/, which `make screenshots` refreshes).
 """
 
 from __future__ import annotations

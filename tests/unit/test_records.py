@@ -226,6 +226,7 @@ def test_the_records_the_pipeline_writes_map_back_to_the_same_stored_keys() -> N
         ) == ("awaiting_confirmation", 2, True)
         assert _set(JobRecord.from_doc(s.data).to_doc()) == _set(s.data)
     assert stored[1] is not None and stored[1].data["status"] == "delivered"
+    assert stored[0] is not None
     assert JobRecord.from_doc(stored[0].data).to_doc() == stored[0].data  # as created: every key too
     assert {str(d.data["status"]) for d in docs} == {"pending", "rejected", "done"}
     for d in docs:
