@@ -90,6 +90,13 @@ def marked_processes(marker: str) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "?"
+
+
 def _running(pid: int) -> bool:
     """True if ``pid`` is a live (non-zombie) process."""
     try:
@@ -191,6 +198,7 @@ def test_ctrl_c_during_dev_up_stops_everything_it_had_started(tmp_path: Path) ->
     deadline = time.monotonic() + 30
     while marked_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert marked_processes(marker) == []
+    left = {pid: _cmdline(pid) for pid in marked_processes(marker)}
+    assert left == {}, f"still running after Ctrl-C: {left}\n{err[-2000:]}"
     assert not (logs / "stack.json").exists()
     assert "nothing was running" in zapdoc("dev", "down", cwd=tmp_path).stdout

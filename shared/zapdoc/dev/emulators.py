@@ -14,10 +14,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,33 +102,92 @@ class Emulator:
 
 
 def stop_process_group(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
-    """Send SIGTERM to the process group of ``process``, then SIGKILL if it has not gone."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
+    """Send SIGTERM to the process group of ``process``, then SIGKILL what is left of it.
+
+    Waits for the whole group, not only its leader: gcloud can exit while the Java it started is still
+    shutting down, and a server is not stopped until nothing of it holds its port."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the leader may be gone, its Java not
         os.killpg(process.pid, signal.SIGTERM)
-    try:
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling the group: there is no wait() for processes that are not our children
+    if process.poll() is None or _group_alive(process.pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while a process of group ``pgid`` runs; zombies do not count (an init that does not reap
+    orphans leaves them in the group for good)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C while a child process is started and recorded, then raise it.
+
+    A KeyboardInterrupt that lands between the fork and the line that records the child leaves a
+    process nobody knows to stop (the children run in sessions of their own, so Ctrl-C does not reach
+    them). Outside the main thread signals are not delivered to Python code: nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
 
 
 def _spawn(
-    name: str, argv: list[str], log_dir: Path, env: dict[str, str] | None = None
+    name: str,
+    argv: list[str],
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
 ) -> tuple[subprocess.Popen[bytes], Path, object]:
+    """Start ``argv`` in a session of its own; ``on_start`` records it before a held Ctrl-C is raised."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        argv,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, **(env or {})},
-    )
+    with interrupts_deferred():
+        process = subprocess.Popen(
+            argv,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+        if on_start is not None:
+            on_start(process)
     return process, log_path, log_file
 
 
@@ -154,13 +214,19 @@ def _require_gcloud() -> str:
     return shutil.which("gcloud") or "gcloud"
 
 
-def start_firestore(*, port: int | None = None, log_dir: Path | None = None, timeout: float = 60) -> Emulator:
+def start_firestore(
+    *,
+    port: int | None = None,
+    log_dir: Path | None = None,
+    timeout: float = 60,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
+) -> Emulator:
     """Start the Firestore emulator; returns once it answers HTTP."""
     gcloud = _require_gcloud()
     port = port or free_port()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="zapdoc-emu-"))
     argv = [gcloud, "emulators", "firestore", "start", f"--host-port={HOST}:{port}", "--quiet"]
-    process, log_path, log_file = _spawn("firestore", argv, log_dir)
+    process, log_path, log_file = _spawn("firestore", argv, log_dir, on_start=on_start)
     emu = Emulator(
         "firestore", port, {"FIRESTORE_EMULATOR_HOST": f"{HOST}:{port}"}, process, log_path, log_file
     )
@@ -174,6 +240,7 @@ def start_pubsub(
     log_dir: Path | None = None,
     timeout: float = 60,
     push_parallelism: int = 32,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
 ) -> Emulator:
     """Start the Pub/Sub emulator; returns once it answers HTTP."""
     gcloud = _require_gcloud()
@@ -188,7 +255,9 @@ def start_pubsub(
     java_opts = (
         f"{os.environ.get('JAVA_TOOL_OPTIONS', '')} -XX:ActiveProcessorCount={push_parallelism}".strip()
     )
-    process, log_path, log_file = _spawn("pubsub", argv, log_dir, env={"JAVA_TOOL_OPTIONS": java_opts})
+    process, log_path, log_file = _spawn(
+        "pubsub", argv, log_dir, env={"JAVA_TOOL_OPTIONS": java_opts}, on_start=on_start
+    )
     emu = Emulator("pubsub", port, {"PUBSUB_EMULATOR_HOST": f"{HOST}:{port}"}, process, log_path, log_file)
     return _wait_ready(emu, lambda: http_ok(f"{emu.url}/"), timeout)
 
@@ -200,11 +269,17 @@ def storage_emulator_argv(port: int) -> list[str]:
     return [*prog, "start", f"--host={HOST}", f"--port={port}", "--in-memory"]
 
 
-def start_storage(*, port: int | None = None, log_dir: Path | None = None, timeout: float = 30) -> Emulator:
+def start_storage(
+    *,
+    port: int | None = None,
+    log_dir: Path | None = None,
+    timeout: float = 30,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
+) -> Emulator:
     """Start gcp-storage-emulator (in memory); returns once its JSON API answers."""
     port = port or free_port()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="zapdoc-emu-"))
-    process, log_path, log_file = _spawn("storage", storage_emulator_argv(port), log_dir)
+    process, log_path, log_file = _spawn("storage", storage_emulator_argv(port), log_dir, on_start=on_start)
     emu = Emulator(
         "storage", port, {"STORAGE_EMULATOR_HOST": f"http://{HOST}:{port}"}, process, log_path, log_file
     )

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,19 +133,26 @@ class LocalStack:
     def _spawn(
         self, name: str, argv: list[str], env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        log = self._log(name)
-        proc = subprocess.Popen(
-            argv,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, **(env or {})},
-            cwd=str(repo_root()),
-        )
-        log.close()
-        self.processes[name] = proc
+        with self._log(name) as log, emulators.interrupts_deferred():  # recorded before Ctrl-C lands
+            proc = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env={**os.environ, **(env or {})},
+                cwd=str(repo_root()),
+            )
+            self.processes[name] = proc
         return proc
+
+    def _recorder(self, name: str) -> Callable[[subprocess.Popen[bytes]], None]:
+        """Records an emulator's process the moment it starts, so a Ctrl-C while it warms up stops it."""
+
+        def record(proc: subprocess.Popen[bytes]) -> None:
+            self.processes[name] = proc
+
+        return record
 
     def _start_emulators(self) -> None:
         opts = self.options
@@ -152,20 +160,26 @@ class LocalStack:
         if opts.firestore_host:
             fs_host = opts.firestore_host
         else:
-            emu = emulators.start_firestore(port=opts.ports.get("firestore"), log_dir=logs)
-            self.processes["firestore"] = emu.process
+            emu = emulators.start_firestore(
+                port=opts.ports.get("firestore"), log_dir=logs, on_start=self._recorder("firestore")
+            )
             fs_host = emu.address
         if opts.pubsub_host:
             ps_host = opts.pubsub_host
         else:
-            emu = emulators.start_pubsub(project=opts.project, port=opts.ports.get("pubsub"), log_dir=logs)
-            self.processes["pubsub"] = emu.process
+            emu = emulators.start_pubsub(
+                project=opts.project,
+                port=opts.ports.get("pubsub"),
+                log_dir=logs,
+                on_start=self._recorder("pubsub"),
+            )
             ps_host = emu.address
         if opts.storage_url:
             storage = opts.storage_url
         else:
-            emu = emulators.start_storage(port=opts.ports.get("storage"), log_dir=logs)
-            self.processes["storage"] = emu.process
+            emu = emulators.start_storage(
+                port=opts.ports.get("storage"), log_dir=logs, on_start=self._recorder("storage")
+            )
             storage = emu.url
         self.client_env = {
             "GOOGLE_CLOUD_PROJECT": opts.project,
