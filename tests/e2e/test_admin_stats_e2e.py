@@ -14,7 +14,7 @@ from tests.pipeline_support import FIELDS
 from zapdoc import cli
 from zapdoc.bootstrap import client_runtime
 from zapdoc.dev.submit import submit
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 
 pytestmark = [pytest.mark.emulators, pytest.mark.slow]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,7 +36,7 @@ def test_admin_stats_prints_the_per_type_table_after_jobs_ran(
     # (the end-of-job records are completed just after the delivery: wait for them, as a reader would)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        job = rt.store.get(J.job_path(result.job_id))
+        job = rt.store.get(job_model.job_path(result.job_id))
         if job is not None and job.data.get("end_done") is True:
             break
         time.sleep(0.2)

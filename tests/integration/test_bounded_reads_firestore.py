@@ -27,7 +27,7 @@ from tests.pipeline_support import function_client, memory_world
 from zapdoc import bootstrap
 from zapdoc.adapters.firestore import FirestoreStore
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.ports.store import DOCUMENT_ID, Order, Put, Query, Snapshot, Where, Write
 from zapdoc.services.ledger import entry_path, user_path
 
@@ -84,7 +84,7 @@ def _job(user_id: str, now: dt.datetime, i: int, *, purged: bool) -> dict[str, A
     return {
         "user_id": user_id,
         "email": f"{user_id}@example.com",
-        "status": J.JobStatus.DELIVERED.value,
+        "status": job_model.JobStatus.DELIVERED.value,
         "fields": [{"name": "total", "type": "number"}],
         "template": "invoice",
         "files": {"f0": {"name": f"inv-{i}.pdf", "object": f"jobs/x/{i}.pdf", "arrived": True, "pages": 1}},
@@ -114,7 +114,7 @@ def _seed(store: FirestoreStore, user_id: str, now: dt.datetime, history: int) -
     ]
     for i in range(history):
         job_id = f"job-{i:05d}-{uuid.uuid4().hex[:6]}"
-        writes.append(Put(J.job_path(job_id), _job(user_id, now, i, purged=i < history // 2)))
+        writes.append(Put(job_model.job_path(job_id), _job(user_id, now, i, purged=i < history // 2)))
         entry = {
             "key": f"grant:seed-{i}",
             "delta": 1,
@@ -136,20 +136,20 @@ def _due_work(store: FirestoreStore, now: dt.datetime) -> list[str]:
     for i in range(3):
         job_id = f"due-{i}-{uuid.uuid4().hex[:6]}"
         job = _job("u-other", now - dt.timedelta(days=31), i, purged=False)
-        writes.append(Put(J.job_path(job_id), job))
+        writes.append(Put(job_model.job_path(job_id), job))
         for d in range(2):
             doc = {"status": "done", "pages": 1, "result": {"total": "1"}, "text": "x", "file_id": "f0"}
-            writes.append(Put(J.document_path(job_id, f"d{d}"), doc))
+            writes.append(Put(job_model.document_path(job_id, f"d{d}"), doc))
         due.append(job_id)
     late = f"late-{uuid.uuid4().hex[:6]}"
     files = {"f0": {"name": "a.pdf", "object": f"jobs/{late}/f0/a.pdf", "arrived": False}}
     writes.append(
         Put(
-            J.job_path(late),
+            job_model.job_path(late),
             {
                 "user_id": "u-other",
                 "email": "u-other@example.com",
-                "status": J.JobStatus.AWAITING_FILES.value,
+                "status": job_model.JobStatus.AWAITING_FILES.value,
                 "fields": [{"name": "total", "type": "number"}],
                 "template": "invoice",
                 "files": files,

@@ -25,7 +25,7 @@ from tests.unit.test_money_holes import (
     raw_zip,
 )
 from zapdoc.adapters.firestore import FirestoreStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.clock import utcnow
 from zapdoc.domain.errors import UsageError
 from zapdoc.ports.store import Create
@@ -107,7 +107,7 @@ def test_cancel_racing_the_debit_never_leaves_a_debit_on_firestore(world: Memory
     fired: list[bool] = []
 
     def commit(writes: Any) -> None:
-        debit = entry_path(user, J.debit_key(job_id))
+        debit = entry_path(user, job_model.debit_key(job_id))
         if not fired and any(isinstance(w, Create) and w.path == debit for w in writes):
             fired.append(True)
             assert sweep(world.rt).cancelled == [job_id]
@@ -120,7 +120,7 @@ def test_cancel_racing_the_debit_never_leaves_a_debit_on_firestore(world: Memory
     assert fired
     job = jobs.get_job(world.rt, job_id)
     assert job is not None and job.data["status"] == "cancelled"
-    assert not jobs.ledger(world.rt).has_entry(user, J.debit_key(job_id))
+    assert not jobs.ledger(world.rt).has_entry(user, job_model.debit_key(job_id))
     assert _money_adds_up(world, user) == 10
     assert "Nothing was charged" in world.mailer.sent[0].text
 
@@ -145,7 +145,7 @@ def test_many_cancels_and_intakes_racing_keep_money_consistent(world: MemoryWorl
     for job_id in job_ids:
         snap = jobs.get_job(world.rt, job_id)
         assert snap is not None
-        debited = ledger.has_entry(user, J.debit_key(job_id))
+        debited = ledger.has_entry(user, job_model.debit_key(job_id))
         assert (snap.data["status"], debited) in (("cancelled", False), ("running", True)), snap.data
     statuses = [jobs.get_job(world.rt, j).data["status"] for j in job_ids]  # type: ignore[union-attr]
     running = statuses.count("running")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, user_with_credits
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import TransientError
 from zapdoc.ports.store import Create, Increment, Put, Snapshot, Update, Write
 from zapdoc.services import cas, jobs
@@ -156,10 +156,10 @@ def test_transition_and_renewal_and_confirm_keep_their_answers_when_exhausted() 
     store = RacingStore()
     world = memory_world(store)
     job_id, _ = _running_job(world)
-    path = J.job_path(job_id)
+    path = job_model.job_path(job_id)
     # a transition that never wins: False, as before (not an error)
     store.path, store.races = path, cas.MAX_ATTEMPTS
-    assert jobs.transition(world.rt, job_id, J.JobStatus.ASSEMBLING, {}) is False
+    assert jobs.transition(world.rt, job_id, job_model.JobStatus.ASSEMBLING, {}) is False
     # a lease renewal that never wins is busy, not lost: True
     store.commit([Update(path, {"status": "assembling", "lease_owner": "me"})])
     store.path, store.races = path, cas.MAX_ATTEMPTS

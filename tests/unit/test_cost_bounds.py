@@ -11,7 +11,7 @@ import openpyxl
 
 from tests.pdfs import make_pdf
 from tests.pipeline_support import FIELDS, MemoryWorld, ScriptedExtractor, memory_world, pump
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.services import jobs
@@ -42,7 +42,7 @@ def _run(world: MemoryWorld, pdf: bytes, credits: int = 10) -> tuple[str, str]:
 
 
 def _row(world: MemoryWorld, job_id: str) -> dict[str, object]:
-    data, _ = world.blobs.objects[("results", J.results_object_name(job_id))]
+    data, _ = world.blobs.objects[("results", job_model.results_object_name(job_id))]
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Results"].iter_rows(values_only=True))
     return dict(zip([str(h) for h in rows[0]], rows[1], strict=True))
 

@@ -9,7 +9,7 @@ import openpyxl
 
 from tests.einvoices import Invoice, facturx_pdf, ubl_xml
 from tests.pipeline_support import FIELDS, memory_world, pump
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.services import jobs
 from zapdoc.services.intake import IntakeOutcome, handle_upload
 
@@ -38,7 +38,7 @@ def test_an_xml_e_invoice_upload_is_one_page_and_one_row() -> None:
     assert outcomes[-1] is IntakeOutcome.STARTED
     assert jobs.ledger(world.rt).balance(user) == 10 - 2
     # AND its row holds the invoice number, read from the XML's rendering by the provider
-    data, _ = world.blobs.objects[("results", J.results_object_name(created.job_id))]
+    data, _ = world.blobs.objects[("results", job_model.results_object_name(created.job_id))]
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Results"]
     header = [c.value for c in sheet[1]]
     rows = {

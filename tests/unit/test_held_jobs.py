@@ -4,7 +4,7 @@ confirms the quote; cancelling one ends it like any other job (text purged, slot
 from __future__ import annotations
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.services import jobs
 from zapdoc.services.confirm import ConfirmOutcome, cancel, confirm
 from zapdoc.services.intake import IntakeOutcome, handle_upload
@@ -42,11 +42,11 @@ def test_a_held_job_over_the_balance_is_quoted_not_rejected_and_runs_once_credit
     job_id = _held_job(world, user, {"a.pdf": invoice_pdf("A1", "10.00", pages=5)})
     # THEN it waits for a confirmation with its quote, and nothing was charged
     job = _job(world, job_id)
-    assert job["status"] == J.JobStatus.AWAITING_CONFIRMATION.value and job["quote"] == 5
+    assert job["status"] == job_model.JobStatus.AWAITING_CONFIRMATION.value and job["quote"] == 5
     assert jobs.ledger(world.rt).balance(user) == 2
     # WHEN the user confirms while short, it stays held and uncharged
     assert confirm(world.rt, job_id, 5) is ConfirmOutcome.SHORT
-    assert _job(world, job_id)["status"] == J.JobStatus.AWAITING_CONFIRMATION.value
+    assert _job(world, job_id)["status"] == job_model.JobStatus.AWAITING_CONFIRMATION.value
     assert jobs.ledger(world.rt).balance(user) == 2
     # AND a wrong amount is refused as a changed cost
     jobs.ledger(world.rt).apply(user, "purchase-test", 10, meta={"reason": "test purchase"})
@@ -56,7 +56,7 @@ def test_a_held_job_over_the_balance_is_quoted_not_rejected_and_runs_once_credit
     assert confirm(world.rt, job_id, 5) is ConfirmOutcome.STARTED  # a double click charges nothing more
     pump(world)
     job = _job(world, job_id)
-    assert job["status"] == J.JobStatus.DELIVERED.value and job["charged"] == 5
+    assert job["status"] == job_model.JobStatus.DELIVERED.value and job["charged"] == 5
     assert jobs.ledger(world.rt).balance(user) == 12 - 5
 
 
@@ -70,7 +70,7 @@ def test_cancelling_a_held_job_purges_its_text_frees_its_slot_and_records_the_en
     assert cancel(world.rt, job_id, "cancelled by you before any charge")
     # THEN it is cancelled with nothing charged, its documents' text is gone and its end was recorded
     job = _job(world, job_id)
-    assert job["status"] == J.JobStatus.CANCELLED.value and job.get("end_done") is True
+    assert job["status"] == job_model.JobStatus.CANCELLED.value and job.get("end_done") is True
     assert not any(d.data.get("text") for d in jobs.list_documents(world.rt, job_id))
     assert jobs.ledger(world.rt).balance(user) == 10
     # AND the open-job slot is free again: the next job is accepted
@@ -81,7 +81,7 @@ def test_cancelling_a_held_job_purges_its_text_frees_its_slot_and_records_the_en
     started = _held_job(other, rich, {"c.pdf": invoice_pdf("C1", "1.00")})
     assert confirm(other.rt, started, 1) is ConfirmOutcome.STARTED
     assert not cancel(other.rt, started)
-    assert _job(other, started)["status"] == J.JobStatus.RUNNING.value
+    assert _job(other, started)["status"] == job_model.JobStatus.RUNNING.value
 
 
 def test_a_plain_job_over_the_balance_is_still_refused_while_counting() -> None:
@@ -94,4 +94,4 @@ def test_a_plain_job_over_the_balance_is_still_refused_while_counting() -> None:
     world.blobs.write("uploads", f.object_name, invoice_pdf("A1", "10.00", pages=5), "application/pdf")
     outcome = handle_upload(world.rt, bucket="uploads", name=f.object_name, generation="1")
     assert outcome is IntakeOutcome.REJECTED
-    assert _job(world, created.job_id)["status"] == J.JobStatus.REJECTED.value
+    assert _job(world, created.job_id)["status"] == job_model.JobStatus.REJECTED.value

@@ -1,4 +1,4 @@
-"""The job state machine: one table in the domain (``J.TRANSITIONS``). Every move the services make
+"""The job state machine: one table in the domain (``job_model.TRANSITIONS``). Every move the services make
 (intake, confirm, cancel, sweep, assemble), observed on the store, is in it; every move in it is made by
 some scenario; ``transition`` refuses a move the table does not allow."""
 
@@ -11,14 +11,14 @@ import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.ports.store import Create, Put, Update, Write
 from zapdoc.services import jobs
 from zapdoc.services.confirm import ConfirmOutcome, cancel, confirm
 from zapdoc.services.intake import handle_upload
 from zapdoc.services.sweep import sweep
 
-Move = tuple[J.JobStatus, J.JobStatus]
+Move = tuple[job_model.JobStatus, job_model.JobStatus]
 
 
 class MovesStore(MemoryStore):
@@ -40,7 +40,9 @@ class MovesStore(MemoryStore):
             for w in writes:
                 new = _status_written(w)
                 if w.path in before and new is not None and before[w.path] is not None:
-                    self.moves.append((J.JobStatus(str(before[w.path])), J.JobStatus(str(new))))
+                    self.moves.append(
+                        (job_model.JobStatus(str(before[w.path])), job_model.JobStatus(str(new)))
+                    )
 
 
 def _status_written(w: Write) -> object:
@@ -93,20 +95,20 @@ def _every_scenario() -> set[Move]:
     world.crash_points.add("assemble.after_workbook")
     _upload(world, plain, a)
     pump(world)
-    assert _status(world, plain) == J.JobStatus.DELIVERED
+    assert _status(world, plain) == job_model.JobStatus.DELIVERED
 
     # not enough credits: rejected (counting, then at the debit)
     poor = user_with_credits(world, 0)
     rejected = _job(world, poor, a)
     _upload(world, rejected, a)
-    assert _status(world, rejected) == J.JobStatus.REJECTED
+    assert _status(world, rejected) == job_model.JobStatus.REJECTED
 
     # held: awaiting confirmation, confirmed → running; another cancelled by the user
     held = _job(world, user, a, hold=True)
     _upload(world, held, a)
     assert confirm(world.rt, held, 1) is ConfirmOutcome.STARTED
     pump(world)
-    assert _status(world, held) == J.JobStatus.DELIVERED
+    assert _status(world, held) == job_model.JobStatus.DELIVERED
     held_cancelled = _job(world, user, a, hold=True)
     _upload(world, held_cancelled, a)
     assert cancel(world.rt, held_cancelled)
@@ -118,28 +120,30 @@ def _every_scenario() -> set[Move]:
     _upload(world, late, two, only=["a.pdf"])
     world.clock.advance(hours=2)
     assert sweep(world.rt).cancelled == [late]
-    assert _status(world, late) == J.JobStatus.CANCELLED
+    assert _status(world, late) == job_model.JobStatus.CANCELLED
     return set(store.moves)
 
 
 def test_every_move_the_services_make_is_in_the_table_and_every_move_in_the_table_is_made() -> None:
     moves = _every_scenario()
-    table = {(a, b) for a, targets in J.TRANSITIONS.items() for b in targets}
+    table = {(a, b) for a, targets in job_model.TRANSITIONS.items() for b in targets}
     assert moves - table == set(), "moves the services made that the domain's table does not allow"
     assert table - moves == set(), "moves in the table that no scenario exercised"
 
 
 def test_terminal_states_are_exactly_those_without_a_way_out() -> None:
-    assert set(J.TRANSITIONS) == set(J.JobStatus)
-    for status, targets in J.TRANSITIONS.items():
+    assert set(job_model.TRANSITIONS) == set(job_model.JobStatus)
+    for status, targets in job_model.TRANSITIONS.items():
         assert status.terminal == (not targets), status
-    assert J.sources_of(J.JobStatus.RUNNING) == {
-        J.JobStatus.AWAITING_FILES,
-        J.JobStatus.AWAITING_CONFIRMATION,
+    assert job_model.sources_of(job_model.JobStatus.RUNNING) == {
+        job_model.JobStatus.AWAITING_FILES,
+        job_model.JobStatus.AWAITING_CONFIRMATION,
     }
-    assert J.may_move("awaiting_files", J.JobStatus.CANCELLED)
-    assert not J.may_move("delivered", J.JobStatus.RUNNING)
-    assert not J.may_move("no-such-state", J.JobStatus.RUNNING) and not J.may_move(None, J.JobStatus.RUNNING)
+    assert job_model.may_move("awaiting_files", job_model.JobStatus.CANCELLED)
+    assert not job_model.may_move("delivered", job_model.JobStatus.RUNNING)
+    assert not job_model.may_move("no-such-state", job_model.JobStatus.RUNNING) and not job_model.may_move(
+        None, job_model.JobStatus.RUNNING
+    )
 
 
 def test_transition_refuses_a_move_the_table_does_not_allow() -> None:
@@ -147,20 +151,22 @@ def test_transition_refuses_a_move_the_table_does_not_allow() -> None:
     user = user_with_credits(world, 100)
     job_id = _job(world, user, {"a.pdf": invoice_pdf("A1", "10.00")})
     # a job awaiting files cannot be delivered or start assembling: False, nothing written
-    assert jobs.transition(world.rt, job_id, J.JobStatus.DELIVERED, {}) is False
-    assert jobs.transition(world.rt, job_id, J.JobStatus.ASSEMBLING, {}) is False
-    assert _status(world, job_id) == J.JobStatus.AWAITING_FILES and store.moves == []
+    assert jobs.transition(world.rt, job_id, job_model.JobStatus.DELIVERED, {}) is False
+    assert jobs.transition(world.rt, job_id, job_model.JobStatus.ASSEMBLING, {}) is False
+    assert _status(world, job_id) == job_model.JobStatus.AWAITING_FILES and store.moves == []
     # a caller naming a source the table does not allow is a programming error
     with pytest.raises(ValueError, match="cannot move from running to cancelled"):
-        jobs.transition(world.rt, job_id, J.JobStatus.CANCELLED, {}, only_from=[J.JobStatus.RUNNING])
+        jobs.transition(
+            world.rt, job_id, job_model.JobStatus.CANCELLED, {}, only_from=[job_model.JobStatus.RUNNING]
+        )
     with pytest.raises(ValueError, match="status"):
-        jobs.transition(world.rt, job_id, J.JobStatus.CANCELLED, {"status": "delivered"})
+        jobs.transition(world.rt, job_id, job_model.JobStatus.CANCELLED, {"status": "delivered"})
     # narrowed sources: the job is not awaiting confirmation, so it is not cancelled
-    narrowed = [J.JobStatus.AWAITING_CONFIRMATION]
-    assert jobs.transition(world.rt, job_id, J.JobStatus.CANCELLED, {}, only_from=narrowed) is False
+    narrowed = [job_model.JobStatus.AWAITING_CONFIRMATION]
+    assert jobs.transition(world.rt, job_id, job_model.JobStatus.CANCELLED, {}, only_from=narrowed) is False
     # a legal move is made, once: a terminal state has no way out
-    assert jobs.transition(world.rt, job_id, J.JobStatus.CANCELLED, {"reason": "test"}) is True
-    assert store.moves == [(J.JobStatus.AWAITING_FILES, J.JobStatus.CANCELLED)]
-    for target in J.JobStatus:
+    assert jobs.transition(world.rt, job_id, job_model.JobStatus.CANCELLED, {"reason": "test"}) is True
+    assert store.moves == [(job_model.JobStatus.AWAITING_FILES, job_model.JobStatus.CANCELLED)]
+    for target in job_model.JobStatus:
         assert jobs.transition(world.rt, job_id, target, {}) is False
-    assert _status(world, job_id) == J.JobStatus.CANCELLED
+    assert _status(world, job_id) == job_model.JobStatus.CANCELLED

@@ -14,7 +14,7 @@ import pytest
 from tests.pipeline_support import Clock, invoice_pdf, memory_world, pump, user_with_credits
 from tests.unit.test_money_holes import _arrive, _job, _money_adds_up
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.clock import utcnow
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.domain.errors import TransientError
@@ -155,7 +155,7 @@ def test_a_crashed_assembly_is_taken_over_after_one_lease_and_a_renewed_one_is_n
     with pytest.raises(SimulatedCrash):
         assemble_job(world.rt, job_id)
     job = jobs.get_job(world.rt, job_id)
-    assert job is not None and job.data["status"] == J.JobStatus.ASSEMBLING
+    assert job is not None and job.data["status"] == job_model.JobStatus.ASSEMBLING
     owner = str(job.data["lease_owner"])
     # WHILE its holder renews, nobody else assembles
     for _ in range(5):

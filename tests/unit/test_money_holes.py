@@ -16,7 +16,7 @@ import pytest
 from tests.badinputs import short_tree_pdf
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, user_with_credits
 from zapdoc.domain import ids as ledger_mod
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import Source
 from zapdoc.domain.errors import PermanentError, UsageError
 from zapdoc.inputs import archive
@@ -59,7 +59,7 @@ def _arrive(world: MemoryWorld, job_id: str) -> list[IntakeOutcome]:
 
 
 def _workbook_rows(world: MemoryWorld, job_id: str) -> list[dict[str, Any]]:
-    data, _ = world.blobs.objects[("results", J.results_object_name(job_id))]
+    data, _ = world.blobs.objects[("results", job_model.results_object_name(job_id))]
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Results"]
     rows = list(sheet.iter_rows(values_only=True))
     header = [str(h) for h in rows[0]]
@@ -95,10 +95,12 @@ def test_entries_whose_names_collapse_keep_distinct_names(first: str, second: st
 
 
 def test_document_ids_differ_for_same_name_and_are_stable() -> None:
-    digest = J.content_digest(b"x")
-    assert J.document_id("f000", 0, digest) != J.document_id("f000", 1, digest)
-    assert J.document_id("f000", 3, digest) == J.document_id("f000", 3, digest)
-    assert J.document_id("f000", 0, digest) != J.document_id("f000", 0, J.content_digest(b"y"))
+    digest = job_model.content_digest(b"x")
+    assert job_model.document_id("f000", 0, digest) != job_model.document_id("f000", 1, digest)
+    assert job_model.document_id("f000", 3, digest) == job_model.document_id("f000", 3, digest)
+    assert job_model.document_id("f000", 0, digest) != job_model.document_id(
+        "f000", 0, job_model.content_digest(b"y")
+    )
 
 
 def test_colliding_zip_entries_are_each_charged_and_extracted_once() -> None:
@@ -256,7 +258,7 @@ def test_cancel_between_read_and_debit_leaves_no_debit() -> None:
     fired: list[bool] = []
 
     def commit(writes: Any) -> None:
-        debit = entry_path(user, J.debit_key(job_id))
+        debit = entry_path(user, job_model.debit_key(job_id))
         if not fired and any(isinstance(w, Create) and w.path == debit for w in writes):
             fired.append(True)
             assert sweep(world.rt).cancelled == [job_id]
@@ -270,7 +272,7 @@ def test_cancel_between_read_and_debit_leaves_no_debit() -> None:
     assert outcome == [IntakeOutcome.IGNORED]
     job = jobs.get_job(world.rt, job_id)
     assert job is not None and job.data["status"] == "cancelled"
-    assert not jobs.ledger(world.rt).has_entry(user, J.debit_key(job_id))
+    assert not jobs.ledger(world.rt).has_entry(user, job_model.debit_key(job_id))
     assert _money_adds_up(world, user) == 10
     [mail] = world.mailer.sent
     assert "Nothing was charged" in mail.text
@@ -295,7 +297,7 @@ def test_cancel_after_a_recorded_debit_refunds_it_once_and_says_so() -> None:
     world = memory_world()
     user = user_with_credits(world, 10)
     job_id = _job(world, user, {"x.pdf": invoice_pdf("C", "1", pages=3)})
-    jobs.ledger(world.rt).apply(user, J.debit_key(job_id), -3, meta={"job_id": job_id})
+    jobs.ledger(world.rt).apply(user, job_model.debit_key(job_id), -3, meta={"job_id": job_id})
     # WHEN the sweep cancels it, twice
     world.clock.advance(hours=2)
     assert sweep(world.rt).cancelled == [job_id]
@@ -323,9 +325,9 @@ def test_file_names_without_a_usable_segment_are_refused(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["a.pdf", "dir/a.pdf", "..a.pdf", "a..pdf", "my file (1).zip", "é.pdf"])
 def test_accepted_names_round_trip_through_the_object_path(name: str) -> None:
-    stored = J.check_filename(name)
-    obj = J.upload_object_name("job1", "f000", stored)
-    assert J.parse_upload_name(obj).filename == stored == J.safe_filename(name)
+    stored = job_model.check_filename(name)
+    obj = job_model.upload_object_name("job1", "f000", stored)
+    assert job_model.parse_upload_name(obj).filename == stored == job_model.safe_filename(name)
 
 
 # ------------------------------------------------------------ 5. limits hold under concurrency
@@ -436,7 +438,7 @@ def test_a_charged_document_found_unreadable_at_extraction_is_refunded_once() ->
     [doc] = jobs.list_documents(world.rt, job_id)
     damaged = _short_tree_invoice()
     world.blobs.write("uploads", doc.data["object"], damaged, "application/pdf")
-    world.store.commit([Update(doc.path, {"text": None, "sha256": J.content_digest(damaged)})])
+    world.store.commit([Update(doc.path, {"text": None, "sha256": job_model.content_digest(damaged)})])
     # WHEN it is extracted, with redeliveries
     pump(world, duplicate=True)
     # THEN it failed with the reason, its 5 pages were refunded exactly once

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.pipeline_support import FIELDS, ScriptedExtractor, invoice_pdf, memory_world, pump
 from tests.unit.test_money_holes import raw_zip
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentText, Extraction
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.services import jobs
@@ -68,7 +68,7 @@ class CountingExtractor(ScriptedExtractor):
 
 
 def _pages_in_workbook(world: Any, job_id: str) -> int:
-    data, _ = world.blobs.objects[("results", J.results_object_name(job_id))]
+    data, _ = world.blobs.objects[("results", job_model.results_object_name(job_id))]
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Results"]
     rows = list(sheet.iter_rows(values_only=True))
     col = list(rows[0]).index("Pages")

@@ -14,7 +14,7 @@ from tests.pipeline_support import Clock
 from zapdoc import logging as zlog
 from zapdoc.adapters.memory import MemoryStore
 from zapdoc.bootstrap import build_runtime
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import ConfigError, PermanentError
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Query, Update, Where
 from zapdoc.services.events import MessagePublished, StorageObjectFinalized
@@ -51,12 +51,12 @@ def test_storage_event_keeps_bucket_name_and_generation() -> None:
 
 
 def test_upload_names_round_trip_and_foreign_names_are_refused() -> None:
-    name = J.upload_object_name("job1", "f003", "../../etc/Invoice März.pdf")
+    name = job_model.upload_object_name("job1", "f003", "../../etc/Invoice März.pdf")
     assert name == "jobs/job1/f003/Invoice März.pdf"
-    assert J.parse_upload_name(name) == J.UploadName("job1", "f003", "Invoice März.pdf")
+    assert job_model.parse_upload_name(name) == job_model.UploadName("job1", "f003", "Invoice März.pdf")
     for bad in ("other/x.pdf", "jobs/../f000/x.pdf", "jobs/j1/f000"):
         with pytest.raises(PermanentError):
-            J.parse_upload_name(bad)
+            job_model.parse_upload_name(bad)
 
 
 def test_idempotency_claim_complete_and_takeover_after_lease() -> None:

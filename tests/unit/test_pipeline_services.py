@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, zip_of
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import PermanentError
 from zapdoc.services import jobs
 from zapdoc.services.intake import IntakeOutcome, handle_upload
@@ -44,7 +44,7 @@ def _upload(
 
 
 def _rows(world: MemoryWorld, job_id: str) -> list[tuple[object, ...]]:
-    data, _ = world.blobs.objects[("results", J.results_object_name(job_id))]
+    data, _ = world.blobs.objects[("results", job_model.results_object_name(job_id))]
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Results"]
     return [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
 
@@ -105,7 +105,7 @@ def test_every_event_delivered_twice_gives_one_debit_one_workbook_one_email() ->
     debits = [e for e in jobs.ledger(world.rt).entries(user) if e["key"].startswith("debit:")]
     assert len(debits) == 1
     assert len(world.mailer.sent) == 1
-    assert world.blobs.list("results", "") == [J.results_object_name(job_id)]
+    assert world.blobs.list("results", "") == [job_model.results_object_name(job_id)]
     assert len(world.extractor.calls) == 12
     _money_adds_up(world, user)
 
@@ -251,7 +251,7 @@ def test_workbook_above_the_attachment_limit_is_sent_as_a_download_link() -> Non
     pump(world)
     [mail] = world.mailer.sent
     assert mail.attachments == ()
-    assert f"memory://results/{J.results_object_name(job_id)}" in mail.html
+    assert f"memory://results/{job_model.results_object_name(job_id)}" in mail.html
     assert re.search(r"^  Credits charged: +1$", mail.text, re.M)
 
 
@@ -304,5 +304,5 @@ def test_a_refused_delivery_mail_does_not_block_the_job_forever() -> None:
     job = jobs.get_job(world.rt, job_id)
     assert job is not None and job.data["status"] == "delivered"
     assert "invalid address" in job.data["assembly"]["mail_error"]
-    assert world.blobs.list("results", "") == [J.results_object_name(job_id)]
+    assert world.blobs.list("results", "") == [job_model.results_object_name(job_id)]
     assert world.blobs.list("uploads", "") == []

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.pipeline_support import FIELDS, invoice_pdf, memory_world, pump, zip_of
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.records import (
     AssemblyFields,
     AssemblyState,
@@ -34,7 +34,7 @@ def full_job() -> JobRecord:
     """A job with every field set (none at its default)."""
     later = NOW + dt.timedelta(minutes=5)
     return JobRecord(
-        status=J.JobStatus.DELIVERED,
+        status=job_model.JobStatus.DELIVERED,
         user_id="u1",
         email="u1@example.com",
         fields=({"name": "total", "type": "amount"},),
@@ -74,7 +74,7 @@ def full_job() -> JobRecord:
 
 def full_document() -> DocumentRecord:
     return DocumentRecord(
-        status=J.DocStatus.DONE,
+        status=job_model.DocStatus.DONE,
         name="a.pdf",
         file_id="f000",
         file_name="a.zip",
@@ -154,7 +154,7 @@ def test_older_records_without_the_newer_keys_read_with_their_defaults() -> None
     job = JobRecord.from_doc({"status": "running", "user_id": "u1", "files": {"f000": {"name": "a.pdf"}}})
     doc = DocumentRecord.from_doc({"status": "failed", "pages": 2, "file_id": "f000"})
     # THEN every missing key has its default, and what the services ask of them is answered
-    assert job.status is J.JobStatus.RUNNING
+    assert job.status is job_model.JobStatus.RUNNING
     assert not job.counts_open and not job.end_pending and not job.hold and not job.published
     assert job.assembly == AssemblyState() and job.webhook is None and job.fields == ()
     assert job.files["f000"] == FileRecord(name="a.pdf")

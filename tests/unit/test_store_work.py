@@ -15,7 +15,7 @@ import pytest
 
 from tests.pipeline_support import FIELDS, MemoryWorld, invoice_pdf, memory_world, pump, zip_of
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import TransientError
 from zapdoc.ports.store import Query, Snapshot, Update, Write
 from zapdoc.services import jobs
@@ -142,7 +142,7 @@ def test_assemble_checks_in_one_read_while_documents_are_open() -> None:
     _upload(world, job_id, _twelve())
     mark = store.mark()
     assert assemble_job(world.rt, job_id).value == "waiting"
-    assert store.since(mark) == [("get", J.job_path(job_id), 1)]
+    assert store.since(mark) == [("get", job_model.job_path(job_id), 1)]
 
 
 def test_extract_records_its_result_and_completion_in_one_commit() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.pipeline_support import memory_world
 from zapdoc.adapters.memory import MemoryStore
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import ConfigError
 from zapdoc.ports.store import Put, Query, Snapshot
 from zapdoc.services import jobs
@@ -37,7 +37,7 @@ def _delivered(now: dt.datetime, i: int, *, purge_after: dt.timedelta) -> dict[s
     return {
         "user_id": "u1",
         "email": "u1@example.com",
-        "status": J.JobStatus.DELIVERED.value,
+        "status": job_model.JobStatus.DELIVERED.value,
         "created_at": now - dt.timedelta(days=2, minutes=i),
         "updated_at": now - dt.timedelta(days=2),
         "deadline_at": now - dt.timedelta(days=2),
@@ -55,7 +55,7 @@ def test_delivered_jobs_inside_their_retention_are_not_read() -> None:
     now = world.rt.clock()
     store.commit(
         [
-            Put(J.job_path(f"j{i:03d}"), _delivered(now, i, purge_after=dt.timedelta(days=1)))
+            Put(job_model.job_path(f"j{i:03d}"), _delivered(now, i, purge_after=dt.timedelta(days=1)))
             for i in range(120)
         ]
     )
@@ -83,7 +83,7 @@ def test_expired_uploads_are_cancelled_in_batches_by_deadline() -> None:
     ]
     for n, job in enumerate(created):  # deadlines one minute apart, in reverse creation order
         deadline = world.rt.clock() - dt.timedelta(minutes=3 - n)
-        world.store.commit([Put(J.job_path(job.job_id), {"deadline_at": deadline}, merge=True)])
+        world.store.commit([Put(job_model.job_path(job.job_id), {"deadline_at": deadline}, merge=True)])
     # WHEN the sweep runs twice
     first, second = sweep(world.rt), sweep(world.rt)
     # THEN the earliest deadlines go first, two per pass, and jobs not yet due stay

@@ -20,7 +20,7 @@ from zapdoc.api import http as H
 from zapdoc.api import models as M
 from zapdoc.api import webapp
 from zapdoc.api.http import Call, Header, Reply, Route
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, parse_fields
 from zapdoc.logging import event as log_event
@@ -226,7 +226,7 @@ def create_job(ctx: ApiContext, call: Call) -> Reply:
     log_event(log, "api job created", job_id=created.job_id, files=len(uploads), via=who.via)
     body_out: dict[str, Any] = {
         "id": created.job_id,
-        "status": J.JobStatus.AWAITING_FILES.value,
+        "status": job_model.JobStatus.AWAITING_FILES.value,
         "deadline_at": created.deadline_at,
         "files": uploads,
         "webhook": None,
@@ -272,7 +272,7 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
         "reason": job.get("reason") or None,
         "hold": bool(job.get("hold")),
         # a held job's cost once its pages are counted, before any charge (POST .../confirm)
-        "quote": job.get("quote") if job.get("status") == J.JobStatus.AWAITING_CONFIRMATION else None,
+        "quote": job.get("quote") if job.get("status") == job_model.JobStatus.AWAITING_CONFIRMATION else None,
         "webhook": _webhook_view(job),
     }
     if not detail:
@@ -306,11 +306,11 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
         "files_declared": len(files),
         "files_arrived": sum(1 for f in files.values() if f.get("arrived")),
         "documents": len(docs),
-        "documents_finished": sum(1 for d in docs if J.document_finished(d.data)),
+        "documents_finished": sum(1 for d in docs if job_model.document_finished(d.data)),
         "pages": sum(int(d.data.get("pages") or 0) for d in docs),
     }
     view["download"] = None
-    if job.get("status") == J.JobStatus.DELIVERED:
+    if job.get("status") == job_model.JobStatus.DELIVERED:
         ttl = ctx.settings.download_url_ttl
         url = ctx.rt.blobs.download_url(ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ttl)
         view["download"] = {"url": url, "expires_at": ctx.rt.clock() + ttl}
@@ -335,7 +335,7 @@ def _webhook_view(job: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _workbook_name(job_id: str, job: dict[str, Any]) -> str:
-    return str((job.get("assembly") or {}).get("workbook") or J.results_object_name(job_id))
+    return str((job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id))
 
 
 def get_job(ctx: ApiContext, call: Call) -> Reply:
@@ -378,7 +378,7 @@ def cancel_job(ctx: ApiContext, call: Call) -> Reply:
 def download_job(ctx: ApiContext, call: Call) -> Response:
     job_id = call.arg("job_id")
     job = _own_job(ctx, call.who, job_id)
-    if job.get("status") != J.JobStatus.DELIVERED:
+    if job.get("status") != job_model.JobStatus.DELIVERED:
         raise H.ApiError(409, "not_ready", f"the job is {job.get('status')}; the workbook is not ready")
     url = ctx.rt.blobs.download_url(
         ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ctx.settings.download_url_ttl

@@ -31,7 +31,7 @@ from pydantic.config import JsonDict
 
 from zapdoc.domain import fields as F
 from zapdoc.domain import webhooks as W
-from zapdoc.domain.jobs import JobStatus
+from zapdoc.domain.job_model import JobStatus
 from zapdoc.services.jobs import MAX_FILES
 from zapdoc.settings import ApiSettings
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec
 from zapdoc.services import jobs
@@ -80,7 +80,7 @@ def _progress_of(rt: Runtime, job_id: str, job: dict[str, Any]) -> dict[str, int
         "files_declared": len(files),
         "files_arrived": sum(1 for f in files.values() if f.get("arrived")),
         "documents": len(docs),
-        "documents_finished": sum(1 for d in docs if J.document_finished(d)),
+        "documents_finished": sum(1 for d in docs if job_model.document_finished(d)),
         "pages": sum(int(d.get("pages") or 0) for d in docs),
     }
 
@@ -106,15 +106,15 @@ def wait_for(
         snap = jobs.get_job(rt, job_id)
         job = snap.data if snap else {}
         status = str(job.get("status", ""))
-        if status and J.JobStatus(status).terminal:
+        if status and job_model.JobStatus(status).terminal:
             break
         if waiting is not None and status and time.monotonic() - last_look >= 1.0:
             last_look = time.monotonic()  # the document query at most once a second
             waiting(status, _progress_of(rt, job_id, job))
         time.sleep(0.1)
     workbook: Path | None = None
-    if status == J.JobStatus.DELIVERED and download_dir is not None:
-        name = (job.get("assembly") or {}).get("workbook") or J.results_object_name(job_id)
+    if status == job_model.JobStatus.DELIVERED and download_dir is not None:
+        name = (job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id)
         data = rt.blobs.read(rt.settings.results_bucket, name)
         download_dir.mkdir(parents=True, exist_ok=True)
         workbook = download_dir / f"zapdoc-{job_id}.xlsx"

@@ -1,4 +1,4 @@
-"""Jobs, their files and documents: states, record shapes and the object-naming convention.
+"""The job model: states and their transitions, files and documents, keys and object names.
 
 A job declares its files when it is created; each file is uploaded to
 ``jobs/<job_id>/<file_id>/<file name>`` in the uploads bucket. Intake turns each file into documents

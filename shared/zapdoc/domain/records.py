@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from zapdoc.domain.jobs import DocStatus, JobStatus
+from zapdoc.domain.job_model import DocStatus, JobStatus
 
 
 class RecordError(ValueError):

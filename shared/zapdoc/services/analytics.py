@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import Usage
 from zapdoc.ports.store import Put, Query, Snapshot, Where
 from zapdoc.services.runtime import Runtime
@@ -110,11 +110,11 @@ def _float_or_none(value: Any) -> float | None:
 
 def _doc_status(job_status: str, doc: Mapping[str, Any]) -> tuple[str, str | None]:
     status = str(doc.get("status") or "")
-    if status == J.DocStatus.DONE:
+    if status == job_model.DocStatus.DONE:
         return "ok", None
-    if status == J.DocStatus.FAILED:
+    if status == job_model.DocStatus.FAILED:
         return "failed", failure_reason(doc.get("reason"))
-    if status == J.DocStatus.REJECTED:
+    if status == job_model.DocStatus.REJECTED:
         return "rejected", failure_reason(doc.get("reason"))
     # Still pending when the job ended: the job was rejected (credits) or cancelled.
     return "rejected", f"job {job_status}"
@@ -144,7 +144,7 @@ def record_job_end(
         if isinstance(stats, Mapping):  # the steps' figures, kept on the document record
             record: dict[str, Any] = dict(stats)
         else:  # recorded before the steps kept them there
-            current = rt.store.get(J.analytics_path(job_id, doc.id))
+            current = rt.store.get(job_model.analytics_path(job_id, doc.id))
             record = dict(current.data if current else {})
         doc_status, reason = _doc_status(status, doc.data)
         record.update(
@@ -160,7 +160,7 @@ def record_job_end(
                 "at": ended,
             }
         )
-        writes.append(Put(J.analytics_path(job_id, doc.id), record))
+        writes.append(Put(job_model.analytics_path(job_id, doc.id), record))
         rows.append(bigquery_row(f"{job_id}-{doc.id}", record))
     for start in range(0, len(writes), _BATCH):
         rt.store.commit(writes[start : start + _BATCH])

@@ -18,7 +18,7 @@ import secrets
 from typing import Any
 
 from zapdoc import mails
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
@@ -53,11 +53,11 @@ def assemble_job(rt: Runtime, job_id: str, *, verify: bool = False) -> AssembleO
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return AssembleOutcome.IGNORED
-    status = J.JobStatus(snap.data["status"])
-    if status is J.JobStatus.DELIVERED:
+    status = job_model.JobStatus(snap.data["status"])
+    if status is job_model.JobStatus.DELIVERED:
         job_ended(rt, job_id)  # a crash after delivery may have left the end-of-job effects undone
         return AssembleOutcome.ALREADY_DELIVERED
-    if status not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+    if status not in (job_model.JobStatus.RUNNING, job_model.JobStatus.ASSEMBLING):
         return AssembleOutcome.IGNORED
     if jobs.counts_open(snap.data) and not verify:
         if int(snap.data[jobs.OPEN]) > 0:
@@ -67,7 +67,7 @@ def assemble_job(rt: Runtime, job_id: str, *, verify: bool = False) -> AssembleO
         event(log, "waiting for documents")
         return AssembleOutcome.WAITING
     docs = jobs.list_documents(rt, job_id)
-    if not all(J.document_finished(d.data) for d in docs):  # a document changed state meanwhile
+    if not all(job_model.document_finished(d.data) for d in docs):  # a document changed state meanwhile
         return AssembleOutcome.WAITING
     owner = secrets.token_hex(12)
     snap = _claim(rt, snap, owner)
@@ -92,7 +92,7 @@ def _assemble(
         buf = io.BytesIO()
         info = WorkbookInfo(job_id=job_id, created=job.get("created_at"), template=job.get("template"))
         stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True, info=info)
-        name = J.results_object_name(job_id)
+        name = job_model.results_object_name(job_id)
         rt.blobs.write(rt.settings.results_bucket, name, buf.getvalue(), XLSX)
         assembly.update(
             workbook=name,
@@ -129,7 +129,7 @@ def _assemble(
     jobs.transition(
         rt,
         job_id,
-        J.JobStatus.DELIVERED,
+        job_model.JobStatus.DELIVERED,
         {
             "delivered_at": now,
             "purge_after": purge_after,
@@ -152,7 +152,7 @@ def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
     under that owner); False when it is no longer ours."""
 
     def step(snap: Snapshot | None) -> Commit[bool] | Stop[bool]:
-        if snap is None or snap.data.get("status") != J.JobStatus.ASSEMBLING:
+        if snap is None or snap.data.get("status") != job_model.JobStatus.ASSEMBLING:
             return Stop(False)
         if snap.data.get("lease_owner") != owner:
             return Stop(False)
@@ -160,28 +160,32 @@ def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
 
     # a conflict: the job changed since read (e.g. this assembly recorded a step): look again; still
     # conflicting after every attempt: busy, not lost (the next beat tries again)
-    return compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: True)
+    return compare_and_set(rt.store, job_model.job_path(job_id), step, exhausted=lambda: True)
 
 
 def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
     """Move the job to ``assembling`` with a lease, or take over an expired lease; None if delivered."""
-    Claimed = tuple[Snapshot, dict[str, Any], J.JobStatus] | None  # as read, the fields, the state left
+    Claimed = (
+        tuple[Snapshot, dict[str, Any], job_model.JobStatus] | None
+    )  # as read, the fields, the state left
 
     def step(snap: Snapshot | None) -> Commit[Claimed] | Stop[Claimed]:
         if snap is None:
             return Stop(None)
         now = rt.clock()
-        status = J.JobStatus(snap.data["status"])
-        if status is J.JobStatus.DELIVERED:
+        status = job_model.JobStatus(snap.data["status"])
+        if status is job_model.JobStatus.DELIVERED:
             return Stop(None)
-        if status is J.JobStatus.ASSEMBLING:
+        if status is job_model.JobStatus.ASSEMBLING:
             lease = snap.data.get("lease_until")
             if isinstance(lease, dt.datetime) and lease > now:
                 raise TransientError("the job is being assembled by another invocation")
-        elif not J.may_move(status, J.JobStatus.ASSEMBLING):  # from running (J.TRANSITIONS)
+        elif not job_model.may_move(
+            status, job_model.JobStatus.ASSEMBLING
+        ):  # from running (job_model.TRANSITIONS)
             return Stop(None)
         fields = {
-            "status": J.JobStatus.ASSEMBLING.value,
+            "status": job_model.JobStatus.ASSEMBLING.value,
             "lease_until": now + rt.settings.lease,
             "lease_owner": owner,
         }
@@ -200,12 +204,12 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
 def _result_of(doc: dict[str, Any]) -> DocumentResult:
     status = doc.get("status")
     pages = doc.get("pages")
-    if status == J.DocStatus.DONE and isinstance(doc.get("result"), dict):
+    if status == job_model.DocStatus.DONE and isinstance(doc.get("result"), dict):
         result = DocumentResult.from_dict(doc["result"])
         result.doc_type = doc.get("doc_type")
         return result
     reason = str(doc.get("reason") or "not processed")
-    if status == J.DocStatus.FAILED:
+    if status == job_model.DocStatus.FAILED:
         reason = f"{reason} (pages refunded)"
     result = DocumentResult.error(str(doc.get("name")), reason, pages=int(pages) if pages else None)
     result.doc_type = doc.get("doc_type")

@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import logging
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.logging import event
 from zapdoc.ports.store import Snapshot
 from zapdoc.services import jobs
@@ -43,14 +43,14 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
         if snap is None:
             return Stop(ConfirmOutcome.NOT_HELD)
         job = snap.data
-        if job.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
+        if job.get("status") != job_model.JobStatus.AWAITING_CONFIRMATION.value:
             already = job.get("hold") and job.get("confirmed_credits") == credits
             return Stop(ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD)
         if int(job.get("quote") or 0) != credits:
             return Stop(ConfirmOutcome.COST_CHANGED)
         return Commit({"confirmed_credits": credits, "updated_at": rt.clock()}, None)  # None: settle now
 
-    path = J.job_path(job_id)
+    path = job_model.job_path(job_id)
     early = compare_and_set(rt.store, path, step, exhausted=lambda: ConfirmOutcome.NOT_HELD)
     if early is not None:
         return early
@@ -64,11 +64,11 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
 
 def _unconfirm(rt: Runtime, job_id: str) -> None:
     def step(snap: Snapshot | None) -> Commit[None] | Stop[None]:
-        if snap is None or snap.data.get("status") != J.JobStatus.AWAITING_CONFIRMATION.value:
+        if snap is None or snap.data.get("status") != job_model.JobStatus.AWAITING_CONFIRMATION.value:
             return Stop(None)
         return Commit({"confirmed_credits": None}, None)
 
-    compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: None)
+    compare_and_set(rt.store, job_model.job_path(job_id), step, exhausted=lambda: None)
 
 
 def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge") -> bool:
@@ -79,7 +79,7 @@ def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge"
     if not jobs.transition(
         rt,
         job_id,
-        J.JobStatus.CANCELLED,  # from awaiting files or awaiting confirmation (J.TRANSITIONS)
+        job_model.JobStatus.CANCELLED,  # from awaiting files or awaiting confirmation (job_model.TRANSITIONS)
         {"reason": reason, **jobs.retention_fields(rt), **PENDING},
         guard=lambda job: job.get("confirmed_credits") is None,
     ):

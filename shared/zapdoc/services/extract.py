@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
 from zapdoc.logging import bind, event
@@ -39,10 +39,13 @@ class StepOutcome(enum.StrEnum):
 def _load(rt: Runtime, job_id: str, doc_id: str) -> tuple[dict[str, Any], Snapshot] | None:
     bind(job_id=job_id, document_id=doc_id)
     job = jobs.get_job(rt, job_id)
-    if job is None or J.JobStatus(job.data["status"]) not in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+    if job is None or job_model.JobStatus(job.data["status"]) not in (
+        job_model.JobStatus.RUNNING,
+        job_model.JobStatus.ASSEMBLING,
+    ):
         event(log, "document of a job that is not running", state=job.data["status"] if job else "missing")
         return None
-    doc = rt.store.get(J.document_path(job_id, doc_id))
+    doc = rt.store.get(job_model.document_path(job_id, doc_id))
     if doc is None:
         event(log, "unknown document", logging.WARNING)
         return None
@@ -65,7 +68,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     if loaded is None:
         return StepOutcome.IGNORED
     job, doc = loaded
-    if doc.data.get("status") != J.DocStatus.PENDING:
+    if doc.data.get("status") != job_model.DocStatus.PENDING:
         _notify(rt, job_id, doc_id, "extract")
         return StepOutcome.ALREADY_DONE
     idem = jobs.idempotency(rt)
@@ -116,7 +119,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         )
         now = rt.clock()
         done: dict[str, Any] = {
-            "status": J.DocStatus.DONE.value,
+            "status": job_model.DocStatus.DONE.value,
             "result": result.to_dict(),
             "extracted_at": now,
         }
@@ -196,7 +199,7 @@ def _record_result(
     classified (else classify finishes it). None when another invocation recorded a result first."""
 
     def step(doc: Snapshot | None) -> Commit[_Recorded | None] | Stop[_Recorded | None]:
-        if doc is None or doc.data.get("status") != J.DocStatus.PENDING:
+        if doc is None or doc.data.get("status") != job_model.DocStatus.PENDING:
             return Stop(None)
         fields = {**done, **{f"stats.{key}": value for key, value in stats.items()}}
         finishes = bool(done.get("classified") or doc.data.get("classified"))
@@ -255,7 +258,7 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         seconds = time.monotonic() - started
         now = rt.clock()
         # extracted and now classified: the document is finished (a failed one finished already)
-        finishes = doc.data.get("status") == J.DocStatus.DONE
+        finishes = doc.data.get("status") == job_model.DocStatus.DONE
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
         return Commit(
             {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zapdoc import mails
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, PermanentError, TransientError
 from zapdoc.logging import bind, event
@@ -45,7 +45,7 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         event(log, "ignored object outside the uploads bucket", logging.WARNING, bucket=bucket)
         return IntakeOutcome.IGNORED
     try:
-        upload = J.parse_upload_name(name)
+        upload = job_model.parse_upload_name(name)
     except PermanentError:
         if name.startswith("jobs/"):  # a stray object under a job's prefix that matches no declared file
             event(log, "stray upload that matches no declared file: deleted", logging.WARNING, object=name)
@@ -59,7 +59,7 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
     job = snap.data
-    if J.JobStatus(job["status"]).terminal:
+    if job_model.JobStatus(job["status"]).terminal:
         event(log, "upload for a finished job: deleted", object=name, state=job["status"])
         rt.blobs.delete(bucket, name)  # nothing of a finished job is kept (privacy)
         return IntakeOutcome.IGNORED
@@ -76,7 +76,9 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
             return IntakeOutcome.REJECTED
         except PermanentError:
             again = jobs.get_job(rt, upload.job_id)
-            if again is None or J.JobStatus(again.data["status"]).terminal:  # e.g. cancelled meanwhile
+            if (
+                again is None or job_model.JobStatus(again.data["status"]).terminal
+            ):  # e.g. cancelled meanwhile
                 event(log, "job finished while its upload was read", state=again and again.data["status"])
                 return IntakeOutcome.IGNORED
             raise
@@ -112,7 +114,7 @@ def _record_file(
         rt.store.commit(
             [
                 Update(
-                    J.job_path(job_id),
+                    job_model.job_path(job_id),
                     {
                         f"files.{file_id}.arrived": True,
                         f"files.{file_id}.generation": generation,
@@ -124,7 +126,8 @@ def _record_file(
                         f"files.{file_id}.pending": [
                             w.path.rsplit("/", 1)[-1]
                             for w in writes
-                            if isinstance(w, Put) and w.data.get("status") == J.DocStatus.PENDING.value
+                            if isinstance(w, Put)
+                            and w.data.get("status") == job_model.DocStatus.PENDING.value
                         ],
                         "updated_at": rt.clock(),
                     },
@@ -187,25 +190,44 @@ def _documents_of(
             "attempts": 0,
         }
         if isinstance(item, Rejected):
-            digest = J.content_digest(item.name.encode("utf-8"))  # no bytes: the entry name identifies it
-            doc = {**base, "status": J.DocStatus.REJECTED.value, "reason": item.reason, "pages": item.pages}
+            digest = job_model.content_digest(
+                item.name.encode("utf-8")
+            )  # no bytes: the entry name identifies it
+            doc = {
+                **base,
+                "status": job_model.DocStatus.REJECTED.value,
+                "reason": item.reason,
+                "pages": item.pages,
+            }
             doc["charged"] = False
             rejected += 1
         else:
-            digest = J.content_digest(item.data)
+            digest = job_model.content_digest(item.data)
             base["sha256"] = digest  # extraction re-reads exactly these bytes or fails (and refunds)
             text = inspected[id(item)]
             if isinstance(text, InputError):
-                doc = {**base, "status": J.DocStatus.REJECTED.value, "reason": str(text), "pages": None}
+                doc = {
+                    **base,
+                    "status": job_model.DocStatus.REJECTED.value,
+                    "reason": str(text),
+                    "pages": None,
+                }
                 doc["charged"] = False
                 rejected += 1
             else:
-                doc = {**base, "status": J.DocStatus.PENDING.value, "pages": text.page_count, "charged": True}
+                doc = {
+                    **base,
+                    "status": job_model.DocStatus.PENDING.value,
+                    "pages": text.page_count,
+                    "charged": True,
+                }
                 max_chars = rt.settings.max_page_chars
                 doc["text"] = sources.storable_text(text, max_chars)
                 doc["text_notes"] = sources.cap_text(text, max_chars)[1]
                 pages_total += text.page_count
-        writes.append(Put(J.document_path(job_id, J.document_id(file_id, position, digest)), doc))
+        writes.append(
+            Put(job_model.document_path(job_id, job_model.document_id(file_id, position, digest)), doc)
+        )
     return writes, pages_total, len(writes), rejected
 
 
@@ -215,8 +237,10 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
     if snap is None:
         return IntakeOutcome.IGNORED
     job = snap.data
-    status = J.JobStatus(job["status"])
-    if J.may_move(status, J.JobStatus.RUNNING):  # unpaid: awaiting files, or the user's confirmation
+    status = job_model.JobStatus(job["status"])
+    if job_model.may_move(
+        status, job_model.JobStatus.RUNNING
+    ):  # unpaid: awaiting files, or the user's confirmation
         files = job.get("files") or {}
         if not all(f.get("arrived") for f in files.values()):
             return IntakeOutcome.WAITING
@@ -226,9 +250,12 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
         started = False
         if job.get("hold") and job.get("confirmed_credits") != pages:
             # Held for the user (web app): show the cost, charge only what they confirmed.
-            if status is J.JobStatus.AWAITING_FILES:
+            if status is job_model.JobStatus.AWAITING_FILES:
                 jobs.transition(
-                    rt, job_id, J.JobStatus.AWAITING_CONFIRMATION, {"quote": pages, "held_at": rt.clock()}
+                    rt,
+                    job_id,
+                    job_model.JobStatus.AWAITING_CONFIRMATION,
+                    {"quote": pages, "held_at": rt.clock()},
                 )
             return IntakeOutcome.HELD
         if pages > 0:
@@ -237,7 +264,7 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             # cancelled (cancel only moves jobs out of awaiting_files).
             result = jobs.ledger(rt).apply(
                 str(job["user_id"]),
-                J.debit_key(job_id),
+                job_model.debit_key(job_id),
                 -pages,
                 meta={"job_id": job_id, "reason": "job"},
                 also=lambda: _start_writes(rt, job_id, start),
@@ -251,27 +278,32 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
                 event(log, "job no longer awaiting files: not debited")
                 return IntakeOutcome.IGNORED
             if result.outcome is Outcome.ALREADY_APPLIED:  # debited by a pre-atomic run: finish the move
-                jobs.transition(rt, job_id, J.JobStatus.RUNNING, start)
+                jobs.transition(rt, job_id, job_model.JobStatus.RUNNING, start)
             if result.outcome is Outcome.APPLIED:  # the debit commit moved the job (see _start_writes)
                 started = True
-                event(log, "job state changed", state=J.JobStatus.RUNNING.value, previous="awaiting_files")
+                event(
+                    log,
+                    "job state changed",
+                    state=job_model.JobStatus.RUNNING.value,
+                    previous="awaiting_files",
+                )
             event(log, "job debited", pages=pages, outcome=result.outcome.value, balance=result.balance)
         else:
-            started = jobs.transition(rt, job_id, J.JobStatus.RUNNING, start)
+            started = jobs.transition(rt, job_id, job_model.JobStatus.RUNNING, start)
         rt.crash("intake.after_debit")
         if started:  # this call moved the job: it is running, unpublished (no need to read it back)
-            job = {**job, **start, "status": J.JobStatus.RUNNING.value, "published": False}
-            status = J.JobStatus.RUNNING
+            job = {**job, **start, "status": job_model.JobStatus.RUNNING.value, "published": False}
+            status = job_model.JobStatus.RUNNING
         else:
             snap = jobs.get_job(rt, job_id)
             if snap is None:
                 return IntakeOutcome.IGNORED
             job = snap.data
-            status = J.JobStatus(job["status"])
-    if status is J.JobStatus.REJECTED:
+            status = job_model.JobStatus(job["status"])
+    if status is job_model.JobStatus.REJECTED:
         job_ended(rt, job_id)
         return IntakeOutcome.REJECTED
-    if status is not J.JobStatus.RUNNING or job.get("published"):
+    if status is not job_model.JobStatus.RUNNING or job.get("published"):
         return IntakeOutcome.STARTED
     _publish(rt, job_id, job)
     return IntakeOutcome.STARTED
@@ -279,11 +311,11 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
 
 def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Write] | None:
     """The job moved to running, conditional on it still awaiting files (or, held, the user's
-    confirmation) as just read (else None): a move ``J.TRANSITIONS`` allows."""
+    confirmation) as just read (else None): a move ``job_model.TRANSITIONS`` allows."""
     snap = jobs.get_job(rt, job_id)
-    if snap is None or not J.may_move(snap.data.get("status"), J.JobStatus.RUNNING):
+    if snap is None or not job_model.may_move(snap.data.get("status"), job_model.JobStatus.RUNNING):
         return None
-    moved = {**fields, "status": J.JobStatus.RUNNING.value, "updated_at": rt.clock()}
+    moved = {**fields, "status": job_model.JobStatus.RUNNING.value, "updated_at": rt.clock()}
     return [Update(snap.path, moved, if_version=snap.version)]
 
 
@@ -311,7 +343,7 @@ def _publish(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     )
     if not pending:  # nothing to extract: let assemble finish the job (error rows only)
         rt.bus.publish(rt.settings.results_topic, {"job_id": job_id, "document_id": "", "step": "intake"})
-    rt.store.commit([Update(J.job_path(job_id), {"published": True, "published_at": rt.clock()})])
+    rt.store.commit([Update(job_model.job_path(job_id), {"published": True, "published_at": rt.clock()})])
     event(log, "documents published", documents=len(pending))
 
 
@@ -347,7 +379,7 @@ def _reject(
     jobs.transition(
         rt,
         job_id,
-        J.JobStatus.REJECTED,
+        job_model.JobStatus.REJECTED,
         {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
     )
     jobs.delete_uploads(rt, job_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.logging import event
 from zapdoc.ports.store import Query, Snapshot, Update, Where
 from zapdoc.services import analytics, jobs, webhooks
@@ -28,7 +28,7 @@ def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = Non
     if snap is None:
         return False
     job = snap.data
-    status = J.JobStatus(job["status"])
+    status = job_model.JobStatus(job["status"])
     if not status.terminal or job.get("end_done", True) is not False:
         return False
     records = analytics.record_job_end(rt, job_id, job, status.value, docs=docs)

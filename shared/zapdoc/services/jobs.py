@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
 from zapdoc.logging import event
@@ -102,15 +102,17 @@ def create_job(
     job_id = job_id or new_job_id()
     now = rt.clock()
     deadline = now + rt.settings.file_arrival_timeout
-    names = J.unique_names([J.check_filename(n) for n in filenames])  # 400 for '.', '..', 'x/..'
+    names = job_model.unique_names(
+        [job_model.check_filename(n) for n in filenames]
+    )  # 400 for '.', '..', 'x/..'
     files = tuple(
-        DeclaredFile(J.file_id(i), n, J.upload_object_name(job_id, J.file_id(i), n))
+        DeclaredFile(job_model.file_id(i), n, job_model.upload_object_name(job_id, job_model.file_id(i), n))
         for i, n in enumerate(names)
     )
     record = {
         "user_id": user_id,
         "email": email,
-        "status": J.JobStatus.AWAITING_FILES.value,
+        "status": job_model.JobStatus.AWAITING_FILES.value,
         "fields": fields_to_list(fields),
         "template": template,
         "files": {f.file_id: {"name": f.filename, "object": f.object_name, "arrived": False} for f in files},
@@ -127,18 +129,18 @@ def create_job(
     if hold:  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
         record["hold"] = True
     if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
-        rt.store.commit([Create(J.job_path(job_id), record)])
+        rt.store.commit([Create(job_model.job_path(job_id), record)])
     else:
         limit = rt.settings.max_open_jobs
         try:  # the slot is freed by the commit that moves the job into a terminal state (``transition``)
             open_job_slots(rt, user_id).claim(
-                job_id, lambda slot: [Create(J.job_path(job_id), {**record, "slot": slot})]
+                job_id, lambda slot: [Create(job_model.job_path(job_id), {**record, "slot": slot})]
             )
         except QuotaExceeded:
             raise OpenJobLimit(
                 f"you have {limit} jobs in progress, the most at once; wait for one to finish"
             ) from None
-    event(log, "job created", job_id=job_id, state=J.JobStatus.AWAITING_FILES.value, files=len(files))
+    event(log, "job created", job_id=job_id, state=job_model.JobStatus.AWAITING_FILES.value, files=len(files))
     return CreatedJob(job_id, files, deadline)
 
 
@@ -153,7 +155,7 @@ def list_jobs(rt: Runtime, user_id: str, *, limit: int, cursor: str | None = Non
 
 
 def get_job(rt: Runtime, job_id: str) -> Snapshot | None:
-    return rt.store.get(J.job_path(job_id))
+    return rt.store.get(job_model.job_path(job_id))
 
 
 def job_fields(job: dict[str, Any]) -> tuple[FieldSpec, ...]:
@@ -161,7 +163,7 @@ def job_fields(job: dict[str, Any]) -> tuple[FieldSpec, ...]:
 
 
 def list_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
-    docs = rt.store.query(Query(J.documents_collection(job_id)))
+    docs = rt.store.query(Query(job_model.documents_collection(job_id)))
     return sorted(docs, key=lambda s: (str(s.data.get("file_id", "")), int(s.data.get("position", 0))))
 
 
@@ -180,7 +182,7 @@ def counts_open(job: dict[str, Any]) -> bool:
 
 def finished_write(job_id: str) -> Update:
     """One document of the job finished: in the commit that records its result."""
-    return Update(J.job_path(job_id), {OPEN: Increment(-1)})
+    return Update(job_model.job_path(job_id), {OPEN: Increment(-1)})
 
 
 def notify_if_last(
@@ -221,11 +223,11 @@ def fail_document(
     Failed = tuple[Snapshot, Update | None] | None  # the document as read, its decrement
 
     def step(doc: Snapshot | None) -> Commit[Failed] | Stop[Failed]:
-        if doc is None or doc.data.get("status") != J.DocStatus.PENDING:
+        if doc is None or doc.data.get("status") != job_model.DocStatus.PENDING:
             return Stop(None)
         now = rt.clock()
         fields = {
-            "status": J.DocStatus.FAILED.value,
+            "status": job_model.DocStatus.FAILED.value,
             "reason": reason,
             "finished_at": now,
             "stats.pages": int(doc.data.get("pages") or 0),
@@ -258,7 +260,7 @@ def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[
     refunded (0 when none failed). Idempotent: a redelivery finds the entries and changes nothing."""
     failed = [
         d for d in docs
-        if d.data.get("status") == J.DocStatus.FAILED and d.data.get("charged", True)
+        if d.data.get("status") == job_model.DocStatus.FAILED and d.data.get("charged", True)
         and int(d.data.get("pages") or 0) > 0
     ]  # fmt: skip
     total = sum(int(d.data.get("pages") or 0) for d in failed)
@@ -266,13 +268,13 @@ def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[
         return total
     changes = [
         Change(
-            J.refund_key(job_id, d.id),
+            job_model.refund_key(job_id, d.id),
             int(d.data.get("pages") or 0),
             {"job_id": job_id, "document_id": d.id, "reason": "refund: document failed"},
         )
         for d in failed
     ]
-    done = Update(J.job_path(job_id), {"refunded": total, "refunds_done": True})
+    done = Update(job_model.job_path(job_id), {"refunded": total, "refunds_done": True})
     for start in range(0, len(changes), _REFUND_BATCH):  # Firestore allows 500 writes per commit
         part = changes[start : start + _REFUND_BATCH]
         last = start + _REFUND_BATCH >= len(changes)
@@ -289,22 +291,22 @@ _REFUND_BATCH = 400
 def transition(
     rt: Runtime,
     job_id: str,
-    to: J.JobStatus,
+    to: job_model.JobStatus,
     fields: dict[str, Any],
     *,
-    only_from: Collection[J.JobStatus] | None = None,
+    only_from: Collection[job_model.JobStatus] | None = None,
     guard: Callable[[dict[str, Any]], bool] | None = None,
 ) -> bool:
     """Compare-and-set the job into ``to`` (with ``fields``) from a state the domain's table allows
-    (``J.TRANSITIONS``), narrowed to ``only_from`` when given (and, with ``guard``, only while it holds
-    for the record as read); False if the job is in another state. A move into a terminal state frees
+    (``job_model.TRANSITIONS``), narrowed to ``only_from`` when given (and, with ``guard``, only while
+    it holds for the record as read); False if the job is in another state. A move into a terminal state frees
     the job's open-job slot in the same commit."""
-    sources = J.sources_of(to)
+    sources = job_model.sources_of(to)
     if only_from is not None:
         illegal = set(only_from) - sources
         if illegal:
             names = ", ".join(sorted(s.value for s in illegal))
-            raise ValueError(f"a job cannot move from {names} to {to.value} (domain.jobs.TRANSITIONS)")
+            raise ValueError(f"a job cannot move from {names} to {to.value} (domain.job_model.TRANSITIONS)")
         sources = frozenset(only_from)
     if "status" in fields:
         raise ValueError("transition sets the job's status itself (pass the target state as ``to``)")
@@ -321,7 +323,7 @@ def transition(
             free = open_job_slots(rt, str(snap.data.get("user_id"))).release(snap.data.get("slot"))
         return Commit({**fields, "updated_at": rt.clock()}, str(snap.data.get("status")), also=free)
 
-    previous = compare_and_set(rt.store, J.job_path(job_id), step, exhausted=lambda: None)
+    previous = compare_and_set(rt.store, job_model.job_path(job_id), step, exhausted=lambda: None)
     if previous is None:
         return False
     event(log, "job state changed", state=to.value, previous=previous)
@@ -347,7 +349,7 @@ def purge_job_data(rt: Runtime, job_id: str, docs: Sequence[Snapshot] | None = N
     ]
     for start in range(0, len(writes), 400):
         rt.store.commit(writes[start : start + 400])
-    rt.store.commit([Update(J.job_path(job_id), {"purged": True})])
+    rt.store.commit([Update(job_model.job_path(job_id), {"purged": True})])
     return len(writes)
 
 
@@ -392,11 +394,11 @@ def notice_mail(to: str, subject: str, paragraphs: Sequence[str], key: str) -> M
 def any_unfinished(rt: Runtime, job_id: str) -> bool:
     """True while a document still blocks assembly; two equality queries reading at most one record
     each, so the many ``document-results`` messages of a big job stay cheap."""
-    collection = J.documents_collection(job_id)
-    pending = Query(collection, (Where("status", "==", J.DocStatus.PENDING.value),), limit=1)
+    collection = job_model.documents_collection(job_id)
+    pending = Query(collection, (Where("status", "==", job_model.DocStatus.PENDING.value),), limit=1)
     unclassified = Query(
         collection,
-        (Where("status", "==", J.DocStatus.DONE.value), Where("classified", "==", False)),
+        (Where("status", "==", job_model.DocStatus.DONE.value), Where("classified", "==", False)),
         limit=1,
     )
     return bool(rt.store.query(pending)) or bool(rt.store.query(unclassified))
@@ -404,5 +406,8 @@ def any_unfinished(rt: Runtime, job_id: str) -> bool:
 
 def pending_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
     return rt.store.query(
-        Query(J.documents_collection(job_id), (Where("status", "==", J.DocStatus.PENDING.value),))
+        Query(
+            job_model.documents_collection(job_id),
+            (Where("status", "==", job_model.DocStatus.PENDING.value),),
+        )
     )

@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentText, Rejected, Source
 from zapdoc.domain.errors import InputError, PermanentError
 from zapdoc.inputs import archive, sandbox
@@ -182,6 +182,6 @@ def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
 
 def _verified(source: Source, doc: dict[str, Any]) -> Source:
     expected = doc.get("sha256")
-    if expected is not None and J.content_digest(source.data) != expected:
+    if expected is not None and job_model.content_digest(source.data) != expected:
         raise PermanentError(CHANGED_REASON)
     return source

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zapdoc import mails
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain.errors import ZapdocError
 from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Conflict, Order, Query, Update, Where, Write
@@ -61,7 +61,9 @@ class SweepReport:
         }
 
 
-def _jobs_in(rt: Runtime, status: J.JobStatus, due: str, before: dt.datetime | None = None) -> list[str]:
+def _jobs_in(
+    rt: Runtime, status: job_model.JobStatus, due: str, before: dt.datetime | None = None
+) -> list[str]:
     """Up to ``sweep_batch`` jobs in ``status``, by the ``due`` field ascending (only those due
     ``before`` a time when given): the longest-waiting first, a bounded read."""
     where = [Where("status", "==", status.value)]
@@ -75,7 +77,7 @@ def sweep(rt: Runtime) -> SweepReport:
     """One pass over unfinished jobs; a transient failure on one job does not stop the others."""
     report = SweepReport()
     now = rt.clock()
-    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_FILES, "deadline_at", before=now):
+    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_FILES, "deadline_at", before=now):
         bind(job_id=job_id)
         snap = jobs.get_job(rt, job_id)
         if snap is None:
@@ -91,7 +93,7 @@ def sweep(rt: Runtime) -> SweepReport:
     from zapdoc.services.confirm import sweep_held
 
     # held jobs (services/confirm.py): a confirmation that crashed half-way can need finishing at any time
-    for job_id in _jobs_in(rt, J.JobStatus.AWAITING_CONFIRMATION, "held_at"):
+    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_CONFIRMATION, "held_at"):
         bind(job_id=job_id)
         try:
             if sweep_held(rt, job_id, now) == "cancelled":
@@ -99,7 +101,10 @@ def sweep(rt: Runtime) -> SweepReport:
         except ZapdocError as exc:
             report.errors.append(f"{job_id}: {exc}")
         clear()
-    for status in (J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):  # a lost message can strand any of them
+    for status in (
+        job_model.JobStatus.RUNNING,
+        job_model.JobStatus.ASSEMBLING,
+    ):  # a lost message can strand any of them
         for job_id in _jobs_in(rt, status, "updated_at"):  # least recently changed first
             bind(job_id=job_id)
             try:
@@ -109,7 +114,7 @@ def sweep(rt: Runtime) -> SweepReport:
             clear()
     for job_id in _purge_due(rt, now):  # every terminal state carries purge_after, one rule
         snap = jobs.get_job(rt, job_id)
-        if snap is None or snap.data.get("purged") or not J.JobStatus(snap.data["status"]).terminal:
+        if snap is None or snap.data.get("purged") or not job_model.JobStatus(snap.data["status"]).terminal:
             continue
         purge_values(rt, job_id)
         report.purged.append(job_id)
@@ -147,9 +152,11 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     if not jobs.transition(
         rt,
         job_id,
-        J.JobStatus.CANCELLED,
+        job_model.JobStatus.CANCELLED,
         {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
-        only_from=[J.JobStatus.AWAITING_FILES],  # past its files' deadline (a held job has its own TTL)
+        only_from=[
+            job_model.JobStatus.AWAITING_FILES
+        ],  # past its files' deadline (a held job has its own TTL)
     ):
         return
     jobs.delete_uploads(rt, job_id)
@@ -182,7 +189,7 @@ def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) ->
     written before that was so, and says so in the mail rather than "nothing was charged"."""
     user_id = str(job["user_id"])
     ledger = jobs.ledger(rt)
-    debit = rt.store.get(entry_path(user_id, J.debit_key(job_id)))
+    debit = rt.store.get(entry_path(user_id, job_model.debit_key(job_id)))
     if debit is None:
         return 0
     pages = -int(debit.data.get("delta") or 0)
@@ -190,10 +197,10 @@ def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) ->
         return 0
     result = ledger.apply(
         user_id,
-        J.refund_key(job_id, "cancelled"),
+        job_model.refund_key(job_id, "cancelled"),
         pages,
         meta={"job_id": job_id, "reason": "refund: job cancelled after its debit"},
-        also=[Update(J.job_path(job_id), {"refunded": pages})],
+        also=[Update(job_model.job_path(job_id), {"refunded": pages})],
     )
     event(log, "debit of a cancelled job refunded", pages=pages, outcome=result.outcome.value)
     return pages
@@ -205,7 +212,7 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
         return
     job = snap.data
     lease = job.get("lease_until")
-    if job.get("status") == J.JobStatus.ASSEMBLING and isinstance(lease, dt.datetime) and lease > now:
+    if job.get("status") == job_model.JobStatus.ASSEMBLING and isinstance(lease, dt.datetime) and lease > now:
         return  # an assembly is in progress and its holder is alive
     cutoff = now - rt.settings.document_max_age
     for doc in jobs.pending_documents(rt, job_id):
@@ -214,7 +221,9 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
             jobs.fail_document(rt, job, job_id, doc, "processing took too long")
             report.failed_documents.append(f"{job_id}/{doc.id}")
     unclassified = rt.store.query(
-        Query(J.documents_collection(job_id), (Where("status", "==", J.DocStatus.DONE.value),))
+        Query(
+            job_model.documents_collection(job_id), (Where("status", "==", job_model.DocStatus.DONE.value),)
+        )
     )
     for doc in unclassified:
         created = doc.data.get("created_at")
@@ -225,7 +234,7 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
                 writes.append(jobs.finished_write(job_id))  # extracted, now classified: finished
             with contextlib.suppress(Conflict):  # classified meanwhile (and counted by that commit)
                 rt.store.commit(writes)
-    if J.JobStatus(job["status"]) is J.JobStatus.RUNNING and not job.get("published"):
+    if job_model.JobStatus(job["status"]) is job_model.JobStatus.RUNNING and not job.get("published"):
         from zapdoc.services.intake import settle
 
         settle(rt, job_id)  # crashed between debit and publishing, and no redelivery came
@@ -240,17 +249,21 @@ def job_deadline(rt: Runtime, job: dict[str, Any]) -> dt.datetime | None:
     deadline = job.get("deadline_at")
     if not isinstance(deadline, dt.datetime):
         return None
-    if job.get("status") != J.JobStatus.AWAITING_FILES:
+    if job.get("status") != job_model.JobStatus.AWAITING_FILES:
         deadline += rt.settings.document_max_age
     return deadline + rt.settings.overdue_grace
 
 
 def _report_overdue(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
     """Log each job still unfinished past its deadline after this pass (the overdue-jobs alert)."""
-    for status in (J.JobStatus.AWAITING_FILES, J.JobStatus.RUNNING, J.JobStatus.ASSEMBLING):
+    for status in (
+        job_model.JobStatus.AWAITING_FILES,
+        job_model.JobStatus.RUNNING,
+        job_model.JobStatus.ASSEMBLING,
+    ):
         # job_deadline is deadline_at + grace (+ the documents' maximum age once files are in)
         offset = rt.settings.overdue_grace
-        if status is not J.JobStatus.AWAITING_FILES:
+        if status is not job_model.JobStatus.AWAITING_FILES:
             offset += rt.settings.document_max_age
         query = Query(
             "jobs",

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from zapdoc.domain import jobs as J
+from zapdoc.domain import job_model
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
 from zapdoc.logging import event
@@ -34,7 +34,7 @@ REDRIVE_AFTER = dt.timedelta(minutes=15)
 the sweep publishes it again. Pub/Sub's own retries come at most 10 minutes apart (terraform/pubsub.tf)."""
 LINK_TTL = dt.timedelta(hours=1)
 API_VERSION = "2026-12-01"
-_NOT_OK = (J.DocStatus.FAILED, J.DocStatus.REJECTED)
+_NOT_OK = (job_model.DocStatus.FAILED, job_model.DocStatus.REJECTED)
 _ON_JOB = ("state", "attempts", "last_status", "last_error", "delivered_at", "last_attempt_at")
 
 
@@ -135,7 +135,7 @@ def queue_job_event(rt: Runtime, job_id: str, job: Mapping[str, Any], status: st
         rt.store.commit(
             [
                 Create(delivery_path(event_id), record),
-                Update(J.job_path(job_id), {"webhook.event_id": event_id, "webhook.state": "pending",
+                Update(job_model.job_path(job_id), {"webhook.event_id": event_id, "webhook.state": "pending",
                                             "webhook.attempts": 0}),
             ]
         )  # fmt: skip
@@ -161,8 +161,8 @@ def event_body(rt: Runtime, record: Mapping[str, Any], job: Mapping[str, Any]) -
     job_id = str(record["job_id"])
     docs = jobs.list_documents(rt, job_id)
     download = None
-    if job.get("status") == J.JobStatus.DELIVERED:
-        name = str((job.get("assembly") or {}).get("workbook") or J.results_object_name(job_id))
+    if job.get("status") == job_model.JobStatus.DELIVERED:
+        name = str((job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id))
         download = {
             "url": rt.blobs.download_url(rt.settings.results_bucket, name, LINK_TTL),
             "expires_at": _iso(rt.clock() + LINK_TTL),
@@ -177,7 +177,7 @@ def event_body(rt: Runtime, record: Mapping[str, Any], job: Mapping[str, Any]) -
         "reason": job.get("reason") or None,
         "documents": {
             "total": len(docs),
-            "ok": sum(1 for d in docs if d.data.get("status") == J.DocStatus.DONE),
+            "ok": sum(1 for d in docs if d.data.get("status") == job_model.DocStatus.DONE),
             "failed": sum(1 for d in docs if d.data.get("status") in _NOT_OK),
         },
         "url": job_link(rt, job_id),
@@ -300,6 +300,6 @@ def _attempt(rt: Runtime, record: Mapping[str, Any], sender: WebhookSender) -> t
 def _record(rt: Runtime, event_id: str, job_id: str, fields: Mapping[str, Any]) -> None:
     job_fields = {f"webhook.{k}": v for k, v in fields.items() if k in _ON_JOB}
     writes: list[Update | Remove] = [Update(delivery_path(event_id), dict(fields))]
-    if rt.store.get(J.job_path(job_id)) is not None:
-        writes.append(Update(J.job_path(job_id), job_fields))
+    if rt.store.get(job_model.job_path(job_id)) is not None:
+        writes.append(Update(job_model.job_path(job_id), job_fields))
     rt.store.commit(writes)
