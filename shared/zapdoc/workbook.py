@@ -129,7 +129,7 @@ class WorkbookInfo:
     title: str = "ZapDoc extraction"
 
 
-def clean_text(text: str) -> tuple[str, bool]:
+def excel_safe_text(text: str) -> tuple[str, bool]:
     """Strip characters Excel cannot store and cut over-long text; returns (text, was_cut)."""
     if not text.isprintable():  # fast path: printable text has no control characters
         text = _ILLEGAL.sub("", text)
@@ -259,7 +259,7 @@ class _Sheet:
             elif value.isprintable() and len(value) <= MAX_CELL_CHARS:
                 quote = value.startswith(_FORMULA_START)  # fast path: nothing to clean
             else:
-                value, cut = clean_text(value)
+                value, cut = excel_safe_text(value)
                 quote = value.startswith(_FORMULA_START)
             number_format = None
         elif kind is dt.date:
@@ -267,7 +267,7 @@ class _Sheet:
                 return value, False  # openpyxl gives a date the DATE_FORMAT itself
             number_format = DATE_FORMAT
         elif isinstance(value, str):
-            value, cut = clean_text(str(value))
+            value, cut = excel_safe_text(str(value))
             quote = value.startswith(_FORMULA_START)
             number_format = None
         elif isinstance(value, dt.datetime):
@@ -323,7 +323,7 @@ class _Sheet:
 def _evidence_comment(fv: FieldValue) -> Comment:
     ev = fv.evidence
     where = f"page {ev.page}" if ev and ev.page else "no page"
-    snippet = clean_text(ev.snippet)[0][:300] if ev else "(no evidence)"
+    snippet = excel_safe_text(ev.snippet)[0][:300] if ev else "(no evidence)"
     text = f"Low confidence ({fv.confidence:.2f}), check it.\nFound on {where}:\n{snippet}"
     comment = Comment(text, "ZapDoc")
     comment.width, comment.height = 320, 120
