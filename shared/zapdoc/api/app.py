@@ -23,6 +23,7 @@ from zapdoc.api.http import Call, Header, Reply, Route
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import ConfigError, PermanentError, TransientError, UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, parse_fields
+from zapdoc.domain.records import AssemblyFields, DocFields, FileFields, JobFields, WebhookFields
 from zapdoc.logging import event as log_event
 from zapdoc.ports.auth import InvalidToken, TokenVerifier
 from zapdoc.ports.blobs import UploadSigner
@@ -256,7 +257,7 @@ def _job_webhook(ctx: ApiContext, who: Principal, body: M.JobCreateRequest) -> t
 
 def _own_job(ctx: ApiContext, who: Principal, job_id: str) -> dict[str, Any]:
     snap = jobs.get_job(ctx.rt, job_id)
-    if snap is None or snap.data.get("user_id") != who.user_id:
+    if snap is None or snap.data.get(JobFields.USER_ID) != who.user_id:
         raise H.not_found("job")  # someone else's job looks exactly like a missing one
     return snap.data
 
@@ -264,29 +265,34 @@ def _own_job(ctx: ApiContext, who: Principal, job_id: str) -> dict[str, Any]:
 def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": job_id,
-        "status": job.get("status"),
-        "template": job.get("template"),
-        "created_at": job.get("created_at"),
-        "updated_at": job.get("updated_at"),
-        "credits": {"charged": int(job.get("charged") or 0), "refunded": int(job.get("refunded") or 0)},
-        "reason": job.get("reason") or None,
-        "hold": bool(job.get("hold")),
+        "status": job.get(JobFields.STATUS),
+        "template": job.get(JobFields.TEMPLATE),
+        "created_at": job.get(JobFields.CREATED_AT),
+        "updated_at": job.get(JobFields.UPDATED_AT),
+        "credits": {
+            "charged": int(job.get(JobFields.CHARGED) or 0),
+            "refunded": int(job.get(JobFields.REFUNDED) or 0),
+        },
+        "reason": job.get(JobFields.REASON) or None,
+        "hold": bool(job.get(JobFields.HOLD)),
         # a held job's cost once its pages are counted, before any charge (POST .../confirm)
-        "quote": job.get("quote") if job.get("status") == job_model.JobStatus.AWAITING_CONFIRMATION else None,
+        "quote": job.get(JobFields.QUOTE)
+        if job.get(JobFields.STATUS) == job_model.JobStatus.AWAITING_CONFIRMATION
+        else None,
         "webhook": _webhook_view(job),
     }
     if not detail:
         return view
-    files = job.get("files") or {}
-    view["fields"] = job.get("fields") or []
-    view["deadline_at"] = job.get("deadline_at")
+    files = job.get(JobFields.FILES) or {}
+    view["fields"] = job.get(JobFields.FIELDS) or []
+    view["deadline_at"] = job.get(JobFields.DEADLINE_AT)
     view["files"] = [
         {
             "file_id": fid,
-            "name": f.get("name"),
-            "arrived": bool(f.get("arrived")),
-            "documents": f.get("documents"),
-            "pages": f.get("pages"),
+            "name": f.get(FileFields.NAME),
+            "arrived": bool(f.get(FileFields.ARRIVED)),
+            "documents": f.get(FileFields.DOCUMENTS),
+            "pages": f.get(FileFields.PAGES),
         }
         for fid, f in sorted(files.items())
     ]
@@ -294,23 +300,23 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
     view["documents"] = [
         {
             "id": d.id,
-            "name": d.data.get("name"),
-            "file_id": d.data.get("file_id"),
-            "status": d.data.get("status"),
-            "pages": d.data.get("pages"),
-            "reason": d.data.get("reason") or None,
+            "name": d.data.get(DocFields.NAME),
+            "file_id": d.data.get(DocFields.FILE_ID),
+            "status": d.data.get(DocFields.STATUS),
+            "pages": d.data.get(DocFields.PAGES),
+            "reason": d.data.get(DocFields.REASON) or None,
         }
         for d in docs
     ]
     view["progress"] = {
         "files_declared": len(files),
-        "files_arrived": sum(1 for f in files.values() if f.get("arrived")),
+        "files_arrived": sum(1 for f in files.values() if f.get(FileFields.ARRIVED)),
         "documents": len(docs),
         "documents_finished": sum(1 for d in docs if job_model.document_finished(d.data)),
-        "pages": sum(int(d.data.get("pages") or 0) for d in docs),
+        "pages": sum(int(d.data.get(DocFields.PAGES) or 0) for d in docs),
     }
     view["download"] = None
-    if job.get("status") == job_model.JobStatus.DELIVERED:
+    if job.get(JobFields.STATUS) == job_model.JobStatus.DELIVERED:
         ttl = ctx.settings.download_url_ttl
         url = ctx.rt.blobs.download_url(ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ttl)
         view["download"] = {"url": url, "expires_at": ctx.rt.clock() + ttl}
@@ -319,23 +325,26 @@ def _job_view(ctx: ApiContext, job_id: str, job: dict[str, Any], *, detail: bool
 
 def _webhook_view(job: dict[str, Any]) -> dict[str, Any] | None:
     """Where the job's end event goes and how its delivery went (attempts, last status)."""
-    if not job.get("webhook_url"):
+    if not job.get(JobFields.WEBHOOK_URL):
         return None
-    delivery = job.get("webhook") or {}
+    delivery = job.get(JobFields.WEBHOOK) or {}
     return {
-        "url": job.get("webhook_url"),
-        "event_id": delivery.get("event_id"),
-        "state": delivery.get("state") or "waiting",  # waiting: the job has not ended yet
-        "attempts": int(delivery.get("attempts") or 0),
-        "last_status": delivery.get("last_status"),
-        "last_error": delivery.get("last_error"),
-        "last_attempt_at": delivery.get("last_attempt_at"),
-        "delivered_at": delivery.get("delivered_at"),
+        "url": job.get(JobFields.WEBHOOK_URL),
+        "event_id": delivery.get(WebhookFields.EVENT_ID),
+        "state": delivery.get(WebhookFields.STATE) or "waiting",  # waiting: the job has not ended yet
+        "attempts": int(delivery.get(WebhookFields.ATTEMPTS) or 0),
+        "last_status": delivery.get(WebhookFields.LAST_STATUS),
+        "last_error": delivery.get(WebhookFields.LAST_ERROR),
+        "last_attempt_at": delivery.get(WebhookFields.LAST_ATTEMPT_AT),
+        "delivered_at": delivery.get(WebhookFields.DELIVERED_AT),
     }
 
 
 def _workbook_name(job_id: str, job: dict[str, Any]) -> str:
-    return str((job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id))
+    return str(
+        (job.get(JobFields.ASSEMBLY) or {}).get(AssemblyFields.WORKBOOK)
+        or job_model.results_object_name(job_id)
+    )
 
 
 def get_job(ctx: ApiContext, call: Call) -> Reply:
@@ -358,9 +367,11 @@ def confirm_job(ctx: ApiContext, call: Call) -> Reply:
             f"the job costs {credits} credits and your balance is {balance}: buy credits, then confirm again",
         )  # fmt: skip
     if outcome is ConfirmOutcome.COST_CHANGED:
-        raise H.ApiError(409, "cost_changed", f"the job costs {job.get('quote')} credits, not {credits}")
+        raise H.ApiError(
+            409, "cost_changed", f"the job costs {job.get(JobFields.QUOTE)} credits, not {credits}"
+        )
     if outcome is ConfirmOutcome.NOT_HELD:
-        raise H.ApiError(409, "not_awaiting_confirmation", f"the job is {job.get('status')}")
+        raise H.ApiError(409, "not_awaiting_confirmation", f"the job is {job.get(JobFields.STATUS)}")
     return Reply(_job_view(ctx, job_id, job, detail=True))
 
 
@@ -371,15 +382,19 @@ def cancel_job(ctx: ApiContext, call: Call) -> Reply:
     _own_job(ctx, who, job_id)
     if not cancel(ctx.rt, job_id, "cancelled by you before any charge"):
         job = _own_job(ctx, who, job_id)
-        raise H.ApiError(409, "too_late", f"the job is {job.get('status')} and can no longer be cancelled")
+        raise H.ApiError(
+            409, "too_late", f"the job is {job.get(JobFields.STATUS)} and can no longer be cancelled"
+        )
     return Reply(_job_view(ctx, job_id, _own_job(ctx, who, job_id), detail=True))
 
 
 def download_job(ctx: ApiContext, call: Call) -> Response:
     job_id = call.arg("job_id")
     job = _own_job(ctx, call.who, job_id)
-    if job.get("status") != job_model.JobStatus.DELIVERED:
-        raise H.ApiError(409, "not_ready", f"the job is {job.get('status')}; the workbook is not ready")
+    if job.get(JobFields.STATUS) != job_model.JobStatus.DELIVERED:
+        raise H.ApiError(
+            409, "not_ready", f"the job is {job.get(JobFields.STATUS)}; the workbook is not ready"
+        )
     url = ctx.rt.blobs.download_url(
         ctx.rt.settings.results_bucket, _workbook_name(job_id, job), ctx.settings.download_url_ttl
     )

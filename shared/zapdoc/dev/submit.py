@@ -13,6 +13,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec
+from zapdoc.domain.records import AssemblyFields, DocFields, FileFields, JobFields
 from zapdoc.services import jobs
 from zapdoc.services.runtime import Runtime
 
@@ -74,14 +75,18 @@ def submit(
 
 
 def _progress_of(rt: Runtime, job_id: str, job: dict[str, Any]) -> dict[str, int]:
-    files = job.get("files") or {}
-    docs = [d.data for d in jobs.list_documents(rt, job_id)] if job.get("status") != "awaiting_files" else []
+    files = job.get(JobFields.FILES) or {}
+    docs = (
+        [d.data for d in jobs.list_documents(rt, job_id)]
+        if job.get(JobFields.STATUS) != "awaiting_files"
+        else []
+    )
     return {
         "files_declared": len(files),
-        "files_arrived": sum(1 for f in files.values() if f.get("arrived")),
+        "files_arrived": sum(1 for f in files.values() if f.get(FileFields.ARRIVED)),
         "documents": len(docs),
         "documents_finished": sum(1 for d in docs if job_model.document_finished(d)),
-        "pages": sum(int(d.get("pages") or 0) for d in docs),
+        "pages": sum(int(d.get(DocFields.PAGES) or 0) for d in docs),
     }
 
 
@@ -105,7 +110,7 @@ def wait_for(
     while time.monotonic() < deadline:
         snap = jobs.get_job(rt, job_id)
         job = snap.data if snap else {}
-        status = str(job.get("status", ""))
+        status = str(job.get(JobFields.STATUS, ""))
         if status and job_model.JobStatus(status).terminal:
             break
         if waiting is not None and status and time.monotonic() - last_look >= 1.0:
@@ -114,7 +119,9 @@ def wait_for(
         time.sleep(0.1)
     workbook: Path | None = None
     if status == job_model.JobStatus.DELIVERED and download_dir is not None:
-        name = (job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id)
+        name = (job.get(JobFields.ASSEMBLY) or {}).get(
+            AssemblyFields.WORKBOOK
+        ) or job_model.results_object_name(job_id)
         data = rt.blobs.read(rt.settings.results_bucket, name)
         download_dir.mkdir(parents=True, exist_ok=True)
         workbook = download_dir / f"zapdoc-{job_id}.xlsx"
@@ -123,10 +130,10 @@ def wait_for(
         job_id=job_id,
         status=status or "unknown",
         workbook=workbook,
-        charged=int(job.get("charged") or 0),
-        refunded=int(job.get("refunded") or 0),
+        charged=int(job.get(JobFields.CHARGED) or 0),
+        refunded=int(job.get(JobFields.REFUNDED) or 0),
         balance=jobs.ledger(rt).balance(user),
-        reason=str(job.get("reason") or ""),
+        reason=str(job.get(JobFields.REASON) or ""),
         documents=[
             {k: d.data.get(k) for k in ("name", "status", "pages", "reason")}
             for d in jobs.list_documents(rt, job_id)

@@ -20,6 +20,7 @@ from typing import Any
 
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import Usage
+from zapdoc.domain.records import DocFields, JobFields
 from zapdoc.ports.store import Put, Query, Snapshot, Where
 from zapdoc.services.runtime import Runtime
 
@@ -109,13 +110,13 @@ def _float_or_none(value: Any) -> float | None:
 
 
 def _doc_status(job_status: str, doc: Mapping[str, Any]) -> tuple[str, str | None]:
-    status = str(doc.get("status") or "")
+    status = str(doc.get(DocFields.STATUS) or "")
     if status == job_model.DocStatus.DONE:
         return "ok", None
     if status == job_model.DocStatus.FAILED:
-        return "failed", failure_reason(doc.get("reason"))
+        return "failed", failure_reason(doc.get(DocFields.REASON))
     if status == job_model.DocStatus.REJECTED:
-        return "rejected", failure_reason(doc.get("reason"))
+        return "rejected", failure_reason(doc.get(DocFields.REASON))
     # Still pending when the job ended: the job was rejected (credits) or cancelled.
     return "rejected", f"job {job_status}"
 
@@ -130,8 +131,13 @@ def record_job_end(
     """
     from zapdoc.services import jobs
 
-    ended = job.get("ended_at") or job.get("delivered_at") or job.get("updated_at") or rt.clock()
-    created = job.get("created_at")
+    ended = (
+        job.get(JobFields.ENDED_AT)
+        or job.get(JobFields.DELIVERED_AT)
+        or job.get(JobFields.UPDATED_AT)
+        or rt.clock()
+    )
+    created = job.get(JobFields.CREATED_AT)
     job_seconds = (
         round((ended - created).total_seconds(), 3)
         if isinstance(ended, dt.datetime) and isinstance(created, dt.datetime)
@@ -140,7 +146,7 @@ def record_job_end(
     writes: list[Put] = []
     rows: list[dict[str, Any]] = []
     for doc in jobs.list_documents(rt, job_id) if docs is None else docs:
-        stats = doc.data.get("stats")
+        stats = doc.data.get(DocFields.STATS)
         if isinstance(stats, Mapping):  # the steps' figures, kept on the document record
             record: dict[str, Any] = dict(stats)
         else:  # recorded before the steps kept them there
@@ -152,10 +158,12 @@ def record_job_end(
                 "job_id": job_id,
                 "document_id": doc.id,
                 "job_status": status,
-                "doc_type": record.get("doc_type") or doc.data.get("doc_type") or "other",
+                "doc_type": record.get("doc_type") or doc.data.get(DocFields.DOC_TYPE) or "other",
                 "status": doc_status,
                 "failure_reason": reason,
-                "pages": record.get("pages") if record.get("pages") is not None else doc.data.get("pages"),
+                "pages": record.get("pages")
+                if record.get("pages") is not None
+                else doc.data.get(DocFields.PAGES),
                 "job_seconds": job_seconds,
                 "at": ended,
             }
@@ -290,9 +298,12 @@ def usage_report(rt: Runtime, since: dt.timedelta) -> dict[str, Any]:
     for s in _snaps_since(rt, sessions, "credited_at", start):
         if day := _day(s.data.get("credited_at")):
             credits[day]["sold"] += int(s.data.get("credits") or 0) - int(s.data.get("revoked") or 0)
-    for s in _snaps_since(rt, "jobs", "created_at", start):
-        if day := _day(s.data.get("created_at")):
-            charged, refunded = int(s.data.get("charged") or 0), int(s.data.get("refunded") or 0)
+    for s in _snaps_since(rt, "jobs", JobFields.CREATED_AT, start):
+        if day := _day(s.data.get(JobFields.CREATED_AT)):
+            charged, refunded = (
+                int(s.data.get(JobFields.CHARGED) or 0),
+                int(s.data.get(JobFields.REFUNDED) or 0),
+            )
             credits[day]["spent"] += charged - refunded
             credits[day]["refunded"] += refunded
     days = sorted(set(by_day) | set(credits))

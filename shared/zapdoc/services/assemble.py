@@ -21,6 +21,7 @@ from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
+from zapdoc.domain.records import AssemblyFields, DocFields, JobFields
 from zapdoc.logging import bind, event
 from zapdoc.ports.mailer import Attachment, Mail
 from zapdoc.ports.store import Snapshot, Update
@@ -53,7 +54,7 @@ def assemble_job(rt: Runtime, job_id: str, *, verify: bool = False) -> AssembleO
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return AssembleOutcome.IGNORED
-    status = job_model.JobStatus(snap.data["status"])
+    status = job_model.JobStatus(snap.data[JobFields.STATUS])
     if status is job_model.JobStatus.DELIVERED:
         job_ended(rt, job_id)  # a crash after delivery may have left the end-of-job effects undone
         return AssembleOutcome.ALREADY_DELIVERED
@@ -83,14 +84,16 @@ def _assemble(
 ) -> AssembleOutcome:
     """Build, store and mail the workbook, then deliver the job (holding the assembly lease)."""
     job = snap.data
-    assembly: dict[str, Any] = dict(job.get("assembly") or {})
+    assembly: dict[str, Any] = dict(job.get(JobFields.ASSEMBLY) or {})
     results = [_result_of(d.data) for d in docs]
     refunded = jobs.refund_failed(rt, job_id, job, docs)  # all the job's failures in one ledger commit
-    charged = int(job.get("charged") or 0)
+    charged = int(job.get(JobFields.CHARGED) or 0)
 
-    if not assembly.get("workbook"):
+    if not assembly.get(AssemblyFields.WORKBOOK):
         buf = io.BytesIO()
-        info = WorkbookInfo(job_id=job_id, created=job.get("created_at"), template=job.get("template"))
+        info = WorkbookInfo(
+            job_id=job_id, created=job.get(JobFields.CREATED_AT), template=job.get(JobFields.TEMPLATE)
+        )
         stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True, info=info)
         name = job_model.results_object_name(job_id)
         rt.blobs.write(rt.settings.results_bucket, name, buf.getvalue(), XLSX)
@@ -105,22 +108,35 @@ def _assemble(
 
         # provider, model, tokens and cost per provider on the job record (numbers and names only)
         usage = by_provider(results)
-        rt.store.commit([Update(snap.path, {"assembly": assembly, "refunded": refunded, "llm_usage": usage})])
-        event(log, "workbook stored", object=name, bytes=assembly["size"], documents=stats.documents)
+        rt.store.commit(
+            [
+                Update(
+                    snap.path,
+                    {JobFields.ASSEMBLY: assembly, JobFields.REFUNDED: refunded, JobFields.LLM_USAGE: usage},
+                )
+            ]
+        )
+        event(
+            log,
+            "workbook stored",
+            object=name,
+            bytes=assembly[AssemblyFields.SIZE],
+            documents=stats.documents,
+        )
     rt.crash("assemble.after_workbook")
 
-    if not assembly.get("mailed_at") and not assembly.get("mail_error"):
+    if not assembly.get(AssemblyFields.MAILED_AT) and not assembly.get(AssemblyFields.MAIL_ERROR):
         beat.check()  # never mail from an assembly another invocation took over
         try:
             rt.mailer.send(_delivery_mail(rt, job_id, job, assembly, results, charged, refunded))
         except PermanentError as exc:
             # The address or message was refused for good: the workbook stays downloadable through the
             # API until retention ends; retrying would loop forever.
-            rt.store.commit([Update(snap.path, {"assembly.mail_error": str(exc)})])
+            rt.store.commit([Update(snap.path, {JobFields.ASSEMBLY_MAIL_ERROR: str(exc)})])
             event(log, "workbook mail refused", logging.ERROR, reason=str(exc))
         else:
-            rt.store.commit([Update(snap.path, {"assembly.mailed_at": rt.clock()})])
-            event(log, "workbook mailed", to_domain=str(job["email"]).rsplit("@", 1)[-1])
+            rt.store.commit([Update(snap.path, {JobFields.ASSEMBLY_MAILED_AT: rt.clock()})])
+            event(log, "workbook mailed", to_domain=str(job[JobFields.EMAIL]).rsplit("@", 1)[-1])
     rt.crash("assemble.after_email")
 
     beat.check()  # stalled past the lease and taken over: the new holder delivers
@@ -131,8 +147,8 @@ def _assemble(
         job_id,
         job_model.JobStatus.DELIVERED,
         {
-            "delivered_at": now,
-            "purge_after": purge_after,
+            JobFields.DELIVERED_AT: now,
+            JobFields.PURGE_AFTER: purge_after,
             **END_PENDING,
         },
     )
@@ -152,11 +168,11 @@ def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
     under that owner); False when it is no longer ours."""
 
     def step(snap: Snapshot | None) -> Commit[bool] | Stop[bool]:
-        if snap is None or snap.data.get("status") != job_model.JobStatus.ASSEMBLING:
+        if snap is None or snap.data.get(JobFields.STATUS) != job_model.JobStatus.ASSEMBLING:
             return Stop(False)
-        if snap.data.get("lease_owner") != owner:
+        if snap.data.get(JobFields.LEASE_OWNER) != owner:
             return Stop(False)
-        return Commit({"lease_until": rt.clock() + rt.settings.lease}, True)
+        return Commit({JobFields.LEASE_UNTIL: rt.clock() + rt.settings.lease}, True)
 
     # a conflict: the job changed since read (e.g. this assembly recorded a step): look again; still
     # conflicting after every attempt: busy, not lost (the next beat tries again)
@@ -173,11 +189,11 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
         if snap is None:
             return Stop(None)
         now = rt.clock()
-        status = job_model.JobStatus(snap.data["status"])
+        status = job_model.JobStatus(snap.data[JobFields.STATUS])
         if status is job_model.JobStatus.DELIVERED:
             return Stop(None)
         if status is job_model.JobStatus.ASSEMBLING:
-            lease = snap.data.get("lease_until")
+            lease = snap.data.get(JobFields.LEASE_UNTIL)
             if isinstance(lease, dt.datetime) and lease > now:
                 raise TransientError("the job is being assembled by another invocation")
         elif not job_model.may_move(
@@ -185,9 +201,9 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
         ):  # from running (job_model.TRANSITIONS)
             return Stop(None)
         fields = {
-            "status": job_model.JobStatus.ASSEMBLING.value,
-            "lease_until": now + rt.settings.lease,
-            "lease_owner": owner,
+            JobFields.STATUS: job_model.JobStatus.ASSEMBLING.value,
+            JobFields.LEASE_UNTIL: now + rt.settings.lease,
+            JobFields.LEASE_OWNER: owner,
         }
         return Commit(fields, (snap, fields, status))
 
@@ -202,17 +218,17 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
 
 
 def _result_of(doc: dict[str, Any]) -> DocumentResult:
-    status = doc.get("status")
-    pages = doc.get("pages")
-    if status == job_model.DocStatus.DONE and isinstance(doc.get("result"), dict):
-        result = DocumentResult.from_dict(doc["result"])
-        result.doc_type = doc.get("doc_type")
+    status = doc.get(DocFields.STATUS)
+    pages = doc.get(DocFields.PAGES)
+    if status == job_model.DocStatus.DONE and isinstance(doc.get(DocFields.RESULT), dict):
+        result = DocumentResult.from_dict(doc[DocFields.RESULT])
+        result.doc_type = doc.get(DocFields.DOC_TYPE)
         return result
-    reason = str(doc.get("reason") or "not processed")
+    reason = str(doc.get(DocFields.REASON) or "not processed")
     if status == job_model.DocStatus.FAILED:
         reason = f"{reason} (pages refunded)"
-    result = DocumentResult.error(str(doc.get("name")), reason, pages=int(pages) if pages else None)
-    result.doc_type = doc.get("doc_type")
+    result = DocumentResult.error(str(doc.get(DocFields.NAME)), reason, pages=int(pages) if pages else None)
+    result.doc_type = doc.get(DocFields.DOC_TYPE)
     return result
 
 
@@ -225,24 +241,24 @@ def _delivery_mail(
     charged: int,
     refunded: int,
 ) -> Mail:
-    size = int(assembly.get("size") or 0)
+    size = int(assembly.get(AssemblyFields.SIZE) or 0)
     attachment: Attachment | None = None
     url, days = "", 0
     if size <= rt.settings.attachment_limit_bytes:
-        data = rt.blobs.read(rt.settings.results_bucket, str(assembly["workbook"]))
+        data = rt.blobs.read(rt.settings.results_bucket, str(assembly[AssemblyFields.WORKBOOK]))
         attachment = Attachment(f"zapdoc-{job_id}.xlsx", data, XLSX)
     else:
         url = rt.blobs.download_url(
-            rt.settings.results_bucket, str(assembly["workbook"]), rt.settings.download_link_ttl
+            rt.settings.results_bucket, str(assembly[AssemblyFields.WORKBOOK]), rt.settings.download_link_ttl
         )
         days = max(1, rt.settings.download_link_ttl.days)
     return mails.delivery_mail(
-        to=str(job["email"]),
+        to=str(job[JobFields.EMAIL]),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),
         results=results,
-        template=job.get("template"),
+        template=job.get(JobFields.TEMPLATE),
         field_names=[f.name for f in jobs.job_fields(job)],
         charged=charged,
         refunded=refunded,
@@ -250,7 +266,7 @@ def _delivery_mail(
         attachment=attachment,
         download_url=url,
         download_days=days,
-        low_confidence=int(assembly.get("low_confidence") or 0),
+        low_confidence=int(assembly.get(AssemblyFields.LOW_CONFIDENCE) or 0),
     )
 
 

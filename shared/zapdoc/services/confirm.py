@@ -16,6 +16,7 @@ import enum
 import logging
 
 from zapdoc.domain import job_model
+from zapdoc.domain.records import JobFields
 from zapdoc.logging import event
 from zapdoc.ports.store import Snapshot
 from zapdoc.services import jobs
@@ -43,12 +44,14 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
         if snap is None:
             return Stop(ConfirmOutcome.NOT_HELD)
         job = snap.data
-        if job.get("status") != job_model.JobStatus.AWAITING_CONFIRMATION.value:
-            already = job.get("hold") and job.get("confirmed_credits") == credits
+        if job.get(JobFields.STATUS) != job_model.JobStatus.AWAITING_CONFIRMATION.value:
+            already = job.get(JobFields.HOLD) and job.get(JobFields.CONFIRMED_CREDITS) == credits
             return Stop(ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD)
-        if int(job.get("quote") or 0) != credits:
+        if int(job.get(JobFields.QUOTE) or 0) != credits:
             return Stop(ConfirmOutcome.COST_CHANGED)
-        return Commit({"confirmed_credits": credits, "updated_at": rt.clock()}, None)  # None: settle now
+        return Commit(
+            {JobFields.CONFIRMED_CREDITS: credits, JobFields.UPDATED_AT: rt.clock()}, None
+        )  # None: settle now
 
     path = job_model.job_path(job_id)
     early = compare_and_set(rt.store, path, step, exhausted=lambda: ConfirmOutcome.NOT_HELD)
@@ -64,9 +67,9 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
 
 def _unconfirm(rt: Runtime, job_id: str) -> None:
     def step(snap: Snapshot | None) -> Commit[None] | Stop[None]:
-        if snap is None or snap.data.get("status") != job_model.JobStatus.AWAITING_CONFIRMATION.value:
+        if snap is None or snap.data.get(JobFields.STATUS) != job_model.JobStatus.AWAITING_CONFIRMATION.value:
             return Stop(None)
-        return Commit({"confirmed_credits": None}, None)
+        return Commit({JobFields.CONFIRMED_CREDITS: None}, None)
 
     compare_and_set(rt.store, job_model.job_path(job_id), step, exhausted=lambda: None)
 
@@ -80,8 +83,8 @@ def cancel(rt: Runtime, job_id: str, reason: str = "cancelled before any charge"
         rt,
         job_id,
         job_model.JobStatus.CANCELLED,  # from awaiting files or awaiting confirmation (job_model.TRANSITIONS)
-        {"reason": reason, **jobs.retention_fields(rt), **PENDING},
-        guard=lambda job: job.get("confirmed_credits") is None,
+        {JobFields.REASON: reason, **jobs.retention_fields(rt), **PENDING},
+        guard=lambda job: job.get(JobFields.CONFIRMED_CREDITS) is None,
     ):
         return False
     jobs.delete_uploads(rt, job_id)
@@ -97,9 +100,9 @@ def sweep_held(rt: Runtime, job_id: str, now: dt.datetime) -> str:
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return ""
-    if snap.data.get("confirmed_credits") is not None:
+    if snap.data.get(JobFields.CONFIRMED_CREDITS) is not None:
         return "started" if settle(rt, job_id) is IntakeOutcome.STARTED else ""
-    held = snap.data.get("held_at")
+    held = snap.data.get(JobFields.HELD_AT)
     if isinstance(held, dt.datetime) and held + HOLD_TTL < now:
         return (
             "cancelled"

@@ -18,6 +18,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
+from zapdoc.domain.records import DocFields, JobFields, StatsFields
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Snapshot, Update, Write
 from zapdoc.services import jobs, sources
@@ -39,11 +40,15 @@ class StepOutcome(enum.StrEnum):
 def _load(rt: Runtime, job_id: str, doc_id: str) -> tuple[dict[str, Any], Snapshot] | None:
     bind(job_id=job_id, document_id=doc_id)
     job = jobs.get_job(rt, job_id)
-    if job is None or job_model.JobStatus(job.data["status"]) not in (
+    if job is None or job_model.JobStatus(job.data[JobFields.STATUS]) not in (
         job_model.JobStatus.RUNNING,
         job_model.JobStatus.ASSEMBLING,
     ):
-        event(log, "document of a job that is not running", state=job.data["status"] if job else "missing")
+        event(
+            log,
+            "document of a job that is not running",
+            state=job.data[JobFields.STATUS] if job else "missing",
+        )
         return None
     doc = rt.store.get(job_model.document_path(job_id, doc_id))
     if doc is None:
@@ -57,9 +62,9 @@ def _notify(rt: Runtime, job_id: str, doc_id: str, step: str) -> None:
 
 
 def _too_old_or_tried(rt: Runtime, doc: dict[str, Any]) -> bool:
-    created = doc.get("created_at")
+    created = doc.get(DocFields.CREATED_AT)
     too_old = isinstance(created, dt.datetime) and rt.clock() - created > rt.settings.document_max_age
-    return too_old or int(doc.get("attempts") or 0) + 1 >= rt.settings.delivery_attempts
+    return too_old or int(doc.get(DocFields.ATTEMPTS) or 0) + 1 >= rt.settings.delivery_attempts
 
 
 def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
@@ -68,7 +73,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     if loaded is None:
         return StepOutcome.IGNORED
     job, doc = loaded
-    if doc.data.get("status") != job_model.DocStatus.PENDING:
+    if doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
         _notify(rt, job_id, doc_id, "extract")
         return StepOutcome.ALREADY_DONE
     idem = jobs.idempotency(rt)
@@ -96,7 +101,9 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
             return StepOutcome.FAILED if failed else StepOutcome.ALREADY_DONE
         except TransientError as exc:
             if not _too_old_or_tried(rt, doc.data):
-                rt.store.commit([Update(doc.path, {"attempts": int(doc.data.get("attempts") or 0) + 1})])
+                rt.store.commit(
+                    [Update(doc.path, {DocFields.ATTEMPTS: int(doc.data.get(DocFields.ATTEMPTS) or 0) + 1})]
+                )
                 raise  # released: the redelivery claims again
             reason = f"gave up after repeated temporary failures: {exc}"
             failed = jobs.fail_document(rt, job, job_id, doc, reason, also=[held.completion()])
@@ -107,7 +114,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         provider = extraction.provider or rt.extractor.name
         model = extraction.model or (usage.model if usage else "") or provider
         result = DocumentResult(
-            file=str(doc.data["name"]),
+            file=str(doc.data[DocFields.NAME]),
             status="ok",
             pages=text.page_count,
             values=extraction.values,
@@ -119,19 +126,19 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         )
         now = rt.clock()
         done: dict[str, Any] = {
-            "status": job_model.DocStatus.DONE.value,
-            "result": result.to_dict(),
-            "extracted_at": now,
+            DocFields.STATUS: job_model.DocStatus.DONE.value,
+            DocFields.RESULT: result.to_dict(),
+            DocFields.EXTRACTED_AT: now,
         }
         # analytics of the step on the document record (numbers and names only, never content); the
         # job's end writes the analytics record from it
         stats: dict[str, Any] = {
-            "pages": text.page_count,
-            "status": "ok",
-            "extract_seconds": round(seconds, 3),
-            "provider": provider,
-            "model": model,
-            "at": now,
+            StatsFields.PAGES: text.page_count,
+            StatsFields.STATUS: "ok",
+            StatsFields.EXTRACT_SECONDS: round(seconds, 3),
+            StatsFields.PROVIDER: provider,
+            StatsFields.MODEL: model,
+            StatsFields.AT: now,
         }
         if usage is not None:  # token counts and cost per provider: numbers only, never content
             stats.update(
@@ -199,10 +206,10 @@ def _record_result(
     classified (else classify finishes it). None when another invocation recorded a result first."""
 
     def step(doc: Snapshot | None) -> Commit[_Recorded | None] | Stop[_Recorded | None]:
-        if doc is None or doc.data.get("status") != job_model.DocStatus.PENDING:
+        if doc is None or doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
             return Stop(None)
-        fields = {**done, **{f"stats.{key}": value for key, value in stats.items()}}
-        finishes = bool(done.get("classified") or doc.data.get("classified"))
+        fields = {**done, **{DocFields.stats(key): value for key, value in stats.items()}}
+        finishes = bool(done.get(DocFields.CLASSIFIED) or doc.data.get(DocFields.CLASSIFIED))
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
         writes: list[Write] = [completion, *([finished] if finished is not None else [])]
         return Commit(fields, _Recorded(finished), also=writes)
@@ -234,11 +241,11 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     def step(doc: Snapshot | None) -> Commit[_Classified | None] | Stop[_Classified | None]:
         if doc is None:
             return Stop(None)
-        if doc.data.get("classified"):
+        if doc.data.get(DocFields.CLASSIFIED):
             return Stop(_Classified(done=False))
         started = time.monotonic()
         doc_type, note, model = "other", "", rt.extractor.name
-        extracted = doc.data.get("extracted_doc_type")
+        extracted = doc.data.get(DocFields.EXTRACTED_DOC_TYPE)
         try:
             if extracted:
                 # the extraction answer carried the type: record it, no request of our own
@@ -258,12 +265,20 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
         seconds = time.monotonic() - started
         now = rt.clock()
         # extracted and now classified: the document is finished (a failed one finished already)
-        finishes = doc.data.get("status") == job_model.DocStatus.DONE
+        finishes = doc.data.get(DocFields.STATUS) == job_model.DocStatus.DONE
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
         return Commit(
-            {"classified": True, "doc_type": doc_type, "classify_note": note, "classified_at": now,
-             "stats.doc_type": doc_type, "stats.classify_seconds": round(seconds, 3),
-             "stats.classify_model": model, "stats.pages": doc.data.get("pages"), "stats.at": now},
+            {
+                DocFields.CLASSIFIED: True,
+                DocFields.DOC_TYPE: doc_type,
+                DocFields.CLASSIFY_NOTE: note,
+                DocFields.CLASSIFIED_AT: now,
+                DocFields.stats(StatsFields.DOC_TYPE): doc_type,
+                DocFields.stats(StatsFields.CLASSIFY_SECONDS): round(seconds, 3),
+                DocFields.stats(StatsFields.CLASSIFY_MODEL): model,
+                DocFields.stats(StatsFields.PAGES): doc.data.get(DocFields.PAGES),
+                DocFields.stats(StatsFields.AT): now,
+            },
             _Classified(True, doc_type, round(seconds, 3), model, finished),
             also=[finished] if finished is not None else [],
         )  # fmt: skip

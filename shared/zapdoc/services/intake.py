@@ -16,6 +16,7 @@ from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, PermanentError, TransientError
+from zapdoc.domain.records import DocFields, FileFields, JobFields
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Put, Snapshot, Update, Write
 from zapdoc.services import jobs, sources
@@ -59,16 +60,16 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
     job = snap.data
-    if job_model.JobStatus(job["status"]).terminal:
-        event(log, "upload for a finished job: deleted", object=name, state=job["status"])
+    if job_model.JobStatus(job[JobFields.STATUS]).terminal:
+        event(log, "upload for a finished job: deleted", object=name, state=job[JobFields.STATUS])
         rt.blobs.delete(bucket, name)  # nothing of a finished job is kept (privacy)
         return IntakeOutcome.IGNORED
-    declared = (job.get("files") or {}).get(upload.file_id)
-    if declared is None or declared.get("object") != name:
+    declared = (job.get(JobFields.FILES) or {}).get(upload.file_id)
+    if declared is None or declared.get(FileFields.OBJECT) != name:
         event(log, "upload that the job did not declare: deleted", logging.WARNING, object=name)
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
-    if not declared.get("arrived"):
+    if not declared.get(FileFields.ARRIVED):
         try:
             _record_file(rt, snap, upload.file_id, declared, bucket, name, generation)
         except sources.OverBudget as over:
@@ -77,9 +78,13 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         except PermanentError:
             again = jobs.get_job(rt, upload.job_id)
             if (
-                again is None or job_model.JobStatus(again.data["status"]).terminal
+                again is None or job_model.JobStatus(again.data[JobFields.STATUS]).terminal
             ):  # e.g. cancelled meanwhile
-                event(log, "job finished while its upload was read", state=again and again.data["status"])
+                event(
+                    log,
+                    "job finished while its upload was read",
+                    state=again and again.data[JobFields.STATUS],
+                )
                 return IntakeOutcome.IGNORED
             raise
     return settle(rt, upload.job_id)
@@ -116,20 +121,20 @@ def _record_file(
                 Update(
                     job_model.job_path(job_id),
                     {
-                        f"files.{file_id}.arrived": True,
-                        f"files.{file_id}.generation": generation,
-                        f"files.{file_id}.documents": count,
-                        f"files.{file_id}.rejected": rejected,
-                        f"files.{file_id}.pages": pages,
+                        JobFields.file(file_id, FileFields.ARRIVED): True,
+                        JobFields.file(file_id, FileFields.GENERATION): generation,
+                        JobFields.file(file_id, FileFields.DOCUMENTS): count,
+                        JobFields.file(file_id, FileFields.REJECTED): rejected,
+                        JobFields.file(file_id, FileFields.PAGES): pages,
                         # the documents to extract: the start and the publishing read them here, not
                         # the document records just written
-                        f"files.{file_id}.pending": [
+                        JobFields.file(file_id, FileFields.PENDING): [
                             w.path.rsplit("/", 1)[-1]
                             for w in writes
                             if isinstance(w, Put)
-                            and w.data.get("status") == job_model.DocStatus.PENDING.value
+                            and w.data.get(DocFields.STATUS) == job_model.DocStatus.PENDING.value
                         ],
-                        "updated_at": rt.clock(),
+                        JobFields.UPDATED_AT: rt.clock(),
                     },
                 )
             ]
@@ -142,25 +147,29 @@ def _documents_of(
 ) -> tuple[list[Write], int, int, int]:
     job_id = job.id
     data = sources.read_upload(rt, object_name, generation)  # the generation this event announced
-    filename = str(declared["name"])
+    filename = str(declared[FileFields.NAME])
     now = rt.clock()
     writes: list[Write] = []
     pages_total = rejected = 0
     items = list(sources.expand(filename, data))
     candidates = [item for item in items if not isinstance(item, Rejected)]
-    others = [f for fid, f in (job.data.get("files") or {}).items() if fid != file_id and f.get("arrived")]
-    documents = len(items) + sum(int(f.get("documents") or 0) for f in others)
+    others = [
+        f
+        for fid, f in (job.data.get(JobFields.FILES) or {}).items()
+        if fid != file_id and f.get(FileFields.ARRIVED)
+    ]
+    documents = len(items) + sum(int(f.get(FileFields.DOCUMENTS) or 0) for f in others)
     if documents > rt.settings.max_job_documents:
         limit = rt.settings.max_job_documents
         raise sources.OverBudget(f"the job has {documents:,} documents, over the limit of {limit:,}", 0)
     # Pages are counted first (cheap, no text), against the credits left for this job: counting stops
     # as soon as they are exceeded. Text is read only for a job that can be paid for.
-    counted_elsewhere = sum(int(f.get("pages") or 0) for f in others)
+    counted_elsewhere = sum(int(f.get(FileFields.PAGES) or 0) for f in others)
     max_pages = rt.settings.max_job_pages - counted_elsewhere
-    if job.data.get("hold"):  # held: the user sees the quote and may buy credits before confirming
+    if job.data.get(JobFields.HOLD):  # held: the user sees the quote and may buy credits before confirming
         budget = max_pages
     else:
-        budget = jobs.ledger(rt).balance(str(job.data["user_id"])) - counted_elsewhere
+        budget = jobs.ledger(rt).balance(str(job.data[JobFields.USER_ID])) - counted_elsewhere
     try:
         counts = sources.count_within(
             rt,
@@ -178,16 +187,16 @@ def _documents_of(
     }
     for position, item in enumerate(items):
         base = {
-            "name": item.name,
-            "file_id": file_id,
-            "file_name": filename,
-            "object": object_name,
-            "generation": generation,  # extraction reads this generation (and checks the hash)
-            "in_archive": item.name != filename,
-            "position": position,
-            "created_at": now,
-            "classified": False,
-            "attempts": 0,
+            DocFields.NAME: item.name,
+            DocFields.FILE_ID: file_id,
+            DocFields.FILE_NAME: filename,
+            DocFields.OBJECT: object_name,
+            DocFields.GENERATION: generation,  # extraction reads this generation (and checks the hash)
+            DocFields.IN_ARCHIVE: item.name != filename,
+            DocFields.POSITION: position,
+            DocFields.CREATED_AT: now,
+            DocFields.CLASSIFIED: False,
+            DocFields.ATTEMPTS: 0,
         }
         if isinstance(item, Rejected):
             digest = job_model.content_digest(
@@ -195,35 +204,35 @@ def _documents_of(
             )  # no bytes: the entry name identifies it
             doc = {
                 **base,
-                "status": job_model.DocStatus.REJECTED.value,
-                "reason": item.reason,
-                "pages": item.pages,
+                DocFields.STATUS: job_model.DocStatus.REJECTED.value,
+                DocFields.REASON: item.reason,
+                DocFields.PAGES: item.pages,
             }
-            doc["charged"] = False
+            doc[DocFields.CHARGED] = False
             rejected += 1
         else:
             digest = job_model.content_digest(item.data)
-            base["sha256"] = digest  # extraction re-reads exactly these bytes or fails (and refunds)
+            base[DocFields.SHA256] = digest  # extraction re-reads exactly these bytes or fails (and refunds)
             text = inspected[id(item)]
             if isinstance(text, InputError):
                 doc = {
                     **base,
-                    "status": job_model.DocStatus.REJECTED.value,
-                    "reason": str(text),
-                    "pages": None,
+                    DocFields.STATUS: job_model.DocStatus.REJECTED.value,
+                    DocFields.REASON: str(text),
+                    DocFields.PAGES: None,
                 }
-                doc["charged"] = False
+                doc[DocFields.CHARGED] = False
                 rejected += 1
             else:
                 doc = {
                     **base,
-                    "status": job_model.DocStatus.PENDING.value,
-                    "pages": text.page_count,
-                    "charged": True,
+                    DocFields.STATUS: job_model.DocStatus.PENDING.value,
+                    DocFields.PAGES: text.page_count,
+                    DocFields.CHARGED: True,
                 }
                 max_chars = rt.settings.max_page_chars
-                doc["text"] = sources.storable_text(text, max_chars)
-                doc["text_notes"] = sources.cap_text(text, max_chars)[1]
+                doc[DocFields.TEXT] = sources.storable_text(text, max_chars)
+                doc[DocFields.TEXT_NOTES] = sources.cap_text(text, max_chars)[1]
                 pages_total += text.page_count
         writes.append(
             Put(job_model.document_path(job_id, job_model.document_id(file_id, position, digest)), doc)
@@ -237,25 +246,25 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
     if snap is None:
         return IntakeOutcome.IGNORED
     job = snap.data
-    status = job_model.JobStatus(job["status"])
+    status = job_model.JobStatus(job[JobFields.STATUS])
     if job_model.may_move(
         status, job_model.JobStatus.RUNNING
     ):  # unpaid: awaiting files, or the user's confirmation
-        files = job.get("files") or {}
-        if not all(f.get("arrived") for f in files.values()):
+        files = job.get(JobFields.FILES) or {}
+        if not all(f.get(FileFields.ARRIVED) for f in files.values()):
             return IntakeOutcome.WAITING
         pending = _pending_ids(rt, job_id, job)
         pages = pending.pages
-        start = {"charged": pages, jobs.OPEN: len(pending.ids)}  # with the move to running
+        start = {JobFields.CHARGED: pages, jobs.OPEN: len(pending.ids)}  # with the move to running
         started = False
-        if job.get("hold") and job.get("confirmed_credits") != pages:
+        if job.get(JobFields.HOLD) and job.get(JobFields.CONFIRMED_CREDITS) != pages:
             # Held for the user (web app): show the cost, charge only what they confirmed.
             if status is job_model.JobStatus.AWAITING_FILES:
                 jobs.transition(
                     rt,
                     job_id,
                     job_model.JobStatus.AWAITING_CONFIRMATION,
-                    {"quote": pages, "held_at": rt.clock()},
+                    {JobFields.QUOTE: pages, JobFields.HELD_AT: rt.clock()},
                 )
             return IntakeOutcome.HELD
         if pages > 0:
@@ -263,14 +272,14 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             # that cancels the job first makes the debit impossible, and a debited job can no longer be
             # cancelled (cancel only moves jobs out of awaiting_files).
             result = jobs.ledger(rt).apply(
-                str(job["user_id"]),
+                str(job[JobFields.USER_ID]),
                 job_model.debit_key(job_id),
                 -pages,
                 meta={"job_id": job_id, "reason": "job"},
                 also=lambda: _start_writes(rt, job_id, start),
             )
             if result.outcome is Outcome.INSUFFICIENT:
-                if job.get("hold"):
+                if job.get(JobFields.HOLD):
                     return IntakeOutcome.SHORT  # stays held: the user can buy credits and confirm again
                 _reject(rt, job_id, job, pages, result.balance)
                 return IntakeOutcome.REJECTED
@@ -292,18 +301,23 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             started = jobs.transition(rt, job_id, job_model.JobStatus.RUNNING, start)
         rt.crash("intake.after_debit")
         if started:  # this call moved the job: it is running, unpublished (no need to read it back)
-            job = {**job, **start, "status": job_model.JobStatus.RUNNING.value, "published": False}
+            job = {
+                **job,
+                **start,
+                JobFields.STATUS: job_model.JobStatus.RUNNING.value,
+                JobFields.PUBLISHED: False,
+            }
             status = job_model.JobStatus.RUNNING
         else:
             snap = jobs.get_job(rt, job_id)
             if snap is None:
                 return IntakeOutcome.IGNORED
             job = snap.data
-            status = job_model.JobStatus(job["status"])
+            status = job_model.JobStatus(job[JobFields.STATUS])
     if status is job_model.JobStatus.REJECTED:
         job_ended(rt, job_id)
         return IntakeOutcome.REJECTED
-    if status is not job_model.JobStatus.RUNNING or job.get("published"):
+    if status is not job_model.JobStatus.RUNNING or job.get(JobFields.PUBLISHED):
         return IntakeOutcome.STARTED
     _publish(rt, job_id, job)
     return IntakeOutcome.STARTED
@@ -313,9 +327,9 @@ def _start_writes(rt: Runtime, job_id: str, fields: dict[str, Any]) -> list[Writ
     """The job moved to running, conditional on it still awaiting files (or, held, the user's
     confirmation) as just read (else None): a move ``job_model.TRANSITIONS`` allows."""
     snap = jobs.get_job(rt, job_id)
-    if snap is None or not job_model.may_move(snap.data.get("status"), job_model.JobStatus.RUNNING):
+    if snap is None or not job_model.may_move(snap.data.get(JobFields.STATUS), job_model.JobStatus.RUNNING):
         return None
-    moved = {**fields, "status": job_model.JobStatus.RUNNING.value, "updated_at": rt.clock()}
+    moved = {**fields, JobFields.STATUS: job_model.JobStatus.RUNNING.value, JobFields.UPDATED_AT: rt.clock()}
     return [Update(snap.path, moved, if_version=snap.version)]
 
 
@@ -328,12 +342,12 @@ class _Pending:
 def _pending_ids(rt: Runtime, job_id: str, job: dict[str, Any]) -> _Pending:
     """The documents to extract and their pages, as each file's record lists them (a file recorded
     before the record listed them: the document records, queried)."""
-    files = list((job.get("files") or {}).values())
-    if all(isinstance(f.get("pending"), list) for f in files):
-        ids = [str(i) for f in files for i in f["pending"]]
-        return _Pending(ids, sum(int(f.get("pages") or 0) for f in files))
+    files = list((job.get(JobFields.FILES) or {}).values())
+    if all(isinstance(f.get(FileFields.PENDING), list) for f in files):
+        ids = [str(i) for f in files for i in f[FileFields.PENDING]]
+        return _Pending(ids, sum(int(f.get(FileFields.PAGES) or 0) for f in files))
     docs = jobs.pending_documents(rt, job_id)
-    return _Pending([d.id for d in docs], sum(int(d.data.get("pages") or 0) for d in docs))
+    return _Pending([d.id for d in docs], sum(int(d.data.get(DocFields.PAGES) or 0) for d in docs))
 
 
 def _publish(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
@@ -343,7 +357,9 @@ def _publish(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     )
     if not pending:  # nothing to extract: let assemble finish the job (error rows only)
         rt.bus.publish(rt.settings.results_topic, {"job_id": job_id, "document_id": "", "step": "intake"})
-    rt.store.commit([Update(job_model.job_path(job_id), {"published": True, "published_at": rt.clock()})])
+    rt.store.commit(
+        [Update(job_model.job_path(job_id), {JobFields.PUBLISHED: True, JobFields.PUBLISHED_AT: rt.clock()})]
+    )
     event(log, "documents published", documents=len(pending))
 
 
@@ -354,7 +370,7 @@ def _reject_over_budget(rt: Runtime, job_id: str, over: sources.OverBudget) -> N
         return
     job = snap.data
     if over.reason == "not enough credits":
-        balance = jobs.ledger(rt).balance(str(job["user_id"]))
+        balance = jobs.ledger(rt).balance(str(job[JobFields.USER_ID]))
         event(log, "counting stopped: over the balance", pages_counted=over.needed, balance=balance)
         _reject(rt, job_id, job, over.needed, balance, at_least=True)
         return
@@ -380,16 +396,21 @@ def _reject(
         rt,
         job_id,
         job_model.JobStatus.REJECTED,
-        {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
+        {JobFields.REASON: reason, **jobs.retention_fields(rt), **END_PENDING},
     )
     jobs.delete_uploads(rt, job_id)
     files = [
-        mails.FileLine(str(d.data.get("name") or d.id), False, "not processed", int(d.data.get("pages") or 0))
+        mails.FileLine(
+            str(d.data.get(DocFields.NAME) or d.id),
+            False,
+            "not processed",
+            int(d.data.get(DocFields.PAGES) or 0),
+        )
         for d in jobs.list_documents(rt, job_id)
     ]  # listed before the purge removes the records
     jobs.purge_if_due(rt, job_id)  # the documents' text was stored as they arrived
     mail = mails.rejection_mail(
-        to=str(job["email"]),
+        to=str(job[JobFields.EMAIL]),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),

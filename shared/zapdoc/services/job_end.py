@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from zapdoc.domain import job_model
+from zapdoc.domain.records import JobFields
 from zapdoc.logging import event
 from zapdoc.ports.store import Query, Snapshot, Update, Where
 from zapdoc.services import analytics, jobs, webhooks
@@ -17,7 +18,7 @@ from zapdoc.services.runtime import Runtime
 
 log = logging.getLogger("zapdoc.job_end")
 
-PENDING = {"end_done": False}
+PENDING = {JobFields.END_DONE: False}
 """Fields to add to a terminal transition: the end-of-job effects are still to run."""
 
 
@@ -28,12 +29,12 @@ def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = Non
     if snap is None:
         return False
     job = snap.data
-    status = job_model.JobStatus(job["status"])
-    if not status.terminal or job.get("end_done", True) is not False:
+    status = job_model.JobStatus(job[JobFields.STATUS])
+    if not status.terminal or job.get(JobFields.END_DONE, True) is not False:
         return False
     records = analytics.record_job_end(rt, job_id, job, status.value, docs=docs)
     queued = webhooks.queue_job_event(rt, job_id, job, status.value)
-    rt.store.commit([Update(snap.path, {"end_done": True})])
+    rt.store.commit([Update(snap.path, {JobFields.END_DONE: True})])
     event(log, "job end recorded", state=status.value, analytics_records=records, webhook=queued)
     return True
 
@@ -41,5 +42,5 @@ def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = Non
 def pending_job_ends(rt: Runtime) -> list[str]:
     """Ended jobs whose end-of-job effects have not run (the sweep's safety net), at most
     ``sweep_batch``: the marker is cleared right after each job ends, so few carry it at once."""
-    query = Query("jobs", (Where("end_done", "==", False),), limit=rt.settings.sweep_batch)
+    query = Query("jobs", (Where(JobFields.END_DONE, "==", False),), limit=rt.settings.sweep_batch)
     return [s.id for s in rt.store.query(query)]

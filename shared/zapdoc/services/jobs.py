@@ -23,6 +23,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
+from zapdoc.domain.records import DocFields, FileFields, JobFields, StatsFields
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
 from zapdoc.ports.store import (
@@ -46,7 +47,7 @@ from zapdoc.services.runtime import Runtime
 log = logging.getLogger("zapdoc.jobs")
 
 MAX_FILES = 50
-OPEN = "open_documents"
+OPEN = JobFields.OPEN_DOCUMENTS
 """Job field: documents of a running job not yet finished (see the module's docstring)."""
 
 
@@ -110,31 +111,38 @@ def create_job(
         for i, n in enumerate(names)
     )
     record = {
-        "user_id": user_id,
-        "email": email,
-        "status": job_model.JobStatus.AWAITING_FILES.value,
-        "fields": fields_to_list(fields),
-        "template": template,
-        "files": {f.file_id: {"name": f.filename, "object": f.object_name, "arrived": False} for f in files},
-        "declared": len(files),
-        "created_at": now,
-        "updated_at": now,
-        "deadline_at": deadline,
-        "charged": None,
-        "published": False,
-        "purged": False,
-        "assembly": {},
-        "webhook_url": webhook_url,
+        JobFields.USER_ID: user_id,
+        JobFields.EMAIL: email,
+        JobFields.STATUS: job_model.JobStatus.AWAITING_FILES.value,
+        JobFields.FIELDS: fields_to_list(fields),
+        JobFields.TEMPLATE: template,
+        JobFields.FILES: {
+            f.file_id: {
+                FileFields.NAME: f.filename,
+                FileFields.OBJECT: f.object_name,
+                FileFields.ARRIVED: False,
+            }
+            for f in files
+        },
+        JobFields.DECLARED: len(files),
+        JobFields.CREATED_AT: now,
+        JobFields.UPDATED_AT: now,
+        JobFields.DEADLINE_AT: deadline,
+        JobFields.CHARGED: None,
+        JobFields.PUBLISHED: False,
+        JobFields.PURGED: False,
+        JobFields.ASSEMBLY: {},
+        JobFields.WEBHOOK_URL: webhook_url,
     }
     if hold:  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
-        record["hold"] = True
+        record[JobFields.HOLD] = True
     if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
         rt.store.commit([Create(job_model.job_path(job_id), record)])
     else:
         limit = rt.settings.max_open_jobs
         try:  # the slot is freed by the commit that moves the job into a terminal state (``transition``)
             open_job_slots(rt, user_id).claim(
-                job_id, lambda slot: [Create(job_model.job_path(job_id), {**record, "slot": slot})]
+                job_id, lambda slot: [Create(job_model.job_path(job_id), {**record, JobFields.SLOT: slot})]
             )
         except QuotaExceeded:
             raise OpenJobLimit(
@@ -144,13 +152,13 @@ def create_job(
     return CreatedJob(job_id, files, deadline)
 
 
-NEWEST_FIRST = (Order("created_at", "desc"), Order(DOCUMENT_ID, "desc"))
+NEWEST_FIRST = (Order(JobFields.CREATED_AT, "desc"), Order(DOCUMENT_ID, "desc"))
 
 
 def list_jobs(rt: Runtime, user_id: str, *, limit: int, cursor: str | None = None) -> paging.Page:
     """One page of the user's jobs, newest first (reads ``limit + 1`` job documents, whatever the
     user's history; index ``jobs_by_user`` in terraform/firestore.tf)."""
-    query = Query("jobs", (Where("user_id", "==", user_id),), order_by=NEWEST_FIRST)
+    query = Query("jobs", (Where(JobFields.USER_ID, "==", user_id),), order_by=NEWEST_FIRST)
     return paging.fetch(rt.store, query, limit, cursor)
 
 
@@ -159,12 +167,14 @@ def get_job(rt: Runtime, job_id: str) -> Snapshot | None:
 
 
 def job_fields(job: dict[str, Any]) -> tuple[FieldSpec, ...]:
-    return fields_from_list(job.get("fields") or [])
+    return fields_from_list(job.get(JobFields.FIELDS) or [])
 
 
 def list_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
     docs = rt.store.query(Query(job_model.documents_collection(job_id)))
-    return sorted(docs, key=lambda s: (str(s.data.get("file_id", "")), int(s.data.get("position", 0))))
+    return sorted(
+        docs, key=lambda s: (str(s.data.get(DocFields.FILE_ID, "")), int(s.data.get(DocFields.POSITION, 0)))
+    )
 
 
 def ledger(rt: Runtime) -> Ledger:
@@ -223,16 +233,16 @@ def fail_document(
     Failed = tuple[Snapshot, Update | None] | None  # the document as read, its decrement
 
     def step(doc: Snapshot | None) -> Commit[Failed] | Stop[Failed]:
-        if doc is None or doc.data.get("status") != job_model.DocStatus.PENDING:
+        if doc is None or doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
             return Stop(None)
         now = rt.clock()
         fields = {
-            "status": job_model.DocStatus.FAILED.value,
-            "reason": reason,
-            "finished_at": now,
-            "stats.pages": int(doc.data.get("pages") or 0),
-            "stats.status": "failed",
-            "stats.at": now,
+            DocFields.STATUS: job_model.DocStatus.FAILED.value,
+            DocFields.REASON: reason,
+            DocFields.FINISHED_AT: now,
+            DocFields.stats(StatsFields.PAGES): int(doc.data.get(DocFields.PAGES) or 0),
+            DocFields.stats(StatsFields.STATUS): "failed",
+            DocFields.stats(StatsFields.AT): now,
         }
         finished = finished_write(job_id) if counts_open(job) else None
         writes = [*also, finished] if finished is not None else [*also]
@@ -248,7 +258,7 @@ def fail_document(
     if failed is None:
         return False
     doc, finished = failed
-    pages = int(doc.data.get("pages") or 0)
+    pages = int(doc.data.get(DocFields.PAGES) or 0)
     event(log, "document failed", document_id=doc.id, state="failed", reason=reason, pages=pages)
     notify_if_last(rt, job, job_id, doc.id, "failed", finished)
     return True
@@ -260,25 +270,25 @@ def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[
     refunded (0 when none failed). Idempotent: a redelivery finds the entries and changes nothing."""
     failed = [
         d for d in docs
-        if d.data.get("status") == job_model.DocStatus.FAILED and d.data.get("charged", True)
-        and int(d.data.get("pages") or 0) > 0
+        if d.data.get(DocFields.STATUS) == job_model.DocStatus.FAILED and d.data.get(DocFields.CHARGED, True)
+        and int(d.data.get(DocFields.PAGES) or 0) > 0
     ]  # fmt: skip
-    total = sum(int(d.data.get("pages") or 0) for d in failed)
-    if not failed or job.get("refunds_done"):
+    total = sum(int(d.data.get(DocFields.PAGES) or 0) for d in failed)
+    if not failed or job.get(JobFields.REFUNDS_DONE):
         return total
     changes = [
         Change(
             job_model.refund_key(job_id, d.id),
-            int(d.data.get("pages") or 0),
+            int(d.data.get(DocFields.PAGES) or 0),
             {"job_id": job_id, "document_id": d.id, "reason": "refund: document failed"},
         )
         for d in failed
     ]
-    done = Update(job_model.job_path(job_id), {"refunded": total, "refunds_done": True})
+    done = Update(job_model.job_path(job_id), {JobFields.REFUNDED: total, JobFields.REFUNDS_DONE: True})
     for start in range(0, len(changes), _REFUND_BATCH):  # Firestore allows 500 writes per commit
         part = changes[start : start + _REFUND_BATCH]
         last = start + _REFUND_BATCH >= len(changes)
-        results = ledger(rt).apply_many(str(job["user_id"]), part, also=[done] if last else [])
+        results = ledger(rt).apply_many(str(job[JobFields.USER_ID]), part, also=[done] if last else [])
         if last and not any(r.outcome is Outcome.APPLIED for r in results):
             rt.store.commit([done])  # every entry was there already (a redelivery): record it
     event(log, "failed documents refunded", documents=len(failed), refunded_pages=total)
@@ -308,20 +318,24 @@ def transition(
             names = ", ".join(sorted(s.value for s in illegal))
             raise ValueError(f"a job cannot move from {names} to {to.value} (domain.job_model.TRANSITIONS)")
         sources = frozenset(only_from)
-    if "status" in fields:
+    if JobFields.STATUS in fields:
         raise ValueError("transition sets the job's status itself (pass the target state as ``to``)")
     allowed = {s.value for s in sources}
-    fields = {**fields, "status": to.value}
+    fields = {**fields, JobFields.STATUS: to.value}
 
     def step(snap: Snapshot | None) -> Commit[str | None] | Stop[str | None]:
-        if snap is None or snap.data.get("status") not in allowed:
+        if snap is None or snap.data.get(JobFields.STATUS) not in allowed:
             return Stop(None)
         if guard is not None and not guard(snap.data):
             return Stop(None)
         free: list[Write] = []
         if to.terminal:
-            free = open_job_slots(rt, str(snap.data.get("user_id"))).release(snap.data.get("slot"))
-        return Commit({**fields, "updated_at": rt.clock()}, str(snap.data.get("status")), also=free)
+            free = open_job_slots(rt, str(snap.data.get(JobFields.USER_ID))).release(
+                snap.data.get(JobFields.SLOT)
+            )
+        return Commit(
+            {**fields, JobFields.UPDATED_AT: rt.clock()}, str(snap.data.get(JobFields.STATUS)), also=free
+        )
 
     previous = compare_and_set(rt.store, job_model.job_path(job_id), step, exhausted=lambda: None)
     if previous is None:
@@ -332,7 +346,7 @@ def transition(
 
 def retention_fields(rt: Runtime) -> dict[str, Any]:
     """Fields every move into a terminal state carries: when its text and values must be gone."""
-    return {"purge_after": rt.clock() + rt.settings.retention}
+    return {JobFields.PURGE_AFTER: rt.clock() + rt.settings.retention}
 
 
 def purge_job_data(rt: Runtime, job_id: str, docs: Sequence[Snapshot] | None = None) -> int:
@@ -343,13 +357,13 @@ def purge_job_data(rt: Runtime, job_id: str, docs: Sequence[Snapshot] | None = N
     has passed. ``docs``: the job's finished documents as the caller just read them (else listed)."""
     docs = list_documents(rt, job_id) if docs is None else docs
     writes: list[Update] = [
-        Update(d.path, {"result": None, "text": None, "purged": True})
+        Update(d.path, {DocFields.RESULT: None, DocFields.TEXT: None, DocFields.PURGED: True})
         for d in docs
-        if d.data.get("result") is not None or d.data.get("text") is not None
+        if d.data.get(DocFields.RESULT) is not None or d.data.get(DocFields.TEXT) is not None
     ]
     for start in range(0, len(writes), 400):
         rt.store.commit(writes[start : start + 400])
-    rt.store.commit([Update(job_model.job_path(job_id), {"purged": True})])
+    rt.store.commit([Update(job_model.job_path(job_id), {JobFields.PURGED: True})])
     return len(writes)
 
 
@@ -395,10 +409,13 @@ def any_unfinished(rt: Runtime, job_id: str) -> bool:
     """True while a document still blocks assembly; two equality queries reading at most one record
     each, so the many ``document-results`` messages of a big job stay cheap."""
     collection = job_model.documents_collection(job_id)
-    pending = Query(collection, (Where("status", "==", job_model.DocStatus.PENDING.value),), limit=1)
+    pending = Query(collection, (Where(DocFields.STATUS, "==", job_model.DocStatus.PENDING.value),), limit=1)
     unclassified = Query(
         collection,
-        (Where("status", "==", job_model.DocStatus.DONE.value), Where("classified", "==", False)),
+        (
+            Where(DocFields.STATUS, "==", job_model.DocStatus.DONE.value),
+            Where(DocFields.CLASSIFIED, "==", False),
+        ),
         limit=1,
     )
     return bool(rt.store.query(pending)) or bool(rt.store.query(unclassified))
@@ -408,6 +425,6 @@ def pending_documents(rt: Runtime, job_id: str) -> list[Snapshot]:
     return rt.store.query(
         Query(
             job_model.documents_collection(job_id),
-            (Where("status", "==", job_model.DocStatus.PENDING.value),),
+            (Where(DocFields.STATUS, "==", job_model.DocStatus.PENDING.value),),
         )
     )

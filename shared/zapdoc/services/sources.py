@@ -12,6 +12,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentText, Rejected, Source
 from zapdoc.domain.errors import InputError, PermanentError
+from zapdoc.domain.records import DocFields
 from zapdoc.inputs import archive, sandbox
 from zapdoc.inputs.pdf import inspect_pdf
 from zapdoc.ports.blobs import BlobNotFound
@@ -118,17 +119,17 @@ def storable_text(text: DocumentText, max_chars: int | None = None) -> list[str]
 def document_text_and_notes(rt: Runtime, doc: dict[str, Any]) -> tuple[DocumentText, list[str]]:
     """The document as the provider needs it (the stored text layer, else the PDF read again, bounded),
     every page cut to ``max_page_chars``, and the notes saying what was cut."""
-    pages = doc.get("text")
+    pages = doc.get(DocFields.TEXT)
     if isinstance(pages, list) and pages:
         text = DocumentText(
-            name=str(doc["name"]),
+            name=str(doc[DocFields.NAME]),
             pages=tuple(str(p) for p in pages),
-            page_count=int(doc.get("pages") or len(pages)),
+            page_count=int(doc.get(DocFields.PAGES) or len(pages)),
         )
     else:
         text = inspect(rt, load_source(rt, doc), with_text=True)
     capped, notes = cap_text(text, rt.settings.max_page_chars)
-    stored = doc.get("text_notes")
+    stored = doc.get(DocFields.TEXT_NOTES)
     if isinstance(stored, list) and stored and not notes:
         notes = [str(n) for n in stored]  # the stored text was cut at intake
     return capped, notes
@@ -166,13 +167,13 @@ def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
 
     The entry is found by its index in the upload (names can collide) and must hash to what intake
     counted and charged; anything else is a permanent failure (the document is refunded)."""
-    generation = doc.get("generation")
-    data = read_upload(rt, str(doc["object"]), str(generation) if generation else None)
-    entry = str(doc["name"])
-    if not doc.get("in_archive"):
+    generation = doc.get(DocFields.GENERATION)
+    data = read_upload(rt, str(doc[DocFields.OBJECT]), str(generation) if generation else None)
+    entry = str(doc[DocFields.NAME])
+    if not doc.get(DocFields.IN_ARCHIVE):
         return _verified(Source(entry, data), doc)
-    position = int(doc.get("position") or 0)
-    for index, item in enumerate(expand(str(doc["file_name"]), data)):
+    position = int(doc.get(DocFields.POSITION) or 0)
+    for index, item in enumerate(expand(str(doc[DocFields.FILE_NAME]), data)):
         if index == position:
             if isinstance(item, Rejected):
                 raise PermanentError(CHANGED_REASON)
@@ -181,7 +182,7 @@ def load_source(rt: Runtime, doc: dict[str, Any]) -> Source:
 
 
 def _verified(source: Source, doc: dict[str, Any]) -> Source:
-    expected = doc.get("sha256")
+    expected = doc.get(DocFields.SHA256)
     if expected is not None and job_model.content_digest(source.data) != expected:
         raise PermanentError(CHANGED_REASON)
     return source

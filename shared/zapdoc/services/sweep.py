@@ -23,6 +23,7 @@ from typing import Any
 from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import ZapdocError
+from zapdoc.domain.records import DocFields, FileFields, JobFields
 from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Conflict, Order, Query, Update, Where, Write
 from zapdoc.services import jobs, webhooks
@@ -66,7 +67,7 @@ def _jobs_in(
 ) -> list[str]:
     """Up to ``sweep_batch`` jobs in ``status``, by the ``due`` field ascending (only those due
     ``before`` a time when given): the longest-waiting first, a bounded read."""
-    where = [Where("status", "==", status.value)]
+    where = [Where(JobFields.STATUS, "==", status.value)]
     if before is not None:
         where.append(Where(due, "<", before))
     query = Query("jobs", tuple(where), order_by=(Order(due),), limit=rt.settings.sweep_batch)
@@ -77,12 +78,12 @@ def sweep(rt: Runtime) -> SweepReport:
     """One pass over unfinished jobs; a transient failure on one job does not stop the others."""
     report = SweepReport()
     now = rt.clock()
-    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_FILES, "deadline_at", before=now):
+    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_FILES, JobFields.DEADLINE_AT, before=now):
         bind(job_id=job_id)
         snap = jobs.get_job(rt, job_id)
         if snap is None:
             continue
-        deadline = snap.data.get("deadline_at")
+        deadline = snap.data.get(JobFields.DEADLINE_AT)
         if isinstance(deadline, dt.datetime) and deadline < now:
             try:
                 _cancel(rt, job_id, snap.data)
@@ -93,7 +94,7 @@ def sweep(rt: Runtime) -> SweepReport:
     from zapdoc.services.confirm import sweep_held
 
     # held jobs (services/confirm.py): a confirmation that crashed half-way can need finishing at any time
-    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_CONFIRMATION, "held_at"):
+    for job_id in _jobs_in(rt, job_model.JobStatus.AWAITING_CONFIRMATION, JobFields.HELD_AT):
         bind(job_id=job_id)
         try:
             if sweep_held(rt, job_id, now) == "cancelled":
@@ -105,7 +106,7 @@ def sweep(rt: Runtime) -> SweepReport:
         job_model.JobStatus.RUNNING,
         job_model.JobStatus.ASSEMBLING,
     ):  # a lost message can strand any of them
-        for job_id in _jobs_in(rt, status, "updated_at"):  # least recently changed first
+        for job_id in _jobs_in(rt, status, JobFields.UPDATED_AT):  # least recently changed first
             bind(job_id=job_id)
             try:
                 _redrive(rt, job_id, now, report)
@@ -114,7 +115,11 @@ def sweep(rt: Runtime) -> SweepReport:
             clear()
     for job_id in _purge_due(rt, now):  # every terminal state carries purge_after, one rule
         snap = jobs.get_job(rt, job_id)
-        if snap is None or snap.data.get("purged") or not job_model.JobStatus(snap.data["status"]).terminal:
+        if (
+            snap is None
+            or snap.data.get(JobFields.PURGED)
+            or not job_model.JobStatus(snap.data[JobFields.STATUS]).terminal
+        ):
             continue
         purge_values(rt, job_id)
         report.purged.append(job_id)
@@ -138,22 +143,22 @@ def _purge_due(rt: Runtime, now: dt.datetime) -> list[str]:
     jobs inside their retention, or purged already, are not read)."""
     query = Query(
         "jobs",
-        (Where("purged", "==", False), Where("purge_after", "<=", now)),
-        order_by=(Order("purge_after"),),
+        (Where(JobFields.PURGED, "==", False), Where(JobFields.PURGE_AFTER, "<=", now)),
+        order_by=(Order(JobFields.PURGE_AFTER),),
         limit=rt.settings.sweep_batch,
     )
     return [s.id for s in rt.store.query(query)]
 
 
 def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
-    files: dict[str, dict[str, Any]] = job.get("files") or {}
-    missing = [str(f.get("name")) for f in files.values() if not f.get("arrived")]
+    files: dict[str, dict[str, Any]] = job.get(JobFields.FILES) or {}
+    missing = [str(f.get(FileFields.NAME)) for f in files.values() if not f.get(FileFields.ARRIVED)]
     reason = f"files never arrived: {', '.join(missing)}"
     if not jobs.transition(
         rt,
         job_id,
         job_model.JobStatus.CANCELLED,
-        {"reason": reason, **jobs.retention_fields(rt), **END_PENDING},
+        {JobFields.REASON: reason, **jobs.retention_fields(rt), **END_PENDING},
         only_from=[
             job_model.JobStatus.AWAITING_FILES
         ],  # past its files' deadline (a held job has its own TTL)
@@ -162,15 +167,17 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     jobs.delete_uploads(rt, job_id)
     jobs.purge_if_due(rt, job_id)  # files that did arrive had their text stored
     refunded = _refund_debit_of_cancelled(rt, job_id, job)
-    deadline = job.get("deadline_at")
+    deadline = job.get(JobFields.DEADLINE_AT)
     mail = mails.cancellation_mail(
-        to=str(job["email"]),
+        to=str(job[JobFields.EMAIL]),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),
         files=[
             mails.FileLine(
-                str(f.get("name")), bool(f.get("arrived")), "arrived" if f.get("arrived") else "never arrived"
+                str(f.get(FileFields.NAME)),
+                bool(f.get(FileFields.ARRIVED)),
+                "arrived" if f.get(FileFields.ARRIVED) else "never arrived",
             )
             for f in files.values()
         ],
@@ -187,7 +194,7 @@ def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) ->
 
     Intake debits and starts a job in one commit, so a cancelled job has no debit; this covers records
     written before that was so, and says so in the mail rather than "nothing was charged"."""
-    user_id = str(job["user_id"])
+    user_id = str(job[JobFields.USER_ID])
     ledger = jobs.ledger(rt)
     debit = rt.store.get(entry_path(user_id, job_model.debit_key(job_id)))
     if debit is None:
@@ -200,7 +207,7 @@ def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) ->
         job_model.refund_key(job_id, "cancelled"),
         pages,
         meta={"job_id": job_id, "reason": "refund: job cancelled after its debit"},
-        also=[Update(job_model.job_path(job_id), {"refunded": pages})],
+        also=[Update(job_model.job_path(job_id), {JobFields.REFUNDED: pages})],
     )
     event(log, "debit of a cancelled job refunded", pages=pages, outcome=result.outcome.value)
     return pages
@@ -211,30 +218,41 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
     if snap is None:
         return
     job = snap.data
-    lease = job.get("lease_until")
-    if job.get("status") == job_model.JobStatus.ASSEMBLING and isinstance(lease, dt.datetime) and lease > now:
+    lease = job.get(JobFields.LEASE_UNTIL)
+    if (
+        job.get(JobFields.STATUS) == job_model.JobStatus.ASSEMBLING
+        and isinstance(lease, dt.datetime)
+        and lease > now
+    ):
         return  # an assembly is in progress and its holder is alive
     cutoff = now - rt.settings.document_max_age
     for doc in jobs.pending_documents(rt, job_id):
-        created = doc.data.get("created_at")
+        created = doc.data.get(DocFields.CREATED_AT)
         if isinstance(created, dt.datetime) and created < cutoff:
             jobs.fail_document(rt, job, job_id, doc, "processing took too long")
             report.failed_documents.append(f"{job_id}/{doc.id}")
     unclassified = rt.store.query(
         Query(
-            job_model.documents_collection(job_id), (Where("status", "==", job_model.DocStatus.DONE.value),)
+            job_model.documents_collection(job_id),
+            (Where(DocFields.STATUS, "==", job_model.DocStatus.DONE.value),),
         )
     )
     for doc in unclassified:
-        created = doc.data.get("created_at")
-        if not doc.data.get("classified") and isinstance(created, dt.datetime) and created < cutoff:
-            fields = {"classified": True, "doc_type": "other", "classify_note": "not classified in time"}
+        created = doc.data.get(DocFields.CREATED_AT)
+        if not doc.data.get(DocFields.CLASSIFIED) and isinstance(created, dt.datetime) and created < cutoff:
+            fields = {
+                DocFields.CLASSIFIED: True,
+                DocFields.DOC_TYPE: "other",
+                DocFields.CLASSIFY_NOTE: "not classified in time",
+            }
             writes: list[Write] = [Update(doc.path, fields, if_version=doc.version)]
             if jobs.counts_open(job):
                 writes.append(jobs.finished_write(job_id))  # extracted, now classified: finished
             with contextlib.suppress(Conflict):  # classified meanwhile (and counted by that commit)
                 rt.store.commit(writes)
-    if job_model.JobStatus(job["status"]) is job_model.JobStatus.RUNNING and not job.get("published"):
+    if job_model.JobStatus(job[JobFields.STATUS]) is job_model.JobStatus.RUNNING and not job.get(
+        JobFields.PUBLISHED
+    ):
         from zapdoc.services.intake import settle
 
         settle(rt, job_id)  # crashed between debit and publishing, and no redelivery came
@@ -246,10 +264,10 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
 def job_deadline(rt: Runtime, job: dict[str, Any]) -> dt.datetime | None:
     """When an unfinished job is overdue: its files' deadline, plus the documents' maximum age once it
     runs, plus a grace period for the sweep itself to cancel, fail or re-drive it."""
-    deadline = job.get("deadline_at")
+    deadline = job.get(JobFields.DEADLINE_AT)
     if not isinstance(deadline, dt.datetime):
         return None
-    if job.get("status") != job_model.JobStatus.AWAITING_FILES:
+    if job.get(JobFields.STATUS) != job_model.JobStatus.AWAITING_FILES:
         deadline += rt.settings.document_max_age
     return deadline + rt.settings.overdue_grace
 
@@ -267,8 +285,8 @@ def _report_overdue(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
             offset += rt.settings.document_max_age
         query = Query(
             "jobs",
-            (Where("status", "==", status.value), Where("deadline_at", "<", now - offset)),
-            order_by=(Order("deadline_at"),),
+            (Where(JobFields.STATUS, "==", status.value), Where(JobFields.DEADLINE_AT, "<", now - offset)),
+            order_by=(Order(JobFields.DEADLINE_AT),),
             limit=rt.settings.sweep_batch,
         )
         for snap in rt.store.query(query):

@@ -20,6 +20,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain import webhooks as W
 from zapdoc.domain.errors import PermanentError, TransientError, UsageError
+from zapdoc.domain.records import AssemblyFields, DocFields, JobFields, WebhookFields
 from zapdoc.logging import event
 from zapdoc.ports.store import AlreadyExists, Conflict, Create, Order, Put, Query, Remove, Update, Where
 from zapdoc.ports.webhooks import WebhookSender
@@ -121,24 +122,30 @@ def job_webhook_url(rt: Runtime, user_id: str, requested: object, *, allow_loopb
 
 def queue_job_event(rt: Runtime, job_id: str, job: Mapping[str, Any], status: str) -> bool:
     """Queue the job's end event once (no-op without a webhook URL); True when one is queued."""
-    url = job.get("webhook_url")
+    url = job.get(JobFields.WEBHOOK_URL)
     kind = W.EVENT_TYPES.get(status)
     if not url or kind is None:
         return False
     event_id = W.event_id(job_id, status)
     now = rt.clock()
     record = {
-        "event_id": event_id, "type": kind, "job_id": job_id, "user_id": job.get("user_id"),
+        "event_id": event_id, "type": kind, "job_id": job_id, "user_id": job.get(JobFields.USER_ID),
         "url": url, "state": "pending", "attempts": 0, "last_status": None, "created_at": now,
     }  # fmt: skip
     try:
         rt.store.commit(
             [
                 Create(delivery_path(event_id), record),
-                Update(job_model.job_path(job_id), {"webhook.event_id": event_id, "webhook.state": "pending",
-                                            "webhook.attempts": 0}),
+                Update(
+                    job_model.job_path(job_id),
+                    {
+                        JobFields.webhook(WebhookFields.EVENT_ID): event_id,
+                        JobFields.webhook(WebhookFields.STATE): "pending",
+                        JobFields.webhook(WebhookFields.ATTEMPTS): 0,
+                    },
+                ),
             ]
-        )  # fmt: skip
+        )
     except AlreadyExists:
         snap = rt.store.get(delivery_path(event_id))
         if snap is not None and snap.data.get("published"):
@@ -161,24 +168,30 @@ def event_body(rt: Runtime, record: Mapping[str, Any], job: Mapping[str, Any]) -
     job_id = str(record["job_id"])
     docs = jobs.list_documents(rt, job_id)
     download = None
-    if job.get("status") == job_model.JobStatus.DELIVERED:
-        name = str((job.get("assembly") or {}).get("workbook") or job_model.results_object_name(job_id))
+    if job.get(JobFields.STATUS) == job_model.JobStatus.DELIVERED:
+        name = str(
+            (job.get(JobFields.ASSEMBLY) or {}).get(AssemblyFields.WORKBOOK)
+            or job_model.results_object_name(job_id)
+        )
         download = {
             "url": rt.blobs.download_url(rt.settings.results_bucket, name, LINK_TTL),
             "expires_at": _iso(rt.clock() + LINK_TTL),
         }
     public = {
         "id": job_id,
-        "status": job.get("status"),
-        "template": job.get("template"),
-        "created_at": _iso(job.get("created_at")),
-        "updated_at": _iso(job.get("updated_at")),
-        "credits": {"charged": int(job.get("charged") or 0), "refunded": int(job.get("refunded") or 0)},
-        "reason": job.get("reason") or None,
+        "status": job.get(JobFields.STATUS),
+        "template": job.get(JobFields.TEMPLATE),
+        "created_at": _iso(job.get(JobFields.CREATED_AT)),
+        "updated_at": _iso(job.get(JobFields.UPDATED_AT)),
+        "credits": {
+            "charged": int(job.get(JobFields.CHARGED) or 0),
+            "refunded": int(job.get(JobFields.REFUNDED) or 0),
+        },
+        "reason": job.get(JobFields.REASON) or None,
         "documents": {
             "total": len(docs),
-            "ok": sum(1 for d in docs if d.data.get("status") == job_model.DocStatus.DONE),
-            "failed": sum(1 for d in docs if d.data.get("status") in _NOT_OK),
+            "ok": sum(1 for d in docs if d.data.get(DocFields.STATUS) == job_model.DocStatus.DONE),
+            "failed": sum(1 for d in docs if d.data.get(DocFields.STATUS) in _NOT_OK),
         },
         "url": job_link(rt, job_id),
         "download": download,
