@@ -531,7 +531,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     provider = build_provider(args.provider, ignore_einvoice=args.ignore_einvoice)
     report = run(args.manifest, provider, args.limit, repeat=max(1, args.repeat))
     if args.json:
-        out(json.dumps(to_json(report, args.provider), indent=2, ensure_ascii=False))
+        out(json.dumps(to_json(report, args.provider), indent=2, ensure_ascii=False, default=str))
     else:
         out(render(report, args.provider, args.misses, held_out_misses=args.held_out_misses))
     if args.baseline and not args.json:

@@ -88,6 +88,13 @@ MONTHS: dict[Lang, tuple[str, ...]] = {
            "oktober", "november", "december"),
 }  # fmt: skip
 
+WEEKDAYS: dict[Lang, tuple[str, ...]] = {  # Monday first, as ``date.weekday()`` counts
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+}  # fmt: skip
+
 COUNTRY: dict[Lang, tuple[str, str, str]] = {  # ISO code, VAT prefix, country name as printed
     "en": ("GB", "GB", "United Kingdom"),
     "fr": ("FR", "FR", "France"),
@@ -160,6 +167,8 @@ class Options:
     capital_mention: bool = False  # French "<name> SAS au capital de ..." footer (see printed_with_form)
     buyer_email: bool = False  # the buyer's e-mail address in its address block
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
+    weekday: bool = False  # dates written out with their weekday ("Monday, 3 March 2025")
+    header_row: bool = False  # the info block as a row of column headers with the values on the row below
 
 
 @dataclass
@@ -272,9 +281,14 @@ def date_text(day: dt.date, options: Options) -> str:
     if options.compact_dates:
         return day.strftime("%Y%m%d")
     lang = options.lang
-    if options.month_names:
+    if options.month_names or options.weekday:
         month = MONTHS[lang][day.month - 1]
-        return f"{day.day} {month} {day.year}" if lang != "de" else f"{day.day}. {month} {day.year}"
+        written = f"{day.day} {month} {day.year}" if lang != "de" else f"{day.day}. {month} {day.year}"
+        if not options.weekday:
+            return written
+        weekday = WEEKDAYS[lang][day.weekday()]
+        # "Monday, 3 March 2025", "Mardi 4 mars 2025", "Dienstag, 4. März 2025", "dinsdag 4 maart 2025"
+        return f"{weekday}, {written}" if lang in ("en", "de") else f"{weekday.capitalize()} {written}"
     if lang == "en":
         return day.strftime("%d/%m/%Y")
     if lang == "de":
@@ -462,10 +476,25 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
     iy = 250 if opts.sender in ("beside_window", "from_heading", "plain_block") else 150
+    # "Invoice number | Invoice date | Due date": a row of column headers, each value under its header
+    row = [(label, value) for label, value in info if label != w["period"]][:4] if opts.header_row else []
     for label, value in info:
+        if (label, value) in row:
+            continue
         text(info_x, iy, f"{label}:", 9)
         text(right_x, iy, value, 9, right=True)
         iy += 12
+    if row:
+        # columns set close (three font sizes apart), so the text layer reads each row as one line
+        hy, x, xs = max(y, iy) + 14, float(left_x), []
+        for label, value in row:
+            xs.append(x)
+            x += max(c.stringWidth(label, "Helvetica-Bold", 8), c.stringWidth(value, "Helvetica", 9)) + 24
+        for x, (label, _) in zip(xs, row, strict=True):
+            text(x, hy, label, 8, bold=True)
+        for x, (_, value) in zip(xs, row, strict=True):
+            text(x, hy + 12, value, 9)
+        y = hy + 12
     if letter_date:
         iy += 6
         text(info_x, iy, f"{v_city}, {'den' if lang == 'de' else 'le'}", 9)

@@ -259,6 +259,20 @@ def test_compact_yyyymmdd_dates_are_read() -> None:
         assert got["due_date"] == g.truth["due_date"], _explain(g)
 
 
+def test_values_under_a_row_of_column_headers_are_read_from_their_own_column() -> None:
+    # GIVEN "Delivery note no. Invoice number Customer no. Invoice date" as one printed row of headers,
+    # the values on the row below, each under its header (columns close: the text layer reads each row
+    # as one line), in every language
+    for lang in LANGS:
+        for g in variants(lang=lang, header_row=True, delivery_note=True, compact_dates=False):
+            got = run(g)
+            # THEN each value is the one under its own label
+            assert got["invoice_number"] == g.truth["invoice_number"], _explain(g)
+            assert got["issue_date"] == g.truth["issue_date"], _explain(g)
+            if g.truth["due_date"] is not None:
+                assert got["due_date"] == g.truth["due_date"], _explain(g)
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

@@ -84,6 +84,13 @@ class Layout:
     _below: dict[int, Block | None] = field(default_factory=dict, repr=False, compare=False)
     _by_text: dict[tuple[int, str], Segment] = field(default_factory=dict, repr=False, compare=False)
     _by_page: dict[int, list[Segment]] = field(default_factory=dict, repr=False, compare=False)
+    _rows_of: dict[int, list[list[Segment]]] = field(default_factory=dict, repr=False, compare=False)
+    _row_of: dict[int, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def pages(self) -> frozenset[int]:
+        """The pages that have segments (the first and the last)."""
+        return frozenset(b.page for b in self.blocks)
 
     def of_role(self, role: Role) -> list[Block]:
         return [b for b in self.blocks if b.role == role]
@@ -128,11 +135,7 @@ class Layout:
     def right_of(self, text: str, page: int) -> str | None:
         """The segment printed right of the one that reads ``text``, on the same row: a value the text
         layer put on a line of its own ("München, den" | "01.11.2024")."""
-        if not self._by_text:
-            for block in self.blocks:
-                for each in block.segments:
-                    self._by_text.setdefault((each.page, each.text.strip()), each)
-                    self._by_page.setdefault(each.page, []).append(each)
+        self._index()
         seg = self._by_text.get((page, text.strip()))
         if seg is None:
             return None
@@ -143,6 +146,80 @@ class Layout:
             if same_row and (best is None or other.x0 < best.x0):
                 best = other
         return best.text if best is not None else None
+
+    def _index(self) -> None:
+        if not self._by_text:
+            for block in self.blocks:
+                for each in block.segments:
+                    self._by_text.setdefault((each.page, each.text.strip()), each)
+                    self._by_page.setdefault(each.page, []).append(each)
+
+    def _rows(self, page: int) -> dict[str, int]:
+        """The page's segments grouped into printed rows (same top within half a font size, left to
+        right, top to bottom), by their text joined with spaces -> row number; once per page."""
+        cached = self._row_of.get(page)
+        if cached is None:
+            self._index()
+            rows: list[list[Segment]] = []
+            for seg in sorted(self._by_page.get(page, []), key=lambda s: (s.top, s.x0)):
+                if rows and abs(seg.top - rows[-1][0].top) <= 0.5 * seg.size:
+                    rows[-1].append(seg)
+                else:
+                    rows.append([seg])
+            cached = {}
+            for k, row in enumerate(rows):
+                row.sort(key=lambda s: s.x0)
+                if len(row) >= 2:
+                    cached.setdefault(" ".join(s.text.strip() for s in row), k)
+            self._rows_of[page] = rows
+            self._row_of[page] = cached
+        return cached
+
+    def row_cells(self, text: str, page: int) -> list[tuple[int, int, Segment]] | None:
+        """The cells of the text line ``text`` when it is printed as a row of two or more columns: each
+        cell's span in ``text`` with its segment; None otherwise."""
+        k = self._rows(page).get(text)
+        if k is None:
+            return None
+        out: list[tuple[int, int, Segment]] = []
+        pos = 0
+        for seg in self._rows_of[page][k]:
+            width = len(seg.text.strip())
+            out.append((pos, pos + width, seg))
+            pos += width + 1
+        return out
+
+    def under_cell(self, text: str, page: int, start: int, end: int) -> str | None:
+        """For the label at ``start:end`` of the text line ``text``, printed as a row of column headers
+        ("Invoice No. | Date | Due date"): the cell of the next row in the label's column (the segment
+        below whose left edge, right edge or middle lines up with the label's cell). None when the line
+        is not such a row, when the label's cell holds more than the label, or nothing stands below."""
+        cells = self.row_cells(text, page)
+        if cells is None:
+            return None
+        cell = next((seg for a, b, seg in cells if a <= start and end <= b), None)
+        if cell is None:
+            return None
+        a = next(a for a, _, seg in cells if seg is cell)
+        label = cell.text.strip()
+        if label[: start - a].strip() or label[end - a :].strip(" :#.()"):
+            return None  # the cell holds more than the label
+        rows = self._rows_of[page]
+        k = self._rows(page)[text]
+        if k + 1 >= len(rows):
+            return None
+        below = rows[k + 1]
+        if not 0 < below[0].top - cell.top <= LINE_STEP * max(cell.size, below[0].size):
+            return None
+        unit = max(cell.size, 4.0)
+        for seg in below:
+            if (
+                abs(seg.x0 - cell.x0) <= ALIGN * unit
+                or abs(seg.x1 - cell.x1) <= ALIGN * unit
+                or abs((seg.x0 + seg.x1) / 2 - (cell.x0 + cell.x1) / 2) <= ALIGN * unit
+            ):
+                return seg.text.strip()
+        return None
 
     def role_of_text(self, text: str) -> Role | None:
         """The role of the block a printed value stands in (compared without spaces), if one has a role."""

@@ -9,11 +9,12 @@ candidates disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from zapdoc.domain.documents import Evidence
+from zapdoc.domain.documents import TextSegment as Segment
 from zapdoc.domain.normalize import compact_date, find_dates, normalise_phone, parse_currency
 from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import DocContext, Line
@@ -211,6 +212,35 @@ def _window(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - 40) : start], text[end : end + 60]
 
 
+def _header_cells(ctx: DocContext) -> dict[int, list[tuple[int, int, Segment]]]:
+    """Line number -> its cells, for the lines of column headers printed apart (once per document)."""
+    cached = ctx.cache.get("header_cells")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[int, list[tuple[int, int, Segment]]] = {}
+    if ctx.layout is not None:
+        for line in ctx.lines:
+            if line.page in ctx.layout.pages and _header_like(line.text):
+                cells = ctx.layout.row_cells(line.text, line.page)
+                if cells is not None:
+                    found[line.index] = cells
+    ctx.cache["header_cells"] = found
+    return found
+
+
+def _label_matches(ctx: DocContext, concept: Concept, line: Line) -> Iterator[re.Match[str]]:
+    """The label matches of ``concept`` in a line; on a line of column headers printed apart (the
+    layout's cells), within each cell, so that no label runs across a column gap ("Delivery note no. |
+    Invoice no." does not give "no. Invoice")."""
+    text = line.text
+    cells = _header_cells(ctx).get(line.index)
+    if cells is None:
+        yield from concept.combined.finditer(text)
+        return
+    for start, end, _ in cells:
+        yield from concept.combined.finditer(text, start, end)
+
+
 def label_candidates(
     ctx: DocContext,
     concept: Concept,
@@ -228,7 +258,7 @@ def label_candidates(
     lines = ctx.lines
     for line in lines:
         text = line.text
-        for count, m in enumerate(concept.combined.finditer(text)):
+        for count, m in enumerate(_label_matches(ctx, concept, line)):
             if count >= _MAX_LABELS_PER_LINE:
                 break  # no real line holds more labels of one concept; bounds hostile input
             label = concept.label_of(m)
@@ -275,6 +305,10 @@ def label_candidates(
 _ROW_KINDS = frozenset({"date", "amount", "iban", "vat", "email", "phone", "currency"})
 
 
+# Kinds read from the cell under their header. Not amounts: under an amount header stand line items.
+_CELL_KINDS = frozenset({"id", "date", "iban", "vat", "email", "phone"})
+
+
 def _header_like(text: str) -> bool:
     """A line of labels (column headers): several words, no digits."""
     return not re.search(r"\d", text) and len(text.split()) >= 2
@@ -311,6 +345,12 @@ def _below(
             return [Candidate(found.value, base - cf.ROW_NEIGHBOUR_PENALTY, first, last, weight=weight)]
     # free text cannot be told apart from its neighbours in a row, typed values can
     columns = kind not in ("text", "name", "list")
+    if kind in _CELL_KINDS and ctx.layout is not None and nxt is not None and _header_like(text):
+        # a row of column headers: the value printed under the label's own cell, by position
+        cell = ctx.layout.under_cell(text, line.page, start, end)
+        found = parse(cell) if cell else None
+        if cell and found is not None and found.start == 0 and found.end >= len(cell) - 1:
+            return [Candidate(found.value, base - cf.COLUMN_PENALTY, line.index, nxt.index, weight=weight)]
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
         if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= cf.LABEL_STRONG_WEIGHT:
             # first or last column of a header line: the values start or end the lines below (a column
