@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from zapdoc.domain.normalize import LANGUAGES
-from zapdoc.extraction.labels import CONCEPTS, _field_label_data, data_labels, field_label_rows
+from zapdoc.extraction.labels import CONCEPTS, _field_label_data, data_labels, expand_macros, field_label_rows
 
 ROWS = field_label_rows()
 IDS = [f"{o}:{r['lang']}:{r['pattern'][:40]}" for o, r in ROWS]
@@ -28,10 +28,7 @@ def test_every_field_label_is_found_in_its_example_sentences(owner: str, row: di
 
 
 def _same(label: Any, row: dict[str, Any]) -> bool:
-    macros: dict[str, str] = _field_label_data()["macros"]
-    source = str(row["pattern"])
-    for name, value in macros.items():
-        source = source.replace("{" + name + "}", value)
+    source = expand_macros(str(row["pattern"]))
     return bool(label.source == source and label.weight == float(row["weight"]))
 
 

@@ -273,6 +273,34 @@ def test_values_under_a_row_of_column_headers_are_read_from_their_own_column() -
                 assert got["due_date"] == g.truth["due_date"], _explain(g)
 
 
+def test_a_weekday_before_a_date_is_part_of_the_date() -> None:
+    # GIVEN dates written with their weekday: "Monday, 3 March 2025", "Mardi 4 mars 2025", "Dienstag, 4. März
+    # 2025", "Dinsdag 4 maart 2025" (German and French letters too: "Köln, den Donnerstag, 28. November 2024")
+    cases = [variants(lang=lang, weekday=True, header_row=row) for lang in LANGS for row in (False, True)]
+    cases += [variants(lang=lang, weekday=True, letter_date=True) for lang in ("de", "fr")]
+    for each in cases:
+        for g in each:
+            got = run(g)
+            # THEN the dates are read
+            assert got["issue_date"] == g.truth["issue_date"], _explain(g)
+            if g.truth["due_date"] is not None:
+                assert got["due_date"] == g.truth["due_date"], _explain(g)
+
+
+def test_a_weekday_settles_the_order_of_day_and_month() -> None:
+    # GIVEN "Tue 04/03/2025" under a label on the next line (the value starts the line) and the
+    # same with "Thu": 4 March 2025 is a Tuesday, 3 April 2025 a Thursday
+    from zapdoc.extraction.search import date_parser
+
+    for dayfirst in (None, True, False):
+        parse = date_parser(dayfirst)
+        tuesday, thursday = parse("Tue 04/03/2025"), parse("Thu, 04/03/2025")
+        # THEN the weekday is part of the value and picks the reading that falls on it
+        assert tuesday is not None and thursday is not None
+        assert (tuesday.start, tuesday.value) == (0, dt.date(2025, 3, 4))
+        assert (thursday.start, thursday.value) == (0, dt.date(2025, 4, 3))
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

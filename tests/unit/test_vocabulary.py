@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from zapdoc.domain.normalize import LANGUAGES, is_country
-from zapdoc.extraction.dates import month_names, ongoing_words
+from zapdoc.extraction.dates import month_names, ongoing_words, weekday_names
 from zapdoc.extraction.vocabulary import (
     NAMES,
     Entry,
@@ -53,6 +53,20 @@ def test_month_names_and_relative_words_come_from_cldr_for_every_language() -> N
     words = ongoing_words()
     for word in ("today", "heute", "aujourd’hui", "vandaag", "present", "heden"):
         assert word in words
+
+
+def test_weekday_names_come_from_cldr_for_every_language() -> None:
+    days = weekday_names()
+    for name, number in (
+        ("monday", 0),
+        ("mardi", 1),
+        ("dienstag", 1),
+        ("dinsdag", 1),
+        ("sun", 6),
+        ("jeu", 3),
+    ):
+        assert days[name] == number  # as date.weekday() counts
+    assert "ma" not in days and "di" not in days  # two-letter abbreviations are words too
 
 
 def test_countries_are_recognised_in_every_language() -> None:

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from zapdoc.domain.fields import FieldSpec, FieldType
+from zapdoc.extraction.vocabulary import alternation
 
 Kind = Literal[
     "id",
@@ -106,18 +107,33 @@ def _field_label_data() -> dict[str, Any]:
 
 
 @functools.cache
+def label_macros() -> dict[str, str]:
+    """The ``{NAME}`` parts of label patterns: the file's macros, and ``{WEEKDAY}`` (CLDR weekday names of
+    every claimed language, as dates.py reads them)."""
+    from zapdoc.extraction.dates import weekday_names
+
+    macros: dict[str, str] = dict(_field_label_data()["macros"])
+    macros["WEEKDAY"] = alternation(tuple(weekday_names()))
+    return macros
+
+
+def expand_macros(source: str) -> str:
+    """A label pattern with its ``{NAME}`` macros written out."""
+    for name, value in label_macros().items():
+        source = source.replace("{" + name + "}", value)
+    return source
+
+
+@functools.cache
 def data_labels(key: str) -> tuple[Label, ...]:
     """The labels of concept ``key`` (or of the shared set ``@name``) from ``vocabulary/field_labels.json``,
     in file order, weighted; from weight 0.8 the value may stand on the next line."""
     data = _field_label_data()
     found: str | list[dict[str, Any]] = data["concepts"].get(key, key)
     rows: list[dict[str, Any]] = data["sets"][found.removeprefix("@")] if isinstance(found, str) else found
-    macros: dict[str, str] = data["macros"]
     out: list[Label] = []
     for row in rows:
-        source = str(row["pattern"])
-        for name, value in macros.items():
-            source = source.replace("{" + name + "}", value)
+        source = expand_macros(str(row["pattern"]))
         weight = float(row["weight"])
         out.append(Label(_rx(f"{_LETTER_START}(?:{source}){_LETTER_END}"), weight, weight >= 0.8, source))
     return tuple(out)

@@ -8,6 +8,7 @@ candidates disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from decimal import Decimal
 
 from zapdoc.domain.documents import Evidence
 from zapdoc.domain.documents import TextSegment as Segment
-from zapdoc.domain.normalize import compact_date, find_dates, normalise_phone, parse_currency
+from zapdoc.domain.normalize import DateMatch, compact_date, find_dates, normalise_phone, parse_currency
 from zapdoc.extraction import confidence as cf
 from zapdoc.extraction.context import DocContext, Line
+from zapdoc.extraction.dates import weekday_before
 from zapdoc.extraction.labels import Concept, Kind
 from zapdoc.extraction.patterns import (
     Found,
@@ -98,13 +100,31 @@ def date_parser(dayfirst: bool | None) -> Parser:
     def parse(text: str) -> Found | None:
         for d in find_dates(text[:200], dayfirst=dayfirst):
             if d.value is not None:
-                return Found(d.value, d.start, d.end, d.text)
+                return _with_weekday(text, d, d.value)
         compact = compact_date(text[:40])
         if compact is not None and compact.value is not None and not text[: compact.start].strip(" :.-–"):
             return Found(compact.value, compact.start, compact.end, compact.text)  # right after the label
         return None
 
     return parse
+
+
+def _with_weekday(text: str, d: DateMatch, value: dt.date) -> Found:
+    """The date ``d`` of ``text`` with the weekday name printed before it, if any ("Monday, 3 March
+    2025"): the value starts at the weekday. The weekday checks the date: of the day-first and the
+    month-first reading of "03/04/2025", the one that falls on that weekday is taken."""
+    day = weekday_before(text, d.start)
+    if day is None:
+        return Found(value, d.start, d.end, d.text)
+    start, number = day
+    if value.weekday() != number:
+        readings = (find_dates(d.text, dayfirst=first) for first in (True, False))
+        fits = [
+            r[0].value for r in readings if r and r[0].value is not None and r[0].value.weekday() == number
+        ]
+        if fits:
+            value = fits[0]
+    return Found(value, start, d.end, text[start : d.end])
 
 
 _SPACE_GROUPED_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u202f\u00a0]\d{3})+,\d{2}(?!\d)\s?(?:€|EUR|CHF)")
