@@ -301,6 +301,20 @@ def test_a_weekday_settles_the_order_of_day_and_month() -> None:
         assert (thursday.start, thursday.value) == (0, dt.date(2025, 4, 3))
 
 
+def test_a_compact_yyyymmdd_date_is_never_an_amount() -> None:
+    # GIVEN compact dates everywhere, one right after an amount-due label ("Gelieve te betalen voor
+    # 20240425": "te betalen" is the amount due), in every language
+    for lang in LANGS:
+        for g in variants(lang=lang, compact_dates=True, paid=False, discount=True):
+            got = run(g)
+            dates = {Decimal(d.strftime("%Y%m%d")) for d in (g.truth["issue_date"], g.truth["due_date"])}
+            # THEN no amount is a date's digits, and the dates are still read beside their labels
+            for name in ("amount_due", "total_amount", "net_amount", "tax_amount"):
+                assert got[name] not in dates, (name, _explain(g))
+            assert got["amount_due"] in (None, g.truth["amount_due"]), _explain(g)
+            assert got["due_date"] == g.truth["due_date"], _explain(g)
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

@@ -6,6 +6,7 @@ separators or letters). Finders return spans in the searched string so callers c
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -41,11 +42,27 @@ _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _PREV_NUMBER_RE = re.compile(r"\d[.,]?\d*\s$")
 
 
+# ISO 8601 basic dates, "20240304": eight digits that are a valid date are never money
+_COMPACT_DATE_RE = re.compile(
+    r"(?<![\w.,/-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\w|[.,/-]\d)"
+)
+
+
+def _compact_date_blank(m: re.Match[str]) -> str:
+    try:
+        dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return m.group(0)  # "20240231" is a number
+    return " " * len(m.group(0))
+
+
 def mask_dates(text: str) -> str:
-    """Blank out dates (and times) so their digits are not read as amounts or ids."""
+    """Blank out dates (and times) so their digits are not read as amounts or ids; compact ``yyyymmdd``
+    dates too (never money; an id label reads them with ``id_after_label``, which does not mask)."""
     out = text
     for d in find_dates(text):
         out = out[: d.start] + " " * (d.end - d.start) + out[d.end :]
+    out = _COMPACT_DATE_RE.sub(_compact_date_blank, out)
     return re.sub(r"\b\d{1,2}:\d{2}(?::\d{2})?\b", lambda m: " " * len(m.group(0)), out)
 
 
