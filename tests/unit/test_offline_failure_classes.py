@@ -315,6 +315,24 @@ def test_a_compact_yyyymmdd_date_is_never_an_amount() -> None:
             assert got["due_date"] == g.truth["due_date"], _explain(g)
 
 
+def test_an_invoice_word_inside_a_date_label_gives_no_invoice_number() -> None:
+    # GIVEN invoices whose only "invoice" word is part of a date label, the date printed compact (which
+    # looks like a number): "Date de facture", "Datum der Rechnung", "Invoice date"
+    from tests.pdfs import make_pdf
+
+    for title, label, total in (
+        ("FACTURE", "Date de facture :", "Total TTC 120,00 €"),
+        ("RECHNUNG", "Datum der Rechnung:", "Gesamtbetrag 120,00 €"),
+        ("INVOICE", "Invoice date", "Total 120.00"),
+        ("FACTUUR", "Factuurdatum:", "Totaal 120,00"),
+    ):
+        doc = inspect_pdf(Source("dated.pdf", make_pdf([f"{title}\n{label} 20240304\n{total}"])))
+        got = OfflineExtractor().extract(doc, INVOICE).values
+        # THEN the date is the issue date and there is no invoice number
+        assert got["invoice_number"].value is None, label
+        assert got["issue_date"].value == dt.date(2024, 3, 4), label
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

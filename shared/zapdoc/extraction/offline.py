@@ -18,8 +18,9 @@ from zapdoc.extraction import business, contracts, people
 from zapdoc.extraction import confidence as cf
 from zapdoc.extraction import ocr as ocr_mod
 from zapdoc.extraction.classify import classify_text
-from zapdoc.extraction.context import DocContext, build_context
+from zapdoc.extraction.context import DocContext, Line, build_context
 from zapdoc.extraction.labels import (
+    CONCEPTS,
     ISSUE_DATE,
     NET_AMOUNT,
     PAYMENT_METHOD,
@@ -244,13 +245,38 @@ def _known(ctx: DocContext, concept: Concept) -> Candidate | None:
         return business.extract_contact(ctx, concept, kind)
     if kind == "name" and concept.party is not None:
         return business.extract_party_name(ctx, concept)
-    cands = label_candidates(ctx, concept, parser_for(kind, ctx))
+    accept = _not_in_a_date_label(ctx) if kind == "id" else None
+    cands = label_candidates(ctx, concept, parser_for(kind, ctx), accept=accept)
     best = select(cands, concept.prefer)
     if best is None and concept is ISSUE_DATE:
         best = _first_date(ctx)
     if best is None and concept is PAYMENT_METHOD:
         best = business.payment_keyword(ctx)
     return best
+
+
+_DATE_CONCEPTS = tuple(c for c in CONCEPTS if c.kind == "date")
+
+
+def _not_in_a_date_label(ctx: DocContext) -> Callable[[Line, int, int], bool]:
+    """A veto for an id label that is part of a date label: "facture" in "Date de facture", "Rechnung" in
+    "Datum der Rechnung", "invoice" in "Invoice date" (the value after it is a date, not a number). A date
+    label that holds the number ("Rechnung Nr. 4711 vom") does not veto. Spans cached per line."""
+    spans: dict[int, list[tuple[int, int]]] = ctx.cache.setdefault("date_label_spans", {})  # type: ignore[assignment]
+
+    def accept(line: Line, start: int, end: int) -> bool:
+        found = spans.get(line.index)
+        if found is None:
+            found = [
+                (m.start(), m.end())
+                for concept in _DATE_CONCEPTS
+                for m in concept.combined.finditer(line.text)
+                if not any(ch.isdigit() for ch in m.group(0))
+            ]
+            spans[line.index] = found
+        return not any(a <= start and end <= b and (a, b) != (start, end) for a, b in found)
+
+    return accept
 
 
 def _first_date(ctx: DocContext) -> Candidate | None:
