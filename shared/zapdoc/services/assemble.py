@@ -10,6 +10,7 @@ only duplicate that can happen is an email when a crash falls between sending it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import io
@@ -21,7 +22,8 @@ from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
-from zapdoc.domain.records import AssemblyFields, DocFields, JobFields
+from zapdoc.domain.fields import fields_from_list
+from zapdoc.domain.records import AssemblyState, DocumentRecord, JobFields, JobRecord
 from zapdoc.logging import bind, event
 from zapdoc.ports.mailer import Attachment, Mail
 from zapdoc.ports.store import Snapshot, Update
@@ -54,15 +56,16 @@ def assemble_job(rt: Runtime, job_id: str, *, verify: bool = False) -> AssembleO
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return AssembleOutcome.IGNORED
-    status = job_model.JobStatus(snap.data[JobFields.STATUS])
+    job = JobRecord.from_doc(snap.data)
+    status = job.status
     if status is job_model.JobStatus.DELIVERED:
         job_ended(rt, job_id)  # a crash after delivery may have left the end-of-job effects undone
         return AssembleOutcome.ALREADY_DELIVERED
     if status not in (job_model.JobStatus.RUNNING, job_model.JobStatus.ASSEMBLING):
         return AssembleOutcome.IGNORED
-    if jobs.counts_open(snap.data) and not verify:
-        if int(snap.data[jobs.OPEN]) > 0:
-            event(log, "waiting for documents", open_documents=snap.data[jobs.OPEN])
+    if job.counts_open and not verify:
+        if (job.open_documents or 0) > 0:
+            event(log, "waiting for documents", open_documents=job.open_documents)
             return AssembleOutcome.WAITING
     elif jobs.any_unfinished(rt, job_id):
         event(log, "waiting for documents")
@@ -83,21 +86,21 @@ def _assemble(
     rt: Runtime, job_id: str, snap: Snapshot, docs: list[Snapshot], beat: Heartbeat
 ) -> AssembleOutcome:
     """Build, store and mail the workbook, then deliver the job (holding the assembly lease)."""
-    job = snap.data
-    assembly: dict[str, Any] = dict(job.get(JobFields.ASSEMBLY) or {})
-    results = [_result_of(d.data) for d in docs]
+    job = snap.data  # the refunds and the field specs read the stored job as it is
+    record = JobRecord.from_doc(job)
+    assembly = record.assembly
+    results = [_result_of(DocumentRecord.from_doc(d.data)) for d in docs]
     refunded = jobs.refund_failed(rt, job_id, job, docs)  # all the job's failures in one ledger commit
-    charged = int(job.get(JobFields.CHARGED) or 0)
+    charged = record.charged or 0
 
-    if not assembly.get(AssemblyFields.WORKBOOK):
+    if not assembly.workbook:
         buf = io.BytesIO()
-        info = WorkbookInfo(
-            job_id=job_id, created=job.get(JobFields.CREATED_AT), template=job.get(JobFields.TEMPLATE)
-        )
+        info = WorkbookInfo(job_id=job_id, created=record.created_at, template=record.template)
         stats = write_workbook(buf, jobs.job_fields(job), results, doc_type_column=True, info=info)
         name = job_model.results_object_name(job_id)
         rt.blobs.write(rt.settings.results_bucket, name, buf.getvalue(), XLSX)
-        assembly.update(
+        assembly = dataclasses.replace(
+            assembly,
             workbook=name,
             size=len(buf.getvalue()),
             documents=stats.documents,
@@ -112,7 +115,11 @@ def _assemble(
             [
                 Update(
                     snap.path,
-                    {JobFields.ASSEMBLY: assembly, JobFields.REFUNDED: refunded, JobFields.LLM_USAGE: usage},
+                    {
+                        JobFields.ASSEMBLY: assembly.to_doc(),
+                        JobFields.REFUNDED: refunded,
+                        JobFields.LLM_USAGE: usage,
+                    },
                 )
             ]
         )
@@ -120,15 +127,15 @@ def _assemble(
             log,
             "workbook stored",
             object=name,
-            bytes=assembly[AssemblyFields.SIZE],
+            bytes=assembly.size,
             documents=stats.documents,
         )
     rt.crash("assemble.after_workbook")
 
-    if not assembly.get(AssemblyFields.MAILED_AT) and not assembly.get(AssemblyFields.MAIL_ERROR):
+    if assembly.mailed_at is None and not assembly.mail_error:
         beat.check()  # never mail from an assembly another invocation took over
         try:
-            rt.mailer.send(_delivery_mail(rt, job_id, job, assembly, results, charged, refunded))
+            rt.mailer.send(_delivery_mail(rt, job_id, record, assembly, results, charged, refunded))
         except PermanentError as exc:
             # The address or message was refused for good: the workbook stays downloadable through the
             # API until retention ends; retrying would loop forever.
@@ -136,7 +143,7 @@ def _assemble(
             event(log, "workbook mail refused", logging.ERROR, reason=str(exc))
         else:
             rt.store.commit([Update(snap.path, {JobFields.ASSEMBLY_MAILED_AT: rt.clock()})])
-            event(log, "workbook mailed", to_domain=str(job[JobFields.EMAIL]).rsplit("@", 1)[-1])
+            event(log, "workbook mailed", to_domain=str(record.email).rsplit("@", 1)[-1])
     rt.crash("assemble.after_email")
 
     beat.check()  # stalled past the lease and taken over: the new holder delivers
@@ -168,9 +175,10 @@ def renew_lease(rt: Runtime, job_id: str, owner: str) -> bool:
     under that owner); False when it is no longer ours."""
 
     def step(snap: Snapshot | None) -> Commit[bool] | Stop[bool]:
-        if snap is None or snap.data.get(JobFields.STATUS) != job_model.JobStatus.ASSEMBLING:
+        if snap is None:
             return Stop(False)
-        if snap.data.get(JobFields.LEASE_OWNER) != owner:
+        job = JobRecord.from_doc(snap.data)
+        if job.status is not job_model.JobStatus.ASSEMBLING or job.lease_owner != owner:
             return Stop(False)
         return Commit({JobFields.LEASE_UNTIL: rt.clock() + rt.settings.lease}, True)
 
@@ -189,12 +197,13 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
         if snap is None:
             return Stop(None)
         now = rt.clock()
-        status = job_model.JobStatus(snap.data[JobFields.STATUS])
+        job = JobRecord.from_doc(snap.data)
+        status = job.status
         if status is job_model.JobStatus.DELIVERED:
             return Stop(None)
         if status is job_model.JobStatus.ASSEMBLING:
-            lease = snap.data.get(JobFields.LEASE_UNTIL)
-            if isinstance(lease, dt.datetime) and lease > now:
+            lease = job.lease_until
+            if lease is not None and lease > now:
                 raise TransientError("the job is being assembled by another invocation")
         elif not job_model.may_move(
             status, job_model.JobStatus.ASSEMBLING
@@ -217,56 +226,54 @@ def _claim(rt: Runtime, snap: Snapshot, owner: str) -> Snapshot | None:
     return Snapshot(snap.path, {**snap.data, **fields}, None)  # as just written: no read back
 
 
-def _result_of(doc: dict[str, Any]) -> DocumentResult:
-    status = doc.get(DocFields.STATUS)
-    pages = doc.get(DocFields.PAGES)
-    if status == job_model.DocStatus.DONE and isinstance(doc.get(DocFields.RESULT), dict):
-        result = DocumentResult.from_dict(doc[DocFields.RESULT])
-        result.doc_type = doc.get(DocFields.DOC_TYPE)
+def _result_of(doc: DocumentRecord) -> DocumentResult:
+    if doc.status is job_model.DocStatus.DONE and doc.result is not None:
+        result = DocumentResult.from_dict(dict(doc.result))
+        result.doc_type = doc.doc_type
         return result
-    reason = str(doc.get(DocFields.REASON) or "not processed")
-    if status == job_model.DocStatus.FAILED:
+    reason = doc.reason or "not processed"
+    if doc.status is job_model.DocStatus.FAILED:
         reason = f"{reason} (pages refunded)"
-    result = DocumentResult.error(str(doc.get(DocFields.NAME)), reason, pages=int(pages) if pages else None)
-    result.doc_type = doc.get(DocFields.DOC_TYPE)
+    result = DocumentResult.error(str(doc.name), reason, pages=doc.pages or None)
+    result.doc_type = doc.doc_type
     return result
 
 
 def _delivery_mail(
     rt: Runtime,
     job_id: str,
-    job: dict[str, Any],
-    assembly: dict[str, Any],
+    job: JobRecord,
+    assembly: AssemblyState,
     results: list[DocumentResult],
     charged: int,
     refunded: int,
 ) -> Mail:
-    size = int(assembly.get(AssemblyFields.SIZE) or 0)
+    size = assembly.size or 0
     attachment: Attachment | None = None
     url, days = "", 0
     if size <= rt.settings.attachment_limit_bytes:
-        data = rt.blobs.read(rt.settings.results_bucket, str(assembly[AssemblyFields.WORKBOOK]))
+        data = rt.blobs.read(rt.settings.results_bucket, str(assembly.workbook))
         attachment = Attachment(f"zapdoc-{job_id}.xlsx", data, XLSX)
     else:
         url = rt.blobs.download_url(
-            rt.settings.results_bucket, str(assembly[AssemblyFields.WORKBOOK]), rt.settings.download_link_ttl
+            rt.settings.results_bucket, str(assembly.workbook), rt.settings.download_link_ttl
         )
         days = max(1, rt.settings.download_link_ttl.days)
     return mails.delivery_mail(
-        to=str(job[JobFields.EMAIL]),
+        to=str(job.email),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),
         results=results,
-        template=job.get(JobFields.TEMPLATE),
-        field_names=[f.name for f in jobs.job_fields(job)],
+        template=job.template,
+        field_names=[f.name for f in fields_from_list(list(job.fields))],
         charged=charged,
         refunded=refunded,
         public_url=rt.settings.public_url,
         attachment=attachment,
         download_url=url,
         download_days=days,
-        low_confidence=int(assembly.get(AssemblyFields.LOW_CONFIDENCE) or 0),
+        low_confidence=assembly.low_confidence or 0,
     )
 
 

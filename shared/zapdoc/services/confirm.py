@@ -16,7 +16,7 @@ import enum
 import logging
 
 from zapdoc.domain import job_model
-from zapdoc.domain.records import JobFields
+from zapdoc.domain.records import JobFields, JobRecord
 from zapdoc.logging import event
 from zapdoc.ports.store import Snapshot
 from zapdoc.services import jobs
@@ -43,11 +43,11 @@ def confirm(rt: Runtime, job_id: str, credits: int) -> ConfirmOutcome:
     def step(snap: Snapshot | None) -> Commit[ConfirmOutcome | None] | Stop[ConfirmOutcome | None]:
         if snap is None:
             return Stop(ConfirmOutcome.NOT_HELD)
-        job = snap.data
-        if job.get(JobFields.STATUS) != job_model.JobStatus.AWAITING_CONFIRMATION.value:
-            already = job.get(JobFields.HOLD) and job.get(JobFields.CONFIRMED_CREDITS) == credits
+        job = JobRecord.from_doc(snap.data)
+        if job.status is not job_model.JobStatus.AWAITING_CONFIRMATION:
+            already = job.hold and job.confirmed_credits == credits
             return Stop(ConfirmOutcome.STARTED if already else ConfirmOutcome.NOT_HELD)
-        if int(job.get(JobFields.QUOTE) or 0) != credits:
+        if (job.quote or 0) != credits:
             return Stop(ConfirmOutcome.COST_CHANGED)
         return Commit(
             {JobFields.CONFIRMED_CREDITS: credits, JobFields.UPDATED_AT: rt.clock()}, None
@@ -100,10 +100,11 @@ def sweep_held(rt: Runtime, job_id: str, now: dt.datetime) -> str:
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return ""
-    if snap.data.get(JobFields.CONFIRMED_CREDITS) is not None:
+    job = JobRecord.from_doc(snap.data)
+    if job.confirmed_credits is not None:
         return "started" if settle(rt, job_id) is IntakeOutcome.STARTED else ""
-    held = snap.data.get(JobFields.HELD_AT)
-    if isinstance(held, dt.datetime) and held + HOLD_TTL < now:
+    held = job.held_at
+    if held is not None and held + HOLD_TTL < now:
         return (
             "cancelled"
             if cancel(rt, job_id, "nobody confirmed the cost in time; nothing was charged")

@@ -7,6 +7,7 @@ records are keyed by the declared file, the debit by the job, and publishing is 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import Rejected
 from zapdoc.domain.errors import InputError, PermanentError, TransientError
-from zapdoc.domain.records import DocFields, FileFields, JobFields
+from zapdoc.domain.records import DocFields, FileFields, FileRecord, JobFields, JobRecord
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Put, Snapshot, Update, Write
 from zapdoc.services import jobs, sources
@@ -59,17 +60,17 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
         event(log, "upload for an unknown job: deleted", logging.WARNING, object=name)
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
-    job = snap.data
-    if job_model.JobStatus(job[JobFields.STATUS]).terminal:
-        event(log, "upload for a finished job: deleted", object=name, state=job[JobFields.STATUS])
+    job = JobRecord.from_doc(snap.data)
+    if job.status.terminal:
+        event(log, "upload for a finished job: deleted", object=name, state=job.status.value)
         rt.blobs.delete(bucket, name)  # nothing of a finished job is kept (privacy)
         return IntakeOutcome.IGNORED
-    declared = (job.get(JobFields.FILES) or {}).get(upload.file_id)
-    if declared is None or declared.get(FileFields.OBJECT) != name:
+    declared = job.files.get(upload.file_id)
+    if declared is None or declared.object != name:
         event(log, "upload that the job did not declare: deleted", logging.WARNING, object=name)
         rt.blobs.delete(bucket, name)
         return IntakeOutcome.IGNORED
-    if not declared.get(FileFields.ARRIVED):
+    if not declared.arrived:
         try:
             _record_file(rt, snap, upload.file_id, declared, bucket, name, generation)
         except sources.OverBudget as over:
@@ -77,14 +78,9 @@ def handle_upload(rt: Runtime, *, bucket: str, name: str, generation: str) -> In
             return IntakeOutcome.REJECTED
         except PermanentError:
             again = jobs.get_job(rt, upload.job_id)
-            if (
-                again is None or job_model.JobStatus(again.data[JobFields.STATUS]).terminal
-            ):  # e.g. cancelled meanwhile
-                event(
-                    log,
-                    "job finished while its upload was read",
-                    state=again and again.data[JobFields.STATUS],
-                )
+            now_is = None if again is None else JobRecord.from_doc(again.data).status
+            if now_is is None or now_is.terminal:  # e.g. cancelled meanwhile
+                event(log, "job finished while its upload was read", state=now_is and now_is.value)
                 return IntakeOutcome.IGNORED
             raise
     return settle(rt, upload.job_id)
@@ -94,7 +90,7 @@ def _record_file(
     rt: Runtime,
     job: Snapshot,
     file_id: str,
-    declared: dict[str, Any],
+    declared: FileRecord,
     bucket: str,
     name: str,
     generation: str,
@@ -143,33 +139,28 @@ def _record_file(
 
 
 def _documents_of(
-    rt: Runtime, job: Snapshot, file_id: str, declared: dict[str, Any], object_name: str, generation: str
+    rt: Runtime, job: Snapshot, file_id: str, declared: FileRecord, object_name: str, generation: str
 ) -> tuple[list[Write], int, int, int]:
     job_id = job.id
     data = sources.read_upload(rt, object_name, generation)  # the generation this event announced
-    filename = str(declared[FileFields.NAME])
+    filename = str(declared.name)
+    record = JobRecord.from_doc(job.data)
     now = rt.clock()
     writes: list[Write] = []
     pages_total = rejected = 0
     items = list(sources.expand(filename, data))
     candidates = [item for item in items if not isinstance(item, Rejected)]
-    others = [
-        f
-        for fid, f in (job.data.get(JobFields.FILES) or {}).items()
-        if fid != file_id and f.get(FileFields.ARRIVED)
-    ]
-    documents = len(items) + sum(int(f.get(FileFields.DOCUMENTS) or 0) for f in others)
+    others = [f for fid, f in record.files.items() if fid != file_id and f.arrived]
+    documents = len(items) + sum(f.documents or 0 for f in others)
     if documents > rt.settings.max_job_documents:
         limit = rt.settings.max_job_documents
         raise sources.OverBudget(f"the job has {documents:,} documents, over the limit of {limit:,}", 0)
     # Pages are counted first (cheap, no text), against the credits left for this job: counting stops
     # as soon as they are exceeded. Text is read only for a job that can be paid for.
-    counted_elsewhere = sum(int(f.get(FileFields.PAGES) or 0) for f in others)
+    counted_elsewhere = sum(f.pages or 0 for f in others)
     max_pages = rt.settings.max_job_pages - counted_elsewhere
-    if job.data.get(JobFields.HOLD):  # held: the user sees the quote and may buy credits before confirming
-        budget = max_pages
-    else:
-        budget = jobs.ledger(rt).balance(str(job.data[JobFields.USER_ID])) - counted_elsewhere
+    # held: the user sees the quote and may buy credits before confirming
+    budget = max_pages if record.hold else jobs.ledger(rt).balance(str(record.user_id)) - counted_elsewhere
     try:
         counts = sources.count_within(
             rt,
@@ -245,19 +236,18 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return IntakeOutcome.IGNORED
-    job = snap.data
-    status = job_model.JobStatus(job[JobFields.STATUS])
+    job = JobRecord.from_doc(snap.data)
+    status = job.status
     if job_model.may_move(
         status, job_model.JobStatus.RUNNING
     ):  # unpaid: awaiting files, or the user's confirmation
-        files = job.get(JobFields.FILES) or {}
-        if not all(f.get(FileFields.ARRIVED) for f in files.values()):
+        if not all(f.arrived for f in job.files.values()):
             return IntakeOutcome.WAITING
         pending = _pending_ids(rt, job_id, job)
         pages = pending.pages
         start = {JobFields.CHARGED: pages, jobs.OPEN: len(pending.ids)}  # with the move to running
         started = False
-        if job.get(JobFields.HOLD) and job.get(JobFields.CONFIRMED_CREDITS) != pages:
+        if job.hold and job.confirmed_credits != pages:
             # Held for the user (web app): show the cost, charge only what they confirmed.
             if status is job_model.JobStatus.AWAITING_FILES:
                 jobs.transition(
@@ -272,14 +262,14 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             # that cancels the job first makes the debit impossible, and a debited job can no longer be
             # cancelled (cancel only moves jobs out of awaiting_files).
             result = jobs.ledger(rt).apply(
-                str(job[JobFields.USER_ID]),
+                str(job.user_id),
                 job_model.debit_key(job_id),
                 -pages,
                 meta={"job_id": job_id, "reason": "job"},
                 also=lambda: _start_writes(rt, job_id, start),
             )
             if result.outcome is Outcome.INSUFFICIENT:
-                if job.get(JobFields.HOLD):
+                if job.hold:
                     return IntakeOutcome.SHORT  # stays held: the user can buy credits and confirm again
                 _reject(rt, job_id, job, pages, result.balance)
                 return IntakeOutcome.REJECTED
@@ -301,23 +291,24 @@ def settle(rt: Runtime, job_id: str) -> IntakeOutcome:
             started = jobs.transition(rt, job_id, job_model.JobStatus.RUNNING, start)
         rt.crash("intake.after_debit")
         if started:  # this call moved the job: it is running, unpublished (no need to read it back)
-            job = {
-                **job,
-                **start,
-                JobFields.STATUS: job_model.JobStatus.RUNNING.value,
-                JobFields.PUBLISHED: False,
-            }
-            status = job_model.JobStatus.RUNNING
+            job = dataclasses.replace(
+                job,
+                status=job_model.JobStatus.RUNNING,
+                published=False,
+                charged=pages,
+                open_documents=len(pending.ids),
+            )
+            status = job.status
         else:
             snap = jobs.get_job(rt, job_id)
             if snap is None:
                 return IntakeOutcome.IGNORED
-            job = snap.data
-            status = job_model.JobStatus(job[JobFields.STATUS])
+            job = JobRecord.from_doc(snap.data)
+            status = job.status
     if status is job_model.JobStatus.REJECTED:
         job_ended(rt, job_id)
         return IntakeOutcome.REJECTED
-    if status is not job_model.JobStatus.RUNNING or job.get(JobFields.PUBLISHED):
+    if status is not job_model.JobStatus.RUNNING or job.published:
         return IntakeOutcome.STARTED
     _publish(rt, job_id, job)
     return IntakeOutcome.STARTED
@@ -339,18 +330,18 @@ class _Pending:
     pages: int
 
 
-def _pending_ids(rt: Runtime, job_id: str, job: dict[str, Any]) -> _Pending:
+def _pending_ids(rt: Runtime, job_id: str, job: JobRecord) -> _Pending:
     """The documents to extract and their pages, as each file's record lists them (a file recorded
     before the record listed them: the document records, queried)."""
-    files = list((job.get(JobFields.FILES) or {}).values())
-    if all(isinstance(f.get(FileFields.PENDING), list) for f in files):
-        ids = [str(i) for f in files for i in f[FileFields.PENDING]]
-        return _Pending(ids, sum(int(f.get(FileFields.PAGES) or 0) for f in files))
+    files = list(job.files.values())
+    if all(f.pending is not None for f in files):
+        ids = [i for f in files for i in f.pending or ()]
+        return _Pending(ids, sum(f.pages or 0 for f in files))
     docs = jobs.pending_documents(rt, job_id)
     return _Pending([d.id for d in docs], sum(int(d.data.get(DocFields.PAGES) or 0) for d in docs))
 
 
-def _publish(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
+def _publish(rt: Runtime, job_id: str, job: JobRecord) -> None:
     pending = _pending_ids(rt, job_id, job).ids
     rt.bus.publish_all(
         rt.settings.documents_topic, [{"job_id": job_id, "document_id": doc_id} for doc_id in pending]
@@ -368,9 +359,9 @@ def _reject_over_budget(rt: Runtime, job_id: str, over: sources.OverBudget) -> N
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return
-    job = snap.data
+    job = JobRecord.from_doc(snap.data)
     if over.reason == "not enough credits":
-        balance = jobs.ledger(rt).balance(str(job[JobFields.USER_ID]))
+        balance = jobs.ledger(rt).balance(str(job.user_id))
         event(log, "counting stopped: over the balance", pages_counted=over.needed, balance=balance)
         _reject(rt, job_id, job, over.needed, balance, at_least=True)
         return
@@ -381,7 +372,7 @@ def _reject_over_budget(rt: Runtime, job_id: str, over: sources.OverBudget) -> N
 def _reject(
     rt: Runtime,
     job_id: str,
-    job: dict[str, Any],
+    job: JobRecord,
     needed: int,
     balance: int | None,
     *,
@@ -410,7 +401,7 @@ def _reject(
     ]  # listed before the purge removes the records
     jobs.purge_if_due(rt, job_id)  # the documents' text was stored as they arrived
     mail = mails.rejection_mail(
-        to=str(job[JobFields.EMAIL]),
+        to=str(job.email),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from zapdoc.domain import job_model
-from zapdoc.domain.records import JobFields
+from zapdoc.domain.records import JobFields, JobRecord
 from zapdoc.logging import event
 from zapdoc.ports.store import Query, Snapshot, Update, Where
 from zapdoc.services import analytics, jobs, webhooks
@@ -28,12 +27,13 @@ def job_ended(rt: Runtime, job_id: str, *, docs: Sequence[Snapshot] | None = Non
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return False
-    job = snap.data
-    status = job_model.JobStatus(job[JobFields.STATUS])
-    if not status.terminal or job.get(JobFields.END_DONE, True) is not False:
+    job = JobRecord.from_doc(snap.data)
+    if not job.status.terminal or not job.end_pending:
         return False
-    records = analytics.record_job_end(rt, job_id, job, status.value, docs=docs)
-    queued = webhooks.queue_job_event(rt, job_id, job, status.value)
+    status = job.status
+    # analytics and the webhook event read the stored job as it is (passed on unchanged)
+    records = analytics.record_job_end(rt, job_id, snap.data, status.value, docs=docs)
+    queued = webhooks.queue_job_event(rt, job_id, snap.data, status.value)
     rt.store.commit([Update(snap.path, {JobFields.END_DONE: True})])
     event(log, "job end recorded", state=status.value, analytics_records=records, webhook=queued)
     return True

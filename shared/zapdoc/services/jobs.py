@@ -23,7 +23,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
-from zapdoc.domain.records import DocFields, FileFields, JobFields, StatsFields
+from zapdoc.domain.records import DocFields, FileRecord, JobFields, JobRecord, StatsFields
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
 from zapdoc.ports.store import (
@@ -110,32 +110,20 @@ def create_job(
         DeclaredFile(job_model.file_id(i), n, job_model.upload_object_name(job_id, job_model.file_id(i), n))
         for i, n in enumerate(names)
     )
-    record = {
-        JobFields.USER_ID: user_id,
-        JobFields.EMAIL: email,
-        JobFields.STATUS: job_model.JobStatus.AWAITING_FILES.value,
-        JobFields.FIELDS: fields_to_list(fields),
-        JobFields.TEMPLATE: template,
-        JobFields.FILES: {
-            f.file_id: {
-                FileFields.NAME: f.filename,
-                FileFields.OBJECT: f.object_name,
-                FileFields.ARRIVED: False,
-            }
-            for f in files
-        },
-        JobFields.DECLARED: len(files),
-        JobFields.CREATED_AT: now,
-        JobFields.UPDATED_AT: now,
-        JobFields.DEADLINE_AT: deadline,
-        JobFields.CHARGED: None,
-        JobFields.PUBLISHED: False,
-        JobFields.PURGED: False,
-        JobFields.ASSEMBLY: {},
-        JobFields.WEBHOOK_URL: webhook_url,
-    }
-    if hold:  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
-        record[JobFields.HOLD] = True
+    record = JobRecord(
+        status=job_model.JobStatus.AWAITING_FILES,
+        user_id=user_id,
+        email=email,
+        fields=tuple(fields_to_list(fields)),
+        template=template,
+        files={f.file_id: FileRecord(name=f.filename, object=f.object_name) for f in files},
+        declared=len(files),
+        created_at=now,
+        updated_at=now,
+        deadline_at=deadline,
+        webhook_url=webhook_url,
+        hold=hold,  # counted, then held unpaid until the user confirms the cost (services/confirm.py)
+    ).to_doc()
     if not limit_open_jobs:  # local tooling and tests of other things create jobs directly
         rt.store.commit([Create(job_model.job_path(job_id), record)])
     else:

@@ -18,12 +18,11 @@ import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from zapdoc import mails
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import ZapdocError
-from zapdoc.domain.records import DocFields, FileFields, JobFields
+from zapdoc.domain.records import DocFields, DocumentRecord, JobFields, JobRecord
 from zapdoc.logging import bind, clear, event
 from zapdoc.ports.store import Conflict, Order, Query, Update, Where, Write
 from zapdoc.services import jobs, webhooks
@@ -83,10 +82,10 @@ def sweep(rt: Runtime) -> SweepReport:
         snap = jobs.get_job(rt, job_id)
         if snap is None:
             continue
-        deadline = snap.data.get(JobFields.DEADLINE_AT)
-        if isinstance(deadline, dt.datetime) and deadline < now:
+        job = JobRecord.from_doc(snap.data)
+        if job.deadline_at is not None and job.deadline_at < now:
             try:
-                _cancel(rt, job_id, snap.data)
+                _cancel(rt, job_id, job)
             except ZapdocError as exc:  # e.g. the notice mail failed: the job is cancelled all the same
                 report.errors.append(f"{job_id}: {exc}")
             report.cancelled.append(job_id)
@@ -115,11 +114,10 @@ def sweep(rt: Runtime) -> SweepReport:
             clear()
     for job_id in _purge_due(rt, now):  # every terminal state carries purge_after, one rule
         snap = jobs.get_job(rt, job_id)
-        if (
-            snap is None
-            or snap.data.get(JobFields.PURGED)
-            or not job_model.JobStatus(snap.data[JobFields.STATUS]).terminal
-        ):
+        if snap is None:
+            continue
+        ended = JobRecord.from_doc(snap.data)
+        if ended.purged or not ended.status.terminal:
             continue
         purge_values(rt, job_id)
         report.purged.append(job_id)
@@ -150,9 +148,9 @@ def _purge_due(rt: Runtime, now: dt.datetime) -> list[str]:
     return [s.id for s in rt.store.query(query)]
 
 
-def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
-    files: dict[str, dict[str, Any]] = job.get(JobFields.FILES) or {}
-    missing = [str(f.get(FileFields.NAME)) for f in files.values() if not f.get(FileFields.ARRIVED)]
+def _cancel(rt: Runtime, job_id: str, job: JobRecord) -> None:
+    files = list(job.files.values())
+    missing = [str(f.name) for f in files if not f.arrived]
     reason = f"files never arrived: {', '.join(missing)}"
     if not jobs.transition(
         rt,
@@ -167,21 +165,15 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     jobs.delete_uploads(rt, job_id)
     jobs.purge_if_due(rt, job_id)  # files that did arrive had their text stored
     refunded = _refund_debit_of_cancelled(rt, job_id, job)
-    deadline = job.get(JobFields.DEADLINE_AT)
     mail = mails.cancellation_mail(
-        to=str(job[JobFields.EMAIL]),
+        to=str(job.email),
         sender=rt.settings.mail_from,
         job_id=job_id,
         when=rt.clock(),
         files=[
-            mails.FileLine(
-                str(f.get(FileFields.NAME)),
-                bool(f.get(FileFields.ARRIVED)),
-                "arrived" if f.get(FileFields.ARRIVED) else "never arrived",
-            )
-            for f in files.values()
+            mails.FileLine(str(f.name), f.arrived, "arrived" if f.arrived else "never arrived") for f in files
         ],
-        deadline=deadline if isinstance(deadline, dt.datetime) else None,
+        deadline=job.deadline_at,
         public_url=rt.settings.public_url,
         refunded=refunded,
     )
@@ -189,12 +181,12 @@ def _cancel(rt: Runtime, job_id: str, job: dict[str, Any]) -> None:
     job_ended(rt, job_id)
 
 
-def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: dict[str, Any]) -> int:
+def _refund_debit_of_cancelled(rt: Runtime, job_id: str, job: JobRecord) -> int:
     """Refund, exactly once, a debit found on a cancelled job; 0 when there is none.
 
     Intake debits and starts a job in one commit, so a cancelled job has no debit; this covers records
     written before that was so, and says so in the mail rather than "nothing was charged"."""
-    user_id = str(job[JobFields.USER_ID])
+    user_id = str(job.user_id)
     ledger = jobs.ledger(rt)
     debit = rt.store.get(entry_path(user_id, job_model.debit_key(job_id)))
     if debit is None:
@@ -217,19 +209,15 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
     snap = jobs.get_job(rt, job_id)
     if snap is None:
         return
-    job = snap.data
-    lease = job.get(JobFields.LEASE_UNTIL)
-    if (
-        job.get(JobFields.STATUS) == job_model.JobStatus.ASSEMBLING
-        and isinstance(lease, dt.datetime)
-        and lease > now
-    ):
+    job = JobRecord.from_doc(snap.data)
+    lease = job.lease_until
+    if job.status is job_model.JobStatus.ASSEMBLING and lease is not None and lease > now:
         return  # an assembly is in progress and its holder is alive
     cutoff = now - rt.settings.document_max_age
     for doc in jobs.pending_documents(rt, job_id):
-        created = doc.data.get(DocFields.CREATED_AT)
-        if isinstance(created, dt.datetime) and created < cutoff:
-            jobs.fail_document(rt, job, job_id, doc, "processing took too long")
+        created = DocumentRecord.from_doc(doc.data).created_at
+        if created is not None and created < cutoff:
+            jobs.fail_document(rt, snap.data, job_id, doc, "processing took too long")
             report.failed_documents.append(f"{job_id}/{doc.id}")
     unclassified = rt.store.query(
         Query(
@@ -238,21 +226,20 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
         )
     )
     for doc in unclassified:
-        created = doc.data.get(DocFields.CREATED_AT)
-        if not doc.data.get(DocFields.CLASSIFIED) and isinstance(created, dt.datetime) and created < cutoff:
+        record = DocumentRecord.from_doc(doc.data)
+        created = record.created_at
+        if not record.classified and created is not None and created < cutoff:
             fields = {
                 DocFields.CLASSIFIED: True,
                 DocFields.DOC_TYPE: "other",
                 DocFields.CLASSIFY_NOTE: "not classified in time",
             }
             writes: list[Write] = [Update(doc.path, fields, if_version=doc.version)]
-            if jobs.counts_open(job):
+            if job.counts_open:
                 writes.append(jobs.finished_write(job_id))  # extracted, now classified: finished
             with contextlib.suppress(Conflict):  # classified meanwhile (and counted by that commit)
                 rt.store.commit(writes)
-    if job_model.JobStatus(job[JobFields.STATUS]) is job_model.JobStatus.RUNNING and not job.get(
-        JobFields.PUBLISHED
-    ):
+    if job.status is job_model.JobStatus.RUNNING and not job.published:
         from zapdoc.services.intake import settle
 
         settle(rt, job_id)  # crashed between debit and publishing, and no redelivery came
@@ -261,13 +248,13 @@ def _redrive(rt: Runtime, job_id: str, now: dt.datetime, report: SweepReport) ->
         report.delivered.append(job_id)
 
 
-def job_deadline(rt: Runtime, job: dict[str, Any]) -> dt.datetime | None:
+def job_deadline(rt: Runtime, job: JobRecord) -> dt.datetime | None:
     """When an unfinished job is overdue: its files' deadline, plus the documents' maximum age once it
     runs, plus a grace period for the sweep itself to cancel, fail or re-drive it."""
-    deadline = job.get(JobFields.DEADLINE_AT)
-    if not isinstance(deadline, dt.datetime):
+    deadline = job.deadline_at
+    if deadline is None:
         return None
-    if job.get(JobFields.STATUS) != job_model.JobStatus.AWAITING_FILES:
+    if job.status is not job_model.JobStatus.AWAITING_FILES:
         deadline += rt.settings.document_max_age
     return deadline + rt.settings.overdue_grace
 
@@ -290,7 +277,7 @@ def _report_overdue(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
             limit=rt.settings.sweep_batch,
         )
         for snap in rt.store.query(query):
-            deadline = job_deadline(rt, snap.data)
+            deadline = job_deadline(rt, JobRecord.from_doc(snap.data))
             if deadline is not None and deadline < now:
                 report.overdue.append(snap.id)
                 late = round((now - deadline).total_seconds())
