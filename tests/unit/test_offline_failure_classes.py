@@ -333,6 +333,27 @@ def test_an_invoice_word_inside_a_date_label_gives_no_invoice_number() -> None:
         assert got["issue_date"].value == dt.date(2024, 3, 4), label
 
 
+def test_a_postcode_and_city_line_is_never_the_vendor_name() -> None:
+    # GIVEN sole traders (no legal form) with a letterhead over their address ("1 High Street / Bristol BS1
+    # 5TR") and a return line above the window, in every language
+    for lang in LANGS:
+        for g in variants(lang=lang, sole_trader=True, sender="letterhead", addressing="window"):
+            got = run(g)
+            # THEN the name is the trader's, not the line that says where it is
+            assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+
+
+def test_an_unheaded_sender_block_beside_a_headed_buyer_is_the_vendor() -> None:
+    # GIVEN SaaS-style invoices: the sender's address as a plain block (name, street, postcode, e-mail) left
+    # of a "Bill to:" block, a sole trader (no legal form), the footer's labels stacked over their values
+    for lang in LANGS:
+        for g in variants(lang=lang, sender="plain_block", sole_trader=True, stacked_footer=True):
+            got = run(g)
+            # THEN the plain block with the sender's contact data names the vendor
+            assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+            assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

@@ -751,6 +751,7 @@ def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tup
             or re.match(r"^\d", text)
             or is_country(text)
             or _CONTACT_LINE_RE.search(text)
+            or has_postcode_line([text])  # "Bristol BS1 5TR", "50667 Köln": where the party is, not who
         ):
             continue
         if legal_only:

@@ -430,9 +430,21 @@ def assign_roles(layout: Layout) -> None:
     addresses = sorted(
         (b for b in first_page if b.role is None and _address_like(b, height, body)), key=lambda b: b.top
     )
-    if headed:
-        addresses = []  # the parties are named by headings: positions add nothing
     addressee = next((b for b in first_page if b.role == "addressee"), None)
+    if headed:
+        # the parties are named by headings: positions add nothing, except when only the addressee is
+        # headed ("Bill to:") and the sender's address stands apart, unheaded, with the sender's own
+        # contact or registration data (SaaS style: "Acme / 1 Main St / ... / billing@acme.com")
+        only_addressee = addressee is not None and not any(b.role == "sender" for b in first_page)
+        under = layout.block_below(addressee) if addressee is not None else None
+        addresses = [
+            b
+            for b in addresses
+            if only_addressee
+            and b is not under
+            and (_contact(b) or _registration(b))
+            and not _YOUR_RE.search(b.text)
+        ]
     if addressee is None and addresses:
         # the addressee: the address under a one-line return address; else, when the topmost address
         # is the sender's (at the very top, or with its phone, mail or registration data), the next one
