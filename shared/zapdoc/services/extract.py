@@ -8,7 +8,6 @@ the record plus an analytics record (never content). Both then publish to ``docu
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import logging
 import time
@@ -18,7 +17,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.documents import DocumentResult
 from zapdoc.domain.errors import PermanentError, TransientError
-from zapdoc.domain.records import DocFields, JobFields, StatsFields
+from zapdoc.domain.records import DocFields, DocumentRecord, JobRecord, StatsFields
 from zapdoc.logging import bind, event
 from zapdoc.ports.store import Snapshot, Update, Write
 from zapdoc.services import jobs, sources
@@ -40,15 +39,9 @@ class StepOutcome(enum.StrEnum):
 def _load(rt: Runtime, job_id: str, doc_id: str) -> tuple[dict[str, Any], Snapshot] | None:
     bind(job_id=job_id, document_id=doc_id)
     job = jobs.get_job(rt, job_id)
-    if job is None or job_model.JobStatus(job.data[JobFields.STATUS]) not in (
-        job_model.JobStatus.RUNNING,
-        job_model.JobStatus.ASSEMBLING,
-    ):
-        event(
-            log,
-            "document of a job that is not running",
-            state=job.data[JobFields.STATUS] if job else "missing",
-        )
+    status = None if job is None else JobRecord.from_doc(job.data).status
+    if job is None or status not in (job_model.JobStatus.RUNNING, job_model.JobStatus.ASSEMBLING):
+        event(log, "document of a job that is not running", state=status.value if status else "missing")
         return None
     doc = rt.store.get(job_model.document_path(job_id, doc_id))
     if doc is None:
@@ -62,9 +55,10 @@ def _notify(rt: Runtime, job_id: str, doc_id: str, step: str) -> None:
 
 
 def _too_old_or_tried(rt: Runtime, doc: dict[str, Any]) -> bool:
-    created = doc.get(DocFields.CREATED_AT)
-    too_old = isinstance(created, dt.datetime) and rt.clock() - created > rt.settings.document_max_age
-    return too_old or int(doc.get(DocFields.ATTEMPTS) or 0) + 1 >= rt.settings.delivery_attempts
+    record = DocumentRecord.from_doc(doc)
+    created = record.created_at
+    too_old = created is not None and rt.clock() - created > rt.settings.document_max_age
+    return too_old or record.attempts + 1 >= rt.settings.delivery_attempts
 
 
 def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
@@ -73,7 +67,7 @@ def extract_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     if loaded is None:
         return StepOutcome.IGNORED
     job, doc = loaded
-    if doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
+    if DocumentRecord.from_doc(doc.data).status is not job_model.DocStatus.PENDING:
         _notify(rt, job_id, doc_id, "extract")
         return StepOutcome.ALREADY_DONE
     idem = jobs.idempotency(rt)
@@ -206,10 +200,13 @@ def _record_result(
     classified (else classify finishes it). None when another invocation recorded a result first."""
 
     def step(doc: Snapshot | None) -> Commit[_Recorded | None] | Stop[_Recorded | None]:
-        if doc is None or doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
+        if doc is None:
+            return Stop(None)
+        record = DocumentRecord.from_doc(doc.data)
+        if record.status is not job_model.DocStatus.PENDING:
             return Stop(None)
         fields = {**done, **{DocFields.stats(key): value for key, value in stats.items()}}
-        finishes = bool(done.get(DocFields.CLASSIFIED) or doc.data.get(DocFields.CLASSIFIED))
+        finishes = bool(done.get(DocFields.CLASSIFIED) or record.classified)
         finished = jobs.finished_write(job_id) if finishes and jobs.counts_open(job) else None
         writes: list[Write] = [completion, *([finished] if finished is not None else [])]
         return Commit(fields, _Recorded(finished), also=writes)
@@ -241,11 +238,12 @@ def classify_document(rt: Runtime, job_id: str, doc_id: str) -> StepOutcome:
     def step(doc: Snapshot | None) -> Commit[_Classified | None] | Stop[_Classified | None]:
         if doc is None:
             return Stop(None)
-        if doc.data.get(DocFields.CLASSIFIED):
+        record = DocumentRecord.from_doc(doc.data)
+        if record.classified:
             return Stop(_Classified(done=False))
         started = time.monotonic()
         doc_type, note, model = "other", "", rt.extractor.name
-        extracted = doc.data.get(DocFields.EXTRACTED_DOC_TYPE)
+        extracted = record.extracted_doc_type
         try:
             if extracted:
                 # the extraction answer carried the type: record it, no request of our own

@@ -23,7 +23,7 @@ from typing import Any
 from zapdoc.domain import job_model
 from zapdoc.domain.errors import UsageError
 from zapdoc.domain.fields import FieldSpec, fields_from_list, fields_to_list
-from zapdoc.domain.records import DocFields, FileRecord, JobFields, JobRecord, StatsFields
+from zapdoc.domain.records import DocFields, DocumentRecord, FileRecord, JobFields, JobRecord, StatsFields
 from zapdoc.logging import event
 from zapdoc.ports.mailer import Mail
 from zapdoc.ports.store import (
@@ -221,14 +221,17 @@ def fail_document(
     Failed = tuple[Snapshot, Update | None] | None  # the document as read, its decrement
 
     def step(doc: Snapshot | None) -> Commit[Failed] | Stop[Failed]:
-        if doc is None or doc.data.get(DocFields.STATUS) != job_model.DocStatus.PENDING:
+        if doc is None:
+            return Stop(None)
+        record = DocumentRecord.from_doc(doc.data)
+        if record.status is not job_model.DocStatus.PENDING:
             return Stop(None)
         now = rt.clock()
         fields = {
             DocFields.STATUS: job_model.DocStatus.FAILED.value,
             DocFields.REASON: reason,
             DocFields.FINISHED_AT: now,
-            DocFields.stats(StatsFields.PAGES): int(doc.data.get(DocFields.PAGES) or 0),
+            DocFields.stats(StatsFields.PAGES): record.pages or 0,
             DocFields.stats(StatsFields.STATUS): "failed",
             DocFields.stats(StatsFields.AT): now,
         }
@@ -246,7 +249,7 @@ def fail_document(
     if failed is None:
         return False
     doc, finished = failed
-    pages = int(doc.data.get(DocFields.PAGES) or 0)
+    pages = DocumentRecord.from_doc(doc.data).pages or 0
     event(log, "document failed", document_id=doc.id, state="failed", reason=reason, pages=pages)
     notify_if_last(rt, job, job_id, doc.id, "failed", finished)
     return True
@@ -256,27 +259,29 @@ def refund_failed(rt: Runtime, job_id: str, job: dict[str, Any], docs: Sequence[
     """Refund the pages of the job's failed charged documents, each exactly once (ledger key
     ``refund:<job>:<document>``), all in one ledger commit with the job's ``refunded`` total; the pages
     refunded (0 when none failed). Idempotent: a redelivery finds the entries and changes nothing."""
+    record = JobRecord.from_doc(job)
+    read = [(d.id, DocumentRecord.from_doc(d.data)) for d in docs]
     failed = [
-        d for d in docs
-        if d.data.get(DocFields.STATUS) == job_model.DocStatus.FAILED and d.data.get(DocFields.CHARGED, True)
-        and int(d.data.get(DocFields.PAGES) or 0) > 0
-    ]  # fmt: skip
-    total = sum(int(d.data.get(DocFields.PAGES) or 0) for d in failed)
-    if not failed or job.get(JobFields.REFUNDS_DONE):
+        (doc_id, r.pages or 0)
+        for doc_id, r in read
+        if r.status is job_model.DocStatus.FAILED and r.charged and (r.pages or 0) > 0
+    ]
+    total = sum(pages for _, pages in failed)
+    if not failed or record.refunds_done:
         return total
     changes = [
         Change(
-            job_model.refund_key(job_id, d.id),
-            int(d.data.get(DocFields.PAGES) or 0),
-            {"job_id": job_id, "document_id": d.id, "reason": "refund: document failed"},
+            job_model.refund_key(job_id, doc_id),
+            pages,
+            {"job_id": job_id, "document_id": doc_id, "reason": "refund: document failed"},
         )
-        for d in failed
+        for doc_id, pages in failed
     ]
     done = Update(job_model.job_path(job_id), {JobFields.REFUNDED: total, JobFields.REFUNDS_DONE: True})
     for start in range(0, len(changes), _REFUND_BATCH):  # Firestore allows 500 writes per commit
         part = changes[start : start + _REFUND_BATCH]
         last = start + _REFUND_BATCH >= len(changes)
-        results = ledger(rt).apply_many(str(job[JobFields.USER_ID]), part, also=[done] if last else [])
+        results = ledger(rt).apply_many(str(record.user_id), part, also=[done] if last else [])
         if last and not any(r.outcome is Outcome.APPLIED for r in results):
             rt.store.commit([done])  # every entry was there already (a redelivery): record it
     event(log, "failed documents refunded", documents=len(failed), refunded_pages=total)
