@@ -221,6 +221,8 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         capital_mention=lang == "fr" and rng.random() < 0.5,
         buyer_email=rng.random() < 0.3,
         sole_trader=rng.random() < 0.15,
+        weekday=rng.random() < 0.15,
+        header_row=rng.random() < 0.2,
     )
     return replace(drawn, **overrides)
 

@@ -263,8 +263,15 @@ def test_values_under_a_row_of_column_headers_are_read_from_their_own_column() -
     # GIVEN "Delivery note no. Invoice number Customer no. Invoice date" as one printed row of headers,
     # the values on the row below, each under its header (columns close: the text layer reads each row
     # as one line), in every language
-    for lang in LANGS:
-        for g in variants(lang=lang, header_row=True, delivery_note=True, compact_dates=False):
+    # ... and "Invoice date | Due date" side by side: "Due" after the label is the next header, not the
+    # label's own word (an issue-date label followed by "due" is a due date's)
+    cases = [variants(lang=lang, header_row=True, delivery_note=True, compact_dates=False) for lang in LANGS]
+    cases += [
+        variants(lang=lang, header_row=True, delivery_note=False, paid=False, compact_dates=True)
+        for lang in LANGS
+    ]
+    for each in cases:
+        for g in each:
             got = run(g)
             # THEN each value is the one under its own label
             assert got["invoice_number"] == g.truth["invoice_number"], _explain(g)

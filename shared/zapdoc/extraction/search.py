@@ -248,17 +248,22 @@ def _header_cells(ctx: DocContext) -> dict[int, list[tuple[int, int, Segment]]]:
     return found
 
 
-def _label_matches(ctx: DocContext, concept: Concept, line: Line) -> Iterator[re.Match[str]]:
-    """The label matches of ``concept`` in a line; on a line of column headers printed apart (the
-    layout's cells), within each cell, so that no label runs across a column gap ("Delivery note no. |
-    Invoice no." does not give "no. Invoice")."""
+def _label_matches(ctx: DocContext, concept: Concept, line: Line) -> Iterator[tuple[re.Match[str], str, str]]:
+    """The label matches of ``concept`` in a line with the text just before and after each (what the
+    exclusions look at); on a line of column headers printed apart (the layout's cells), within each
+    cell, so that no label runs across a column gap ("Delivery note no. | Invoice no." does not give "no.
+    Invoice") and the next header does not count as the label's words ("Invoice date | Due date")."""
     text = line.text
     cells = _header_cells(ctx).get(line.index)
     if cells is None:
-        yield from concept.combined.finditer(text)
+        for m in concept.combined.finditer(text):
+            yield (m, *_window(text, m.start(), m.end()))
         return
     for start, end, _ in cells:
-        yield from concept.combined.finditer(text, start, end)
+        cell = text[:end]
+        for m in concept.combined.finditer(text, start, end):
+            before, after = _window(cell, m.start(), m.end())
+            yield m, before[max(0, len(before) - (m.start() - start)) :], after
 
 
 def label_candidates(
@@ -278,11 +283,10 @@ def label_candidates(
     lines = ctx.lines
     for line in lines:
         text = line.text
-        for count, m in enumerate(_label_matches(ctx, concept, line)):
+        for count, (m, before, after) in enumerate(_label_matches(ctx, concept, line)):
             if count >= _MAX_LABELS_PER_LINE:
                 break  # no real line holds more labels of one concept; bounds hostile input
             label = concept.label_of(m)
-            before, after = _window(text, m.start(), m.end())
             if concept.exclude_before is not None and concept.exclude_before.search(before):
                 continue
             if concept.exclude_after is not None and concept.exclude_after.search(after):
