@@ -294,6 +294,23 @@ def test_a_weekday_before_a_date_is_part_of_the_date() -> None:
                 assert got["due_date"] == g.truth["due_date"], _explain(g)
 
 
+def test_a_short_weekday_with_its_dot_or_comma_is_part_of_the_date() -> None:
+    # GIVEN a date label ending its line, the date on the next line after a two-letter weekday ("Di.,",
+    # "ma,"), on generated one-page PDFs
+    from tests.pdfs import make_pdf
+
+    for title, label, value, total in (
+        ("RECHNUNG", "Rechnungsdatum:", "Di., 04.03.2025", "Gesamtbetrag 120,00 €"),
+        ("FACTUUR", "Factuurdatum:", "ma, 3 maart 2025", "Totaal 120,00 €"),
+    ):
+        pdf = make_pdf([f"{title}\nRechnungsnummer: 4711\n{label}\n{value}\n{total}"])
+        got = OfflineExtractor().extract(inspect_pdf(Source("short.pdf", pdf)), INVOICE).values
+        # THEN the date is read as the label's value (the weekday starts it), not by the unlabelled fallback
+        issue = got["issue_date"]
+        assert issue.value in (dt.date(2025, 3, 4), dt.date(2025, 3, 3)), value
+        assert issue.evidence is not None and label in issue.evidence.snippet, (value, issue)
+
+
 def test_a_weekday_settles_the_order_of_day_and_month() -> None:
     # GIVEN "Tue 04/03/2025" under a label on the next line (the value starts the line) and the
     # same with "Thu": 4 March 2025 is a Tuesday, 3 April 2025 a Thursday

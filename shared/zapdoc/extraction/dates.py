@@ -32,37 +32,49 @@ def month_names() -> dict[str, int]:
 
 
 @functools.cache
-def weekday_names() -> dict[str, int]:
-    """Weekday name or abbreviation of three letters or more (case-folded, without the final dot) ->
-    weekday number as ``date.weekday()`` counts (Monday 0), from CLDR."""
+def _weekdays() -> tuple[dict[str, int], dict[str, int]]:
+    """(names of three letters or more, two-letter abbreviations) -> weekday number, from CLDR."""
     from babel import Locale
 
     names: dict[str, int] = {}
+    short: dict[str, int] = {}
     for lang in LANGUAGES:
         days = Locale.parse(lang).days
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in days[context][width].items():
                     key = str(name).casefold().rstrip(".")
-                    if width == "wide" or len(key) >= 3:  # "ma", "Di": too short to tell from words
-                        names.setdefault(key, int(number))
-    return names
+                    (names if width == "wide" or len(key) >= 3 else short).setdefault(key, int(number))
+    return names, short
+
+
+def weekday_names() -> dict[str, int]:
+    """Weekday name or abbreviation of three letters or more (case-folded, without the final dot) ->
+    weekday number as ``date.weekday()`` counts (Monday 0), from CLDR. Two-letter abbreviations ("Di",
+    "ma") are words too; before a date they count only with their dot or a comma ("Di., 04.03.2025")."""
+    return _weekdays()[0]
 
 
 @functools.cache
 def _weekday_before_re() -> re.Pattern[str]:
-    names = alternation(tuple(weekday_names()))
-    return re.compile(rf"(?<![^\W\d_])(?P<day>{names})\.?,?\s{{0,2}}$", re.IGNORECASE)
+    names, short = _weekdays()
+    return re.compile(
+        rf"(?<![^\W\d_])(?:(?P<day>{alternation(tuple(names))})\.?,?|(?P<short>{alternation(tuple(short))})"
+        rf"(?:\.,?|,))\s{{0,2}}$",
+        re.IGNORECASE,
+    )
 
 
 def weekday_before(text: str, start: int) -> tuple[int, int] | None:
     """A weekday name printed right before ``start`` ("Monday, " in "Monday, 3 March 2025", "Dienstag, "
-    in "Dienstag, 4. März 2025"): its start in ``text`` and its weekday number; None without one."""
+    in "Dienstag, 4. März 2025", "Di., " in "Di., 04.03.2025"): its start in ``text`` and its weekday
+    number; None without one."""
     head_start = max(0, start - 16)
     m = _weekday_before_re().search(text, head_start, start)
     if m is None:
         return None
-    number = weekday_names().get(m["day"].casefold())
+    names, short = _weekdays()
+    number = names.get(m["day"].casefold()) if m["day"] else short.get(m["short"].casefold())
     return None if number is None else (m.start(), number)
 
 
