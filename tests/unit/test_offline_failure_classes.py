@@ -378,6 +378,64 @@ def test_an_unheaded_sender_block_beside_a_headed_buyer_is_the_vendor() -> None:
             assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
 
 
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _pdf_with_emoji(rows: list[tuple[int, int, int, str]]) -> bytes:
+    """A page drawn with DejaVu Sans (it has emoji glyphs); the first string drawn must start with 😀.
+    reportlab writes that glyph's ToUnicode entry as "<01> <1F600>" (not UTF-16); it is rewritten as the
+    surrogate pair "<D83DDE00>" that PDF producers write, in as many bytes (the file's offsets stay)."""
+    import io
+    import re
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", _DEJAVU))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
+    for x, y, size, line in rows:
+        c.setFont("DejaVuSans", size)
+        c.drawString(x, A4[1] - y, line)
+    c.showPage()
+    c.save()
+    pdf, count = re.subn(
+        rb"<01> <1F600>\n<02> <([0-9A-F]{4})>", lambda m: b"<01><D83DDE00><02><" + m[1] + b">", buf.getvalue()
+    )
+    assert count == 1
+    return pdf
+
+
+def test_an_emoji_icon_on_the_page_keeps_its_layout() -> None:
+    # GIVEN a letter whose contact line starts with an emoji icon ("😀 +44 ...", outside the BMP: pdfium
+    # counts it as two chars, a surrogate pair, the page text as one)
+    from pathlib import Path
+
+    if not Path(_DEJAVU).exists():
+        pytest.skip("DejaVu Sans (a font with emoji glyphs) is not installed")
+    rows = [
+        (57, 92, 9, "\U0001f600 +44 113 496 0123"),
+        (57, 50, 16, "Kestrel Design Ltd"),
+        (57, 70, 9, "4 Mill Lane"),
+        (57, 81, 9, "Leeds LS1 4AP"),
+        (57, 150, 7, "Kestrel Design Ltd · 4 Mill Lane · Leeds LS1 4AP"),
+        (57, 164, 10, "Orion Retail GmbH"),
+        (57, 176, 10, "Hauptstraße 20"),
+        (57, 188, 10, "50667 Köln"),
+        (340, 164, 9, "Invoice number: INV-4711"),
+        (340, 176, 9, "Invoice date: 03/04/2024"),
+    ]
+    doc = inspect_pdf(Source("emoji.pdf", _pdf_with_emoji(rows)))
+    assert "\U0001f600" in doc.text
+    # THEN the page keeps its positioned segments (the layout), and the window address is the buyer
+    assert any(s.text == "Orion Retail GmbH" for s in doc.segments), doc.segments
+    got = OfflineExtractor().extract(doc, INVOICE).values
+    assert got["buyer_name"].value == "Orion Retail GmbH"
+    assert got["vendor_name"].value == "Kestrel Design Ltd"
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

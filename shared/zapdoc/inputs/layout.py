@@ -31,7 +31,10 @@ def page_segments(
 ) -> list[TextSegment]:
     """The page's lines cut into column segments, each with its box (top-left origin, points)."""
     count = textpage.count_chars()
-    if count <= 0 or count > MAX_CHARS or len(text) != count:
+    if count <= 0 or count > MAX_CHARS:
+        return []
+    index = None if len(text) == count else _text_indices(textpage, count)
+    if index is not None and len(index) != len(text):
         return []  # char indices would not line up with the text: read without layout
     width, height = page.get_size()
     raw = textpage.raw
@@ -41,6 +44,8 @@ def page_segments(
 
     def box(i: int) -> tuple[float, float, float, float]:
         """(left, right, top, height) of character ``i``; the loose box gives the line's height."""
+        if index is not None:
+            i = index[i]
         if i not in boxes:
             pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
             pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect)
@@ -56,6 +61,26 @@ def page_segments(
             if words:
                 b0, b1 = box(start), box(end)
                 out.append(TextSegment(words, page_no, b0[0], b1[1], b0[2], b0[3] or 10.0, width, height))
+    return out
+
+
+def _text_indices(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
+    """pdfium's char index of each character of the page text, when the two differ in length: pdfium
+    counts UTF-16 units, so an emoji icon ("📞 +49 ...") is a surrogate pair of two chars, or a lone
+    surrogate that the page text drops."""
+    out: list[int] = []
+    i = 0
+    while i < count:
+        unit = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        if 0xD800 <= unit <= 0xDBFF and i + 1 < count:
+            low = pdfium_c.FPDFText_GetUnicode(textpage.raw, i + 1)
+            if 0xDC00 <= low <= 0xDFFF:
+                out.append(i)  # a pair: one character of the text
+                i += 2
+                continue
+        if not 0xD800 <= unit <= 0xDFFF:
+            out.append(i)  # a lone surrogate is not in the text
+        i += 1
     return out
 
 
