@@ -122,6 +122,8 @@ ITEMS = ("Consulting hours", "Licence renewal", "Support plan", "Hosting", "Inst
          "Spare parts", "Maintenance")  # fmt: skip
 FROM = {"en": "From", "fr": "Émetteur", "de": "Rechnungssteller", "nl": "Leverancier"}
 SHIP_TO = {"en": "Ship to", "fr": "Adresse de livraison", "de": "Lieferanschrift", "nl": "Afleveradres"}
+SHIP_TO_BLOCK = {"en": "Delivery address", "fr": "Adresse de livraison", "de": "Lieferanschrift",
+                 "nl": "Afleveradres"}  # fmt: skip
 DEPARTMENT = {"en": "Customer Service", "fr": "Service Clients", "de": "Kundenservice",
               "nl": "Klantenservice"}  # fmt: skip
 IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
@@ -169,6 +171,9 @@ class Options:
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
     weekday: bool = False  # dates written out with their weekday ("Monday, 3 March 2025")
     header_row: bool = False  # the info block as a row of column headers with the values on the row below
+    # a headed delivery address ("Delivery address:" / person / street / place) top left, over the window
+    # (the letterhead then stands right)
+    delivery_block: bool = False
 
 
 @dataclass
@@ -415,7 +420,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         # the sender's address right-aligned beside the window, a blank line before the postcode
         for dy, line in ((0, vendor), (12, v_street), (36, v_place), (48, country_name)):
             text(right_x, 150 + dy, line, 10, right=True)
-    elif opts.letterhead == "left":
+    elif opts.letterhead == "left" and not opts.delivery_block:
         text(left_x, 50, logo, 18, bold=True)
         for i, line in enumerate(head):
             text(left_x, 66 + 11 * i, line, 8)
@@ -423,6 +428,11 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         text(right_x, 50, logo, 18, right=True, bold=True)
         for i, line in enumerate(head):
             text(right_x, 66 + 11 * i, line, 8, right=True)
+    receiver = rng.choice([p for p in PEOPLE if p != buyer])
+    if opts.delivery_block:
+        d_street = f"{rng.choice(STREETS[buyer_lang])} {rng.randrange(1, 120)}"
+        for i, line in enumerate((f"{SHIP_TO_BLOCK[lang]}:", receiver, d_street, b_place)):
+            text(left_x, 62 + 11 * i, line, 9, bold=i == 0)
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
     if opts.sender in ("from_heading", "plain_block"):
@@ -451,7 +461,6 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     for line in block:
         text(left_x_buyer, y, line, 10)
         y += 12
-    receiver = rng.choice([p for p in PEOPLE if p != buyer])
     if opts.ship_to and addressing == "bill_to":
         y += 10
         text(left_x_buyer, y, f"{SHIP_TO[lang]}:", 9, bold=True)

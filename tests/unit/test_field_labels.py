@@ -130,6 +130,7 @@ def test_every_party_heading_is_found_in_its_example_and_opens_its_party() -> No
         "section_vendor": context.VENDOR_HEADING,
         "block_buyer": layout._BUYER_HEADING_RE,
         "block_vendor": layout._VENDOR_HEADING_RE,
+        "block_delivery": layout._DELIVERY_HEADING_RE,
     }
     for section, pattern in compiled.items():
         rows = data[section]

@@ -436,6 +436,17 @@ def test_an_emoji_icon_on_the_page_keeps_its_layout() -> None:
     assert got["vendor_name"].value == "Kestrel Design Ltd"
 
 
+def test_a_delivery_address_on_top_is_not_the_sender() -> None:
+    # GIVEN a headed delivery address ("Delivery address:", "Lieferanschrift:" ...) top left with a person
+    # and a street, the letterhead right, the buyer in the envelope window under a return line
+    for lang in LANGS:
+        for g in variants(lang=lang, delivery_block=True, addressing="window", sender="letterhead"):
+            got = run(g)
+            # THEN the vendor is the letterhead's, not the person goods are delivered to
+            assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+            assert got["buyer_name"] == g.truth["buyer_name"], _explain(g)
+
+
 def test_a_weakly_labelled_invoice_number_is_found() -> None:
     # the number only after the title: "INVOICE No. 48213", "RECHNUNG Nr. 48213"
     for g in variants(weak_number_label=True):

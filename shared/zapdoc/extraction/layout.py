@@ -295,6 +295,8 @@ _BUYER_HEADING_RE = re.compile(
 _VENDOR_HEADING_RE = re.compile(
     rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_vendor')})(?![^\W\d_])(?!{_NOT_HEADING})\s?:?\s?(.*)$"
 )
+# A delivery address ("Ship to:", "Lieferanschrift"): where goods go, never the sender's block.
+_DELIVERY_HEADING_RE = re.compile(rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_delivery')})(?![^\W\d_])")
 # What only the issuer prints: registration, bank and tax data, management.
 _REGISTRATION_RE = re.compile(rf"(?i)(?<![^\W\d_])(?:{issuer_marks()})(?![^\W\d_])")  # issuer_marks.json
 _YOUR_RE = re.compile(r"(?i)(?<![^\W\d_])(?:your|ihre?|votre|vos|uw)(?![^\W\d_])")
@@ -428,7 +430,14 @@ def assign_roles(layout: Layout) -> None:
     for block in labelled:
         _label_column_values(block, first_page)
     addresses = sorted(
-        (b for b in first_page if b.role is None and _address_like(b, height, body)), key=lambda b: b.top
+        (
+            b
+            for b in first_page
+            if b.role is None
+            and _address_like(b, height, body)
+            and not _DELIVERY_HEADING_RE.match(b.lines[0])
+        ),
+        key=lambda b: b.top,
     )
     addressee = next((b for b in first_page if b.role == "addressee"), None)
     if headed:
