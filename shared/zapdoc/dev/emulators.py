@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from zapdoc.domain.errors import ConfigError
 
@@ -166,6 +167,31 @@ def interrupts_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def start_in_session(
+    argv: list[str],
+    log: IO[bytes],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` in a session of its own (a terminal's Ctrl-C does not reach it; its process group
+    is stopped as one), output to ``log``; ``on_start`` records it before a held Ctrl-C is raised."""
+    with interrupts_deferred():
+        process = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+        )
+        if on_start is not None:
+            on_start(process)
+    return process
+
+
 def _spawn(
     name: str,
     argv: list[str],
@@ -173,22 +199,10 @@ def _spawn(
     env: dict[str, str] | None = None,
     on_start: Callable[[subprocess.Popen[bytes]], object] | None = None,
 ) -> tuple[subprocess.Popen[bytes], Path, object]:
-    """Start ``argv`` in a session of its own; ``on_start`` records it before a held Ctrl-C is raised."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     log_file = log_path.open("wb")
-    with interrupts_deferred():
-        process = subprocess.Popen(
-            argv,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, **(env or {})},
-        )
-        if on_start is not None:
-            on_start(process)
-    return process, log_path, log_file
+    return start_in_session(argv, log_file, env=env, on_start=on_start), log_path, log_file
 
 
 def _wait_ready(emulator: Emulator, check: Callable[[], bool], timeout: float) -> Emulator:

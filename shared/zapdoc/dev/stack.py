@@ -133,21 +133,13 @@ class LocalStack:
     def _spawn(
         self, name: str, argv: list[str], env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        with self._log(name) as log, emulators.interrupts_deferred():  # recorded before Ctrl-C lands
-            proc = subprocess.Popen(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                env={**os.environ, **(env or {})},
-                cwd=str(repo_root()),
+        with self._log(name) as log:
+            return emulators.start_in_session(
+                argv, log, env=env, cwd=str(repo_root()), on_start=self._recorder(name)
             )
-            self.processes[name] = proc
-        return proc
 
     def _recorder(self, name: str) -> Callable[[subprocess.Popen[bytes]], None]:
-        """Records an emulator's process the moment it starts, so a Ctrl-C while it warms up stops it."""
+        """Records a process the moment it starts, so a Ctrl-C while it warms up stops it too."""
 
         def record(proc: subprocess.Popen[bytes]) -> None:
             self.processes[name] = proc

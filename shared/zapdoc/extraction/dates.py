@@ -10,41 +10,42 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zapdoc.domain.normalize import LANGUAGES
 from zapdoc.extraction.vocabulary import alternation, entries
 
 
+def _cldr_names(kind: str) -> Iterator[tuple[str, int, str]]:
+    """(width, number, name case-folded without its final dot) of every month or weekday name (``kind``
+    "months" or "days") in the format and stand-alone contexts of each claimed language, from CLDR."""
+    from babel import Locale
+
+    for lang in LANGUAGES:
+        names = getattr(Locale.parse(lang), kind)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in names[context][width].items():
+                    yield width, int(number), str(name).casefold().rstrip(".")
+
+
 @functools.cache
 def month_names() -> dict[str, int]:
     """Month name or abbreviation (case-folded, without the final dot) -> month number, from CLDR."""
-    from babel import Locale
-
     names: dict[str, int] = {}
-    for lang in LANGUAGES:
-        months = Locale.parse(lang).months
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in months[context][width].items():
-                    names.setdefault(str(name).casefold().rstrip("."), int(number))
+    for _width, number, key in _cldr_names("months"):
+        names.setdefault(key, number)
     return names
 
 
 @functools.cache
 def _weekdays() -> tuple[dict[str, int], dict[str, int]]:
     """(names of three letters or more, two-letter abbreviations) -> weekday number, from CLDR."""
-    from babel import Locale
-
     names: dict[str, int] = {}
     short: dict[str, int] = {}
-    for lang in LANGUAGES:
-        days = Locale.parse(lang).days
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in days[context][width].items():
-                    key = str(name).casefold().rstrip(".")
-                    (names if width == "wide" or len(key) >= 3 else short).setdefault(key, int(number))
+    for width, number, key in _cldr_names("days"):
+        (names if width == "wide" or len(key) >= 3 else short).setdefault(key, number)
     return names, short
 
 
