@@ -462,3 +462,15 @@ def test_registration_numbers_are_not_phones() -> None:
     doc = _doc("LIBRAIRIE DU PORT\nSIRET 512 345 678 00019\nTVA FR83512345678\nTotal TTC 15,40 EUR")
     values = OfflineExtractor().extract(doc, template_fields("invoice")).values
     assert values["vendor_phone"].value is None
+
+
+def test_a_row_of_amounts_is_not_a_phone() -> None:
+    # GIVEN a line item whose quantity, price, discount and amount stand side by side, and no phone anywhere
+    doc = _doc(
+        "Northwind Supplies\n12 Harbour Road, Bristol\nInvoice INV-4411\n"
+        "Product Quantity Unit Price Disc. Amount\nOak shelf 1.00 kg 42.00 0.00 42.00\nTotal $ 42.00"
+    )
+    # WHEN the invoice is extracted
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    # THEN the amounts are not read as a phone number
+    assert values["vendor_phone"].value is None

@@ -357,6 +357,10 @@ class PhoneShape:
     groups: int
 
 
+# A decimal amount standing alone ("42.00", "0,00"), not a pair inside a dotted phone ("12.34.56").
+_DECIMAL_AMOUNT_RE = re.compile(r"(?<![\d.,])\d{1,9}[.,]\d{2}(?![\d.,])")
+
+
 def find_phones(text: str, *, strict: bool = True) -> list[Found]:
     """Phone numbers in ``text``. ``strict`` asks for an international "+", an area code in parentheses
     or at least three digit groups, so that amounts, dates and years are not taken for phones."""
@@ -379,6 +383,8 @@ def find_phones(text: str, *, strict: bool = True) -> list[Found]:
                 continue  # "2019 2020 2021"
             if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d{2})?", raw):
                 continue  # "1 234 567" or "1.234.567,00": an amount
+            if len(_DECIMAL_AMOUNT_RE.findall(raw)) >= 2:
+                continue  # "42.00 0.00": a row of amounts (a table's price and discount columns)
         found.append(Found(phone, m.start(), m.start() + len(m.group(0).rstrip()), raw))
     return found
 
