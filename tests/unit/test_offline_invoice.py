@@ -474,3 +474,18 @@ def test_a_row_of_amounts_is_not_a_phone() -> None:
     values = OfflineExtractor().extract(doc, template_fields("invoice")).values
     # THEN the amounts are not read as a phone number
     assert values["vendor_phone"].value is None
+
+
+def test_the_net_amount_is_the_total_minus_the_tax_when_no_subtotal_is_printed() -> None:
+    # GIVEN an invoice that prints its charges, a tax line and a total, but no "subtotal" or "net" label
+    doc = _doc(
+        "Cloudline Hosting Inc.\nInvoice Number: 70021\nInvoice Date: March 4, 2024\n"
+        "Service charges $18.40\nCredits $0.00\nTax $1.60\nTotal for this invoice $20.00"
+    )
+    # WHEN the invoice is extracted
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    # THEN the net amount is the total minus the tax, marked for review and saying how it was found
+    net = values["net_amount"]
+    assert net.value == Decimal("18.40")
+    assert net.is_low_confidence
+    assert "total 20.00 - tax 1.60" in net.note

@@ -54,6 +54,7 @@ CURRENCY_MIXED = 0.5  # the most frequent of several currencies
 # --------------------------------------------------------------------------------------------- amounts
 SUM_AGREES_CONFIDENCE = 0.92  # a total, net and tax that add up
 SUM_DISAGREES_CAP = 0.5  # a total smaller than the net amount
+DERIVED_NET_CONFIDENCE = 0.55  # a net amount not printed as such: the total minus the printed tax (to check)
 
 # ------------------------------------------------------------------------------------------ party names
 HEADING_NAME_CONFIDENCE = 0.6  # the first name-like line under a party heading ("Sold by: ACME Ltd")

@@ -30,7 +30,7 @@ from zapdoc.extraction.labels import (
     custom_concept,
     known_concept,
 )
-from zapdoc.extraction.money import adds_up
+from zapdoc.extraction.money import adds_up, money_text
 from zapdoc.extraction.patterns import find_emails, find_phones
 from zapdoc.extraction.search import Candidate, label_candidates, parser_for, select
 from zapdoc.extraction.tables import extract_table
@@ -344,6 +344,15 @@ def _check_totals(fields: Sequence[FieldSpec], values: dict[str, FieldValue]) ->
     if not all(k in names for k in keys):
         return
     net, tax, total = (values[k] for k in keys)
+    if net.value is None and isinstance(tax.value, Decimal) and isinstance(total.value, Decimal):
+        # net + tax = total: with the total and the tax printed, the net is their difference
+        # ("Charges $4.11 / Tax $0.00 / Total $4.11" names no subtotal), marked for review
+        if 0 <= tax.value <= total.value:
+            net.value = total.value - tax.value
+            net.confidence = cf.DERIVED_NET_CONFIDENCE
+            net.evidence = total.evidence
+            net.note = f"not printed as such: total {money_text(total.value)} - tax {money_text(tax.value)}"
+        return
     if not all(isinstance(v.value, Decimal) for v in (net, tax, total)):
         return
     assert isinstance(net.value, Decimal)
