@@ -126,6 +126,30 @@ SHIP_TO_BLOCK = {"en": "Delivery address", "fr": "Adresse de livraison", "de": "
                  "nl": "Afleveradres"}  # fmt: skip
 DEPARTMENT = {"en": "Customer Service", "fr": "Service Clients", "de": "Kundenservice",
               "nl": "Klantenservice"}  # fmt: skip
+# Party layouts (``sender`` "pay_to" / "title_left" / "party_columns" and the party flags below).
+PARTY_COLUMNS = {"en": (("Seller", "Buyer"), ("Supplier", "Customer")),
+                 "de": (("Verkäufer", "Käufer"), ("Lieferant", "Kunde")),
+                 "fr": (("Vendeur", "Acheteur"), ("Fournisseur", "Client")),
+                 "nl": (("Verkoper", "Koper"), ("Leverancier", "Klant"))}  # fmt: skip
+# where the name of whom to pay stands when nothing else names the vendor ("{}" is the name)
+PAY_TO = {"en": ("Pay to: {}", "Remit to: {}", "Please make cheques payable to {}", "Beneficiary: {}",
+                 "Account name: {}"),
+          "de": ("Kontoinhaber: {}", "Zahlungsempfänger: {}", "Begünstigter: {}"),
+          "fr": ("Titulaire du compte : {}", "Bénéficiaire : {}", "Chèque à l'ordre de {}"),
+          "nl": ("Rekeninghouder: {}", "Begunstigde: {}", "Ten name van {}")}  # fmt: skip
+TAGLINES = {"en": ("Quality {t} since {y}", "Your partner for {t}", "Reliable {t}, every day"),
+            "de": ("Qualität seit {y}", "Ihr Partner für {t}", "Seit {y} für Sie da"),
+            "fr": ("Votre partenaire depuis {y}", "La qualité au service de vos projets", "Depuis {y}"),
+            "nl": ("Uw partner sinds {y}", "Kwaliteit sinds {y}", "Vakmanschap sinds {y}")}  # fmt: skip
+ATTENTION = {"en": "Attn:", "de": "z. Hd.", "fr": "À l'attention de", "nl": "t.a.v."}
+CUSTOMER = {"en": "Customer", "de": "Kunde", "fr": "Client", "nl": "Klant"}
+TRADING_AS = {"en": ("trading as", "t/a"), "de": ("handelnd unter",), "fr": ("exerçant sous le nom",),
+              "nl": ("h.o.d.n.", "handelend onder de naam")}  # fmt: skip
+SPACED_FORMS = {"en": ("Ltd.", "LTD", "Limited"), "de": ("G.m.b.H.", "G m b H", "Gmbh"),
+                "fr": ("S.A.R.L.", "S. A. R. L.", "S.à r.l."), "nl": ("B. V.", "b.v.", "BV")}  # fmt: skip
+# the sender's own VAT id and the customer's, both labelled in the info block
+OUR_VAT = {"en": "Our VAT no.", "de": "Unsere USt-IdNr.", "fr": "Notre n° TVA", "nl": "Ons btw-nummer"}
+YOUR_VAT = {"en": "Your VAT no.", "de": "Ihre USt-IdNr.", "fr": "Votre n° TVA", "nl": "Uw btw-nummer"}
 IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
 TLD = {"en": "co.uk", "fr": "fr", "de": "de", "nl": "nl"}
 
@@ -158,8 +182,22 @@ class Options:
     # ... or centred on top with its address on one line; or a "From" block beside the "Bill to" block
     # (no letterhead); or only in the footer
     # ... or, SaaS style, a plain block (no heading) left of the "Bill to" block
+    # ... or, from a logo image, no name on top (the address and contact only), the name printed only in
+    # the payment details ("Pay to:", "Please make cheques payable to ...", "Kontoinhaber: ...")
+    # ... or its block right, name first, with the title "INVOICE" left at the same height
+    # ... or "Seller" / "Buyer" ("Lieferant" / "Kunde" ...) as two headed columns side by side
+    # (the last three are never drawn by random_options: see party_options)
     sender: Literal[
-        "letterhead", "beside_window", "department", "centered", "from_heading", "footer_only", "plain_block"
+        "letterhead",
+        "beside_window",
+        "department",
+        "centered",
+        "from_heading",
+        "footer_only",
+        "plain_block",
+        "pay_to",
+        "title_left",
+        "party_columns",
     ] = "letterhead"
     brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
     ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
@@ -174,6 +212,14 @@ class Options:
     # a headed delivery address ("Delivery address:" / person / street / place) top left, over the window
     # (the letterhead then stands right)
     delivery_block: bool = False
+    # Party layouts, never drawn by random_options (existing seeds stay as they were): see party_options.
+    logo_case: bool = False  # the big line in another case or abbreviated ("kestrel design", "KD")
+    tagline: bool = False  # a slogan under the vendor's name in its letterhead ("Quality design since 1982")
+    buyer_on_label: bool = False  # "Bill to: Orion Retail Ltd" on the heading's row, or "Customer: ..." info
+    attention: bool = False  # "Attn:"/"z. Hd."/"t.a.v." a person, the company on its own line; or "c/o"
+    trading_as: bool = False  # "Kestrel Group Ltd t/a Kestrel Design": the vendor is the registered name
+    spaced_form: bool = False  # the vendor's legal form with dots or spaces ("B. V.", "S.A.R.L.", "G m b H")
+    vat_our_your: bool = False  # "Our VAT no." / "Your VAT no." ("Ihre USt-IdNr.") in the info block
 
 
 @dataclass
@@ -230,6 +276,18 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
         header_row=rng.random() < 0.2,
     )
     return replace(drawn, **overrides)
+
+
+PARTY_LAYOUTS = ("pay_to", "title_left", "party_columns", "logo_case", "tagline", "buyer_on_label",
+                 "attention", "trading_as", "spaced_form", "vat_our_your")  # fmt: skip
+
+
+def party_options(rng: random.Random, layout: str, **overrides: Any) -> Options:
+    """Options drawn from ``rng`` as random_options does, with one party layout of PARTY_LAYOUTS on."""
+    base = random_options(rng)
+    if layout in ("pay_to", "title_left", "party_columns"):
+        return replace(base, sender=layout, **overrides)  # type: ignore[arg-type]
+    return replace(base, **{layout: True, **overrides})
 
 
 # ------------------------------------------------------------------------------------ identifiers
@@ -323,7 +381,15 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     capital = opts.capital_mention and lang == "fr"
     form = rng.choice(("SAS", "SARL")) if capital else LEGAL[lang]
     sole = opts.sole_trader and not capital and opts.sender != "department"  # departments: companies
+    # the party layouts draw from their own generator, so that the draws above and below stay as they were
+    xr = random.Random(f"parties-{seed}")
+    if opts.spaced_form and not capital:
+        form = xr.choice(SPACED_FORMS[lang])
     vendor = core if sole else f"{core} {form}"
+    legal = vendor  # the registered name
+    if opts.trading_as and not capital and opts.sender != "department":
+        owner = xr.choice(PEOPLE) if sole else f"{core.split(maxsplit=1)[0]} Group {form}"
+        legal, vendor = owner, f"{owner} {xr.choice(TRADING_AS[lang])} {core}"
     buyer_lang: Lang = rng.choice(LANGS)
     _, buyer_prefix, buyer_country_name = COUNTRY[buyer_lang]
     if opts.buyer_company:
@@ -409,13 +475,36 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     logo = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else core.upper()
     if opts.brand_logo and opts.sender != "department":
         logo = core.split(maxsplit=1)[0].upper()
+    if opts.logo_case and opts.sender != "department":
+        initials = "".join(p[0] for p in core.split()).upper()
+        logo = xr.choice((core.lower(), initials, core.split(maxsplit=1)[0].lower()))
+    if opts.tagline:
+        year = str(xr.randrange(1950, 2015))
+        head.insert(0, xr.choice(TAGLINES[lang]).format(t=core.rsplit(maxsplit=1)[-1].lower(), y=year))
     info_x = 340
     addressing = "bill_to" if opts.sender in ("from_heading", "plain_block") else opts.addressing
-    if opts.sender in ("footer_only", "from_heading", "plain_block"):
+    if opts.sender in ("footer_only", "from_heading", "plain_block", "party_columns"):
         pass  # no letterhead
+    elif opts.sender == "pay_to":
+        # a logo image prints no text: the letterhead shows the address and contact only
+        hx = left_x if opts.letterhead == "left" else right_x
+        for i, line in enumerate(head[1:] if opts.tagline else head):
+            text(hx, 60 + 11 * i, line, 8, right=opts.letterhead == "right")
+    elif opts.sender == "title_left":
+        # the title left, the sender's name and address right at the same height
+        title_top = (w["credit"] if opts.credit_note else w["title"]) + (
+            f" {w['weak_number']} {number}" if opts.weak_number_label else ""
+        )
+        text(left_x, 56, title_top, 20, bold=True)
+        text(right_x, 50, vendor if not opts.logo_case else logo, 13, right=True, bold=True)
+        for i, line in enumerate(head):
+            text(right_x, 64 + 11 * i, line, 8, right=True)
     elif opts.sender == "centered":
         text(width / 2, 50, logo, 18, bold=True, centre=True)
-        text(width / 2, 66, f"{v_street} · {v_place} · {w['phone']} {v_phone} · {v_email}", 8, centre=True)
+        if opts.tagline:
+            text(width / 2, 62, head[0], 8, centre=True)
+        cy = 74 if opts.tagline else 66
+        text(width / 2, cy, f"{v_street} · {v_place} · {w['phone']} {v_phone} · {v_email}", 8, centre=True)
     elif opts.sender == "beside_window":
         # the sender's address right-aligned beside the window, a blank line before the postcode
         for dy, line in ((0, vendor), (12, v_street), (36, v_place), (48, country_name)):
@@ -435,30 +524,55 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             text(left_x, 62 + 11 * i, line, 9, bold=i == 0)
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
-    if opts.sender in ("from_heading", "plain_block"):
+    if opts.sender == "party_columns":
+        seller_word, buyer_word = xr.choice(PARTY_COLUMNS[lang])
+        text(left_x, y, f"{seller_word}:", 9, bold=True)
+        for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
+            text(left_x, y + 12 + 12 * i, line, 10)
+        left_x_buyer = 300
+    elif opts.sender in ("from_heading", "plain_block"):
         # the sender's block (under its heading, or plain), left; the buyer's beside it
         if opts.sender == "from_heading":
             text(left_x, y, f"{FROM[lang]}:", 9, bold=True)
         for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
             text(left_x, y + 12 + 12 * i, line, 10)
-        left_x_buyer = 215
+        left_x_buyer = 300 if opts.trading_as else 215  # a long "... trading as ..." line needs room
     else:
         left_x_buyer = left_x
-    if addressing == "window":
-        if opts.sender not in ("beside_window", "footer_only"):
+    person = ""
+    if opts.attention:
+        person = xr.choice([p for p in PEOPLE if p != buyer])
+    on_label = opts.buyer_on_label and (addressing != "window" or opts.sender == "party_columns")
+    customer_info = opts.buyer_on_label and not on_label  # "Customer: <buyer>" in the info block, no window
+    if opts.sender == "party_columns":
+        text(left_x_buyer, y, f"{buyer_word}:" + (f" {buyer}" if on_label else ""), 9, bold=True)
+        y += 12
+    elif customer_info:
+        y += 14
+    elif addressing == "window":
+        if opts.sender not in ("beside_window", "footer_only", "pay_to"):
             sender_line = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else vendor
             text(left_x, y, f"{sender_line} · {v_street} · {v_place}", 6.5)
         y += 14
     else:
-        text(left_x_buyer, y, f"{w['bill_to']}:", 9, bold=True)
+        text(left_x_buyer, y, f"{w['bill_to']}:" + (f" {buyer}" if on_label else ""), 9, bold=True)
         y += 12
     block = [buyer, b_street, b_place, buyer_country_name]
+    if opts.attention and opts.buyer_company:
+        # the company and a person to its attention, either order
+        block[1:1] = [f"{ATTENTION[lang]} {person}"]
+        if xr.random() < 0.5:
+            block[0], block[1] = block[1], block[0]
+    elif opts.attention:
+        block[1:1] = [f"c/o {xr.choice(NAME_PARTS)} {xr.choice(TRADES)} {LEGAL[buyer_lang]}"]
+    if on_label:
+        block = [line for line in block if line != buyer]
     if opts.buyer_vat:
         block.append(f"{w['buyer_vat']}: {b_vat}")
     b_host = f"{buyer.split(maxsplit=1)[0].lower().replace('é', 'e')}-{buyer_lang}.example"
     if opts.buyer_email:
         block.append(f"{w['email']}: accounts@{b_host}")
-    for line in block:
+    for line in block if not customer_info else []:
         text(left_x_buyer, y, line, 10)
         y += 12
     if opts.ship_to and addressing == "bill_to":
@@ -468,7 +582,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             y += 12
             text(left_x_buyer, y, line, 10)
         y += 12
-    if opts.sender in ("from_heading", "plain_block"):
+    if opts.sender in ("from_heading", "plain_block", "party_columns"):
         y = max(y, 150 + 12 * 6)
     # info block: labels left, values right
     info: list[tuple[str, str]] = []
@@ -486,7 +600,14 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         info.append((w["due"], date_text(due, opts)))
     info.append((w["order"], order_no))
-    iy = 250 if opts.sender in ("beside_window", "from_heading", "plain_block") else 150
+    if customer_info:
+        info.insert(0, (CUSTOMER[lang], buyer))
+    our_vat = opts.vat_our_your and xr.random() < 0.6
+    if opts.vat_our_your:
+        if our_vat:
+            info.append((OUR_VAT[lang], v_vat))
+        info.append((YOUR_VAT[lang], b_vat))
+    iy = 250 if opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns") else 150
     # "Invoice number | Invoice date | Due date": a row of column headers, each value under its header
     row = [(label, value) for label, value in info if label != w["period"]][:4] if opts.header_row else []
     for label, value in info:
@@ -514,9 +635,9 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # title
     ty = max(y, iy) + 24
     title = w["credit"] if opts.credit_note else w["title"]
-    text(
-        left_x, ty, title + (f" {w['weak_number']} {number}" if opts.weak_number_label else ""), 16, bold=True
-    )
+    if opts.sender != "title_left":  # (drawn on top)
+        weak = f" {w['weak_number']} {number}" if opts.weak_number_label else ""
+        text(left_x, ty, title + weak, 16, bold=True)
     # items
     ty += 28
     cols = (left_x, 330, 400, right_x)
@@ -560,6 +681,19 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         text(left_x, ty, w["pay_by"].format(date=date_text(due, opts)), 9)
         ty += 12
+    if opts.sender == "pay_to":
+        # whom to pay: the only place the vendor's name is printed
+        pay = xr.choice(PAY_TO[lang])
+        if pay.startswith("Remit to") and xr.random() < 0.5:
+            ty += 6  # a "Remit to:" block: heading, name, address
+            for i, line in enumerate(("Remit to:", vendor, v_street, v_place)):
+                text(left_x, ty, line, 9, bold=i == 0)
+                ty += 11
+        elif xr.random() < 0.5:
+            text(left_x, ty, f"{pay.format(vendor)} · IBAN {grouped(v_iban)}", 9)
+        else:
+            text(left_x, ty, pay.format(vendor), 9)
+        ty += 12
     # footer: registration, tax and bank data of the vendor
     fy = height - 70
     company_no = f"{w['company_no']} {rng.randrange(10**6, 10**7)}"
@@ -570,6 +704,8 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
     elif opts.sender == "footer_only":
         first_col = [vendor, v_street, v_place, f"{w['email']}: {v_email}"]  # the only place of the sender
+    elif opts.sender == "pay_to":
+        first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
     if capital:
         siren = v_vat[4:]
         first_col = [f"{vendor} au capital de {rng.choice(('10 000', '7 500', '50 000'))} € – RCS {v_city} "
@@ -578,14 +714,19 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             first_col[1:] = [f"{w['email']}: {v_email}"]
         elif opts.sender == "footer_only":
             first_col.append(f"{w['email']}: {v_email}")
+    vat_col = [f"{w['vat_no']}: {v_vat}", company_no]
+    if our_vat and xr.random() < 0.5:
+        vat_col = [company_no]  # the sender's VAT id only in the info block
     footer_cols = (
         first_col,
-        [f"{w['vat_no']}: {v_vat}", company_no],
+        vat_col,
         [f"IBAN: {grouped(v_iban)}", f"BIC: {rng.choice(('ABCD', 'WXYZ'))}{country}2X"],
     )
     if opts.stacked_footer:
         # "IBAN" over "DE12 3456 ..." in each column: read across, the labels and values interleave
         pairs = [("IBAN", grouped(v_iban)), (w["vat_no"], v_vat), (w["company_no"].split()[0], company_no)]
+        if len(vat_col) == 1:
+            del pairs[1]
         if opts.sender == "footer_only":
             for k, line in enumerate(first_col):  # the sender's whole address over the stacked pairs
                 text(left_x, fy - 12 - 9 * (len(first_col) - 1 - k), line, 7)
@@ -613,18 +754,20 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the
     # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
     # a return line), which is how the issuer writes it.
-    printed_with_form = opts.sender in ("beside_window", "from_heading", "plain_block") or (
-        addressing == "window" and opts.sender in ("letterhead", "centered")
+    printed_with_form = (
+        opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns")
+        or (opts.sender == "title_left" and not opts.logo_case)
+        or (addressing == "window" and opts.sender in ("letterhead", "centered"))
     )
     truth: dict[str, Any] = {
         "invoice_number": number,
         "issue_date": issue,
         "due_date": None if opts.paid else due,
-        "vendor_name": vendor if printed_with_form or not capital else core,
+        "vendor_name": legal if printed_with_form or not capital else core,
         "vendor_vat_id": v_vat,
         "vendor_email": v_email,
         "buyer_name": buyer,
-        "buyer_vat_id": b_vat if opts.buyer_vat else None,
+        "buyer_vat_id": b_vat if (opts.buyer_vat and not customer_info) or opts.vat_our_your else None,
         "buyer_email": f"accounts@{b_host}" if opts.buyer_email else None,
         "iban": v_iban,
         "currency": currency,

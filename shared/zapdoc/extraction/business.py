@@ -19,6 +19,7 @@ from zapdoc.extraction.labels import (
     NET_AMOUNT,
     TAX_AMOUNT,
     TOTAL_AMOUNT,
+    VENDOR_BEFORE,
     Concept,
     Party,
 )
@@ -52,9 +53,11 @@ from zapdoc.extraction.vocabulary import source as vocabulary_source
 
 
 def _label_party(line: Line, start: int, end: int) -> Party | None:
-    """The party a label belongs to by its own words ("N° TVA client", "Uw BTW nummer")."""
+    """The party a label belongs to by its own words ("N° TVA client", "Uw BTW nummer", "Our VAT no.")."""
     before = line.text[max(0, start - 30) : start]
     after = line.text[end : end + 30]
+    if VENDOR_BEFORE.search(before):
+        return "vendor"
     if BUYER_BEFORE.search(before) or BUYER_AFTER.search(after):
         return "buyer"
     return None
@@ -96,7 +99,9 @@ def vat_candidates(ctx: DocContext, concept: Concept) -> list[Candidate]:
                 continue
             party = ctx.layout_party(found.raw) or line.party
             prefix = line.text[max(0, found.start - 40) : found.start]
-            if BUYER_BEFORE.search(prefix) or re.search(
+            if VENDOR_BEFORE.search(prefix):
+                party = "vendor"  # "Unsere USt-IdNr.: DE...", under the buyer's heading or not
+            elif BUYER_BEFORE.search(prefix) or re.search(
                 r"(?i)(?:client|customer|kunde|acheteur|buyer)", prefix
             ):
                 party = "buyer"
@@ -485,8 +490,8 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
                 text = _trim_name(raw)
                 if lines[j].party != concept.party:
                     break
-                if text != raw and len(text.split()) < 2:
-                    continue  # what remains after cutting a label off is too little to be a name
+                if (text != raw and len(text.split()) < 2) or _ATTENTION_RE.match(raw):
+                    continue  # too little left after cutting a label off to be a name; "Attn: ..."
                 if _plausible_name(text) and not re.match(r"^\d", text):
                     cands.append(Candidate(text.strip(" ,"), cf.HEADING_NAME_CONFIDENCE, j, j, 0, len(text)))
                     break
@@ -554,7 +559,34 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
         if c.note == _FOOTER_ADDRESS:
             c.note = ""
     best = _as_written(ctx, _complete_name(ctx, best))
-    return _without_stated_form(ctx, best) if concept.party == "vendor" else best
+    if concept.party != "vendor":
+        return best
+    return _without_stated_form(ctx, _behind_trade_name(ctx, best))
+
+
+def _behind_trade_name(ctx: DocContext, best: Candidate) -> Candidate:
+    """The registered name when the chosen one trades under another: "Kestrel Group Ltd t/a Kestrel Design"
+    names "Kestrel Group Ltd" (EN 16931 keeps the seller's name, BT-27, apart from its trading name, BT-28),
+    whether the whole phrase or the trade name alone ("KESTREL DESIGN" on top) was chosen."""
+    value = str(best.value)
+    m = _TRADING_AS_RE.search(value)
+    if m is not None and _plausible_name(value[: m.start()]):
+        best.value = value[: m.start()].strip(" ,")
+        best.end = best.start + len(best.value)
+        return best
+    folded = _fold(value)
+    if len(folded) < 3:
+        return best
+    for line in ctx.lines:
+        m = _TRADING_AS_RE.search(line.text)
+        if m is None:
+            continue
+        registered = _RETURN_SPLIT_RE.split(line.text[: m.start()])[-1].strip(" ,")
+        trade = _RETURN_SPLIT_RE.split(line.text[m.end() :], maxsplit=1)[0]
+        if _plausible_name(registered) and _fold(trade).startswith(folded):
+            start = m.start() - len(registered)
+            return Candidate(registered, best.confidence, line.index, line.index, start, m.start())
+    return best
 
 
 def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
@@ -718,6 +750,14 @@ _SALUTATION_RE = re.compile(
 _RETURN_SPLIT_RE = re.compile(r"\s?(?:·|•|●|\||–|—|,)\s|\s-\s")
 
 
+_OPTIONAL_SPACE = r"\s?"  # "z.Hd." and "z. Hd."
+# A line naming whom a party's mail goes to the attention or in the care of ("Attn: Anna Berger", "z. Hd.
+# Frau Keller", "c/o Orion Retail Ltd"): never the party's name, nor the rest of it (parties.json).
+_ATTENTION_RE = re.compile(
+    rf"(?i)^\W{{0,3}}(?:{vocabulary_source('parties', 'attention', space=_OPTIONAL_SPACE)})(?![^\W\d_])"
+)
+# "Kestrel Group Ltd trading as Kestrel Design", "t/a", "h.o.d.n.": a registered name, then its trade name.
+_TRADING_AS_RE = re.compile(rf"(?i)\s(?:{vocabulary_source('parties', 'trading_as')})(?![^\W\d_])\s?")
 _CONTACT_LINE_RE = re.compile(r"(?i)^(?:tel|phone|fon|fax|mobile?|e-?mail|www|web|http)|@")
 
 
@@ -730,6 +770,7 @@ def _continues(name: str, nxt: str) -> bool:
     Musterstadt a.G."): a short line without digits that ends with the legal form the first lacks."""
     return (
         not _LEGAL_END_RE.search(name)
+        and not _ATTENTION_RE.match(nxt)
         and len(nxt) <= 60
         and not re.search(r"[\d:@]", nxt)
         and bool(_LEGAL_END_RE.search(nxt))
@@ -741,6 +782,8 @@ def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tup
     """(name, first printed line) of a party block: its first plausible line, a lone salutation joined to
     the name under it, a name continued on the next line joined to it."""
     for i, raw in enumerate(lines[:5]):
+        if _ATTENTION_RE.match(raw):
+            continue  # "Attn: Anna Berger" over or under the company's name
         text = _RETURN_SPLIT_RE.split(raw, maxsplit=1)[0] if return_line else raw
         text = _trim_name(text).strip(" ,")
         nxt = lines[i + 1] if i + 1 < len(lines) else ""

@@ -249,6 +249,7 @@ TAX_AMOUNT = Concept(
 _VAT_LABELS = data_labels("@vat_id")
 BUYER_BEFORE = party_words("buyer_before")
 BUYER_AFTER = party_words("buyer_after")
+VENDOR_BEFORE = party_words("vendor_before")  # "Our VAT no.", "Unsere USt-IdNr.": the issuer's own
 
 VENDOR_VAT_ID = Concept(
     "vendor_vat_id",

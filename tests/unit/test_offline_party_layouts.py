@@ -1,0 +1,90 @@
+"""Party roles on layouts the plain generator does not draw (tests/invoicegen.py ``party_options``).
+
+Each test draws seeded invoices with one party layout (everything else random: language, letterhead,
+addressing, traps) and checks the vendor's and the buyer's name and VAT id: the name only in the payment
+details, a tagline under the name, "Seller"/"Buyer" columns, the buyer on its heading's row, a person to
+the attention of a company, "trading as", legal forms with dots or spaces, "Our VAT no." / "Your VAT no.".
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.invoicegen import PARTY_LAYOUTS, Generated, generate, party_options
+from zapdoc.domain.documents import Extraction, Source
+from zapdoc.domain.fields import parse_fields
+from zapdoc.domain.templates import template_fields
+from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.inputs.pdf import inspect_pdf
+
+INVOICE = (*template_fields("invoice"), *parse_fields("amount_due:amount"))
+PARTY_FIELDS = ("vendor_name", "buyer_name", "vendor_vat_id", "buyer_vat_id")
+
+
+def run(g: Generated) -> dict[str, Any]:
+    doc = inspect_pdf(Source("generated.pdf", g.pdf))
+    extraction: Extraction = OfflineExtractor().extract(doc, INVOICE)
+    return {name: fv.value for name, fv in extraction.values.items()}
+
+
+def layouts(layout: str, seeds: range = range(12), **fixed: Any) -> list[Generated]:
+    """Invoices with ``layout`` on, one per seed, random in everything else (language included)."""
+    return [generate(seed, party_options(random.Random(7000 + seed), layout, **fixed)) for seed in seeds]
+
+
+def wrong(g: Generated, fields: tuple[str, ...] = PARTY_FIELDS) -> list[str]:
+    got = run(g)
+    return [
+        f"{name}: expected {g.truth[name]!r} got {got[name]!r} ({g.options})"
+        for name in fields
+        if got[name] != g.truth[name]
+    ]
+
+
+def test_a_party_layout_changes_nothing_else_the_seed_draws() -> None:
+    from dataclasses import replace
+
+    from tests.invoicegen import Options, random_options
+
+    # GIVEN the options of a seed with a party layout and without
+    for layout in PARTY_LAYOUTS:
+        with_layout = party_options(random.Random(5), layout)
+        plain = random_options(random.Random(5))
+        # THEN only the layout differs (random_options itself never draws one: old seeds stay as they were)
+        defaults = Options()
+        flags = [name for name in PARTY_LAYOUTS if name in Options.__dataclass_fields__]
+        reset = {name: getattr(defaults, name) for name in flags}
+        assert replace(with_layout, sender=plain.sender, **reset) == plain, layout
+
+
+def test_our_vat_number_is_the_vendors_and_your_vat_number_the_buyers() -> None:
+    # GIVEN "Our VAT no." / "Unsere USt-IdNr." / "Notre n° TVA" / "Ons btw-nummer" and "Your VAT no." / "Ihre
+    # USt-IdNr." ... in the info block (under the buyer's heading in reading order), the vendor's own
+    # sometimes only there
+    for g in layouts("vat_our_your", seeds=range(24)):
+        # THEN the issuer's own is the vendor's and the customer's own never is
+        assert wrong(g, ("vendor_vat_id", "buyer_vat_id")) == []
+
+
+def test_the_vendors_own_words_before_a_label_are_found_in_their_examples() -> None:
+    from zapdoc.extraction.labels import BUYER_BEFORE, VENDOR_BEFORE, _field_label_data
+
+    for text in _field_label_data()["party_words"]["vendor_before"]["examples"]:
+        assert VENDOR_BEFORE.search(text) and not BUYER_BEFORE.search(text), text
+
+
+def test_a_person_to_the_attention_of_the_buyer_is_neither_its_name_nor_part_of_it() -> None:
+    # GIVEN a buyer's block with "Attn:" / "z. Hd." / "À l'attention de" / "t.a.v." and a person over or under
+    # the company's line, or a person "c/o" a company
+    for g in layouts("attention"):
+        # THEN the buyer is the company (the person when mail goes in a company's care), never both joined
+        assert wrong(g, ("buyer_name", "vendor_name")) == []
+
+
+def test_a_registered_name_trading_under_another_is_the_vendor() -> None:
+    # GIVEN "Kestrel Group Ltd t/a Kestrel Design" / "handelnd unter" / "h.o.d.n." in the sender's lines and
+    # often the trade name alone as the letterhead's big line
+    for g in layouts("trading_as"):
+        # THEN the vendor is the registered name before the trade name
+        assert wrong(g, ("vendor_name",)) == []
