@@ -755,7 +755,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
     # a return line), which is how the issuer writes it.
     printed_with_form = (
-        opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns")
+        opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns", "pay_to")
         or (opts.sender == "title_left" and not opts.logo_case)
         or (addressing == "window" and opts.sender in ("letterhead", "centered"))
     )

@@ -88,3 +88,12 @@ def test_a_registered_name_trading_under_another_is_the_vendor() -> None:
     for g in layouts("trading_as"):
         # THEN the vendor is the registered name before the trade name
         assert wrong(g, ("vendor_name",)) == []
+
+
+def test_a_vendor_named_only_where_to_pay_is_found_there_and_its_letterhead_is_not_the_buyer() -> None:
+    # GIVEN no name on top (a logo printed as an image): the letterhead shows the address and contact only,
+    # the footer no name either, and the vendor is named only in the payment details ("Please make cheques
+    # payable to ...", "Kontoinhaber:", "Chèque à l'ordre de", "Ten name van", a "Remit to:" block)
+    for g in layouts("pay_to", seeds=range(16)):
+        # THEN the vendor is the one to pay, without the payment words, and the window's address the buyer
+        assert wrong(g) == []

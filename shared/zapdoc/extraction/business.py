@@ -49,6 +49,7 @@ from zapdoc.extraction.search import (
     select,
 )
 from zapdoc.extraction.vocabulary import legal_form
+from zapdoc.extraction.vocabulary import pattern as vocabulary_pattern
 from zapdoc.extraction.vocabulary import source as vocabulary_source
 
 
@@ -442,6 +443,11 @@ _STREET_RE = re.compile(
 )
 
 
+def street_line(text: str) -> bool:
+    """Whether ``text`` is an address's street line ("12 Mill Lane", "Hauptstraße 5", "rue du Port 3")."""
+    return bool(re.match(r"^\d{1,5}\s?[a-zA-Z]?\s[^\W\d_]", text) or _STREET_RE.search(text))
+
+
 def _plausible_name(text: str) -> bool:
     text = text.strip(" ,;:")
     if not 2 <= len(text) <= 80 or _NOT_NAME_RE.match(text) or ":" in text or text[0] in "(-–•§":
@@ -533,6 +539,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
             m = _COMPANY_RE.search(line.text)
             if m and _plausible_name(m.group(1)):
                 name = re.sub(r"^(?:.*?:\s)", "", m.group(1)).strip(" ,")
+                name = _after_holder_label(name)
                 if _plausible_name(name):
                     position = cf.COMPANY_NEAR_TOP_BONUS if line.index < 15 else 0.0
                     cands.append(
@@ -656,7 +663,7 @@ def _registered_names(ctx: DocContext) -> list[Candidate]:
             m = _COMPANY_RE.match(piece.strip())
             if m is None:
                 continue
-            name = m.group(1).strip(" ,")
+            name = _after_holder_label(m.group(1).strip(" ,"))
             if _plausible_name(name) and not re.search(r"\d", name) and not registration_text(name):
                 at = line.text.find(name, max(start, 0))
                 out.append(
@@ -847,6 +854,16 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
             )
         )
     return out
+
+
+_HOLDER_LABEL_RE = vocabulary_pattern("parties")
+
+
+def _after_holder_label(name: str) -> str:
+    """A company name read with the payment words before it ("Please make cheques payable to Sable Ltd",
+    "Ten name van Linden B.V."): the name after the account holder's label."""
+    holder = _HOLDER_LABEL_RE.search(name)
+    return name[holder.end() :].strip(" :,") if holder is not None else name
 
 
 # Marks a name read from the head of the sender's address in the footer (cleared before it is returned).

@@ -465,6 +465,9 @@ def assign_roles(layout: Layout) -> None:
         pool = [
             b for b in addresses if not (_right_aligned(b) or agrees_with_domain(b.lines[0], domains))
         ] or addresses
+        # an envelope address starts with whom it goes to; an address that starts with its street or
+        # place (under a logo printed as an image) is the sender's letterhead
+        pool = [b for b in pool if not _nameless(b)] or pool
         framed = [b for b in pool if _return_line(b, first_page, body) is not None]
         plain = [b for b in pool if not (_contact(b) or _registration(b))]
         top = pool[0]
@@ -547,6 +550,14 @@ def _join_split_addresses(layout: Layout) -> None:
                     break
         out.append(upper)
     layout.blocks = out
+
+
+def _nameless(block: Block) -> bool:
+    """Whether an address block starts with its street, place or contact rather than a name."""
+    from zapdoc.extraction.business import street_line  # business reads layouts: imported when used
+
+    first = block.lines[0]
+    return has_postcode_line([first]) or bool(_CONTACT_RE.search(first)) or street_line(first)
 
 
 def _someone_else(block: Block, blocks: list[Block], layout: Layout, domains: set[str]) -> bool:
