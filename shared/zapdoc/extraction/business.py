@@ -23,6 +23,7 @@ from zapdoc.extraction.labels import (
     Concept,
     Party,
 )
+from zapdoc.extraction.layout import STREET_RE as _STREET_RE
 from zapdoc.extraction.layout import Role, agrees_with_domain, domain_names, has_postcode_line
 from zapdoc.extraction.money import adds_up, cents, money_text
 from zapdoc.extraction.patterns import (
@@ -435,17 +436,6 @@ _NAME_STOP_RE = re.compile(
     r"\s(?:Beträge|Betrag|Hinweis|Datum|Date|Seite|Page|Rechnungs\w*|Invoice\w*|Kunden-?nr\w*|Kundennummer|"
     r"Customer|Tel\.?|Fax|E-?Mail|USt\w*|VAT|Steuer\w*|Nr\.|No\.|Lief-Nr\w*|Referenz|Reference|GLN)\b.*$"
 )
-
-
-_STREET_RE = re.compile(
-    r"(?i)(?:stra(?:ß|ss)e|str\.|weg\b|allee\b|gasse\b|platz\b|street|\bst\.|avenue|\bave\.?\b|road\b|\brd\.|"
-    r"\brue\b|chemin|boulevard|\bbd\b|lane\b|drive\b|\bp\.?o\.?\sbox|postfach|\s\d{1,5}\s?[a-z]?$)"
-)
-
-
-def street_line(text: str) -> bool:
-    """Whether ``text`` is an address's street line ("12 Mill Lane", "Hauptstraße 5", "rue du Port 3")."""
-    return bool(re.match(r"^\d{1,5}\s?[a-zA-Z]?\s[^\W\d_]", text) or _STREET_RE.search(text))
 
 
 def _plausible_name(text: str) -> bool:

@@ -552,10 +552,19 @@ def _join_split_addresses(layout: Layout) -> None:
     layout.blocks = out
 
 
+STREET_RE = re.compile(
+    r"(?i)(?:stra(?:ß|ss)e|str\.|weg\b|allee\b|gasse\b|platz\b|street|\bst\.|avenue|\bave\.?\b|road\b|\brd\.|"
+    r"\brue\b|chemin|boulevard|\bbd\b|lane\b|drive\b|\bp\.?o\.?\sbox|postfach|\s\d{1,5}\s?[a-z]?$)"
+)
+
+
+def street_line(text: str) -> bool:
+    """Whether ``text`` is an address's street line ("12 Mill Lane", "Hauptstraße 5", "rue du Port 3")."""
+    return bool(re.match(r"^\d{1,5}\s?[a-zA-Z]?\s[^\W\d_]", text) or STREET_RE.search(text))
+
+
 def _nameless(block: Block) -> bool:
     """Whether an address block starts with its street, place or contact rather than a name."""
-    from zapdoc.extraction.business import street_line  # business reads layouts: imported when used
-
     first = block.lines[0]
     return has_postcode_line([first]) or bool(_CONTACT_RE.search(first)) or street_line(first)
 
