@@ -757,7 +757,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     printed_with_form = (
         opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns", "pay_to")
         or (opts.sender == "title_left" and not opts.logo_case)
-        or (addressing == "window" and opts.sender in ("letterhead", "centered"))
+        or (addressing == "window" and opts.sender in ("letterhead", "centered") and not customer_info)
     )
     truth: dict[str, Any] = {
         "invoice_number": number,

@@ -97,3 +97,21 @@ def test_a_vendor_named_only_where_to_pay_is_found_there_and_its_letterhead_is_n
     for g in layouts("pay_to", seeds=range(16)):
         # THEN the vendor is the one to pay, without the payment words, and the window's address the buyer
         assert wrong(g) == []
+
+
+def test_a_buyer_on_its_labels_row_is_read_from_the_row() -> None:
+    # GIVEN "Bill to: Orion Retail Ltd" / "Rechnungsempfänger: ..." with the address under it, or, without an
+    # address window, "Customer:" / "Kunde:" / "Client :" / "Klant:" in the column of info labels with the
+    # buyer printed right of it on its row
+    for g in layouts("buyer_on_label", seeds=range(16)):
+        # THEN the buyer is the value of its row, never the next label ("Fällig am:", "Klantnummer:")
+        assert wrong(g, ("buyer_name", "vendor_name")) == []
+
+
+def test_a_capital_mention_at_the_head_of_the_footer_address_is_not_part_of_the_name() -> None:
+    # GIVEN a logo word on top ("HARBOUR"), the buyer only in the info block (no window, no return line) and
+    # the footer's address headed by "Harbour Analytics SAS au capital de 10 000 € – RCS Nantes ..."
+    fixed = {"lang": "fr", "brand_logo": True, "capital_mention": True, "addressing": "window"}
+    for g in layouts("buyer_on_label", seeds=range(24), **fixed):
+        # THEN the name stops before the mention (and, the form stated apart there, without it)
+        assert wrong(g, ("vendor_name",)) == []

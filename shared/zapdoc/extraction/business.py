@@ -783,6 +783,9 @@ def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tup
             continue  # "Attn: Anna Berger" over or under the company's name
         text = _RETURN_SPLIT_RE.split(raw, maxsplit=1)[0] if return_line else raw
         text = _trim_name(text).strip(" ,")
+        mention = _FORM_MENTION_RE.search(text)
+        if mention is not None:
+            text = text[: mention.end(1)]  # "Harbour SAS au capital de 10 000 €": the name and its form
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if _SALUTATION_RE.match(text) and nxt and _plausible_name(nxt):
             return f"{text} {nxt.strip()}", raw

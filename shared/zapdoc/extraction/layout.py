@@ -421,6 +421,11 @@ def assign_roles(layout: Layout) -> None:
                 break  # "Lieferant GmbH": a name, not a heading
             if not rest and len(block.segments) == 1:
                 break  # a heading alone: its block was not stacked under it
+            below = block.lines[1:]
+            if not rest and 0 < len(below) - 1 <= sum(line.endswith(":") for line in below):
+                # a label in a column of labels ("Kunde:" over "Rechnungsnummer:"): its party is the value
+                # printed right of it on its row
+                rest = (layout.right_of(head, block.page) or "").strip()
             block.role, block.reason = role, "heading"  # type: ignore[assignment]
             block.skip_first = not rest
             if rest:
