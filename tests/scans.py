@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import pypdfium2 as pdfium
+from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 
-def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True) -> bytes:
-    """``pdf`` as a scanner would return it: every page a bitmap at ``dpi``, no text layer at all."""
+def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True, skew: float = 0.0) -> bytes:
+    """``pdf`` as a scanner would return it: every page a bitmap at ``dpi``, no text layer at all;
+    ``skew`` degrees turns each page counter-clockwise, as a sheet fed askew comes out."""
     src = pdfium.PdfDocument(pdf)
     out = io.BytesIO()
     c = canvas.Canvas(out, invariant=True)
@@ -19,6 +21,8 @@ def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True) -> byt
             page = src[index]
             width, height = page.get_size()
             image = page.render(scale=dpi / 72, grayscale=grayscale).to_pil()
+            if skew:
+                image = image.convert("L").rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
             page.close()
             c.setPageSize((width, height))
             c.drawImage(ImageReader(image), 0, 0, width=width, height=height)

@@ -135,3 +135,46 @@ def test_ocr_time_budget_stops_early_with_a_note(monkeypatch: pytest.MonkeyPatch
     # THEN nothing is read and a note says why
     assert read.pages == [""]
     assert read.notes == ["OCR stopped after 0 of 1 pages: time limit (0.5 s)"]
+
+
+def _tsv_row(line: int, word: int, left: int, top: int, text: str) -> str:
+    # level, page, block, par, line, word, left, top, width, height, conf, text (Tesseract's TSV columns)
+    return "\t".join(map(str, (5, 1, 1, 1, line, word, left, top, 120, 30, 95, text)))
+
+
+def test_a_skewed_page_has_its_rows_levelled_before_values_join_their_labels() -> None:
+    # GIVEN Tesseract's words of a page turned by about 2 degrees: each row drifts 0.035 px per px to
+    # the right, so a value far right stands more than a line lower than its label on the left
+    slope = 0.035
+    rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+    prose = ["Thank", "you", "for", "your", "order", "and", "payment"]
+    for n, y in enumerate((300, 400, 500), start=1):
+        rows += [
+            _tsv_row(n, i, 100 + 150 * i, round(y + slope * (160 + 150 * i)), w) for i, w in enumerate(prose)
+        ]
+    rows.append(_tsv_row(4, 0, 100, round(600 + slope * 160), "Invoice"))
+    rows.append(_tsv_row(4, 1, 250, round(600 + slope * 310), "number:"))
+    rows.append(_tsv_row(5, 0, 2000, round(600 + slope * 2060), "80417"))
+    rows.append(_tsv_row(6, 0, 100, round(640 + slope * 160), "Customer"))
+    rows.append(_tsv_row(6, 1, 250, round(640 + slope * 310), "no.:"))
+    tsv = "\n".join(rows)
+    # WHEN the words are grouped into lines
+    lines = [ln.text for ln in ocr._lines(tsv, 1, 1.0, 2500.0, 3500.0)]
+    # THEN the value joins its own label's row, not the row below
+    assert "Invoice number: 80417" in lines
+    assert "Customer no.:" in lines
+
+
+@needs_tesseract
+def test_a_scan_fed_askew_is_read_with_its_number_date_and_total() -> None:
+    # GIVEN a generated invoice scanned at 150 dpi with the sheet turned by 1.5 degrees
+    from tests.invoicegen import generate
+
+    made = generate(5003)
+    doc = inspect_pdf(Source("askew.pdf", image_only_pdf(made.pdf, dpi=150, skew=1.5)))
+    # WHEN the offline extractor reads it by OCR
+    values = OfflineExtractor(ocr=True).extract(doc, INVOICE).values
+    # THEN invoice number, issue date and total are the invoice's
+    assert values["invoice_number"].value == made.truth["invoice_number"]
+    assert values["issue_date"].value == made.truth["issue_date"]
+    assert values["total_amount"].value == made.truth["total_amount"]
