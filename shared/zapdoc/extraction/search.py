@@ -73,6 +73,15 @@ _SEPARATORS = " \t:#.-–=|"
 # value that itself starts with one ("-1+2", "=HYPERLINK(...)") keeps it.
 _LEADING_SEPARATORS_RE = re.compile(r"^(?:[ \t]+|[:#.]+|[=|–-]+(?=[ \t]|$))*")
 _MAX_LABELS_PER_LINE = 8
+# Dot leaders between a label and its value ("Invoice no ........ 4711", "Date . . . . 03/04/2024",
+# "Total ______ 12.00"): however long, they are one separator, so the gap is counted after them.
+_LEADERS_RE = re.compile(r"[ \t]*[:#]?[ \t]*(?:[.…·_]{3,}|(?:\.[ \t]){3,})[ \t.…·_:]*")
+
+
+def _leaders(text: str) -> int:
+    """The length of the dot leaders that open ``text`` (0 when there are none)."""
+    m = _LEADERS_RE.match(text)
+    return m.end() if m else 0
 
 
 def text_after_label(text: str) -> Found | None:
@@ -294,7 +303,8 @@ def label_candidates(
             if accept is not None and not accept(line, m.start(), m.end()):
                 continue
             base = cf.LABEL_BASE + cf.LABEL_SPAN * label.weight
-            rest = text[m.end() :]
+            lead = _leaders(text[m.end() :])
+            rest = text[m.end() + lead :]
             found = parse(rest)
             if found is not None and found.start <= gap:
                 out.append(
@@ -303,8 +313,8 @@ def label_candidates(
                         base,
                         line.index,
                         line.index,
-                        m.end() + found.start,
-                        m.end() + found.end,
+                        m.end() + lead + found.start,
+                        m.end() + lead + found.end,
                         weight=label.weight,
                     )
                 )
