@@ -70,3 +70,13 @@ def test_dot_leaders_between_a_label_and_its_value(style: Style) -> None:
         # THEN the leaders are one separator, however long: the number and the dates are read
         for name in ("invoice_number", "issue_date", "due_date"):
             assert got[name] == g.truth[name], _explain(g, got)
+
+
+def test_a_us_employer_id_after_tax_id_is_not_a_vat_id() -> None:
+    # GIVEN US invoices whose footer reads "Tax ID: 12-3456789" (or "Federal Tax ID", "EIN"), with
+    # neither a VAT id nor an IBAN, some with ACH routing and account numbers
+    for g in variants("us"):
+        got = run(g)
+        # THEN no VAT id and no IBAN are made up
+        assert got["vendor_vat_id"] is None, _explain(g, got)
+        assert got["iban"] is None, _explain(g, got)

@@ -312,6 +312,9 @@ def find_vat_ids(text: str) -> list[Found]:
 
 
 _TAX_ID_RE = re.compile(r"[\s:.#\-–]{0,6}([A-Z0-9][A-Z0-9./\-]{4,20}[A-Z0-9])(?![A-Za-z0-9])")
+# A US employer identification number as printed ("12-3456789", the IRS's form; python-stdnum us.ein):
+# a federal income-tax id that "Tax ID" / "Federal Tax ID" introduce on US invoices, never a VAT id.
+_EIN_RE = re.compile(r"\d{2}-\d{7}")
 
 
 def tax_id_after_label(text: str) -> Found | None:
@@ -325,6 +328,8 @@ def tax_id_after_label(text: str) -> Found | None:
         return None
     token = m.group(1)
     if sum(ch.isdigit() for ch in token) < 6 or (re.fullmatch(r"[\d.,]+", token) and "," in token):
+        return None
+    if _EIN_RE.fullmatch(token):
         return None
     return Found(compact_id(token), m.start(1), m.end(1), token)
 
