@@ -242,3 +242,18 @@ def test_a_table_field_refuses_a_scalar() -> None:
     result = normalise(spec, "three widgets")
     assert result.value is None
     assert "expected rows" in result.note
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("₹ 12,34,567.00", "1234567.00"), ("1,00,000", "100000.00"), ("Rs. 1,23,45,678.50", "12345678.50")],
+)
+def test_indian_lakh_grouping_is_one_amount(text: str, value: str) -> None:
+    # GIVEN an amount grouped the Indian way (CLDR en-IN: #,##,##0.00) WHEN parsed THEN it is one number
+    assert parse_amount(text) == Decimal(value)
+
+
+def test_the_lakh_grouping_does_not_change_two_digit_decimals() -> None:
+    # GIVEN European decimals and plain thousands WHEN parsed THEN they read as before
+    assert parse_amount("12,34") == Decimal("12.34")
+    assert parse_amount("1,234") == Decimal("1234.00")

@@ -489,3 +489,17 @@ def test_the_net_amount_is_the_total_minus_the_tax_when_no_subtotal_is_printed()
     assert net.value == Decimal("18.40")
     assert net.is_low_confidence
     assert "total 20.00 - tax 1.60" in net.note
+
+
+def test_an_indian_total_grouped_in_lakhs_is_the_total() -> None:
+    # GIVEN a GST invoice whose grand total is grouped in lakhs
+    doc = _doc(
+        "Sitara Traders Pvt Ltd\nGSTIN: 27AAPFU0939F1ZV\nTax Invoice\nInvoice No: ST/24-25/0192\n"
+        "Invoice Date: 04-03-2024\nTaxable value ₹ 10,46,243.22\nIGST 18% ₹ 1,88,323.78\n"
+        "Grand Total ₹ 12,34,567.00"
+    )
+    # WHEN the invoice is extracted
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    # THEN the total is the whole amount, in rupees
+    assert values["total_amount"].value == Decimal("1234567.00")
+    assert values["currency"].value == "INR"

@@ -374,9 +374,11 @@ def parse_currency(text: str) -> str | None:
 
 
 # A printed number: optional sign, groups of three with ".", ",", "'", "’", thin or normal spaces, an
-# optional decimal part; or plain digits. Bounded repetition keeps matching linear on hostile input.
+# optional decimal part; the Indian lakh/crore grouping ("12,34,567.00": CLDR's #,##,##0.00 for en-IN,
+# hi); or plain digits. Bounded repetition keeps matching linear on hostile input.
 NUMBER_PATTERN = (
-    r"\d{1,3}(?:[.,'’\u202f\u00a0]\d{3}){1,6}(?:[.,]\d{1,4})?"
+    r"\d{1,2}(?:,\d{2}){1,5},\d{3}(?:\.\d{1,4})?"
+    r"|\d{1,3}(?:[.,'’\u202f\u00a0]\d{3}){1,6}(?:[.,]\d{1,4})?"
     r"|\d{1,3}(?: \d{3}){1,6},\d{1,4}"
     r"|\d{1,15}(?:[.,]\d{1,4})?"
     r"|[.,]\d{1,4}"
