@@ -145,7 +145,7 @@ ATTENTION = {"en": "Attn:", "de": "z. Hd.", "fr": "À l'attention de", "nl": "t.
 CUSTOMER = {"en": "Customer", "de": "Kunde", "fr": "Client", "nl": "Klant"}
 TRADING_AS = {"en": ("trading as", "t/a"), "de": ("handelnd unter",), "fr": ("exerçant sous le nom",),
               "nl": ("h.o.d.n.", "handelend onder de naam")}  # fmt: skip
-SPACED_FORMS = {"en": ("Ltd.", "LTD", "Limited"), "de": ("G.m.b.H.", "G m b H", "Gmbh"),
+SPACED_FORMS = {"en": ("Ltd.", "LTD", "Limited"), "de": ("G.m.b.H.", "G m b H"),
                 "fr": ("S.A.R.L.", "S. A. R. L.", "S.à r.l."), "nl": ("B. V.", "b.v.", "BV")}  # fmt: skip
 # the sender's own VAT id and the customer's, both labelled in the info block
 OUR_VAT = {"en": "Our VAT no.", "de": "Unsere USt-IdNr.", "fr": "Notre n° TVA", "nl": "Ons btw-nummer"}
@@ -524,19 +524,22 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             text(left_x, 62 + 11 * i, line, 9, bold=i == 0)
     # addressee: an envelope window under a one-line return address, or a "Bill to" block
     y = 150
+    # in a block beside the buyer's, "... trading as <trade name>" goes on a line of its own
+    vendor_lines = [legal, vendor[len(legal) :].strip()] if opts.trading_as else [vendor]
+    v_mail = v_email
     if opts.sender == "party_columns":
         seller_word, buyer_word = xr.choice(PARTY_COLUMNS[lang])
         text(left_x, y, f"{seller_word}:", 9, bold=True)
-        for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
+        for i, line in enumerate([*vendor_lines, v_street, v_place, country_name, f"{w['email']}: {v_mail}"]):
             text(left_x, y + 12 + 12 * i, line, 10)
         left_x_buyer = 300
     elif opts.sender in ("from_heading", "plain_block"):
         # the sender's block (under its heading, or plain), left; the buyer's beside it
         if opts.sender == "from_heading":
             text(left_x, y, f"{FROM[lang]}:", 9, bold=True)
-        for i, line in enumerate([vendor, v_street, v_place, country_name, f"{w['email']}: {v_email}"]):
+        for i, line in enumerate([*vendor_lines, v_street, v_place, country_name, f"{w['email']}: {v_mail}"]):
             text(left_x, y + 12 + 12 * i, line, 10)
-        left_x_buyer = 300 if opts.trading_as else 215  # a long "... trading as ..." line needs room
+        left_x_buyer = 215
     else:
         left_x_buyer = left_x
     person = ""

@@ -115,3 +115,47 @@ def test_a_capital_mention_at_the_head_of_the_footer_address_is_not_part_of_the_
     for g in layouts("buyer_on_label", seeds=range(24), **fixed):
         # THEN the name stops before the mention (and, the form stated apart there, without it)
         assert wrong(g, ("vendor_name",)) == []
+
+
+def test_a_slogan_under_the_letterheads_name_is_not_the_name() -> None:
+    # GIVEN a tagline ("Reliable design, every day", "Seit 1990 für Sie da") heading the address under the
+    # letterhead's big line, sole traders (no legal form) included
+    for g in layouts("tagline", seeds=range(20)):
+        # THEN the vendor is the big line's name (or the registered one), never the slogan
+        assert wrong(g, ("vendor_name",)) == []
+
+
+def test_a_logo_in_another_case_or_as_initials_gives_the_name_it_stands_for() -> None:
+    # GIVEN the letterhead's big line as "kestrel design", "kestrel" or the initials "KD", the full name in
+    # the footer or the return line
+    for g in layouts("logo_case", seeds=range(12)):
+        # THEN the vendor is the name printed in full
+        assert wrong(g, ("vendor_name",)) == []
+
+
+def test_a_legal_form_written_with_dots_or_spaces_is_a_legal_form() -> None:
+    # GIVEN the vendor's form as "G.m.b.H.", "G m b H", "S. A. R. L.", "S.à r.l.", "B. V.", "b.v.", "LTD" (a
+    # department letterhead over it, so only the form tells the registered name)
+    for g in layouts("spaced_form", seeds=range(24)):
+        # THEN the registered name with its form is the vendor
+        assert wrong(g, ("vendor_name",)) == []
+
+
+def test_forty_seeds_of_every_party_layout_give_both_parties_and_the_vendors_vat_id() -> None:
+    # GIVEN 40 seeded invoices per party layout, everything else drawn at random
+    failures = [
+        f"{layout} seed {seed}: {problem}"
+        for layout in PARTY_LAYOUTS
+        for seed, g in zip(range(100, 140), layouts(layout, seeds=range(100, 140)), strict=True)
+        for problem in wrong(g, ("vendor_name", "buyer_name", "vendor_vat_id"))
+    ]
+    # THEN all of them are right
+    assert failures == []
+
+
+def test_a_remit_to_block_names_the_vendor_and_is_never_the_buyers_address() -> None:
+    # GIVEN English invoices naming the vendor only where to pay, often as a block ("Remit to:" / name /
+    # street / place) that stands high enough on a short invoice to pass for an address block
+    for g in layouts("pay_to", seeds=range(40), lang="en"):
+        # THEN the name under "Remit to:" is the vendor's and the window's address stays the buyer's
+        assert wrong(g) == []

@@ -550,7 +550,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
     best = select(cands, "first")
     if best is None:
         return None
-    best = _registered_form(best, cands)
+    best = _registered_form(_spelled_out(best, cands), cands)
     best = _department_of(best, [c for c in registered if c in cands])
     for c in cands:
         if c.note == _FOOTER_ADDRESS:
@@ -613,6 +613,20 @@ def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
         if m and m.group(0)[0].isupper() and not m.group(0).isupper():  # "Harbour Design", not an e-mail
             best.value = m.group(0)
             break
+    return best
+
+
+def _spelled_out(best: Candidate, cands: list[Candidate]) -> Candidate:
+    """The name a logo's initials stand for ("CS" on top, "Cobalt Systems" in the footer or return line):
+    a candidate whose words, without the legal form, start with those letters."""
+    value = str(best.value)
+    if not re.fullmatch(r"[A-Z]{2,4}", value):
+        return best
+    for c in cands:
+        words = _LEGAL_END_RE.sub("", str(c.value)).split()
+        if c is not best and len(words) == len(value) and "".join(w[0] for w in words).upper() == value:
+            c.confidence = max(c.confidence, best.confidence)
+            return c
     return best
 
 
@@ -817,8 +831,12 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         # a footer line names the sender when it carries a legal form, or heads the sender's address
         # (name, street, postcode and city: a sole trader's "Harbour Design / 4 Mill Lane / Leeds LS1 4AP")
         footer_address = block.reason == "footer" and has_postcode_line(block.lines[1:4])
+        lines = block.party_lines
+        above = ctx.layout.letterhead_above(block) if block.reason == "address" else None
+        if above is not None and lines and not _names_alike(lines[0], above.lines[0]):
+            lines = lines[1:]  # a slogan under the letterhead's name ("Quality design since 1982")
         found = _block_name(
-            block.party_lines,
+            lines,
             return_line=block.reason == "return address" or footer_address,
             legal_only=block.reason == "footer" and not footer_address,
         )
@@ -859,6 +877,15 @@ def _after_holder_label(name: str) -> str:
     return name[holder.end() :].strip(" :,") if holder is not None else name
 
 
+def _names_alike(line: str, big: str) -> bool:
+    """Whether the first line of an address under a letterhead's big line names the party too: it carries
+    a legal form or starts with the big line's first word ("Nordlicht Software GmbH" under "NORDLICHT")."""
+    if _LEGAL_END_RE.search(line) or _COMPANY_RE.search(line):
+        return True
+    first, head = line.split(maxsplit=1), big.split(maxsplit=1)
+    return bool(first and head) and _fold(first[0]) == _fold(head[0])
+
+
 # Marks a name read from the head of the sender's address in the footer (cleared before it is returned).
 _FOOTER_ADDRESS = "\x00footer address"
 
@@ -873,19 +900,19 @@ def _account_holders(ctx: DocContext) -> list[Candidate]:
 
     out: list[Candidate] = []
     labels = pattern("parties")
-    for line in ctx.lines:
+    lines = ctx.lines
+    for line in lines:
         for m in labels.finditer(line.text):
-            found = name_after_label(line.text[m.end() :])
+            at, offset, rest = line.index, m.end(), line.text[m.end() :]
+            if not rest.strip(" :") and at + 1 < len(lines):
+                at, offset, rest = at + 1, 0, lines[at + 1].text  # "Remit to:" over the name
+            found = name_after_label(rest)
             if found is None or found.start > 4:
                 continue
             name = _trim_name(_RETURN_SPLIT_RE.split(str(found.value), maxsplit=1)[0]).strip(" ,.")
             if _plausible_name(name) and not re.search(r"\d", name):
-                start = m.end() + found.start
-                out.append(
-                    Candidate(
-                        name, cf.ACCOUNT_HOLDER_CONFIDENCE, line.index, line.index, start, start + len(name)
-                    )
-                )
+                start = offset + found.start
+                out.append(Candidate(name, cf.ACCOUNT_HOLDER_CONFIDENCE, at, at, start, start + len(name)))
     return out
 
 

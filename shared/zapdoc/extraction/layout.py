@@ -20,6 +20,7 @@ from typing import Literal
 
 from zapdoc.domain.documents import TextSegment as Segment
 from zapdoc.extraction.vocabulary import heading_patterns, issuer_marks, legal_form
+from zapdoc.extraction.vocabulary import source as vocabulary_source
 
 Role = Literal["sender", "addressee"]
 
@@ -109,6 +110,23 @@ class Layout:
             and 0 < b.top - block.bottom <= 3 * block.size
         ]
         return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
+
+    def letterhead_above(self, block: Block) -> Block | None:
+        """The letterhead's big line printed right over ``block`` (flush left, flush right or centred on
+        it): the name of the sender whose address and contact the block shows."""
+        for other in self.blocks:
+            if (
+                other.reason == "letterhead"
+                and other.page == block.page
+                and 0 < block.top - other.bottom <= 3 * other.size
+                and (
+                    abs(other.x0 - block.x0) <= ALIGN * other.size
+                    or abs(other.segments[-1].x1 - block.segments[0].x1) <= ALIGN * other.size
+                    or abs(_centre(other) - _centre(block)) <= 2 * other.size
+                )
+            ):
+                return other
+        return None
 
     def block_below(self, block: Block) -> Block | None:
         """The block that starts right under ``block`` at the same left edge (within a line or two);
@@ -310,6 +328,8 @@ _POSTCODE_RE = re.compile(
 )
 # A legal form right after a heading word: "Lieferant GmbH" is a company, not the heading "Lieferant".
 _LEGAL_AFTER_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")
+# Whom to pay ("Remit to:", "Kontoinhaber:", parties.json): the sender's own name and address follow.
+_PAYEE_RE = re.compile(rf"(?i)^\W{{0,3}}(?:{vocabulary_source('parties')})(?![^\W\d_])")
 _SEPARATED_RE = re.compile(r"\s(?:·|•|●|\||–|-|—)\s|,\s")
 
 
@@ -441,6 +461,7 @@ def assign_roles(layout: Layout) -> None:
             if b.role is None
             and _address_like(b, height, body)
             and not _DELIVERY_HEADING_RE.match(b.lines[0])
+            and not any(_PAYEE_RE.match(line) for line in b.lines)  # "Remit to:" / name / address
         ),
         key=lambda b: b.top,
     )
