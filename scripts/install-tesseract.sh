@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install Tesseract OCR (offline OCR of scanned PDFs) with the languages the offline extractor reads:
-# Debian's tesseract-ocr plus tesseract-ocr-eng, -fra, -deu and -nld. Idempotent: does nothing when
-# all are present. Exits non-zero with a clear message when apt cannot install them.
+# Debian's tesseract-ocr plus tesseract-ocr-eng, -fra, -deu and -nld, and -osd (page orientation).
+# Idempotent: does nothing when all are present. Exits non-zero with a clear message when apt cannot install them.
 set -euo pipefail
 
-packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-nld)
+packages=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-nld)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -10,9 +10,12 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 
-def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True, skew: float = 0.0) -> bytes:
+def image_only_pdf(
+    pdf: bytes, *, dpi: int = 200, grayscale: bool = True, skew: float = 0.0, turn: int = 0
+) -> bytes:
     """``pdf`` as a scanner would return it: every page a bitmap at ``dpi``, no text layer at all;
-    ``skew`` degrees turns each page counter-clockwise, as a sheet fed askew comes out."""
+    ``skew`` degrees turns each page counter-clockwise, as a sheet fed askew comes out; ``turn`` (90,
+    180, 270) puts it in the scanner on its side or upside down (counter-clockwise, the page's box too)."""
     src = pdfium.PdfDocument(pdf)
     out = io.BytesIO()
     c = canvas.Canvas(out, invariant=True)
@@ -24,6 +27,10 @@ def image_only_pdf(pdf: bytes, *, dpi: int = 200, grayscale: bool = True, skew: 
             if skew:
                 image = image.convert("L").rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
             page.close()
+            if turn:
+                image = image.rotate(turn, expand=True)
+                if turn in (90, 270):
+                    width, height = height, width
             c.setPageSize((width, height))
             c.drawImage(ImageReader(image), 0, 0, width=width, height=height)
             c.showPage()

@@ -178,3 +178,33 @@ def test_a_scan_fed_askew_is_read_with_its_number_date_and_total() -> None:
     assert values["invoice_number"].value == made.truth["invoice_number"]
     assert values["issue_date"].value == made.truth["issue_date"]
     assert values["total_amount"].value == made.truth["total_amount"]
+
+
+def test_a_page_read_on_its_side_is_suspected_and_an_upright_one_is_not() -> None:
+    # GIVEN Tesseract's words of an upright page (wide, confident) and of a page on its side (tall)
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    upright = [header] + [
+        "\t".join(map(str, (5, 1, 1, 1, 1, i, 100 * i, 50, 90, 20, 93, "Invoice"))) for i in range(8)
+    ]
+    sideways = [header] + [
+        "\t".join(map(str, (5, 1, 1, 1, 1, i, 50, 100 * i, 20, 90, 93, "Invoice"))) for i in range(8)
+    ]
+    # WHEN each is checked THEN only the one on its side is suspected of being turned
+    assert not ocr._looks_turned("\n".join(upright))
+    assert ocr._looks_turned("\n".join(sideways))
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [180, 270])
+def test_a_page_scanned_upside_down_or_on_its_side_is_turned_upright_and_read(turn: int) -> None:
+    # GIVEN a generated invoice put in the scanner upside down or on its side
+    from tests.invoicegen import generate
+
+    made = generate(5004)
+    doc = inspect_pdf(Source("turned.pdf", image_only_pdf(made.pdf, dpi=200, turn=turn)))
+    # WHEN the offline extractor reads it by OCR
+    result = OfflineExtractor(ocr=True).extract(doc, INVOICE)
+    # THEN the page was turned upright (Tesseract's orientation check) and its key fields are right
+    assert any("scanned turned" in note for note in result.notes)
+    for name in ("invoice_number", "issue_date", "total_amount"):
+        assert result.values[name].value == made.truth[name]

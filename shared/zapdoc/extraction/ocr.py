@@ -3,8 +3,10 @@
 Used by the offline extractor for PDFs without a text layer (the cloud providers get scans as PDF parts).
 Each page becomes a grayscale image at ``DPI`` (capped in pixels), fed to the ``tesseract`` command on
 stdin as PGM (no temp files, no Pillow); its TSV output gives words with boxes and confidences, grouped
-into lines. Bounded: a time budget per document (pages past it are left unread, with a note), a memory
-cap and one thread per Tesseract process.
+into lines (levelled when the page was fed askew). A page whose words come out unsure or standing on end
+is checked with Tesseract's orientation detection and read again turned upright. Bounded: a time budget
+per document (pages past it are left unread, with a note), a memory cap and one thread per Tesseract
+process.
 
 Hand code over pytesseract: it writes temp files and cannot cap the engine's memory; the TSV format is
 Tesseract's own, documented interface.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -164,6 +167,19 @@ def ocr_pdf(
             image, width_pt, height_pt, scale = _render(doc, index)
             try:
                 tsv = _tesseract(exe, image, lang, timeout=left)
+                if _looks_turned(tsv):
+                    turn = _orientation(exe, image, timeout=max(1.0, deadline - time.monotonic()))
+                    if turn:
+                        turned = _render(doc, index, rotation=turn)
+                        again = _tesseract(
+                            exe, turned[0], lang, timeout=max(1.0, deadline - time.monotonic())
+                        )
+                        upright = _standing(tsv) and not _standing(again)
+                        if upright or _mean_confidence(again) > _mean_confidence(tsv):
+                            tsv, (image, width_pt, height_pt, scale) = again, turned
+                            result.notes.append(
+                                f"page {index + 1} was scanned turned: read turned by {turn}°"
+                            )
             except subprocess.TimeoutExpired:
                 result.notes.append(
                     f"OCR of page {index + 1} took too long; pages from there on were not read"
@@ -182,13 +198,16 @@ def ocr_pdf(
     return result
 
 
-def _render(doc: pdfium.PdfDocument, index: int) -> tuple[bytes, float, float, float]:
-    """Page ``index`` as a PGM image; with its size in points and the pixels-per-point scale."""
+def _render(doc: pdfium.PdfDocument, index: int, *, rotation: int = 0) -> tuple[bytes, float, float, float]:
+    """Page ``index`` as a PGM image (turned clockwise by ``rotation`` degrees); with its size in points
+    and the pixels-per-point scale."""
     page = doc[index]
     try:
         width_pt, height_pt = page.get_size()
+        if rotation in (90, 270):
+            width_pt, height_pt = height_pt, width_pt
         scale = min(DPI / 72.0, MAX_SIDE_PX / max(width_pt, height_pt, 1.0))
-        bitmap = page.render(scale=scale, grayscale=True)
+        bitmap = page.render(scale=scale, rotation=rotation, grayscale=True)
         try:
             width, height, stride = bitmap.width, bitmap.height, bitmap.stride
             raw = bytes(bitmap.buffer)
@@ -218,6 +237,71 @@ def _tesseract(exe: str, image: bytes, lang: str, *, timeout: float) -> str:
         preexec_fn=_limit_memory,  # only setrlimit between fork and exec
     )
     return done.stdout.decode("utf-8", "replace")
+
+
+LOW_PAGE_CONFIDENCE = 70.0
+"""Mean word confidence (0-100) under which a page may have been scanned turned (upright text reads ~90)."""
+OSD_MIN_CONFIDENCE = 2.0
+"""Tesseract's orientation confidence from which its answer is taken (its docs: above ~2 is reliable)."""
+
+
+def _words(tsv: str) -> list[tuple[float, int, int]]:
+    """(confidence, width, height) of each word of Tesseract's TSV output."""
+    out: list[tuple[float, int, int]] = []
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        with contextlib.suppress(ValueError):
+            conf = float(cols[10])
+            if conf >= 0:
+                out.append((conf, int(cols[8]), int(cols[9])))
+    return out
+
+
+def _mean_confidence(tsv: str) -> float:
+    words = _words(tsv)
+    return sum(c for c, _, _ in words) / len(words) if words else 0.0
+
+
+def _looks_turned(tsv: str) -> bool:
+    """A page read upright gives confident words wider than tall; a page scanned on its side or upside
+    down gives low confidences, or words standing on end (then Tesseract's orientation check is asked)."""
+    words = _words(tsv)
+    if len(words) < 5:
+        return bool(words)
+    return _mean_confidence(tsv) < LOW_PAGE_CONFIDENCE or _standing(tsv)
+
+
+def _standing(tsv: str) -> bool:
+    """Most long words taller than wide: the text runs up or down the page."""
+    long = [(w, h) for _, w, h in _words(tsv) if max(w, h) >= 3 * min(w, h) > 0]
+    return bool(long) and sum(1 for w, h in long if h > w) * 2 > len(long)
+
+
+_ROTATE_RE = re.compile(r"Rotate:\s*(\d+)")
+_ORIENT_CONF_RE = re.compile(r"Orientation confidence:\s*([\d.]+)")
+
+
+def _orientation(exe: str, image: bytes, *, timeout: float) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's orientation and
+    script detection (``--psm 0``, the osd pack); 0 when it is unsure or not installed."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C"}
+    done = subprocess.run(
+        [exe, "stdin", "stdout", "--psm", "0"],
+        input=image,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        preexec_fn=_limit_memory,  # only setrlimit between fork and exec
+    )
+    text = done.stdout.decode("utf-8", "replace")
+    rotate, conf = _ROTATE_RE.search(text), _ORIENT_CONF_RE.search(text)
+    if rotate is None or conf is None or float(conf.group(1)) < OSD_MIN_CONFIDENCE:
+        return 0
+    turn = int(rotate.group(1)) % 360
+    return turn if turn in (90, 180, 270) else 0
 
 
 def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float) -> list[OcrLine]:
