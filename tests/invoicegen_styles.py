@@ -55,8 +55,11 @@ from tests.invoicegen import date_text as base_date_text
 
 Style = Literal["us", "saas", "uk", "totals"]
 STYLES: tuple[Style, ...] = ("us", "saas", "uk", "totals")
-Pairing = Literal["beside", "stacked", "leaders", "far_colon"]
-PAIRINGS: tuple[Pairing, ...] = ("beside", "stacked", "leaders", "far_colon")
+# how an info block pairs labels and values: side by side (value right-aligned), the value under its
+# label, dot leaders, a colon far from the label, or labels and values drawn as two columns one after
+# the other (the content stream holds every label before any value; values left-aligned)
+Pairing = Literal["beside", "stacked", "leaders", "far_colon", "columns_apart"]
+PAIRINGS: tuple[Pairing, ...] = ("beside", "stacked", "leaders", "far_colon", "columns_apart")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,16 @@ class StyleOptions:
     net_label: str = ""  # totals: which net-total label (drawn per language when empty)
     in_words: bool = False  # totals: the total repeated in words
     two_pages: bool = False  # totals: items run over to page 2; page 1 ends on a carried-forward subtotal
+    balance_only: bool = False  # us: no TOTAL line, only "BALANCE DUE" (no payment made)
+    amount_due_box: bool = False  # us: "AMOUNT DUE" and an empty "ENCLOSED" under the box on top
+    paid_invoice: bool = False  # saas: an invoice already paid: "Amount paid" and "Amount due $0.00"
+    period_items: bool = False  # saas: each line names its service period, which starts before the issue
+    code_header: bool = False  # totals: amounts without a symbol, the currency only in "Amount (EUR)"
+    totals_leaders: bool = False  # totals: "Grand Total .......... 1.234,56 €" as one line
+    vat_summary: bool = False  # uk: a VAT analysis table ("Rate | Net | VAT") under the totals
+    shipping: bool = False  # us: a "SHIP DATE" in the box and a "SHIPPING" line between subtotal and tax
+    deposit: bool = False  # totals: an advance paid ("Deposit paid") subtracted, a balance left to pay
+    two_rates: bool = False  # totals: two VAT rates, each on its own line
 
 
 @dataclass
@@ -115,6 +128,16 @@ def random_style_options(rng: random.Random, style: Style, **overrides: Any) -> 
         tax_point=style == "uk" and rng.random() < 0.5,
         in_words=style == "totals" and rng.random() < 0.4,
         two_pages=style == "totals" and rng.random() < 0.35,
+        balance_only=style == "us" and rng.random() < 0.3,
+        amount_due_box=style == "us" and rng.random() < 0.3,
+        paid_invoice=style == "saas" and rng.random() < 0.3,
+        period_items=style == "saas" and rng.random() < 0.5,
+        code_header=style == "totals" and rng.random() < 0.3,
+        totals_leaders=style == "totals" and rng.random() < 0.3,
+        vat_summary=style == "uk" and rng.random() < 0.4,
+        shipping=style == "us" and rng.random() < 0.4,
+        deposit=style == "totals" and rng.random() < 0.25,
+        two_rates=False,  # drawn when set (see the focused test)
     )
     return replace(drawn, **overrides)
 
@@ -147,6 +170,8 @@ PAGE: dict[Lang, str] = {
     "de": "Seite {n} von {m}",
     "nl": "Pagina {n} van {m}",
 }
+DEPOSIT: dict[Lang, str] = {"en": "Deposit paid", "fr": "Acompte versé", "de": "Anzahlung erhalten",
+                            "nl": "Aanbetaling"}  # fmt: skip
 IN_WORDS: dict[Lang, str] = {
     "en": "Amount in words",
     "fr": "Montant en lettres",
@@ -241,6 +266,7 @@ class _Drawer:
         self.lines: list[str] = []
         self.date_pick = rng.randrange(2)
         self.left, self.right = 50.0, self.width - 50
+        self.item_suffix = ""  # printed after each line item's description
 
     # ---- primitives
     def text(
@@ -261,6 +287,8 @@ class _Drawer:
     def amt(self, value: Decimal) -> str:
         o = self.o
         sym = SYMBOL[o.currency]
+        if o.code_header:
+            return money(value, o.lang)
         if o.style == "totals" and o.lang != "en":
             return f"{money(value, o.lang)} {sym}"
         return f"{sym}{money(value, 'en')}"
@@ -271,6 +299,13 @@ class _Drawer:
         """Labels and values as ``self.o.pairing`` sets them, from (x, y); returns the next y."""
         pairing = self.o.pairing
         c = self.c
+        if pairing == "columns_apart":
+            bold = self.o.style == "us"
+            for i, (label, _) in enumerate(rows):
+                self.text(x, y + 13 * i, label if bold else f"{label}:", size, bold=bold)
+            for i, (_, value) in enumerate(rows):
+                self.text(x + width * 0.5, y + 13 * i, value, size)
+            return y + 13 * len(rows)
         for label, value in rows:
             if pairing == "stacked":
                 self.text(x, y, label, size - 1, bold=True)
@@ -324,7 +359,7 @@ class _Drawer:
             self.text(cols[i], y, head, 9, bold=True, right=i == 3)
         for desc, qty, price, line_total in items:
             y += 15
-            self.text(cols[0], y, desc, 9)
+            self.text(cols[0], y, desc + self.item_suffix, 9)
             self.text(cols[1], y, str(qty), 9)
             self.text(
                 cols[2], y, self.amt(price) if self.o.style != "totals" else money(price, self.o.lang), 9
@@ -364,6 +399,11 @@ class _Drawer:
             ("DATE", self.date(issue)),
             ("DUE DATE", self.date(due)),
             ("TERMS", rng.choice(TERMS)),
+            *(
+                [("SHIP DATE", self.date(issue - dt.timedelta(days=rng.randrange(1, 6))))]
+                if o.shipping
+                else []
+            ),
             ("P.O. #", po),
         ]
         if o.header_row:
@@ -401,15 +441,24 @@ class _Drawer:
         y = self.items_table(y + 70, items, ("DESCRIPTION", "QTY", "RATE", "AMOUNT"))
         rate = Decimal(rng.choice(("6.25", "7", "8.25", "0")))
         tax = (net * rate / 100).quantize(Decimal("0.01"))
-        total = net + tax
+        freight = Decimal(rng.randrange(500, 5000)) / 100 if o.shipping else Decimal("0")
+        total = net + freight + tax
         rows = [("SUBTOTAL", self.amt(net)), (f"TAX ({rate}%)", self.amt(tax)), ("TOTAL", self.amt(total))]
+        if o.shipping:
+            rows.insert(1, ("SHIPPING", self.amt(freight)))
         balance = total
+        if o.balance_only and not o.partial_payment:
+            rows.pop()
         if o.partial_payment:
             paid = (total / 2).quantize(Decimal("0.01"))
             balance = total - paid
             rows.append(("PAYMENT", f"-{self.amt(paid)}"))
         rows.append(("BALANCE DUE", self.amt(balance)))
         y = self.totals_block(y, rows, bold="BALANCE DUE")
+        if o.amount_due_box:
+            self.text(self.right - 200, 150, "AMOUNT DUE", 8, bold=True)
+            self.text(self.right - 90, 150, "ENCLOSED", 8, bold=True)
+            self.text(self.right - 200, 162, self.amt(balance), 10)
         y += 20
         ein = f"{rng.randrange(10, 99)}-{rng.randrange(10**6, 10**7)}"
         self.text(self.left, y, f"{rng.choice(('Tax ID', 'EIN', 'Federal Tax ID'))}: {ein}", 8)
@@ -490,10 +539,14 @@ class _Drawer:
         code = o.currency
         summary = (
             f"{self.amt(total)} paid on {self.date(issue)}"
-            if o.paid
+            if o.paid or o.paid_invoice
             else f"{self.amt(total)} {code} due {self.date(due)}"
         )
         self.text(self.left, y, summary, 13, bold=True)
+        if o.period_items:
+            start = issue - dt.timedelta(days=rng.choice((0, 3, 10)))
+            end = start + dt.timedelta(days=30)
+            self.item_suffix = f" ({us_date(start, True, 1).split(',')[0]} – {us_date(end, True, 1)})"
         y = self.items_table(y + 30, items, ("Description", "Qty", "Unit price", "Amount"))
         rows = [
             ("Subtotal", self.amt(net)),
@@ -501,9 +554,12 @@ class _Drawer:
             (f"VAT ({rate}% on {self.amt(net)})", self.amt(tax)),
             ("Total", self.amt(total)),
         ]
-        rows.append(
-            ("Amount paid", self.amt(total)) if o.paid else ("Amount due", f"{self.amt(total)} {code}")
-        )
+        if o.paid_invoice and not o.paid:
+            rows += [("Amount paid", self.amt(total)), ("Amount due", f"{self.amt(Decimal('0.00'))} {code}")]
+        else:
+            rows.append(
+                ("Amount paid", self.amt(total)) if o.paid else ("Amount due", f"{self.amt(total)} {code}")
+            )
         y = self.totals_block(y, rows, label_x=300)
         if o.paid:
             self.text(self.left, y + 10, "Payment history", 10, bold=True)
@@ -533,7 +589,7 @@ class _Drawer:
             tax_amount=tax,
             iban=iban_value,
             vendor_vat_id=seller_vat,
-            amount_due=Decimal("0.00") if o.paid else total,
+            amount_due=None if o.paid else Decimal("0.00") if o.paid_invoice else total,
             vendor_name=name,
             buyer_name=buyer,
         )
@@ -585,6 +641,14 @@ class _Drawer:
         else:
             self.text(360, y, "Total due:", 10, bold=True)
             self.text(self.right, y, self.amt(total), 10, bold=True, right=True)
+        if o.vat_summary:
+            y += 14
+            self.text(self.left, y, "VAT analysis", 9, bold=True)
+            for x, head in ((self.left, "Rate"), (150, "Net"), (250, "VAT")):
+                self.text(x, y + 13, head, 8, bold=True)
+            for x, cell in ((self.left, "20%"), (150, money(net, "en")), (250, money(tax, "en"))):
+                self.text(x, y + 25, cell, 8)
+            y += 25
         y += 40
         acct = iban(rng, "GB")
         sort = acct[8:14]
@@ -649,7 +713,7 @@ class _Drawer:
         rate = Decimal(rng.choice(("19", "20", "21")))
         tax = (net * rate / 100).quantize(Decimal("0.01"))
         total = net + tax
-        heads = (w["desc"], w["qty"], w["price"], w["amount"])
+        heads = (w["desc"], w["qty"], w["price"], w["amount"] + (f" ({o.currency})" if o.code_header else ""))
         vendor_vat, vendor_iban = vat_id(rng, country), iban(rng, country)
         if o.two_pages:
             first, second = items[:5], items[5:]
@@ -668,15 +732,35 @@ class _Drawer:
             y = self.items_table(280, items, heads)
         label = o.grand_total or rng.choice(TOTAL_LABELS[lang])
         net_label = NET_LABELS[lang] if rng.random() < 0.5 else w["net"]
-        rows = [
-            (o.net_label or net_label, self.amt(net)),
-            (f"{w['tax']} {rate}%", self.amt(tax)),
-            (label, self.amt(total)),
-        ]
-        # right-aligned labels in a column left of the values far right
+        rows = [(o.net_label or net_label, self.amt(net)), (f"{w['tax']} {rate}%", self.amt(tax))]
+        if o.two_rates:
+            # the first line item at a reduced rate, the rest at the standard rate
+            low = Decimal(rng.choice(("5.5", "7", "9")))
+            low_base, high_base = items[0][3], net - items[0][3]
+            low_tax = (low_base * low / 100).quantize(Decimal("0.01"))
+            high_tax = (high_base * rate / 100).quantize(Decimal("0.01"))
+            tax, total = low_tax + high_tax, net + low_tax + high_tax
+            shown = str(low).replace(".", "," if lang != "en" else ".")
+            rows[1:] = [
+                (f"{w['tax']} {shown}%", self.amt(low_tax)),
+                (f"{w['tax']} {rate}%", self.amt(high_tax)),
+            ]
+        rows.append((label, self.amt(total)))
+        balance = total
+        if o.deposit:
+            advance = (total * Decimal("0.3")).quantize(Decimal("0.01"))
+            balance = total - advance
+            rows += [(DEPOSIT[lang], f"-{self.amt(advance)}"), (WORDS[lang]["due_amount"], self.amt(balance))]
         for lab, value in rows:
-            self.text(self.right - 110, y, lab, 10, right=True, bold=lab == label)
-            self.text(self.right, y, value, 10, right=True, bold=lab == label)
+            if o.totals_leaders:
+                # "Grand Total ............ 1.234,56 €": one line from the label to the value
+                room = self.right - 300 - self.c.stringWidth(f"{lab}  {value}", "Helvetica", 10)
+                dots = "." * max(3, int(room / self.c.stringWidth(".", "Helvetica", 10)))
+                self.text(300, y, f"{lab} {dots} {value}", 10)
+            else:
+                # right-aligned labels in a column left of the values far right
+                self.text(self.right - 110, y, lab, 10, right=True, bold=lab == label)
+                self.text(self.right, y, value, 10, right=True, bold=lab == label)
             y += 15
         if o.in_words:
             whole = int(total)
@@ -692,7 +776,7 @@ class _Drawer:
             tax_amount=tax,
             iban=vendor_iban,
             vendor_vat_id=vendor_vat,
-            amount_due=total,
+            amount_due=balance if o.deposit else total if label in ("Net à payer", "Te betalen") else None,
             vendor_name=name,
             buyer_name=buyer,
         )

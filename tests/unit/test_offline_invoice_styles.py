@@ -58,7 +58,7 @@ def test_the_style_generator_is_seeded_and_varies_its_layouts() -> None:
     many = [generate_style(s, style) for style in STYLES for s in range(40)]
     # THEN the same seed gives the same document, and the seeds cover every pairing of labels and values
     assert a.pdf == b.pdf and a.truth == b.truth
-    assert {g.options.pairing for g in many} == {"beside", "stacked", "leaders", "far_colon"}
+    assert {g.options.pairing for g in many} == {"beside", "stacked", "leaders", "far_colon", "columns_apart"}
     assert {g.options.lang for g in many if g.options.style == "totals"} == {"en", "fr", "de", "nl"}
     assert any(g.options.two_pages for g in many) and any(g.options.paid for g in many)
 
@@ -81,6 +81,17 @@ def test_dot_leaders_between_a_label_and_its_value(style: Style) -> None:
     for g in variants(style, pairing="leaders"):
         got = run(g)
         # THEN the leaders are one separator, however long: the number and the dates are read
+        for name in ("invoice_number", "issue_date", "due_date"):
+            assert got[name] == g.truth[name], _explain(g, got)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_an_id_right_of_its_label_in_a_column_of_values_drawn_apart(style: Style) -> None:
+    # GIVEN an info block drawn as a column of labels ("Invoice No:", "Invoice Date:" ...) and then a
+    # column of values beside it: the text layer reads every label before any value
+    for g in variants(style, pairing="columns_apart"):
+        got = run(g)
+        # THEN the invoice number is the value on its label's row, like the dates
         for name in ("invoice_number", "issue_date", "due_date"):
             assert got[name] == g.truth[name], _explain(g, got)
 

@@ -368,11 +368,14 @@ def _below(
     nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
     if nxt is not None and nxt.page != line.page:
         nxt = None
-    if not rest and kind in _ROW_KINDS and ctx.layout is not None:
+    if not rest and (kind in _ROW_KINDS or kind == "id") and ctx.layout is not None:
         # the value printed right of the label on the same row, which the text layer put on another line
+        # (a column of labels drawn before the column of values); an id only when it is the whole
+        # neighbour ("Invoice No:" | "59910"), as ids have no shape of their own to tell them from text
         right = ctx.layout.right_of(text, line.page)
         found = parse(right) if right else None
-        if right and found is not None and found.start == 0:
+        whole = found is not None and right is not None and found.end >= len(right.rstrip())
+        if right and found is not None and found.start == 0 and (kind != "id" or whole):
             value = right.strip()
             at = next((o.index for o in ctx.lines if o.page == line.page and o.text == value), line.index)
             first, last = sorted((line.index, at))
