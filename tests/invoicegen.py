@@ -757,10 +757,11 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the
     # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
     # a return line), which is how the issuer writes it.
+    framed = opts.sender in ("letterhead", "centered", "title_left") and not customer_info  # a return line
     printed_with_form = (
         opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns", "pay_to")
         or (opts.sender == "title_left" and not opts.logo_case)
-        or (addressing == "window" and opts.sender in ("letterhead", "centered") and not customer_info)
+        or (addressing == "window" and framed)
     )
     truth: dict[str, Any] = {
         "invoice_number": number,

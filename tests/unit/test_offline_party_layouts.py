@@ -159,3 +159,19 @@ def test_a_remit_to_block_names_the_vendor_and_is_never_the_buyers_address() -> 
     for g in layouts("pay_to", seeds=range(40), lang="en"):
         # THEN the name under "Remit to:" is the vendor's and the window's address stays the buyer's
         assert wrong(g) == []
+
+
+def test_a_sole_traders_logo_in_lower_case_or_initials_gives_the_name_printed_elsewhere() -> None:
+    # GIVEN sole traders (no legal form) whose big line is "kestrel design", "kestrel" or "KD", the name
+    # printed in full only in the footer (over its stacked "IBAN" label, or heading the footer's address)
+    fixed = {"sole_trader": True, "stacked_footer": True, "capital_mention": False}
+    for g in layouts("logo_case", seeds=range(24), **fixed):
+        # THEN the vendor is the name as the footer writes it (it agrees with the sender's e-mail domain)
+        assert wrong(g, ("vendor_name",)) == []
+
+
+def test_the_dot_of_a_legal_form_stays_on_an_account_holders_name() -> None:
+    # GIVEN "Please make cheques payable to Orion Consulting Ltd." / "Pay to: ... Ltd." as the only name
+    for g in layouts("pay_to", seeds=range(24), lang="en", spaced_form=True):
+        # THEN the name keeps the form as written ("Ltd."), only a sentence's full stop would go
+        assert wrong(g, ("vendor_name",)) == []

@@ -591,7 +591,7 @@ def _as_written(ctx: DocContext, best: Candidate) -> Candidate:
     ("Harbour Consulting" in the footer), when it does; a logo word alone ("LINDEN") as the whole name a
     sender's line starts with ("Linden Logistics")."""
     value = str(best.value)
-    if not value.isupper() or len(value) < 4:
+    if not (value.isupper() or value.islower()) or len(value) < 4:
         return best
     if ctx.layout is not None and len(value.split()) <= 2:
         head = re.compile(rf"(?i)^{re.escape(value)}\s[^\W\d_]")
@@ -750,6 +750,7 @@ def _domain_agreement(ctx: DocContext, cands: list[Candidate]) -> None:
 
 # Names from the layout: the block's role says whose name it is; how sure depends on how it was found.
 _LEGAL_END_RE = re.compile(rf"\s{_LEGAL_FORM}\.?$")
+_FORM_END_RE = re.compile(rf"\s({_LEGAL_FORM})$")
 _FORM_MENTION_RE = re.compile(
     rf"(?<![^\W\d_])({_LEGAL_FORM})\s(?:{vocabulary_source('legal_forms', 'form_mentions')})(?![^\W\d_])",
     re.IGNORECASE,
@@ -789,7 +790,9 @@ def _continues(name: str, nxt: str) -> bool:
     )
 
 
-def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tuple[str, str] | None:
+def _block_name(
+    lines: list[str], *, return_line: bool, legal_only: bool, domains: set[str] | None = None
+) -> tuple[str, str] | None:
     """(name, first printed line) of a party block: its first plausible line, a lone salutation joined to
     the name under it, a name continued on the next line joined to it."""
     for i, raw in enumerate(lines[:5]):
@@ -814,6 +817,10 @@ def _block_name(lines: list[str], *, return_line: bool, legal_only: bool) -> tup
         if legal_only:
             m = _COMPANY_RE.search(text)
             if not m:
+                # a footer line without a legal form names the issuer when its web or e-mail domain does
+                # ("Willow Software" over "IBAN", billing@willow.fr)
+                if domains and "." not in text and agrees_with_domain(text, domains):
+                    return text, raw
                 continue
             text = re.sub(r"^(?:.*?:\s)", "", m.group(1)).strip(" ,")
         if nxt and _continues(text, nxt):
@@ -839,6 +846,7 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
             lines,
             return_line=block.reason == "return address" or footer_address,
             legal_only=block.reason == "footer" and not footer_address,
+            domains=_domain_names(ctx) if block.reason == "footer" else None,
         )
         if found is None:
             continue
@@ -909,7 +917,10 @@ def _account_holders(ctx: DocContext) -> list[Candidate]:
             found = name_after_label(rest)
             if found is None or found.start > 4:
                 continue
-            name = _trim_name(_RETURN_SPLIT_RE.split(str(found.value), maxsplit=1)[0]).strip(" ,.")
+            name = _trim_name(_RETURN_SPLIT_RE.split(str(found.value), maxsplit=1)[0]).strip(" ,")
+            form = _FORM_END_RE.search(name)
+            if not (form and form.group(1).endswith(".")):
+                name = name.rstrip(".")  # a sentence's full stop, not the dot of "Ltd." or "B.V."
             if _plausible_name(name) and not re.search(r"\d", name):
                 start = offset + found.start
                 out.append(Candidate(name, cf.ACCOUNT_HOLDER_CONFIDENCE, at, at, start, start + len(name)))
