@@ -503,3 +503,18 @@ def test_an_indian_total_grouped_in_lakhs_is_the_total() -> None:
     # THEN the total is the whole amount, in rupees
     assert values["total_amount"].value == Decimal("1234567.00")
     assert values["currency"].value == "INR"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["IBAN: DE89 3704 0044\n0532 0130 00 BIC COLSDE33", "IBAN-Nr.: DE89-3704-0044-0532-0130-00"],
+    ids=["over-two-lines", "hyphenated"],
+)
+def test_an_iban_broken_over_two_lines_or_grouped_with_hyphens_is_read_whole(printed: str) -> None:
+    # GIVEN an invoice whose IBAN runs onto the next line, or is grouped with hyphens
+    doc = _doc(f"Kestrel GmbH\nHauptstraße 5, 50667 Köln\nRechnung Nr. 4471\nGesamtbetrag 120 €\n{printed}")
+    # WHEN the invoice is extracted
+    iban = OfflineExtractor().extract(doc, template_fields("invoice")).values["iban"]
+    # THEN the whole IBAN is read, and it passes its checksum (no truncated 'DE8937040044')
+    assert iban.value == "DE89370400440532013000"
+    assert iban_checksum_ok(str(iban.value))

@@ -34,6 +34,7 @@ from zapdoc.extraction.patterns import (
     find_phones,
     find_vat_ids,
     iban_checksum_ok,
+    iban_continued,
     iban_shaped,
     tax_id_after_label,
     vat_checksum_ok,
@@ -206,6 +207,10 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
     for c in label_candidates(
         ctx, IBAN, parse, accept=lambda line, s, e: _label_party(line, s, e) != "buyer"
     ):
+        if not iban_checksum_ok(str(c.value)) and c.last_line + 1 < len(ctx.lines):
+            whole = iban_continued(str(c.value), ctx.lines[c.last_line + 1].text)
+            if whole is not None:  # "IBAN: DE89 3704 0044" / "0532 0130 00": one IBAN over two lines
+                c.value, c.last_line = whole, c.last_line + 1
         if not iban_checksum_ok(str(c.value)):
             c.confidence = min(c.confidence, cf.CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the IBAN checksum"

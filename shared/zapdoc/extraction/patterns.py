@@ -146,7 +146,8 @@ def id_after_label(text: str) -> Found | None:
 
 # -------------------------------------------------------------------------------------------- IBANs
 
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){8,32})")
+# groups of an IBAN are printed apart by a space or, less often, a hyphen ("DE89-3704-0044-...")
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0-]?[A-Z0-9]){8,32})")
 _IBAN_SHAPE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{1,4}){2,8})(?![A-Za-z0-9])")
 
 
@@ -181,7 +182,7 @@ def find_ibans(text: str) -> list[Found]:
     found: list[Found] = []
     for m in _IBAN_RE.finditer(text):
         run = m.group(1)
-        compact = re.sub(r"\s", "", run)
+        compact = re.sub(r"[\s-]", "", run)
         length = iban_length(compact[:2])
         if length is None or len(compact) < length:
             continue
@@ -191,14 +192,31 @@ def find_ibans(text: str) -> list[Found]:
         # map the compact length back onto the printed span
         seen, end = 0, m.start(1)
         while seen < length and end < len(text):
-            if not text[end].isspace():
+            if not text[end].isspace() and text[end] != "-":
                 seen += 1
             end += 1
         found.append(Found(candidate, m.start(1), end, text[m.start(1) : end]))
     return found
 
 
-_IBAN_GROUP_RE = re.compile(r"[ \u00a0]([A-Z0-9]{1,12})(?![A-Za-z0-9])")
+_IBAN_GROUP_RE = re.compile(r"[ \u00a0-]([A-Z0-9]{1,12})(?![A-Za-z0-9])")
+
+
+def iban_continued(head: str, text: str) -> str | None:
+    """``head``, an IBAN cut short at a line's end, completed by the digit groups that start the next
+    line ``text``, when the whole then has its country's length and passes the checksum."""
+    length = iban_length(head[:2])
+    if length is None or len(head) >= length:
+        return None
+    parts = [head]
+    for tok in re.findall(r"[A-Z0-9]{1,12}", text[:60].upper())[:8]:
+        if not any(ch.isdigit() for ch in tok) and len(parts) > 1:
+            break
+        parts.append(tok)
+        joined = "".join(parts)
+        if len(joined) >= length:
+            return joined[:length] if len(joined) == length and iban_checksum_ok(joined) else None
+    return None
 
 
 def iban_shaped(text: str) -> Found | None:
