@@ -137,7 +137,7 @@ def random_style_options(rng: random.Random, style: Style, **overrides: Any) -> 
         vat_summary=style == "uk" and rng.random() < 0.4,
         shipping=style == "us" and rng.random() < 0.4,
         deposit=style == "totals" and rng.random() < 0.25,
-        two_rates=False,  # drawn when set (see the focused test)
+        two_rates=style == "totals" and rng.random() < 0.3,
     )
     return replace(drawn, **overrides)
 

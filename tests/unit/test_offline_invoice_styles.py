@@ -96,6 +96,16 @@ def test_an_id_right_of_its_label_in_a_column_of_values_drawn_apart(style: Style
             assert got[name] == g.truth[name], _explain(g, got)
 
 
+def test_the_tax_printed_per_rate_is_summed() -> None:
+    # GIVEN totals blocks with two VAT rates, each on its own line ("MwSt. 7% 12,60 €" / "MwSt. 19% ...")
+    for g in variants("totals", two_rates=True):
+        got = run(g)
+        # THEN the tax amount is their sum (net + tax = the total printed), the total stays the total
+        assert got["tax_amount"] == g.truth["tax_amount"], _explain(g, got)
+        assert got["total_amount"] == g.truth["total_amount"], _explain(g, got)
+        assert got["net_amount"] == g.truth["net_amount"], _explain(g, got)
+
+
 def test_a_us_employer_id_after_tax_id_is_not_a_vat_id() -> None:
     # GIVEN US invoices whose footer reads "Tax ID: 12-3456789" (or "Federal Tax ID", "EIN"), with
     # neither a VAT id nor an IBAN, some with ACH routing and account numbers

@@ -356,7 +356,42 @@ def extract_tax(ctx: DocContext) -> Candidate | None:
     for c in cands:
         if c.line == c.last_line and isinstance(c.value, Decimal):
             _breakdown_tax(ctx.lines[c.line].text, c)
-    return select(cands, TAX_AMOUNT.prefer)
+    return _per_rate_sum(ctx, cands) or select(cands, TAX_AMOUNT.prefer)
+
+
+_RATE_RE = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def _per_rate_sum(ctx: DocContext, cands: list[Candidate]) -> Candidate | None:
+    """Tax printed per rate on consecutive lines ("VAT 7% 12.60" / "VAT 19% 95.00"): the tax amount is
+    their sum (as EN 16931 sums its VAT breakdown), taken when a printed net plus it is a printed total."""
+    rows: list[list[Candidate]] = []
+    for c in sorted(cands, key=lambda c: c.line):
+        if (
+            c.line != c.last_line
+            or not isinstance(c.value, Decimal)
+            or not _RATE_RE.search(ctx.lines[c.line].text)
+        ):
+            continue
+        if rows and c.line == rows[-1][-1].line + 1:
+            rows[-1].append(c)
+        elif not rows or c.line != rows[-1][-1].line:
+            rows.append([c])
+    runs = [r for r in rows if len(r) >= 2]
+    runs = [r for r in runs if len({_RATE_RE.findall(ctx.lines[c.line].text)[0] for c in r}) == len(r)]
+    if not runs:
+        return None
+    amount = parser_for("amount", ctx)
+    nets = [c.value for c in label_candidates(ctx, NET_AMOUNT, amount) if isinstance(c.value, Decimal)]
+    totals = [c.value for c in label_candidates(ctx, TOTAL_AMOUNT, amount) if isinstance(c.value, Decimal)]
+    for run in runs:
+        parts = [c.value for c in run if isinstance(c.value, Decimal)]
+        summed = sum(parts, Decimal("0"))
+        if any(adds_up(net, summed, total) for net in nets for total in totals):
+            note = "sum of the tax per rate: " + " + ".join(money_text(p) for p in parts)
+            confidence = min(c.confidence for c in run)
+            return Candidate(summed, confidence, run[0].line, run[-1].line, note=note)
+    return None
 
 
 def _breakdown_tax(text: str, cand: Candidate) -> None:
