@@ -518,3 +518,34 @@ def test_an_iban_broken_over_two_lines_or_grouped_with_hyphens_is_read_whole(pri
     # THEN the whole IBAN is read, and it passes its checksum (no truncated 'DE8937040044')
     assert iban.value == "DE89370400440532013000"
     assert iban_checksum_ok(str(iban.value))
+
+
+@pytest.mark.parametrize(
+    ("place", "currency"),
+    [
+        ("Sydney NSW 2000, Australia", "AUD"),
+        ("Toronto, ON M5V 2T6, Canada", "CAD"),
+        ("Auckland 1010, New Zealand", "NZD"),
+        ("Austin, TX 78701, United States", "USD"),
+        ("Leeds LS1 5AB", "USD"),
+    ],
+)
+def test_a_bare_dollar_is_the_dollar_of_the_country_the_invoice_names(place: str, currency: str) -> None:
+    # GIVEN an invoice that prints its total with a bare "$" and names where it was issued
+    doc = _doc(
+        f"Kestrel Pty Ltd\n9 Mill Lane, {place}\nInvoice No: 4471\nDate: 2024-03-04\nTotal (inc tax) $120.00"
+    )
+    # WHEN the invoice is extracted
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    # THEN the currency is that country's dollar (CLDR), US dollars when no other dollar country is named
+    assert values["currency"].value == currency
+    assert values["total_amount"].value == Decimal("120.00")
+
+
+def test_a_dollar_is_not_guessed_from_two_dollar_countries() -> None:
+    # GIVEN an invoice from Canada to Australia with a bare "$"
+    doc = _doc(
+        "Maple Ltd\nToronto, Canada\nBill to: Koala Pty, Sydney, Australia\nInvoice No: 77\nTotal $50.00"
+    )
+    # WHEN it is extracted THEN the "$" stays US dollars: no guess between two dollars
+    assert OfflineExtractor().extract(doc, template_fields("invoice")).values["currency"].value == "USD"

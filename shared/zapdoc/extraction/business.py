@@ -4,6 +4,8 @@ IBANs with checksums, the currency, company names, and totals that must add up.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from collections import Counter
 from decimal import Decimal
@@ -276,7 +278,69 @@ def _dollar_context(ctx: DocContext, code: str) -> str:
     for other in ("CAD", "AUD", "NZD", "HKD", "SGD"):
         if other in text:
             return other
-    return "USD"
+    cached = ctx.cache.get("dollar_of_country")
+    if cached is None:
+        cached = ctx.cache["dollar_of_country"] = _dollar_of_country(ctx.text) or "USD"
+    return str(cached)
+
+
+@functools.cache
+def _dollar_countries() -> dict[str, str]:
+    """Country names (casefolded, in English, French, German, Dutch and Spanish) -> the dollar printed
+    there as a bare "$", from CLDR via babel (Australia AUD, Canada CAD, Mexico MXN ...); the United
+    States and its short forms -> USD. Built once, ~50 ms."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_currency_symbol, get_territory_currencies
+
+    today = dt.date.today()
+    english = Locale.parse("en")
+    locales = [english] + [Locale.parse(tag) for tag in ("fr", "de", "nl", "es")]
+    names = {"usa": "USD"}
+    for territory in english.territories:
+        if not (isinstance(territory, str) and len(territory) == 2 and territory.isalpha()):
+            continue
+        tender = get_territory_currencies(territory, today, tender=True)
+        # a dollar ("A$", "CA$" in English) that its own country prints as a bare "$"
+        if not tender or not get_currency_symbol(tender[0], english).endswith("$"):
+            continue
+        code = tender[0]
+        if code != "USD":
+            try:
+                if get_currency_symbol(code, Locale.parse(f"und_{territory}")) != "$":
+                    continue
+            except (UnknownLocaleError, ValueError):
+                continue
+        for loc in locales:
+            name = loc.territories.get(territory)
+            if name:
+                names[name.casefold()] = code
+    return names
+
+
+@functools.cache
+def _first_words() -> frozenset[str]:
+    return frozenset(name.split()[0] for name in _dollar_countries())
+
+
+_WORDS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _dollar_of_country(text: str) -> str | None:
+    """The dollar a bare "$" means by the countries the document names: AUD when it names Australia and
+    no other dollar country nor the United States; None when it names none or several. Names of up to
+    four words are looked up word by word (faster than one alternation of every name)."""
+    names = _dollar_countries()
+    firsts = _first_words()
+    words = [w.casefold() for w in _WORDS_RE.findall(text[:20_000])]
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word not in firsts:
+            continue
+        for n in range(1, 5):
+            code = names.get(" ".join(words[i : i + n]))
+            if code is not None:
+                found.add(code)
+    return found.pop() if len(found) == 1 and "USD" not in found else None
 
 
 def line_currency(ctx: DocContext, cand: Candidate) -> str | None:
