@@ -92,6 +92,7 @@ class StyleOptions:
     shipping: bool = False  # us: a "SHIP DATE" in the box and a "SHIPPING" line between subtotal and tax
     deposit: bool = False  # totals: an advance paid ("Deposit paid") subtracted, a balance left to pay
     two_rates: bool = False  # totals: two VAT rates, each on its own line
+    number_prefix: str = ""  # saas: the invoice number's first eight characters (drawn when empty)
 
 
 @dataclass
@@ -491,7 +492,7 @@ class _Drawer:
         kind, form = rng.choice(("Cloud", "Labs", "Software")), rng.choice(("Ltd", "Inc.", "Limited"))
         name = f"{rng.choice(NAME_PARTS)} {kind} {form}"
         prefix = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(8))
-        number = f"{prefix}-{rng.randrange(1, 30):04d}"
+        number = f"{o.number_prefix or prefix}-{rng.randrange(1, 30):04d}"
         receipt = f"{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}"
         due = issue if o.paid else issue + dt.timedelta(days=rng.choice((0, 7, 14, 30)))
         self.text(self.left, 50, "Receipt" if o.paid else "Invoice", 18, bold=True)

@@ -106,6 +106,17 @@ def test_the_tax_printed_per_rate_is_summed() -> None:
         assert got["net_amount"] == g.truth["net_amount"], _explain(g, got)
 
 
+@pytest.mark.parametrize("prefix", ["NI3AUDTR", "7CADQ2XH", "X9NZDHKL"])
+def test_letters_of_an_id_do_not_name_another_dollar(prefix: str) -> None:
+    # GIVEN SaaS invoices in "$" whose invoice number holds the letters of another dollar's code
+    # ("NI3AUDTR-0026"), and no currency code of their own on some of them
+    for g in variants("saas", currency="USD", number_prefix=prefix):
+        got = run(g)
+        # THEN "$" stays the US dollar: a code counts only as a word of its own
+        assert got["currency"] == "USD", _explain(g, got)
+        assert got["invoice_number"] == g.truth["invoice_number"], _explain(g, got)
+
+
 def test_a_us_employer_id_after_tax_id_is_not_a_vat_id() -> None:
     # GIVEN US invoices whose footer reads "Tax ID: 12-3456789" (or "Federal Tax ID", "EIN"), with
     # neither a VAT id nor an IBAN, some with ACH routing and account numbers

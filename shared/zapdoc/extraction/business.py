@@ -272,11 +272,14 @@ def _dollar_context(ctx: DocContext, code: str) -> str:
     """ "$" means USD unless the document names another dollar (CAD, AUD ...)."""
     if code != "USD":
         return code
-    text = ctx.text
-    if "USD" in text or "US$" in text:
+    cached = ctx.cache.get("dollar_codes")
+    if not isinstance(cached, frozenset):
+        cached = frozenset(m.group(0) for m in _DOLLAR_CODES_RE.finditer(ctx.text))
+        ctx.cache["dollar_codes"] = cached
+    if cached & {"USD", "US$"}:
         return "USD"
     for other in ("CAD", "AUD", "NZD", "HKD", "SGD"):
-        if other in text:
+        if other in cached:
             return other
     cached = ctx.cache.get("dollar_of_country")
     if cached is None:
@@ -341,6 +344,10 @@ def _dollar_of_country(text: str) -> str | None:
             if code is not None:
                 found.add(code)
     return found.pop() if len(found) == 1 and "USD" not in found else None
+
+
+# The dollars' codes as printed words, not letters inside an id ("NI3AUDTR-0026" names no currency).
+_DOLLAR_CODES_RE = re.compile(r"(?<![A-Za-z0-9])(?:US\$|USD|CAD|AUD|NZD|HKD|SGD)(?![A-Za-z])")
 
 
 def line_currency(ctx: DocContext, cand: Candidate) -> str | None:
