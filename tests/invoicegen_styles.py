@@ -93,6 +93,9 @@ class StyleOptions:
     deposit: bool = False  # totals: an advance paid ("Deposit paid") subtracted, a balance left to pay
     two_rates: bool = False  # totals: two VAT rates, each on its own line
     number_prefix: str = ""  # saas: the invoice number's first eight characters (drawn when empty)
+    issue_day: dt.date | None = None  # the issue date (drawn when None)
+    due_days: int = 0  # days from issue to due date (drawn when 0)
+    sort_code: str = ""  # uk: the six digits of the sort code (those of the IBAN when empty)
 
 
 @dataclass
@@ -339,6 +342,10 @@ class _Drawer:
         o, rng = self.o, self.rng
         issue = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
         due = issue + dt.timedelta(days=rng.choice((15, 30, 45)))
+        if o.issue_day is not None:
+            issue = o.issue_day
+        if o.issue_day is not None or o.due_days:
+            due = issue + dt.timedelta(days=o.due_days or (due - issue).days)
         items = []
         for _ in range(rng.randrange(2, 5) if not o.two_pages else rng.randrange(7, 10)):
             qty = rng.randrange(1, 9)
@@ -652,7 +659,7 @@ class _Drawer:
             y += 25
         y += 40
         acct = iban(rng, "GB")
-        sort = acct[8:14]
+        sort = o.sort_code or acct[8:14]
         self.text(self.left, y, "Please pay by BACS to:", 9, bold=True)
         bank = [
             f"Sort code {sort[:2]}-{sort[2:4]}-{sort[4:]}",

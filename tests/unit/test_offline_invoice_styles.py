@@ -8,6 +8,7 @@ styles checks that one structure on every seed that has it.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -115,6 +116,16 @@ def test_letters_of_an_id_do_not_name_another_dollar(prefix: str) -> None:
         # THEN "$" stays the US dollar: a code counts only as a word of its own
         assert got["currency"] == "USD", _explain(g, got)
         assert got["invoice_number"] == g.truth["invoice_number"], _explain(g, got)
+
+
+def test_a_sort_code_does_not_set_the_date_order() -> None:
+    # GIVEN UK invoices whose dates read either way (10/03/2025, due 09/04/2025) and whose bank line
+    # prints a sort code with a date's shape, month first ("Sort code 01-27-12")
+    for g in variants("uk", issue_day=dt.date(2025, 3, 10), due_days=30, sort_code="012712", tax_point=False):
+        got = run(g)
+        # THEN the pounds and the language set the order: day first
+        assert got["issue_date"] == g.truth["issue_date"], _explain(g, got)
+        assert got["due_date"] == g.truth["due_date"], _explain(g, got)
 
 
 def test_a_us_employer_id_after_tax_id_is_not_a_vat_id() -> None:

@@ -24,6 +24,8 @@ MAX_LINE = 1000
 MAX_LINES = 50_000
 SNIPPET = 200
 
+# A UK sort code ("Sort code 01-27-12") has a two-digit-year date's shape; it says nothing of date order.
+_BANK_CODE_BEFORE_RE = re.compile(r"(?i)sort\s?-?code\W{0,3}$")
 _NUMERIC_DATE_RE = re.compile(r"(?<![\d.,/])([0-3]?\d)[/-]([0-3]?\d)[/-](?:19|20)?\d{2}(?![\d.,/])")
 
 # "Guest name" is hotel vocabulary (the guest is the buyer); "Vos identifiants" (one ISP's login box) was
@@ -153,6 +155,8 @@ def infer_dayfirst(text: str, language: str) -> bool | None:
     """Date order of a document: from unambiguous numeric dates first, then from its language."""
     day_first = month_first = 0
     for m in _NUMERIC_DATE_RE.finditer(text[:200_000]):
+        if _BANK_CODE_BEFORE_RE.search(text, max(0, m.start() - 16), m.start()):
+            continue  # a UK sort code "01-27-12" is not a date
         a, b = int(m.group(1)), int(m.group(2))
         if a > 12 >= b:
             day_first += 1
