@@ -208,3 +208,19 @@ def test_a_page_scanned_upside_down_or_on_its_side_is_turned_upright_and_read(tu
     assert any("scanned turned" in note for note in result.notes)
     for name in ("invoice_number", "issue_date", "total_amount"):
         assert result.values[name].value == made.truth[name]
+
+
+def test_a_line_with_descenders_has_the_same_print_size_as_its_neighbours() -> None:
+    # GIVEN two address lines in one print, the second with descenders ("Kingdom": its box is taller)
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [
+        header,
+        "\t".join(map(str, (5, 1, 1, 1, 1, 1, 100, 500, 120, 30, 95, "Leeds"))),
+        "\t".join(map(str, (5, 1, 1, 1, 1, 2, 240, 500, 120, 30, 95, "LS1"))),
+        "\t".join(map(str, (5, 1, 1, 1, 2, 1, 100, 550, 140, 30, 95, "United"))),
+        "\t".join(map(str, (5, 1, 1, 1, 2, 2, 260, 550, 200, 39, 95, "Kingdom"))),
+    ]
+    # WHEN the words are grouped into lines
+    first, second = ocr._lines("\n".join(rows), 1, 1.0, 2500.0, 3500.0)
+    # THEN both lines have the size of their letters at cap height, so the layout keeps them in one block
+    assert first.size == second.size == 30

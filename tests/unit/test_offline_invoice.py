@@ -549,3 +549,35 @@ def test_a_dollar_is_not_guessed_from_two_dollar_countries() -> None:
     )
     # WHEN it is extracted THEN the "$" stays US dollars: no guess between two dollars
     assert OfflineExtractor().extract(doc, template_fields("invoice")).values["currency"].value == "USD"
+
+
+def test_labels_typed_without_accents_or_with_ae_for_umlauts_are_read() -> None:
+    # GIVEN invoices whose system prints no accents: "Date d'echeance", "Facture a", "Rechnungsempfaenger"
+    french = _doc(
+        "Atelier Rivage SARL\n12 rue de la Paix, 75002 Paris\nFacture n° F-2291\n"
+        "Date de facture : 15 fevrier 2024\n"
+        "Date d'echeance : 15 mars 2024\nTotal TTC 120,00 EUR\nFacture a : Louis Martin"
+    )
+    german = _doc(
+        "Kestrel GmbH\nHauptstrasse 5, 50667 Koeln\nRechnungsnummer 4471\nRechnungsdatum 3. Maerz 2024\n"
+        "Faelligkeitsdatum 17. Maerz 2024\nGesamtbetrag 120,00 EUR\nRechnungsempfaenger: Fjord Retail GmbH"
+    )
+    # WHEN they are extracted
+    fr = OfflineExtractor().extract(french, template_fields("invoice")).values
+    de = OfflineExtractor().extract(german, template_fields("invoice")).values
+    # THEN the labels count as the accented ones, and the month names too
+    assert (fr["issue_date"].value, fr["due_date"].value) == (dt.date(2024, 2, 15), dt.date(2024, 3, 15))
+    assert fr["buyer_name"].value == "Louis Martin"
+    assert (de["issue_date"].value, de["due_date"].value) == (dt.date(2024, 3, 3), dt.date(2024, 3, 17))
+    assert de["buyer_name"].value == "Fjord Retail GmbH"
+
+
+def test_an_iban_misread_by_ocr_is_corrected_only_where_its_checksum_confirms_it() -> None:
+    # GIVEN an IBAN whose check digits OCR read as letters ("DESO" for "DE50"), and a real word
+    from zapdoc.extraction.patterns import find_ibans
+
+    # WHEN IBANs are looked for THEN the digits the format requires are restored when mod-97 agrees
+    assert [f.value for f in find_ibans("IBAN: DESO 2025 4647 1658 2691 75")] == ["DE50202546471658269175"]
+    assert [f.value for f in find_ibans("IBAN DE89 37O4 0044 0532 0130 00")] == ["DE89370400440532013000"]
+    # AND a letter where a digit would not pass the checksum is not turned into one
+    assert find_ibans("IBAN: DESO 2025 4647 1658 2691 76") == []

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zapdoc.domain.normalize import LANGUAGES
-from zapdoc.extraction.vocabulary import alternation, entries
+from zapdoc.extraction.vocabulary import alternation, entries, typed_without_accents
 
 
 def _cldr_names(kind: str) -> Iterator[tuple[str, int, str]]:
@@ -27,7 +27,10 @@ def _cldr_names(kind: str) -> Iterator[tuple[str, int, str]]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in names[context][width].items():
-                    yield width, int(number), str(name).casefold().rstrip(".")
+                    key = str(name).casefold().rstrip(".")
+                    # and as typed without accents ("fevrier", "marz" or "maerz"; the patterns accept them)
+                    for variant in dict.fromkeys((key, *typed_without_accents(key))):
+                        yield width, int(number), variant
 
 
 @functools.cache

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from zapdoc.domain.fields import FieldSpec, FieldType
-from zapdoc.extraction.vocabulary import alternation
+from zapdoc.extraction.vocabulary import accent_tolerant, alternation
 
 Kind = Literal[
     "id",
@@ -83,7 +83,7 @@ class Concept:
 
 
 def _rx(source: str) -> re.Pattern[str]:
-    return re.compile(source, re.IGNORECASE)
+    return re.compile(accent_tolerant(source), re.IGNORECASE)
 
 
 def labels(*groups: tuple[float, tuple[str, ...]], next_lines: bool = True) -> tuple[Label, ...]:

@@ -342,7 +342,7 @@ def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float)
                 x0=min(w.x0 for w in words) / scale,
                 x1=max(w.x1 for w in words) / scale,
                 top=min(w.top for w in words) / scale,
-                size=max(w.bottom - w.top for w in words) / scale,
+                size=_line_size(words) / scale,
                 page_width=width_pt,
                 page_height=height_pt,
                 confidence=sum(w.conf for w in words) / len(words) / 100.0,
@@ -385,6 +385,23 @@ def _deskew(lines: list[list[_Word]]) -> None:
             shift = round(slope * (w.x0 + w.x1) / 2)
             w.top -= shift
             w.bottom -= shift
+
+
+_DESCENDERS = frozenset("gjpqyQ,;()[]{}|/@§µçÇ")
+_TALL = frozenset("bdfhklt0123456789ÄÖÜ") | frozenset("ABCDEFGHIJKLMNOPRSTUVWXYZ")
+
+
+def _line_size(words: list[_Word]) -> float:
+    """A line's print size as the height of its words that rise to cap height and drop no descender:
+    a word's box runs from its tallest letter to its lowest, so "Kingdom" stands taller than "Leeds"
+    in the same print and the layout code would take the two lines for two blocks."""
+    even = sorted(
+        w.bottom - w.top for w in words if any(ch in _TALL for ch in w.text) and not _DESCENDERS & set(w.text)
+    )
+    if even:
+        return float(even[len(even) // 2])
+    heights = sorted(w.bottom - w.top for w in words)
+    return float(heights[len(heights) // 2])
 
 
 @dataclass

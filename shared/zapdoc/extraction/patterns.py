@@ -147,7 +147,10 @@ def id_after_label(text: str) -> Found | None:
 # -------------------------------------------------------------------------------------------- IBANs
 
 # groups of an IBAN are printed apart by a space or, less often, a hyphen ("DE89-3704-0044-...")
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0-]?[A-Z0-9]){8,32})")
+# (the check digits may come as letters OCR confuses with digits: "DESO 2025 ..." for "DE50 2025 ...")
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}[\dOSIB]{2}(?:[ \u00a0-]?[A-Z0-9]){8,32})")
+# letters OCR reads for digits, and back: where the IBAN format wants a digit, only a digit can stand
+_AS_DIGIT = str.maketrans("OQDSIlZB", "00051128")
 _IBAN_SHAPE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{1,4}){2,8})(?![A-Za-z0-9])")
 
 
@@ -161,6 +164,40 @@ def iban_checksum_ok(iban: str) -> bool:
 def iban_length(country: str) -> int | None:
     """The IBAN length of a country (None for a country without IBANs)."""
     return _iban_lengths().get(country)
+
+
+def _digit_slots(country: str) -> list[bool] | None:
+    """Per position of a country's IBAN, whether a digit must stand there (check digits and the BBAN's
+    "n" fields of the ISO 13616 registry), or None for a country without IBANs."""
+    return _iban_slots().get(country)
+
+
+@functools.cache
+def _iban_slots() -> dict[str, list[bool]]:
+    from stdnum import numdb
+
+    out: dict[str, list[bool]] = {}
+    for _length, low, _high, props, _children in numdb.get("iban").prefixes:
+        slots = [False, False, True, True]
+        for count, kind in re.findall(r"(\d+)!?([nace])", props.get("bban", "")):
+            slots += [kind == "n"] * int(count)
+        if len(slots) > 4:
+            out[str(low)] = slots
+    return out
+
+
+def ocr_fixed_iban(candidate: str) -> str | None:
+    """``candidate`` with letters that stand where its format wants digits read as those digits ("O" as
+    0, "S" as 5 ...), when that makes the checksum pass: OCR's usual confusions, undone only where the
+    check digits confirm it."""
+    slots = _digit_slots(candidate[:2])
+    if slots is None or len(slots) != len(candidate):
+        return None
+    fixed = "".join(
+        ch.translate(_AS_DIGIT) if want and not ch.isdigit() else ch
+        for ch, want in zip(candidate, slots, strict=True)
+    )
+    return fixed if fixed != candidate and iban_checksum_ok(fixed) else None
 
 
 @functools.cache
@@ -188,7 +225,10 @@ def find_ibans(text: str) -> list[Found]:
             continue
         candidate = compact[:length]
         if not iban_checksum_ok(candidate):
-            continue
+            fixed = ocr_fixed_iban(candidate)
+            if fixed is None:
+                continue
+            candidate = fixed
         # map the compact length back onto the printed span
         seen, end = 0, m.start(1)
         while seen < length and end < len(text):

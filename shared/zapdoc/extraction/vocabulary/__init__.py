@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -58,10 +59,62 @@ def entries(name: str, section: str = "labels") -> tuple[Entry, ...]:
     return tuple(out)
 
 
+def accent_tolerant(regex: str) -> str:
+    """``regex`` with each accented letter also matching its plain letter ("é" as "[ée]", "ä" as
+    "(?:ä|ae|a)"): invoices typed without accents ("Date d'echeance", "Rechnungsempfaenger") and OCR that
+    drops them ("Rechnungsempfanger") read as the labels they are. Hand code: a walk over the pattern's
+    characters that knows escapes and character classes, which no library offers."""
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in regex:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            out.append(ch)
+            escaped = True
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            out.append(ch + (_plain(ch) if _plain(ch) != ch and ch != "]" else ""))
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            continue
+        plain = _plain(ch)
+        if plain == ch:
+            out.append(ch)
+        elif ch.lower() in "äöü":
+            out.append(f"(?:{ch}|{plain}e|{plain})")
+        else:
+            out.append(f"[{ch}{plain}]")
+    return "".join(out)
+
+
+def typed_without_accents(word: str) -> tuple[str, ...]:
+    """The spellings of ``word`` that ``accent_tolerant`` accepts in full: accents dropped ("février" ->
+    "fevrier") and German umlauts also as "ae", "oe", "ue" ("märz" -> "marz", "maerz")."""
+    plain = "".join(_plain(ch) for ch in word)
+    umlauts = "".join(_plain(ch) + "e" if ch.lower() in "äöü" else _plain(ch) for ch in word)
+    return tuple(dict.fromkeys(w for w in (plain, umlauts) if w != word))
+
+
+@functools.cache
+def _plain(ch: str) -> str:
+    """The letter without its accents ("é" -> "e"); ``ch`` itself when it has none or is not a letter."""
+    if not ch.isalpha() or ch.isascii():
+        return ch
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return base if len(base) == 1 and base.isascii() else ch
+
+
 def label_regex(label: str, space: str = r"\s+") -> str:
     """A label as a regex: escaped, ``space`` between words, an apostrophe of either kind."""
     words = [re.escape(w) for w in label.replace("’", "'").split()]
-    return space.join(words).replace("'", "['’]")
+    return accent_tolerant(space.join(words).replace("'", "['’]"))
 
 
 def alternation(labels: list[str] | tuple[str, ...], space: str = r"\s+") -> str:
@@ -96,13 +149,13 @@ def heading_patterns(section: str) -> str:
     """The party headings of ``section`` in ``party_headings.json`` as one alternation (regexes, in file
     order): ``section_buyer``/``section_vendor`` open a text section, ``block_*`` tag a layout block."""
     rows = _raw("party_headings")[section]
-    return "|".join(str(row["pattern"]) for row in rows)
+    return accent_tolerant("|".join(str(row["pattern"]) for row in rows))
 
 
 def issuer_marks() -> str:
     """What only a document's issuer prints (registration, tax, bank data) as one alternation of the
     regexes of ``issuer_marks.json``, in file order."""
-    return "|".join(str(row["pattern"]) for row in _raw("issuer_marks")["marks"])
+    return accent_tolerant("|".join(str(row["pattern"]) for row in _raw("issuer_marks")["marks"]))
 
 
 NAMES = ("ongoing", "parties", "legal_forms")
