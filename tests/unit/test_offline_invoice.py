@@ -581,3 +581,31 @@ def test_an_iban_misread_by_ocr_is_corrected_only_where_its_checksum_confirms_it
     assert [f.value for f in find_ibans("IBAN DE89 37O4 0044 0532 0130 00")] == ["DE89370400440532013000"]
     # AND a letter where a digit would not pass the checksum is not turned into one
     assert find_ibans("IBAN: DESO 2025 4647 1658 2691 76") == []
+
+
+def test_the_copyright_holder_is_the_vendor_when_nothing_else_names_it() -> None:
+    # GIVEN a SaaS invoice whose logo is an image: its name is printed only in the copyright line
+    doc = _doc(
+        "INVOICE\nInvoice number: 2024-0042\nDate of issue: March 4, 2024\nBill to\nHarbour Foods Ltd\n"
+        "12 Quay Street\nBristol BS1 4DJ\nDescription Qty Amount\nPro plan 1 $49.00\nTotal $49.00\n"
+        "© 2024 Northwind Software Inc. All rights reserved."
+    )
+    # WHEN it is extracted
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    # THEN the copyright holder is the vendor, marked for review; the buyer stays the buyer
+    assert values["vendor_name"].value == "Northwind Software Inc."
+    assert values["vendor_name"].is_low_confidence
+    assert values["buyer_name"].value == "Harbour Foods Ltd"
+
+
+def test_issued_by_and_issued_to_name_the_parties() -> None:
+    # GIVEN an invoice that says who issued it and to whom
+    doc = _doc(
+        "Invoice 88213\nIssued by: Kestrel Survey Ltd, 9 Mill Lane, Leeds LS1 5AB\n"
+        "Issued to: Harbour Foods BV\n"
+        "Date: 4 March 2024\nTotal due £1,200.00"
+    )
+    # WHEN it is extracted THEN vendor and buyer are the issuer and the addressee
+    values = OfflineExtractor().extract(doc, template_fields("invoice")).values
+    assert values["vendor_name"].value == "Kestrel Survey Ltd"
+    assert values["buyer_name"].value == "Harbour Foods BV"

@@ -549,6 +549,12 @@ _NAME_STOP_RE = re.compile(
 )
 
 
+# "© 2024", "Copyright (c) 2019-2024", "(C) 2024": what stands before the holder's name
+_COPYRIGHT_RE = re.compile(
+    r"(?i)^\W{0,2}(?:copyright\s?)?(?:\(c\)|©)?\s?(?:copyright\s)?(?<=[)©\s])\s?(?:(?:19|20)\d{2}(?:\s?[-–]\s?(?:19|20)\d{2})?,?\s)?"
+)
+
+
 def _plausible_name(text: str) -> bool:
     text = text.strip(" ,;:")
     if not 2 <= len(text) <= 80 or _NOT_NAME_RE.match(text) or ":" in text or text[0] in "(-–•§":
@@ -635,7 +641,23 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
         registered = _registered_names(ctx)
         cands.extend(registered)
         for line in lines:
-            if line.party == "buyer" or re.match(r"(?i)^\W{0,2}(?:\(c\)|©|copyright)", line.text):
+            copyright_line = _COPYRIGHT_RE.match(line.text)
+            if copyright_line:
+                # the holder of the page's copyright: a last resort (a template maker's notice also reads so)
+                held = _COMPANY_RE.match(line.text, copyright_line.end())
+                if held and _plausible_name(held.group(1)):
+                    cands.append(
+                        Candidate(
+                            held.group(1).strip(" ,"),
+                            cf.COPYRIGHT_HOLDER_CONFIDENCE,
+                            line.index,
+                            line.index,
+                            held.start(1),
+                            held.end(1),
+                        )
+                    )
+                continue
+            if line.party == "buyer":
                 continue
             m = _COMPANY_RE.search(line.text)
             if m and _plausible_name(m.group(1)):
