@@ -609,3 +609,14 @@ def test_issued_by_and_issued_to_name_the_parties() -> None:
     values = OfflineExtractor().extract(doc, template_fields("invoice")).values
     assert values["vendor_name"].value == "Kestrel Survey Ltd"
     assert values["buyer_name"].value == "Harbour Foods BV"
+
+
+@pytest.mark.parametrize(
+    ("place", "currency"),
+    [("22 Wattle St, Sydney NSW 2000", "AUD"), ("88 King St W, Toronto, ON M5V 2T6", "CAD")],
+)
+def test_a_bare_dollar_follows_the_address_format_when_no_country_is_named(place: str, currency: str) -> None:
+    # GIVEN an invoice whose address says the country only by its state and postcode format
+    doc = _doc(f"Bluegum Plumbing Pty Ltd\n{place}\nTax Invoice # 3391\nDate 04/03/2024\nTotal $990.00")
+    # WHEN it is extracted THEN the "$" is that country's dollar
+    assert OfflineExtractor().extract(doc, template_fields("invoice")).values["currency"].value == currency

@@ -343,7 +343,30 @@ def _dollar_of_country(text: str) -> str | None:
             code = names.get(" ".join(words[i : i + n]))
             if code is not None:
                 found.add(code)
+    found |= {code for code, place in _DOLLAR_PLACES if place.search(text[:20_000])}
     return found.pop() if len(found) == 1 and "USD" not in found else None
+
+
+# Addresses that say the country without naming it: an Australian state and postcode ("Sydney NSW 2000"),
+# a Canadian province and postal code ("Toronto, ON M5V 2T6"), the US state and ZIP code ("TX 78701").
+# Hand lists: ISO 3166-2 subdivision codes and the postal formats, which neither babel nor stdnum carry.
+_DOLLAR_PLACES = (
+    # (the suburb before it; not WA, SA, NT: "Acme SA 1000 Bruxelles" is a company, not Adelaide)
+    ("AUD", re.compile(r"[A-Z][a-z]{2,},?\s(?:NSW|VIC|QLD|TAS|ACT)\s\d{4}(?!\d)")),
+    (
+        "CAD",
+        re.compile(
+            r"(?<![A-Za-z])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT),?\s[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![A-Za-z0-9])"
+        ),
+    ),
+    (
+        "USD",
+        re.compile(
+            r"(?<![A-Za-z]),?\s(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
+            r"NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)\s\d{5}(?:-\d{4})?(?!\d)"
+        ),
+    ),
+)
 
 
 # The dollars' codes as printed words, not letters inside an id ("NI3AUDTR-0026" names no currency).
