@@ -226,9 +226,14 @@ def _limit_memory() -> None:  # runs in the child between fork and exec
 
 
 def _tesseract(exe: str, image: bytes, lang: str, *, timeout: float) -> str:
+    return _run(exe, image, ["-l", lang, "--psm", "3", "tsv"], timeout=timeout)
+
+
+def _run(exe: str, image: bytes, args: list[str], *, timeout: float) -> str:
+    """``tesseract stdin stdout ARGS`` on the PGM ``image``: one thread, capped memory, C locale."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C"}
     done = subprocess.run(
-        [exe, "stdin", "stdout", "-l", lang, "--psm", "3", "tsv"],
+        [exe, "stdin", "stdout", *args],
         input=image,
         capture_output=True,
         timeout=timeout,
@@ -286,17 +291,7 @@ _ORIENT_CONF_RE = re.compile(r"Orientation confidence:\s*([\d.]+)")
 def _orientation(exe: str, image: bytes, *, timeout: float) -> int:
     """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's orientation and
     script detection (``--psm 0``, the osd pack); 0 when it is unsure or not installed."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_THREAD_LIMIT": "1", "LC_ALL": "C"}
-    done = subprocess.run(
-        [exe, "stdin", "stdout", "--psm", "0"],
-        input=image,
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-        env=env,
-        preexec_fn=_limit_memory,  # only setrlimit between fork and exec
-    )
-    text = done.stdout.decode("utf-8", "replace")
+    text = _run(exe, image, ["--psm", "0"], timeout=timeout)
     rotate, conf = _ROTATE_RE.search(text), _ORIENT_CONF_RE.search(text)
     if rotate is None or conf is None or float(conf.group(1)) < OSD_MIN_CONFIDENCE:
         return 0
