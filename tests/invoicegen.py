@@ -148,6 +148,16 @@ TRADING_AS = {"en": ("trading as", "t/a"), "de": ("handelnd unter",), "fr": ("ex
 SPACED_FORMS = {"en": ("Ltd.", "LTD", "Limited"), "de": ("G.m.b.H.", "G m b H"),
                 "fr": ("S.A.R.L.", "S. A. R. L.", "S.à r.l."), "nl": ("B. V.", "b.v.", "BV")}  # fmt: skip
 # the sender's own VAT id and the customer's, both labelled in the info block
+# how a letter closes, over the signer and the company ("Kind regards," / Anna Berger / Kestrel Design Ltd)
+CLOSINGS = {"en": ("Kind regards,", "Yours sincerely,", "Best regards,"), "de": ("Mit freundlichen Grüßen",
+            "Freundliche Grüße"), "fr": ("Cordialement,", "Bien cordialement,"),
+            "nl": ("Met vriendelijke groet,", "Hoogachtend,")}  # fmt: skip
+# a marketplace's seller, named under the platform's brand ("{}" is the seller's name)
+SOLD_BY = {"en": ("Sold by: {}", "Sold by", "Seller: {}"), "de": ("Verkauft von: {}", "Verkauft von"),
+           "fr": ("Vendu par : {}", "Vendu par"), "nl": ("Verkocht door: {}", "Verkocht door")}  # fmt: skip
+PLATFORMS = ("Markethub", "Shopora", "Bazaarly")
+OPERATOR = {"en": "Marketplace operated by {}", "de": "Marktplatz betrieben von {}",
+            "fr": "Place de marché exploitée par {}", "nl": "Marktplaats beheerd door {}"}  # fmt: skip
 OUR_VAT = {"en": "Our VAT no.", "de": "Unsere USt-IdNr.", "fr": "Notre n° TVA", "nl": "Ons btw-nummer"}
 YOUR_VAT = {"en": "Your VAT no.", "de": "Ihre USt-IdNr.", "fr": "Votre n° TVA", "nl": "Uw btw-nummer"}
 IDN_HOSTS = ("vallée.fr", "bücher.de", "müller-bau.de", "ijsselmeer-café.nl")
@@ -186,7 +196,12 @@ class Options:
     # the payment details ("Pay to:", "Please make cheques payable to ...", "Kontoinhaber: ...")
     # ... or its block right, name first, with the title "INVOICE" left at the same height
     # ... or "Seller" / "Buyer" ("Lieferant" / "Kunde" ...) as two headed columns side by side
-    # (the last three are never drawn by random_options: see party_options)
+    # ... or a tall column left of the body with the name, address, contact, tax and bank data (no footer)
+    # ... or, from a logo image, no name on top, the name only in small print under the closing words
+    # ("Kind regards," / a person / the company), the footer without it
+    # ... or a marketplace: the platform's brand on top and its registration in the footer, the vendor
+    # under "Sold by" ("Verkauft von", "Vendu par")
+    # (the last six are never drawn by random_options: see party_options)
     sender: Literal[
         "letterhead",
         "beside_window",
@@ -198,6 +213,9 @@ class Options:
         "pay_to",
         "title_left",
         "party_columns",
+        "sidebar",
+        "closing",
+        "marketplace",
     ] = "letterhead"
     brand_logo: bool = False  # the letterhead's big line is the first word of the name only ("KESTREL")
     ship_to: bool = False  # a "Ship to" block with another person under the "Bill to" block
@@ -220,6 +238,8 @@ class Options:
     trading_as: bool = False  # "Kestrel Group Ltd t/a Kestrel Design": the vendor is the registered name
     spaced_form: bool = False  # the vendor's legal form with dots or spaces ("B. V.", "S.A.R.L.", "G m b H")
     vat_our_your: bool = False  # "Our VAT no." / "Your VAT no." ("Ihre USt-IdNr.") in the info block
+    letter_spaced: bool = False  # the letterhead's big line tracked out: "K E S T R E L   D E S I G N"
+    name_two_lines: bool = False  # the name in big type over two lines ("Kestrel" / "Design Ltd")
 
 
 @dataclass
@@ -279,13 +299,14 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
 
 
 PARTY_LAYOUTS = ("pay_to", "title_left", "party_columns", "logo_case", "tagline", "buyer_on_label",
-                 "attention", "trading_as", "spaced_form", "vat_our_your")  # fmt: skip
+                 "attention", "trading_as", "spaced_form", "vat_our_your", "marketplace")  # fmt: skip
+_SENDER_LAYOUTS = ("pay_to", "title_left", "party_columns", "sidebar", "closing", "marketplace")
 
 
 def party_options(rng: random.Random, layout: str, **overrides: Any) -> Options:
     """Options drawn from ``rng`` as random_options does, with one party layout of PARTY_LAYOUTS on."""
     base = random_options(rng)
-    if layout in ("pay_to", "title_left", "party_columns"):
+    if layout in _SENDER_LAYOUTS:
         return replace(base, sender=layout, **overrides)  # type: ignore[arg-type]
     return replace(base, **{layout: True, **overrides})
 
@@ -378,7 +399,8 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     w = WORDS[lang]
     country, prefix, country_name = COUNTRY[lang]
     core = f"{rng.choice(NAME_PARTS)} {rng.choice(TRADES)}"
-    capital = opts.capital_mention and lang == "fr"
+    new_sender = opts.sender in ("sidebar", "closing", "marketplace")
+    capital = opts.capital_mention and lang == "fr" and not (new_sender or opts.name_two_lines)
     form = rng.choice(("SAS", "SARL")) if capital else LEGAL[lang]
     sole = opts.sole_trader and not capital and opts.sender != "department"  # departments: companies
     # the party layouts draw from their own generator, so that the draws above and below stay as they were
@@ -462,13 +484,24 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         right: bool = False,
         bold: bool = False,
         centre: bool = False,
+        tracking: float = 0.0,
     ) -> None:
-        c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        draw = c.drawCentredString if centre else c.drawRightString if right else c.drawString
-        draw(x, height - y, s)
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        c.setFont(font, size)
+        if tracking:
+            # letters set apart by character spacing (PDF ``Tc``): no space characters in the text
+            span = c.stringWidth(s, font, size) + tracking * len(s)
+            t = c.beginText(x - span if right else x - span / 2 if centre else x, height - y)
+            t.setFont(font, size)
+            t.setCharSpace(tracking)
+            t.textOut(s)
+            c.drawText(t)
+        else:
+            draw = c.drawCentredString if centre else c.drawRightString if right else c.drawString
+            draw(x, height - y, s)
         drawn.append(s)
 
-    left_x, right_x = 57, width - 57
+    left_x, right_x = (210 if opts.sender == "sidebar" else 57), width - 57
     # letterhead: the vendor's name large, then its address and contact
     head = [v_street, v_place, country_name, f"{w['phone']} {v_phone}", f"{w['email']}: {v_email}"]
     # a logo-like trade name, or the department the letter comes from
@@ -481,11 +514,56 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if opts.tagline:
         year = str(xr.randrange(1950, 2015))
         head.insert(0, xr.choice(TAGLINES[lang]).format(t=core.rsplit(maxsplit=1)[-1].lower(), y=year))
+    tracking = 0.0
+    if opts.letter_spaced:
+        # a designed letterhead's name tracked out: typed with spaces, or set apart by character spacing
+        if xr.random() < 0.5:
+            logo = "   ".join(" ".join(word) for word in logo.split())
+        else:
+            tracking = 0.45 * 18
+    two_lines = opts.name_two_lines and opts.sender in ("letterhead", "centered")
+    big_lines = [logo]
+    if two_lines:
+        words = vendor.split()
+        cut = 1 if len(words) <= 3 else 2
+        big_lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+        if xr.random() < 0.3:
+            big_lines = [line.upper() for line in big_lines]
+    head_y = 66 + 20 * (len(big_lines) - 1)
+    platform = xr.choice(PLATFORMS) if opts.sender == "marketplace" else ""
+    platform_legal = f"{platform} Europe S.à r.l."
     info_x = 340
     addressing = "bill_to" if opts.sender in ("from_heading", "plain_block") else opts.addressing
     if opts.sender in ("footer_only", "from_heading", "plain_block", "party_columns"):
         pass  # no letterhead
-    elif opts.sender == "pay_to":
+    elif opts.sender == "sidebar":
+        # a tall column left of the body: name, address, contact, tax and bank data, in small print
+        sy = 60.0
+        text(24, sy, vendor, 9.5, bold=True)
+        sy += 22
+        company_line = f"{w['company_no']} {xr.randrange(10**6, 10**7)}"
+        groups = (
+            [v_street, v_place, country_name],
+            [f"{w['phone']} {v_phone}", f"{w['email']}: {v_email}"],
+            [f"{w['vat_no']}: {v_vat}", company_line],
+            [f"IBAN: {grouped(v_iban)}", f"BIC: {xr.choice(('ABCD', 'WXYZ'))}{country}2X"],
+        )
+        for lines_ in groups:
+            for line in lines_:
+                text(24, sy, line, 7)
+                sy += 10
+            sy += 12
+    elif opts.sender == "marketplace":
+        # the platform's brand on top; the seller's block under it, headed "Sold by" (or on its row)
+        hx = left_x if opts.letterhead == "left" else right_x
+        text(hx, 46, platform, 20, bold=True, right=opts.letterhead == "right")
+        text(hx, 58, f"www.{platform.lower()}.example", 8, right=opts.letterhead == "right")
+        sold = xr.choice(SOLD_BY[lang])
+        seller = [sold.format(vendor)] if "{}" in sold else [f"{sold}:", vendor]
+        sy = 78 if opts.letterhead == "left" else 46
+        for i, line in enumerate([*seller, v_street, v_place, f"{w['vat_no']}: {v_vat}"]):
+            text(left_x, sy + 11 * i, line, 8, bold=i == 0 and "{}" not in sold)
+    elif opts.sender in ("pay_to", "closing"):
         # a logo image prints no text: the letterhead shows the address and contact only
         hx = left_x if opts.letterhead == "left" else right_x
         for i, line in enumerate(head[1:] if opts.tagline else head):
@@ -500,23 +578,26 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         for i, line in enumerate(head):
             text(right_x, 64 + 11 * i, line, 8, right=True)
     elif opts.sender == "centered":
-        text(width / 2, 50, logo, 18, bold=True, centre=True)
+        for k, big in enumerate(big_lines):
+            text(width / 2, 50 + 20 * k, big, 18, bold=True, centre=True, tracking=tracking)
         if opts.tagline:
-            text(width / 2, 62, head[0], 8, centre=True)
-        cy = 74 if opts.tagline else 66
+            text(width / 2, head_y - 4, head[0], 8, centre=True)
+        cy = head_y + 8 if opts.tagline else head_y
         text(width / 2, cy, f"{v_street} · {v_place} · {w['phone']} {v_phone} · {v_email}", 8, centre=True)
     elif opts.sender == "beside_window":
         # the sender's address right-aligned beside the window, a blank line before the postcode
         for dy, line in ((0, vendor), (12, v_street), (36, v_place), (48, country_name)):
             text(right_x, 150 + dy, line, 10, right=True)
     elif opts.letterhead == "left" and not opts.delivery_block:
-        text(left_x, 50, logo, 18, bold=True)
+        for k, big in enumerate(big_lines):
+            text(left_x, 50 + 20 * k, big, 18, bold=True, tracking=tracking)
         for i, line in enumerate(head):
-            text(left_x, 66 + 11 * i, line, 8)
+            text(left_x, head_y + 11 * i, line, 8)
     else:
-        text(right_x, 50, logo, 18, right=True, bold=True)
+        for k, big in enumerate(big_lines):
+            text(right_x, 50 + 20 * k, big, 18, right=True, bold=True, tracking=tracking)
         for i, line in enumerate(head):
-            text(right_x, 66 + 11 * i, line, 8, right=True)
+            text(right_x, head_y + 11 * i, line, 8, right=True)
     receiver = rng.choice([p for p in PEOPLE if p != buyer])
     if opts.delivery_block:
         d_street = f"{rng.choice(STREETS[buyer_lang])} {rng.randrange(1, 120)}"
@@ -553,7 +634,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     elif customer_info:
         y += 14
     elif addressing == "window":
-        if opts.sender not in ("beside_window", "footer_only", "pay_to"):
+        if opts.sender not in ("beside_window", "footer_only", "pay_to", "sidebar", "closing", "marketplace"):
             sender_line = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else vendor
             text(left_x, y, f"{sender_line} · {v_street} · {v_place}", 6.5)
         y += 14
@@ -611,6 +692,8 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             info.append((OUR_VAT[lang], v_vat))
         info.append((YOUR_VAT[lang], b_vat))
     iy = 250 if opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns") else 150
+    if opts.sender == "sidebar":
+        info_x, iy = left_x, max(y, 150 + 12 * 5) + 14  # the body is narrow: the info block under the buyer
     # "Invoice number | Invoice date | Due date": a row of column headers, each value under its header
     row = [(label, value) for label, value in info if label != w["period"]][:4] if opts.header_row else []
     for label, value in info:
@@ -684,6 +767,13 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     if not opts.paid:
         text(left_x, ty, w["pay_by"].format(date=date_text(due, opts)), 9)
         ty += 12
+    if opts.sender == "closing":
+        # the closing words, the signer and, in small print, the company: the only place of its name
+        ty += 14
+        text(left_x, ty, xr.choice(CLOSINGS[lang]), 9)
+        text(left_x, ty + 26, xr.choice(PEOPLE), 9)
+        text(left_x, ty + 37, vendor, 8)
+        ty += 50
     if opts.sender == "pay_to":
         # whom to pay: the only place the vendor's name is printed
         pay = xr.choice(PAY_TO[lang])
@@ -707,7 +797,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
     elif opts.sender == "footer_only":
         first_col = [vendor, v_street, v_place, f"{w['email']}: {v_email}"]  # the only place of the sender
-    elif opts.sender == "pay_to":
+    elif opts.sender in ("pay_to", "closing"):
         first_col = [f"{w['email']}: {v_email}", f"{w['phone']} {v_phone}"]  # no name in the footer
     if capital:
         siren = v_vat[4:]
@@ -725,7 +815,19 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         vat_col,
         [f"IBAN: {grouped(v_iban)}", f"BIC: {rng.choice(('ABCD', 'WXYZ'))}{country}2X"],
     )
-    if opts.stacked_footer:
+    if opts.sender == "marketplace":
+        # the platform's own registration: the operator of the marketplace, not the seller
+        rcs = f"RCS Luxembourg B {xr.randrange(10**5, 10**6)}"
+        operator_cols = (
+            [platform_legal, "5 rue Plaetis", "L-2338 Luxembourg"],
+            [rcs, OPERATOR[lang].format(platform_legal)],
+        )
+        for i, col in enumerate(operator_cols):
+            for j, line in enumerate(col):
+                text(left_x + 170 * i, fy + 9 * j, line, 7)
+    elif opts.sender == "sidebar":
+        pass  # everything of the sender's is in the sidebar
+    elif opts.stacked_footer:
         # "IBAN" over "DE12 3456 ..." in each column: read across, the labels and values interleave
         pairs = [("IBAN", grouped(v_iban)), (w["vat_no"], v_vat), (w["company_no"].split()[0], company_no)]
         if len(vat_col) == 1:
@@ -760,6 +862,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     framed = opts.sender in ("letterhead", "centered", "title_left") and not customer_info  # a return line
     printed_with_form = (
         opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns", "pay_to")
+        or new_sender
         or (opts.sender == "title_left" and not opts.logo_case)
         or (addressing == "window" and framed)
     )
@@ -773,7 +876,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         "buyer_name": buyer,
         "buyer_vat_id": b_vat if (opts.buyer_vat and not customer_info) or opts.vat_our_your else None,
         "buyer_email": f"accounts@{b_host}" if opts.buyer_email else None,
-        "iban": v_iban,
+        "iban": None if opts.sender == "marketplace" else v_iban,
         "currency": currency,
         "net_amount": net,
         "tax_amount": tax,

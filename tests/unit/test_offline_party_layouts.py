@@ -175,3 +175,13 @@ def test_the_dot_of_a_legal_form_stays_on_an_account_holders_name() -> None:
     for g in layouts("pay_to", seeds=range(24), lang="en", spaced_form=True):
         # THEN the name keeps the form as written ("Ltd."), only a sentence's full stop would go
         assert wrong(g, ("vendor_name",)) == []
+
+
+def test_a_marketplace_invoice_names_its_seller_as_the_vendor_not_the_platform() -> None:
+    # GIVEN the platform's brand on top ("Shopora", www.shopora.example), the seller under "Sold by:" /
+    # "Verkauft von:" / "Vendu par :" / "Verkocht door:" (on the heading's row or under it) with its address
+    # and VAT id, the buyer in the envelope window or under "Bill to", and the platform's registration in
+    # the footer ("Shopora Europe S.à r.l. · RCS Luxembourg ... · Marketplace operated by ...")
+    for g in layouts("marketplace", seeds=range(24)):
+        # THEN the vendor is the seller, and the window's address is still the buyer
+        assert wrong(g) == []

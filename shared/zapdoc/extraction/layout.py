@@ -466,7 +466,26 @@ def assign_roles(layout: Layout) -> None:
         key=lambda b: b.top,
     )
     addressee = next((b for b in first_page if b.role == "addressee"), None)
-    if headed:
+    headed_sender = next((b for b in first_page if b.role == "sender" and b.reason == "heading"), None)
+    if headed and addressee is None and headed_sender is not None:
+        # only the sender is headed ("Sold by:" / "Verkauft von:" under a marketplace's brand): the
+        # addressee is the envelope window's address below that block, flush left, that names someone
+        # (not a street), without registration data and not named like the sender's web or e-mail domain
+        domains = {d for b in first_page if b.role == "sender" for d in domain_names(b.text)}
+        addressee = next(
+            (
+                b
+                for b in addresses
+                if b.top > headed_sender.bottom
+                and not (_right_aligned(b) or _nameless(b))
+                and not agrees_with_domain(b.lines[0], domains)
+            ),
+            None,
+        )
+        if addressee is not None:
+            addressee.role, addressee.reason = "addressee", "window"
+        addresses = []
+    elif headed:
         # the parties are named by headings: positions add nothing, except when only the addressee is
         # headed ("Bill to:") and the sender's address stands apart, unheaded, with the sender's own
         # contact or registration data (SaaS style: "Acme / 1 Main St / ... / billing@acme.com")
