@@ -185,3 +185,28 @@ def test_a_marketplace_invoice_names_its_seller_as_the_vendor_not_the_platform()
     for g in layouts("marketplace", seeds=range(24)):
         # THEN the vendor is the seller, and the window's address is still the buyer
         assert wrong(g) == []
+
+
+def test_a_vendor_named_only_under_the_closing_words_is_the_company_that_signs() -> None:
+    # GIVEN no name on top (a logo image: the address and contact only), none in the footer, and the letter
+    # closing "Kind regards," / "Mit freundlichen Grüßen" / "Cordialement," / "Met vriendelijke groet," over
+    # the signer and, in small print, the company (sole traders without a legal form included)
+    for g in layouts("closing", seeds=range(24)):
+        # THEN the vendor is the company under the signer, never the signer
+        assert wrong(g) == []
+
+
+def test_the_signer_alone_under_the_closing_words_is_not_taken_for_the_company() -> None:
+    from zapdoc.extraction.business import _signing_company
+
+    # GIVEN signature lines: the signer and the company; the signer, a job title, a company named like the
+    # sender's domain; the signer alone
+    # THEN the company's line is the one read, and the signer alone gives nothing
+    assert _signing_company(["Emma Janssen", "Quartz Design"], set()) == ["Quartz Design"]
+    assert _signing_company(["Anna Berger", "Kestrel Design Ltd", "Managing Director"], set()) == [
+        "Kestrel Design Ltd"
+    ]
+    assert _signing_company(["Louis Martin", "Harbour Analytics", "Gérant"], {"harbour"}) == [
+        "Harbour Analytics"
+    ]
+    assert _signing_company(["Julia Keller"], set()) == []

@@ -995,6 +995,8 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         # (name, street, postcode and city: a sole trader's "Harbour Design / 4 Mill Lane / Leeds LS1 4AP")
         footer_address = block.reason == "footer" and has_postcode_line(block.lines[1:4])
         lines = block.party_lines
+        if block.reason == "closing":
+            lines = _signing_company(lines, _domain_names(ctx))
         above = ctx.layout.letterhead_above(block) if block.reason == "address" else None
         if above is not None and lines and not _names_alike(lines[0], above.lines[0]):
             lines = lines[1:]  # a slogan under the letterhead's name ("Quality design since 1982")
@@ -1029,6 +1031,20 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
             )
         )
     return out
+
+
+def _signing_company(lines: list[str], domains: set[str]) -> list[str]:
+    """Of the lines signing a letter (the signer, a job title, the company), the company's: the one with a
+    legal form, else the one named like the sender's web or e-mail domain, else the last of two or more
+    (the company is printed under the signer); nothing when only the signer signs."""
+    plausible = [line for line in lines[:4] if _plausible_name(line) and not re.search(r"[\d@]", line)]
+    for line in plausible:
+        if _LEGAL_END_RE.search(line) or _COMPANY_RE.search(line):
+            return [line]
+    for line in plausible:
+        if agrees_with_domain(line, domains):
+            return [line]
+    return plausible[-1:] if len(plausible) >= 2 else []
 
 
 _HOLDER_LABEL_RE = vocabulary_pattern("parties")

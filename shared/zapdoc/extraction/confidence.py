@@ -77,6 +77,7 @@ LAYOUT_NAME_CONFIDENCE: dict[str, float] = {  # a party's name from its layout b
     "return address": 0.66,  # the one-line sender address over the window
     "letterhead": 0.52,  # the top block with the largest print (often a logo line or a page title)
     "footer": 0.5,  # the registration footer (names there carry a legal form)
+    "closing": 0.45,  # the company signing under "Kind regards," (a last resort: often only the signer)
 }
 LAYOUT_NAME_OTHER = 0.55
 PAYMENT_KEYWORD_CONFIDENCE = 0.45  # a payment means named on a line with an amount

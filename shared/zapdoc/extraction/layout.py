@@ -330,6 +330,12 @@ _POSTCODE_RE = re.compile(
 _LEGAL_AFTER_RE = re.compile(rf"^\s?(?:{legal_form()}|&)(?!\w)")
 # Whom to pay ("Remit to:", "Kontoinhaber:", parties.json): the sender's own name and address follow.
 _PAYEE_RE = re.compile(rf"(?i)^\W{{0,3}}(?:{vocabulary_source('parties')})(?![^\W\d_])")
+# How a letter closes ("Kind regards,", "Mit freundlichen Grüßen", parties.json): the lines under it sign it.
+_CLOSING_RE = re.compile(
+    rf"(?i)^\W{{0,3}}(?:{vocabulary_source('parties', 'closing')})(?![^\W\d_])\W{{0,3}}$"
+)
+# ... the signature within this many font sizes under the closing words (room for a handwritten one)
+SIGNATURE_GAP = 6.0
 _SEPARATED_RE = re.compile(r"\s(?:·|•|●|\||–|-|—)\s|,\s")
 
 
@@ -555,6 +561,26 @@ def assign_roles(layout: Layout) -> None:
                 same_band = other.page == block.page and abs(other.top - block.top) <= 2 * block.size
                 if other.role is None and (other is block or same_band):
                     other.role, other.reason = "sender", "footer"
+    _signatures(layout)
+
+
+def _signatures(layout: Layout) -> None:
+    """The lines under a letter's closing words ("Kind regards," / signer / company) sign for the sender:
+    in the same block, or in the short block starting within SIGNATURE_GAP font sizes under them."""
+    for i, block in enumerate(layout.blocks):
+        if block.role is not None or len(block.lines[0]) > 40 or not _CLOSING_RE.match(block.lines[0]):
+            continue
+        if len(block.segments) > 1:
+            block.role, block.reason, block.skip_first = "sender", "closing", True
+            continue
+        for other in layout.blocks[i + 1 :]:
+            gap = other.top - block.bottom
+            if other.page != block.page or gap > SIGNATURE_GAP * block.size:
+                break
+            if gap > 0 and abs(other.x0 - block.x0) <= 2 * block.size and other.role is None:
+                if len(other.segments) <= 4:
+                    other.role, other.reason = "sender", "closing"
+                break
 
 
 # An address broken by a blank line ("CRONUS DE / Hofstraße 12 / Benrath" + "20097 Hamburg / Deutschland"):
