@@ -210,3 +210,12 @@ def test_the_signer_alone_under_the_closing_words_is_not_taken_for_the_company()
         "Harbour Analytics"
     ]
     assert _signing_company(["Julia Keller"], set()) == []
+
+
+def test_a_sidebar_holding_the_vendors_name_address_and_bank_details_gives_the_vendor() -> None:
+    # GIVEN a tall column left of the body: the name in bold over the address, contact, VAT and bank groups
+    # in small print (sole traders included), no letterhead and no footer, the buyer in the body's window
+    # or under "Bill to" in larger print than the sidebar's name
+    for g in layouts("sidebar", seeds=range(24)):
+        # THEN the vendor is the name over the sidebar's address
+        assert wrong(g) == []

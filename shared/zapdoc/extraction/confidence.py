@@ -75,6 +75,7 @@ LAYOUT_NAME_CONFIDENCE: dict[str, float] = {  # a party's name from its layout b
     "window": 0.72,  # the envelope-window address
     "address": 0.66,  # the sender's address block above the window
     "return address": 0.66,  # the one-line sender address over the window
+    "name over address": 0.6,  # a line in larger print right over the sender's address (a sidebar's top)
     "letterhead": 0.52,  # the top block with the largest print (often a logo line or a page title)
     "footer": 0.5,  # the registration footer (names there carry a legal form)
     "closing": 0.45,  # the company signing under "Kind regards," (a last resort: often only the signer)

@@ -553,6 +553,11 @@ def assign_roles(layout: Layout) -> None:
                 big = None  # type: ignore[assignment]
         if big is not None and big.role is None:
             big.role, big.reason = "sender", "letterhead"
+    for block in first_page:
+        if block.role == "sender" and block.reason == "address":
+            name = _name_over(block, first_page)
+            if name is not None:
+                name.role, name.reason = "sender", "name over address"
     # the footer: a band of columns at the bottom, one of which shows registration, tax or bank data
     bottom = [b for b in blocks if b.top >= 0.75 * height and b.role is None]
     for block in bottom:
@@ -562,6 +567,27 @@ def assign_roles(layout: Layout) -> None:
                 if other.role is None and (other is block or same_band):
                     other.role, other.reason = "sender", "footer"
     _signatures(layout)
+
+
+def _name_over(address: Block, blocks: list[Block]) -> Block | None:
+    """The sender's name printed right over its address block in larger or bolder print (a block of its
+    own: the change of print split them), as a sidebar or a letterhead beside a bigger window shows it."""
+    for block in blocks:
+        if (
+            block.role is None
+            and len(block.segments) <= 2
+            and block.size >= address.size
+            and 0 < address.top - block.bottom <= 3 * block.size
+            and (
+                abs(block.x0 - address.x0) <= ALIGN * block.size
+                or abs(block.segments[-1].x1 - address.segments[0].x1) <= ALIGN * block.size
+            )
+            and not _is_title(block)
+            and not _has_postcode(block)
+            and not _contact(block)
+        ):
+            return block
+    return None
 
 
 def _signatures(layout: Layout) -> None:
