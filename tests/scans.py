@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -38,3 +39,33 @@ def image_only_pdf(
         src.close()
     c.save()
     return out.getvalue()
+
+
+def pictured_pdf(
+    pdf: bytes, box: tuple[float, float, float, float], *, dpi: int = 200, page: int = 1
+) -> bytes:
+    """``pdf`` with the text inside ``box`` (x0, top, x1, bottom in points from the page's top-left
+    corner) on ``page`` turned into a picture of itself, as a letterhead or footer set as an image is:
+    the words are still printed there, but the text layer no longer has them."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        target = doc[page - 1]
+        width, height = target.get_size()
+        x0, top, x1, bottom = box
+        crop = (x0, height - bottom, width - x1, top)
+        bitmap = target.render(scale=dpi / 72, crop=crop, grayscale=True)
+        picture = pdfium.PdfImage.new(doc)
+        picture.set_bitmap(bitmap)
+        picture.set_matrix(pdfium.PdfMatrix().scale(x1 - x0, bottom - top).translate(x0, height - bottom))
+        for obj in list(target.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1)):
+            left, low, right, high = obj.get_bounds()
+            cx, cy = (left + right) / 2, height - (low + high) / 2
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                target.remove_obj(obj)
+        target.insert_obj(picture)
+        target.gen_content()
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+    finally:
+        doc.close()

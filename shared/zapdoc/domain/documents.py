@@ -56,12 +56,25 @@ class TextSegment:
 
 
 @dataclass(frozen=True)
+class PictureBox:
+    """Where an image stands on a page, in points from the page's top-left corner."""
+
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
 class DocumentText:
     """The text layer of a PDF, one string per page (1-based page ``n`` is ``pages[n - 1]``).
 
     ``pdf`` keeps the original bytes for providers that read PDFs natively (scans without text).
     ``segments``: where the text of the first and last page stands (for layout: letterhead, address
     window, footer); empty when not read.
+    ``pictures``: the images of the first and last page big enough to hold a line of print (a letterhead
+    or a footer set as a picture puts the sender's name and numbers in pixels, not in the text layer).
     ``xml`` is an e-invoice (CII or UBL): the XML embedded in the PDF, or the standalone XML document
     itself (then ``pages`` holds a readable rendering of it and ``pdf`` is None).
     """
@@ -72,6 +85,7 @@ class DocumentText:
     pdf: bytes | None = None
     segments: tuple[TextSegment, ...] = ()
     xml: bytes | None = None
+    pictures: tuple[PictureBox, ...] = ()
 
     @property
     def text(self) -> str:

@@ -15,6 +15,7 @@ Tesseract's own, documented interface.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import resource
@@ -26,8 +27,9 @@ from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 
-from zapdoc.domain.documents import TextSegment
+from zapdoc.domain.documents import PictureBox, TextSegment
 from zapdoc.domain.normalize import clean_text
+from zapdoc.extraction.patterns import ocr_fixed_vat_ids
 from zapdoc.settings import ExtractionSettings
 
 DPI = 300
@@ -69,6 +71,18 @@ class OcrLine:
     page_width: float
     page_height: float
     confidence: float
+    columns: tuple[tuple[str, float, float], ...] = ()
+    """(text, x0, x1) of the line's pieces where it crosses from one column to the next (a gap of
+    ``COLUMN_GAP`` sizes between two words): one row of the page text, but several layout segments,
+    as ``inputs.layout`` cuts a text layer's lines."""
+
+    def pieces(self) -> list[TextSegment]:
+        """The line as layout segments, one per column it stands in."""
+        parts = self.columns or ((self.text, self.x0, self.x1),)
+        return [
+            TextSegment(text, self.page, x0, x1, self.top, self.size, self.page_width, self.page_height)
+            for text, x0, x1 in parts
+        ]
 
 
 @dataclass
@@ -90,11 +104,7 @@ class OcrResult:
     def segments(self, page_count: int) -> tuple[TextSegment, ...]:
         """The lines of the first and last page as layout segments (what ``inspect_pdf`` gives text PDFs)."""
         pages = {1, page_count}
-        return tuple(
-            TextSegment(ln.text, ln.page, ln.x0, ln.x1, ln.top, ln.size, ln.page_width, ln.page_height)
-            for ln in self.lines
-            if ln.page in pages
-        )
+        return tuple(seg for ln in self.lines if ln.page in pages for seg in ln.pieces())
 
     def line_confidence(self) -> dict[tuple[int, str], float]:
         """(page, cleaned line text) -> confidence, for folding into the values read from the lines."""
@@ -330,20 +340,44 @@ def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float)
     out: list[OcrLine] = []
     for frag in kept:
         words = sorted(frag.words, key=lambda w: w.x0)
+        size = _line_size(words)
+        runs: list[list[_Word]] = [[words[0]]]
+        for word in words[1:]:
+            if word.x0 - runs[-1][-1].x1 > COLUMN_GAP * size:
+                runs.append([])
+            runs[-1].append(word)
+        columns = tuple((_words_text(run), run[0].x0 / scale, max(w.x1 for w in run) / scale) for run in runs)
         out.append(
             OcrLine(
-                text=" ".join(w.text for w in words),
+                text=" ".join(text for text, _, _ in columns),
                 page=page,
                 x0=min(w.x0 for w in words) / scale,
                 x1=max(w.x1 for w in words) / scale,
                 top=min(w.top for w in words) / scale,
-                size=_line_size(words) / scale,
+                size=size / scale,
                 page_width=width_pt,
                 page_height=height_pt,
                 confidence=sum(w.conf for w in words) / len(words) / 100.0,
+                columns=columns if len(columns) > 1 else (),
             )
         )
     return out
+
+
+def _words_text(words: list[_Word]) -> str:
+    """The words as one string, with two usual OCR confusions undone: "billing @ x.fr" and a VAT id's
+    digit read as a letter (checked by its check digits)."""
+    return ocr_fixed_vat_ids(_AT_GAP_RE.sub("@", " ".join(w.text for w in words)))
+
+
+COLUMN_GAP = 3.0
+"""A gap between two words of one OCR line this many cap heights wide (about two font sizes, the text
+layer's ``inputs.layout.COLUMN_GAP``) parts two columns."""
+
+
+# Tesseract often reads an e-mail address's "@" as a word of its own ("billing @ kestrel.fr"); closed up
+# only between a name and a domain with a TLD of letters ("2 @ 5.00", a quantity at a price, stays).
+_AT_GAP_RE = re.compile(r"(?<=[\w.%+-])\s*@\s*(?=[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w.-]*\w@))")
 
 
 MAX_SKEW = 0.09
@@ -453,3 +487,138 @@ def _host(frag: _Fragment, kept: list[_Fragment]) -> _Fragment | None:
         ):
             best = other
     return best
+
+
+# ------------------------------------------------------------------------ text in a text PDF's images
+
+MAX_IMAGES = 6
+"""Images read per document at most (largest first)."""
+IMAGE_BUDGET_S = 8.0
+"""Seconds of OCR for the images of one text PDF."""
+IMAGE_LINE_CONFIDENCE = 0.4
+"""Lines read from an image with less mean word confidence are dropped (a logo's drawing read as text)."""
+IMAGE_MAX_PIXELS = 8_000_000
+CAP_TO_LINE = 1.6
+"""A text layer's line height (pdfium's loose glyph box) over the cap height OCR lines are sized by:
+lines read from a picture get the text layer's measure, as they stand among text-layer lines."""
+_IMAGE_GAP_PX = 80
+_LANG_PACK = {"en": "eng", "fr": "fra", "de": "deu", "nl": "nld"}
+
+
+def image_text(
+    pdf: bytes,
+    page_count: int,
+    pictures: tuple[PictureBox, ...],
+    segments: tuple[TextSegment, ...],
+    *,
+    language: str = "",
+    budget_s: float = IMAGE_BUDGET_S,
+) -> OcrResult | None:
+    """The text printed inside the ``pictures`` of a text PDF (a letterhead or a footer set as an image:
+    the sender's name, VAT id or bank details in no text layer), read by Tesseract.
+
+    Only pictures no text of the page lies on are read (text over a picture is in the text layer
+    already), at most ``MAX_IMAGES``, largest first, all in one Tesseract run: the crops are stacked into
+    one image. The lines come back in page coordinates, with their confidence; None when Tesseract is
+    not installed or no picture qualifies.
+    """
+    boxes = sorted(
+        (b for b in pictures if not any(s.page == b.page and _inside(s, b) for s in segments)),
+        key=lambda b: -(b.x1 - b.x0) * (b.bottom - b.top),
+    )[:MAX_IMAGES]
+    exe = tesseract_path() if boxes else None
+    if exe is None:
+        return None
+    langs = installed_languages(exe)
+    wanted = [p for p in (_LANG_PACK.get(language), "eng") if p in langs]
+    lang = "+".join(dict.fromkeys(wanted or langs))
+    if not lang:
+        return None
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        image, scale, placed = _stack(doc, boxes)
+    finally:
+        doc.close()
+    result = OcrResult(pages=[""] * page_count, languages=lang)
+    try:
+        tsv = _tesseract(exe, image, lang, timeout=budget_s)
+    except subprocess.TimeoutExpired:
+        result.notes.append(f"the text in the page's images was not read: time limit ({budget_s:g} s)")
+        return result
+    for line in _lines(tsv, 0, scale, 0.0, 0.0):
+        home = next((p for p in placed if p[1] <= line.top < p[2]), None)
+        if home is None or line.confidence < IMAGE_LINE_CONFIDENCE:
+            continue
+        if sum(ch.isalnum() for ch in line.text) < 2:
+            continue
+        box, start, _ = home
+        width, height = _page_size(segments, box.page)
+        margin = _IMAGE_GAP_PX / scale
+        shift = box.x0 - margin
+        result.lines.append(
+            dataclasses.replace(
+                line,
+                columns=tuple((text, x0 + shift, x1 + shift) for text, x0, x1 in line.columns),
+                page=box.page,
+                x0=box.x0 + line.x0 - margin,
+                x1=box.x0 + line.x1 - margin,
+                top=box.top + line.top - start,
+                size=line.size * CAP_TO_LINE,
+                page_width=width,
+                page_height=height,
+            )
+        )
+    return result
+
+
+def _page_size(segments: tuple[TextSegment, ...], page: int) -> tuple[float, float]:
+    for seg in segments:
+        if seg.page == page:
+            return seg.page_width, seg.page_height
+    return (segments[0].page_width, segments[0].page_height) if segments else (595.0, 842.0)
+
+
+def _inside(seg: TextSegment, box: PictureBox) -> bool:
+    x = (seg.x0 + seg.x1) / 2
+    y = seg.top + seg.size / 2
+    return box.x0 <= x <= box.x1 and box.top <= y <= box.bottom
+
+
+def _stack(
+    doc: pdfium.PdfDocument, boxes: list[PictureBox]
+) -> tuple[bytes, float, list[tuple[PictureBox, float, float]]]:
+    """The crops of ``boxes`` rendered at ``DPI`` (less when they would pass ``IMAGE_MAX_PIXELS``) and
+    stacked top to bottom with white gaps, as one PGM; with the scale and each crop's span in points."""
+    area_pt = sum((b.x1 - b.x0) * (b.bottom - b.top) for b in boxes)
+    scale = min(DPI / 72.0, (IMAGE_MAX_PIXELS / max(area_pt, 1.0)) ** 0.5)
+    crops: list[tuple[int, int, bytes]] = []
+    for box in boxes:
+        page = doc[box.page - 1]
+        try:
+            width, height = page.get_size()
+            crop = (box.x0, height - box.bottom, width - box.x1, box.top)
+            bitmap = page.render(scale=scale, crop=crop, grayscale=True)
+            try:
+                w, h, stride = bitmap.width, bitmap.height, bitmap.stride
+                raw = bytes(bitmap.buffer)
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+        rows = [raw[r * stride : r * stride + w] for r in range(h)]
+        crops.append((w, h, b"".join(rows)))
+    full_width = max(w for w, _, _ in crops) + 2 * _IMAGE_GAP_PX
+    out: list[bytes] = []
+    placed: list[tuple[PictureBox, float, float]] = []
+    y = _IMAGE_GAP_PX
+    white_row = b"\xff" * full_width
+    out.append(white_row * _IMAGE_GAP_PX)
+    for box, (w, h, data) in zip(boxes, crops, strict=True):
+        pad = b"\xff" * (full_width - w - _IMAGE_GAP_PX)
+        left = b"\xff" * _IMAGE_GAP_PX
+        out.append(b"".join(left + data[r * w : (r + 1) * w] + pad for r in range(h)))
+        out.append(white_row * _IMAGE_GAP_PX)
+        placed.append((box, y / scale, (y + h) / scale))
+        y += h + _IMAGE_GAP_PX
+    image = b"P5\n%d %d\n255\n" % (full_width, y) + b"".join(out)
+    return image, scale, placed

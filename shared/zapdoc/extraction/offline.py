@@ -11,13 +11,13 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
-from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue
+from zapdoc.domain.documents import Classification, DocumentText, Extraction, FieldValue, TextSegment
 from zapdoc.domain.fields import FieldSpec, FieldType
 from zapdoc.domain.normalize import normalise
 from zapdoc.extraction import business, contracts, people
 from zapdoc.extraction import confidence as cf
 from zapdoc.extraction import ocr as ocr_mod
-from zapdoc.extraction.classify import classify_text
+from zapdoc.extraction.classify import classify_text, detect_language
 from zapdoc.extraction.context import DocContext, Line, build_context
 from zapdoc.extraction.labels import (
     CONCEPTS,
@@ -93,6 +93,9 @@ class OfflineExtractor:
         read = self._ocr(doc) if scanned and self.ocr else None
         if isinstance(read, ocr_mod.OcrResult):
             doc = dataclasses.replace(doc, pages=tuple(read.pages), segments=read.segments(doc.page_count))
+        pictured = self._image_text(doc) if not scanned else None
+        if pictured is not None:
+            doc = _with_image_text(doc, pictured)
         ctx = build_context(doc)
         values: dict[str, FieldValue] = {}
         for spec in fields:
@@ -104,6 +107,13 @@ class OfflineExtractor:
         if doc.xml is not None and not self.ignore_einvoice:
             values, xml_notes = _from_einvoice(doc, fields, values)
             notes.extend(xml_notes)
+        if pictured is not None:
+            _fold_ocr_confidence(values, pictured, only_read=True)
+            pages = sorted({line.page for line in pictured.lines})
+            notes.append(
+                f"text in the images of page {', '.join(map(str, pages))} read by OCR (Tesseract,"
+                f" {pictured.languages}): {len(pictured.lines)} lines"
+            )
         if isinstance(read, ocr_mod.OcrResult):
             _fold_ocr_confidence(values, read)
             notes.append(
@@ -125,6 +135,17 @@ class OfflineExtractor:
             if isinstance(read, ocr_mod.OcrResult):
                 return classify_text("\n\f".join(read.pages))
         return classify_text(doc.text)
+
+    def _image_text(self, doc: DocumentText) -> ocr_mod.OcrResult | None:
+        """The lines printed in a text PDF's images (a letterhead set as a picture), when OCR is on."""
+        if not self.ocr or doc.pdf is None or not doc.pictures:
+            return None
+        language = detect_language(doc.pages[0] if doc.pages else "")
+        try:
+            read = ocr_mod.image_text(doc.pdf, doc.page_count, doc.pictures, doc.segments, language=language)
+        except pdfium_errors():
+            return None
+        return read if read is not None and read.lines else None
 
     def _ocr(self, doc: DocumentText) -> ocr_mod.OcrResult | str:
         """OCR of ``doc`` (or why not), kept for the classify call that follows extract on the same doc."""
@@ -176,8 +197,41 @@ def _needs_ocr(doc: DocumentText) -> bool:
     return not doc.has_text_layer and doc.pdf is not None and doc.page_count > 0
 
 
-def _fold_ocr_confidence(values: dict[str, FieldValue], read: ocr_mod.OcrResult) -> None:
-    """Scale each value's confidence by the OCR confidence of the line(s) it was read from."""
+def _with_image_text(doc: DocumentText, read: ocr_mod.OcrResult) -> DocumentText:
+    """``doc`` with the lines OCR read in its images: in the page text before the first row printed below
+    them (a letterhead picture comes first, as a printed letterhead would), and as layout segments."""
+    pages = list(doc.pages)
+    for number in sorted({line.page for line in read.lines}):
+        rows = pages[number - 1].splitlines()
+        tops = _row_tops(rows, [s for s in doc.segments if s.page == number])
+        before: dict[int, list[str]] = {}
+        for line in sorted((ln for ln in read.lines if ln.page == number), key=lambda ln: ln.top):
+            at = next((i for i, top in enumerate(tops) if top is not None and top > line.top), len(rows))
+            before.setdefault(at, []).append(line.text)
+        merged: list[str] = []
+        for index, row in enumerate(rows):
+            merged.extend(before.pop(index, []))
+            merged.append(row)
+        merged.extend(text for texts in before.values() for text in texts)
+        pages[number - 1] = "\n".join(merged)
+    segments = doc.segments + tuple(seg for ln in read.lines for seg in ln.pieces())
+    return dataclasses.replace(doc, pages=tuple(pages), segments=segments)
+
+
+def _row_tops(rows: list[str], segments: list[TextSegment]) -> list[float | None]:
+    """The top of each page-text row: that of the first segment printed in it (None when none is)."""
+    tops: list[float | None] = []
+    for row in rows:
+        flat = " ".join(row.split())
+        tops.append(next((s.top for s in segments if s.text and s.text in flat), None))
+    return tops
+
+
+def _fold_ocr_confidence(
+    values: dict[str, FieldValue], read: ocr_mod.OcrResult, *, only_read: bool = False
+) -> None:
+    """Scale each value's confidence by the OCR confidence of the line(s) it was read from. With
+    ``only_read`` (OCR of a text PDF's images) only values read from an OCR'd line are touched."""
     lines = read.line_confidence()
     mean = read.confidence
     for value in values.values():
@@ -193,10 +247,18 @@ def _fold_ocr_confidence(values: dict[str, FieldValue], read: ocr_mod.OcrResult)
             if exact is not None:
                 found.append(exact)
                 continue
-            found.extend(c for (p, text), c in lines.items() if p == page and (part in text or text in part))
+            found.extend(
+                c
+                for (p, text), c in lines.items()
+                if p == page and (part in text or (not only_read and text in part))
+            )
+        if only_read and not found:
+            continue
         factor = min(found) if found else mean
         value.confidence = round(value.confidence * factor, 3)
-        ocr_note = f"read by OCR ({factor:.0%} sure of the text)"
+        ocr_note = (
+            f"read by OCR {'from an image on the page ' if only_read else ''}({factor:.0%} sure of the text)"
+        )
         value.note = f"{value.note}; {ocr_note}" if value.note else ocr_note
 
 

@@ -364,9 +364,36 @@ def vat_checksum_ok(value: str) -> bool | None:
     return True
 
 
+# The same shapes with the letters OCR reads for digits allowed where digits stand ("FRO6 676 ...").
+_VAT_OCR_RE = re.compile(
+    r"(?<![A-Za-z0-9])("
+    + "|".join(
+        "(?:{})".format(shape.replace(r"\d", r"[\dOQDSIlZB]").replace("[0-9A-HJ-NP-Z]", "[0-9A-Z]"))
+        for shape in _VAT_SHAPES.values()
+    )
+    + r")(?![A-Za-z0-9]|[ .\-]\d)"
+)
+
+
 def find_vat_ids(text: str) -> list[Found]:
     """VAT ids with a country prefix in ``text`` (value compact, span as printed)."""
     return [Found(compact_id(m.group(1)), m.start(1), m.end(1), m.group(1)) for m in _VAT_RE.finditer(text)]
+
+
+def ocr_fixed_vat_ids(text: str) -> str:
+    """OCR'd ``text`` with a VAT id read with a letter for a digit ("FRO6676255771") written with the
+    digit, when its check digits then pass (python-stdnum), as IBANs are: undone only where the checksum
+    confirms it. For OCR output only (a text layer has no such confusions, and this costs a second
+    regex pass)."""
+
+    def fix(m: re.Match[str]) -> str:
+        printed = m.group(1)
+        compact = compact_id(printed)
+        head = 3 if compact.startswith(("CHE", "ATU")) else 2
+        fixed = compact[:head] + compact[head:].translate(_AS_DIGIT)
+        return fixed if fixed != compact and vat_checksum_ok(fixed) else printed
+
+    return _VAT_OCR_RE.sub(fix, text)
 
 
 _TAX_ID_RE = re.compile(r"[\s:.#\-–]{0,6}([A-Z0-9][A-Z0-9./\-]{4,20}[A-Z0-9])(?![A-Za-z0-9])")

@@ -15,13 +15,18 @@ from collections.abc import Callable
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from zapdoc.domain.documents import TextSegment
+from zapdoc.domain.documents import PictureBox, TextSegment
 
 # Two runs of text on one printed line are separate columns when this many font sizes apart.
 COLUMN_GAP = 2.0
 MAX_CHARS = 40_000  # a page with more text is a report, not a letterhead: no layout
 MAX_SEGMENTS = 400
 _SPACES_RE = re.compile(r"\s+")
+PICTURE_MIN_SHARE = 0.008
+"""Images under this share of the page (icons, bullets, small stamps) hold no line of print worth reading."""
+PICTURE_MAX_SHARE = 0.6
+"""Nor does a picture filling most of the page (a photo; a scanned page goes the whole-page OCR way)."""
+PICTURE_MIN_HEIGHT_PT = 12.0
 
 Box = Callable[[int], tuple[float, float, float, float]]
 
@@ -108,3 +113,18 @@ def _columns(text: str, start: int, end: int, box: Box) -> list[tuple[int, int]]
         i = text.find(" ", j, last)
     cuts.append((seg_start, last))
     return cuts
+
+
+def page_pictures(page: pdfium.PdfPage, page_no: int) -> list[PictureBox]:
+    """The page's images that could hold a line of print. Top-level image objects only: pdfium gives
+    the bounds of an image nested in a form XObject in the form's own space, not the page's."""
+    width, height = page.get_size()
+    out: list[PictureBox] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1):
+        left, bottom, right, top = obj.get_bounds()
+        left, right = max(0.0, left), min(width, right)
+        bottom, top = max(0.0, bottom), min(height, top)
+        share = (right - left) * (top - bottom) / max(width * height, 1.0)
+        if PICTURE_MIN_SHARE <= share <= PICTURE_MAX_SHARE and top - bottom >= PICTURE_MIN_HEIGHT_PT:
+            out.append(PictureBox(page_no, left, height - top, right, height - bottom))
+    return out

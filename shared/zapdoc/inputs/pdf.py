@@ -17,9 +17,9 @@ import pypdf
 import pypdfium2 as pdfium
 from pypdf.errors import DependencyError, PyPdfError
 
-from zapdoc.domain.documents import DocumentText, Source, TextSegment
+from zapdoc.domain.documents import DocumentText, PictureBox, Source, TextSegment
 from zapdoc.domain.errors import InputError
-from zapdoc.inputs.layout import page_segments
+from zapdoc.inputs.layout import page_pictures, page_segments
 from zapdoc.inputs.sniff import EINVOICE_XML, sniff
 
 # pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
@@ -68,15 +68,22 @@ def inspect_pdf(source: Source, *, with_text: bool = True) -> DocumentText:
         return _inspect_xml(source, with_text=with_text)
     count = _page_count(source.data)
     segments: list[TextSegment] = []
+    pictures: list[PictureBox] = []
     pages: tuple[str, ...] = ()
     if with_text:
         unreadable: list[int] = []
-        pages = _page_texts(source.data, count, segments, unreadable)
+        pages = _page_texts(source.data, count, segments, unreadable, pictures)
         if unreadable:
             raise InputError(unreadable_reason(count, unreadable))
     xml = embedded_einvoice(source.data) if with_text else None
     return DocumentText(
-        name=source.name, pages=pages, page_count=count, pdf=source.data, segments=tuple(segments), xml=xml
+        name=source.name,
+        pages=pages,
+        page_count=count,
+        pdf=source.data,
+        segments=tuple(segments),
+        xml=xml,
+        pictures=tuple(pictures),
     )
 
 
@@ -167,13 +174,18 @@ def tidy_page_text(text: str) -> str:
 
 
 def _page_texts(
-    data: bytes, count: int, segments: list[TextSegment] | None = None, unreadable: list[int] | None = None
+    data: bytes,
+    count: int,
+    segments: list[TextSegment] | None = None,
+    unreadable: list[int] | None = None,
+    pictures: list[PictureBox] | None = None,
 ) -> tuple[str, ...]:
     """Text of pages 1..count with pdfium; when pdfium disagrees on the count, pypdf's count wins.
 
     ``segments`` receives the positioned lines of the first and last page (read while they are loaded:
-    loading a page is most of the cost). ``unreadable`` receives the 1-based numbers of the pages that
-    could not be loaded at all (beyond pdfium's count, or broken page objects): they read as empty."""
+    loading a page is most of the cost), ``pictures`` the boxes of their images. ``unreadable`` receives
+    the 1-based numbers of the pages that could not be loaded at all (beyond pdfium's count, or broken
+    page objects): they read as empty."""
     bad = unreadable if unreadable is not None else []
     try:
         doc = pdfium.PdfDocument(data)
@@ -183,7 +195,8 @@ def _page_texts(
     try:
         last = min(len(doc), count) - 1
         texts = [
-            _pdfium_page_text(doc, i, segments if i in (0, last) else None, bad) for i in range(last + 1)
+            _pdfium_page_text(doc, i, segments if i in (0, last) else None, bad, pictures)
+            for i in range(last + 1)
         ]
     finally:
         doc.close()
@@ -197,9 +210,10 @@ def _pdfium_page_text(
     index: int,
     segments: list[TextSegment] | None = None,
     unreadable: list[int] | None = None,
+    pictures: list[PictureBox] | None = None,
 ) -> str:
-    """One page's text; a page pdfium cannot load (e.g. behind a forged /Count) reads as empty and is
-    listed in ``unreadable``."""
+    """One page's text (with its segments and pictures when ``segments`` is given); a page pdfium
+    cannot load (e.g. behind a forged /Count) reads as empty and is listed in ``unreadable``."""
     try:
         page = doc[index]
     except pdfium.PdfiumError:
@@ -212,6 +226,8 @@ def _pdfium_page_text(
             text = textpage.get_text_range()
             if segments is not None:
                 segments.extend(page_segments(page, textpage, text, index + 1))
+                if pictures is not None:
+                    pictures.extend(page_pictures(page, index + 1))
             return tidy_page_text(text)
         finally:
             textpage.close()
