@@ -222,7 +222,7 @@ class Options:
     # German/French letter date "Köln, den 03.04.2024" / "Lyon, le 03/04/2024" instead of a date label,
     # the date far right on the label's row, and a print timestamp "Datum: ... Zeit: ..." in small print
     letter_date: bool = False
-    capital_mention: bool = False  # French "<name> SAS au capital de ..." footer (see printed_with_form)
+    capital_mention: bool = False  # French "<name> SAS au capital de ..." footer (the name is then ``core``)
     buyer_email: bool = False  # the buyer's e-mail address in its address block
     sole_trader: bool = False  # the vendor's name has no legal form ("Harbour Design")
     weekday: bool = False  # dates written out with their weekday ("Monday, 3 March 2025")
@@ -858,20 +858,12 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     c.showPage()
     c.save()
     # A French capital mention ("<name> SAS au capital de ...") states the form apart from the name: the
-    # name is without it, unless the name is printed with its form elsewhere (a letterhead, an address,
-    # a return line), which is how the issuer writes it.
-    framed = opts.sender in ("letterhead", "centered", "title_left") and not customer_info  # a return line
-    printed_with_form = (
-        opts.sender in ("beside_window", "from_heading", "plain_block", "party_columns", "pay_to")
-        or new_sender
-        or (opts.sender == "title_left" and not opts.logo_case)
-        or (addressing == "window" and framed)
-    )
+    # name (the dénomination) is without it, wherever else it is printed with its form.
     truth: dict[str, Any] = {
         "invoice_number": number,
         "issue_date": issue,
         "due_date": None if opts.paid else due,
-        "vendor_name": legal if printed_with_form or not capital else core,
+        "vendor_name": core if capital else legal,
         "vendor_vat_id": v_vat,
         "vendor_email": v_email,
         "buyer_name": buyer,

@@ -119,15 +119,17 @@ def test_a_french_capital_mention_states_the_legal_form_apart_from_the_name() ->
             # THEN the vendor's name is the dénomination, without the form that opens the mention
             assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
             assert not str(got["vendor_name"]).endswith(("SAS", "SARL"))
-    # AND a name printed with its form elsewhere (the return line over the window) keeps it, as does a
-    # form that no mention states apart
+    # AND so does a name printed with its form elsewhere (the return line over the window): the form is
+    # stated apart all the same; a form that no mention states apart stays
     for g in variants(lang="fr", capital_mention=True, sender="letterhead", addressing="window"):
-        assert str(run(g)["vendor_name"]).endswith(("SAS", "SARL")), _explain(g)
+        got = run(g)
+        assert got["vendor_name"] == g.truth["vendor_name"], _explain(g)
+        assert not str(got["vendor_name"]).endswith(("SAS", "SARL")), _explain(g)
     for g in variants(lang="fr", capital_mention=False, sender="letterhead", sole_trader=False):
         assert str(run(g)["vendor_name"]).endswith("SARL"), _explain(g)
 
 
-def test_a_letterhead_name_with_its_form_keeps_it_beside_a_capital_mention() -> None:
+def test_a_letterhead_name_with_its_form_drops_it_beside_a_mention_stating_the_form_apart() -> None:
     # GIVEN the name with its form on its own line and the capital mention in the footer
     lines = (
         "FACTURE",
@@ -138,12 +140,18 @@ def test_a_letterhead_name_with_its_form_keeps_it_beside_a_capital_mention() -> 
         "Boulangerie Orion",
         "Facture n° : F-1",
         "Total TTC 120,00 €",
-        "Atelier Sable SARL au capital de 10 000 € - RCS Lyon 812 345 678",
+        "SARL au capital de 10 000 € - RCS Lyon 812 345 678",
     )
     doc = DocumentText("x.pdf", ("\n".join(lines),), 1)
     got = OfflineExtractor().extract(doc, INVOICE).values["vendor_name"].value
-    # THEN the name keeps its form
-    assert got == "Atelier Sable SARL"
+    # THEN the name is the dénomination, without the form the mention states (as Factur-X gives it)
+    assert got == "Atelier Sable"
+    # AND without the mention the form stays part of the name as printed
+    plain = DocumentText("x.pdf", ("\n".join(lines[:-1]),), 1)
+    assert OfflineExtractor().extract(plain, INVOICE).values["vendor_name"].value == "Atelier Sable SARL"
+    # AND a mention of another company ("Orion SARL au capital ...") says nothing of this one's form
+    other = DocumentText("x.pdf", ("\n".join([*lines[:-1], "Orion SARL au capital de 5 000 €"]),), 1)
+    assert OfflineExtractor().extract(other, INVOICE).values["vendor_name"].value == "Atelier Sable SARL"
 
 
 def test_the_vendors_domain_agrees_with_its_name_and_the_buyers_does_not_count() -> None:

@@ -848,26 +848,27 @@ def _department_of(best: Candidate, registered: list[Candidate]) -> Candidate:
 
 
 def _without_stated_form(ctx: DocContext, best: Candidate) -> Candidate:
-    """A name read from a French capital mention, without the form that opens the mention: in "Free SAS
-    au capital de 3 441 812 €" the words "SAS au capital de ..." state the forme juridique and the
-    capital (French law lists them apart from the dénomination), so the name is "Free". A name printed
-    with its form anywhere else ("Atelier Lumière SARL" in the letterhead) keeps it: that is the name as
-    the issuer writes it."""
+    """The vendor's name without a legal form the document states apart in a mention of its own: in
+    "Free SAS au capital de 3 441 812 €", or a footer's "SARL au capital de 120 000 €" under a letterhead
+    "Au bon moulin SARL", the words "... au capital de" state the forme juridique and the capital. French
+    law lists them beside the dénomination, not in it (the company's name on a French invoice must be
+    followed by its form and capital, as two more mentions), and Factur-X/EN 16931 samples of the French
+    standards forum give the seller's name without the form. A form that no mention states apart stays
+    ("Atelier Lumière SARL" alone keeps its "SARL")."""
     value = str(best.value)
-    line = ctx.lines[best.line].text
-    m = _FORM_MENTION_RE.search(line)
-    if m is None or len(value) - len(m.group(1)) <= 3 or not value.endswith(f" {m.group(1)}"):
-        return best
-    name = value[: -len(m.group(1))].rstrip(" ,")
-    if not line[: m.start()].rstrip(" ,").endswith(name):
-        return best  # the mention does not follow this name on its line
-    with_form = re.compile(rf"(?<![^\W\d_]){re.escape(value)}(?![^\W\d_])")
-    for other in ctx.lines:
-        for printed in with_form.finditer(other.text):
-            if not _FORM_MENTION_RE.match(other.text, printed.end() - len(m.group(1))):
-                return best  # printed with its form elsewhere: that is how the issuer writes its name
-    best.value = name
-    best.end = best.start + len(str(best.value))
+    for line in ctx.lines:
+        for m in _FORM_MENTION_RE.finditer(line.text):
+            form = m.group(1)
+            if len(value) - len(form) <= 3 or not value.upper().endswith(f" {form.upper()}"):
+                continue
+            name = value[: -len(form)].rstrip(" ,")
+            before = re.split(r"\s[-–·|]\s|,\s", line.text[: m.start()].rstrip(" ,-–·|"))[-1]
+            named = before.strip() and not re.search(r"[\d:]", before)  # not "APE : 4778C - SARL au ..."
+            if named and not _fold(before).endswith(_fold(name)):
+                continue  # the mention of another company ("Orion SAS au capital de ...")
+            best.value = name
+            best.end = best.start + len(name)
+            return best
     return best
 
 
