@@ -539,3 +539,52 @@ def test_forty_random_generated_invoices_give_every_key_field() -> None:
                 wrong.append(f"seed {seed} {name}: expected {expected!r} got {got[name]!r}")
     # THEN all of them are right
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vendor"),
+    [
+        ("Your bill from Brightline Energy", "Brightline Energy"),
+        (
+            "This invoice was issued by Harbour Digital Inc., 200 Market St, San Francisco",
+            "Harbour Digital Inc.",
+        ),
+        ("Thank you for shopping with Meridian Books!", "Meridian Books"),
+        (
+            "Kestrel Widgets is registered in England and Wales, company number 01234567.",
+            "Kestrel Widgets",
+        ),
+        ("Vielen Dank für Ihren Einkauf bei Buchhandlung Lindner!", "Buchhandlung Lindner"),
+        ("Merci d'avoir choisi Atelier Lumière !", "Atelier Lumière"),
+        ("Bedankt voor uw aankoop bij Boekhandel de Vries!", "Boekhandel de Vries"),
+    ],
+)
+def test_running_text_that_names_the_issuer_gives_the_vendor_when_no_block_does(
+    sentence: str, vendor: str
+) -> None:
+    # GIVEN a receipt-like invoice with no letterhead block, no legal form on top, the issuer named only in
+    # a sentence (a greeting on top, or the registration sentence at the bottom)
+    body = ["Invoice no. 2024-118", "Date: 03/04/2024", "Jane Doe", "12 Elm Road", "Total 42.00 EUR"]
+    for lines in ([sentence, *body], [*body, sentence]):
+        doc = DocumentText("x.pdf", ("\n".join(lines),), 1)
+        got = OfflineExtractor().extract(doc, INVOICE).values["vendor_name"]
+        # THEN the vendor is the name the sentence gives, marked for review (a last resort)
+        assert got.value == vendor, lines
+        assert got.confidence < 0.6
+    # AND without the sentence there is no vendor at all (nothing else names one)
+    doc = DocumentText("x.pdf", ("\n".join(body),), 1)
+    assert OfflineExtractor().extract(doc, INVOICE).values["vendor_name"].value is None
+
+
+def test_a_sentence_naming_no_one_or_a_lower_ranked_name_does_not_beat_the_sellers_block() -> None:
+    # GIVEN "Thank you for choosing us" (no name) and a seller heading naming the vendor
+    lines = [
+        "Seller: Kestrel Design Ltd",
+        "Invoice no. 7",
+        "Thank you for choosing us.",
+        "Thank you for shopping with Kestrel!",
+        "Total 10.00 EUR",
+    ]
+    doc = DocumentText("x.pdf", ("\n".join(lines),), 1)
+    # THEN the headed name wins; "us" is never a name
+    assert OfflineExtractor().extract(doc, INVOICE).values["vendor_name"].value == "Kestrel Design Ltd"

@@ -578,6 +578,55 @@ _COPYRIGHT_RE = re.compile(
 )
 
 
+# Running text that names the issuer: right after "Your bill from", "Thank you for shopping with",
+# "Facture émise par" ...; right before "is registered in", "ist im Handelsregister eingetragen" ...
+_ISSUER_BEFORE_RE = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:{vocabulary_source('parties', 'issuer_before')})\s+(?=\w)"
+)
+_ISSUER_AFTER_RE = re.compile(rf"(?i)\s(?:{vocabulary_source('parties', 'issuer_after')})(?![^\W\d_])")
+_PHRASE_NAME_END_RE = re.compile(r"[,;:!?()|]|\s[-–·]\s|\.(?=\s|$)")
+_SENTENCE_START_RE = re.compile(r"[.!?;]\s|\s[-–·|]\s")
+
+
+def _issuer_phrases(ctx: DocContext) -> list[Candidate]:
+    """Names the text itself says issued the document: "This invoice was issued by Harbour Digital Inc.",
+    "Thank you for shopping with Meridian Books!", "Kestrel Widgets Ltd is registered in England and
+    Wales" (parties.json ``issuer_before`` / ``issuer_after``). A name with a legal form is read whole;
+    else it runs to the next punctuation, at most six words, starting with a capital or a digit."""
+    out: list[Candidate] = []
+    for line in ctx.lines:
+        text = line.text
+        for m in _ISSUER_BEFORE_RE.finditer(text):
+            start = m.end()
+            if not (text[start].isupper() or text[start].isdigit()):
+                continue  # "thank you for choosing us"
+            company = _COMPANY_RE.match(text, start)
+            if company is not None:
+                name = company.group(1)
+            else:
+                stop = _PHRASE_NAME_END_RE.search(text, start)
+                name = text[start : stop.start() if stop else len(text)]
+            name = name.strip(" ,")
+            if len(name.split()) <= 6 and _plausible_name(name):
+                out.append(
+                    Candidate(
+                        name, cf.ISSUER_PHRASE_CONFIDENCE, line.index, line.index, start, start + len(name)
+                    )
+                )
+        after = _ISSUER_AFTER_RE.search(text)
+        if after is not None:
+            head = text[: after.start()]
+            name = _SENTENCE_START_RE.split(head)[-1].strip(" ,")
+            start = len(head) - len(name)
+            if name and name[0].isupper() and len(name.split()) <= 6 and _plausible_name(name):
+                out.append(
+                    Candidate(
+                        name, cf.ISSUER_PHRASE_CONFIDENCE, line.index, line.index, start, start + len(name)
+                    )
+                )
+    return out
+
+
 def _plausible_name(text: str) -> bool:
     text = text.strip(" ,;:")
     if not 2 <= len(text) <= 80 or _NOT_NAME_RE.match(text) or ":" in text or text[0] in "(-–•§":
@@ -663,6 +712,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
     if concept.party == "vendor":
         registered = _registered_names(ctx)
         cands.extend(registered)
+        cands.extend(_issuer_phrases(ctx))
         for line in lines:
             copyright_line = _COPYRIGHT_RE.match(line.text)
             if copyright_line:

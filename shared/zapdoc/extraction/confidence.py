@@ -65,6 +65,7 @@ COMPANY_NAME_CONFIDENCE = 0.45  # a name with a legal form anywhere
 COMPANY_NEAR_TOP_BONUS = 0.05  # ... in the first lines
 REGISTERED_NAME_CONFIDENCE = 0.6  # a name with its legal form heading a registration line
 ACCOUNT_HOLDER_CONFIDENCE = 0.5  # the holder of the account the invoice is paid into
+ISSUER_PHRASE_CONFIDENCE = 0.48  # "Your bill from X", "X is registered in England": the text names its issuer
 COPYRIGHT_HOLDER_CONFIDENCE = 0.3  # "© 2024 Northwind Software Inc.": the issuer when nothing else names it
 LEGAL_FORM_BONUS = 0.05  # a layout name that carries a legal form
 DOMAIN_MATCH_BONUS = 0.05  # a name equal to the issuer's web or e-mail domain name
