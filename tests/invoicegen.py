@@ -300,7 +300,7 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
 
 PARTY_LAYOUTS = ("pay_to", "title_left", "party_columns", "logo_case", "tagline", "buyer_on_label",
                  "attention", "trading_as", "spaced_form", "vat_our_your", "marketplace",
-                 "closing", "sidebar")  # fmt: skip
+                 "closing", "sidebar", "letter_spaced")  # fmt: skip
 _SENDER_LAYOUTS = ("pay_to", "title_left", "party_columns", "sidebar", "closing", "marketplace")
 
 
@@ -309,6 +309,8 @@ def party_options(rng: random.Random, layout: str, **overrides: Any) -> Options:
     base = random_options(rng)
     if layout in _SENDER_LAYOUTS:
         return replace(base, sender=layout, **overrides)  # type: ignore[arg-type]
+    if layout in ("letter_spaced", "name_two_lines") and base.sender not in ("letterhead", "centered"):
+        base = replace(base, sender="letterhead")  # both change the letterhead's big line
     return replace(base, **{layout: True, **overrides})
 
 
@@ -496,6 +498,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
             t.setFont(font, size)
             t.setCharSpace(tracking)
             t.textOut(s)
+            t.setCharSpace(0)  # the spacing is text state: it would carry over to the text drawn after
             c.drawText(t)
         else:
             draw = c.drawCentredString if centre else c.drawRightString if right else c.drawString
@@ -516,8 +519,13 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         year = str(xr.randrange(1950, 2015))
         head.insert(0, xr.choice(TAGLINES[lang]).format(t=core.rsplit(maxsplit=1)[-1].lower(), y=year))
     tracking = 0.0
-    if opts.letter_spaced:
+    # the letterhead's big line (tracked out, or over two lines) is the only place the name is printed
+    spaced_only = only_on_top = False
+    if opts.letter_spaced and opts.sender in ("letterhead", "centered"):
         # a designed letterhead's name tracked out: typed with spaces, or set apart by character spacing
+        spaced_only = not capital and xr.random() < 0.5
+        if spaced_only:
+            logo = vendor.upper()
         if xr.random() < 0.5:
             logo = "   ".join(" ".join(word) for word in logo.split())
         else:
@@ -525,12 +533,13 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     two_lines = opts.name_two_lines and opts.sender in ("letterhead", "centered")
     big_lines = [logo]
     if two_lines:
+        only_on_top = not capital and xr.random() < 0.5
         words = vendor.split()
         cut = 1 if len(words) <= 3 else 2
         big_lines = [" ".join(words[:cut]), " ".join(words[cut:])]
         if xr.random() < 0.3:
             big_lines = [line.upper() for line in big_lines]
-    head_y = 66 + 20 * (len(big_lines) - 1)
+    head_y, head_step = (86, 10) if two_lines else (66, 11)
     platform = xr.choice(PLATFORMS) if opts.sender == "marketplace" else ""
     platform_legal = f"{platform} Europe S.à r.l."
     info_x = 340
@@ -593,12 +602,12 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         for k, big in enumerate(big_lines):
             text(left_x, 50 + 20 * k, big, 18, bold=True, tracking=tracking)
         for i, line in enumerate(head):
-            text(left_x, head_y + 11 * i, line, 8)
+            text(left_x, head_y + head_step * i, line, 8)
     else:
         for k, big in enumerate(big_lines):
             text(right_x, 50 + 20 * k, big, 18, right=True, bold=True, tracking=tracking)
         for i, line in enumerate(head):
-            text(right_x, head_y + 11 * i, line, 8, right=True)
+            text(right_x, head_y + head_step * i, line, 8, right=True)
     receiver = rng.choice([p for p in PEOPLE if p != buyer])
     if opts.delivery_block:
         d_street = f"{rng.choice(STREETS[buyer_lang])} {rng.randrange(1, 120)}"
@@ -635,7 +644,14 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     elif customer_info:
         y += 14
     elif addressing == "window":
-        if opts.sender not in ("beside_window", "footer_only", "pay_to", "sidebar", "closing", "marketplace"):
+        if opts.sender not in (
+            "beside_window",
+            "footer_only",
+            "pay_to",
+            "sidebar",
+            "closing",
+            "marketplace",
+        ) and not (spaced_only or only_on_top):
             sender_line = f"{core} {DEPARTMENT[lang]}" if opts.sender == "department" else vendor
             text(left_x, y, f"{sender_line} · {v_street} · {v_place}", 6.5)
         y += 14
@@ -791,7 +807,7 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
     # footer: registration, tax and bank data of the vendor
     fy = height - 70
     company_no = f"{w['company_no']} {rng.randrange(10**6, 10**7)}"
-    first_col = [vendor, v_street, v_place]
+    first_col = [v_street, v_place] if spaced_only or only_on_top else [vendor, v_street, v_place]
     if opts.sender == "department":
         first_col = [f"{vendor} · {company_no}", v_street, v_place]  # the registered name
     elif opts.sender == "beside_window":
@@ -863,7 +879,15 @@ def generate(seed: int, options: Options | None = None, **overrides: Any) -> Gen
         "invoice_number": number,
         "issue_date": issue,
         "due_date": None if opts.paid else due,
-        "vendor_name": core if capital else legal,
+        "vendor_name": (
+            vendor.upper()
+            if spaced_only
+            else " ".join(big_lines)  # as printed
+            if only_on_top
+            else core
+            if capital
+            else legal
+        ),
         "vendor_vat_id": v_vat,
         "vendor_email": v_email,
         "buyer_name": buyer,

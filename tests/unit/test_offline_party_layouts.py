@@ -219,3 +219,27 @@ def test_a_sidebar_holding_the_vendors_name_address_and_bank_details_gives_the_v
     for g in layouts("sidebar", seeds=range(24)):
         # THEN the vendor is the name over the sidebar's address
         assert wrong(g) == []
+
+
+def test_a_letterhead_name_tracked_out_with_spaces_is_read_as_its_words() -> None:
+    # GIVEN the letterhead's big line tracked out, typed with spaces ("K E S T R E L   D E S I G N   L T D":
+    # the text layer keeps one space between letters and words alike) or set by character spacing, often
+    # the only place the name is printed (no return line, no name in the footer)
+    for g in layouts("letter_spaced", seeds=range(24)):
+        # THEN the vendor is the name in words, parted where the gap between letters is wider
+        assert wrong(g) == []
+
+
+def test_letters_of_a_tracked_out_line_are_joined_into_words_by_their_gaps() -> None:
+    from zapdoc.inputs.layout import _tracked, _untracked
+
+    # GIVEN letters one unit apart and words three units apart (boxes: left, right, top, height)
+    text = "K E S T R E L   L T D"
+    lefts = {i: 10.0 * i for i in range(len(text))}
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        return lefts[i], lefts[i] + 6.0, 0.0, 18.0
+
+    # THEN the line is tracked and reads as its words; an ordinary line is not tracked
+    assert _tracked("K E S T R E L L T D") and not _tracked("A B Ltd") and not _tracked("1 2 3 4")
+    assert _untracked(text, 0, len(text) - 1, box) == "KESTREL LTD"

@@ -105,6 +105,12 @@ class DocContext:
         for line in self.lines:
             if (page is None or line.page == page) and text in line.text:
                 return line.index
+        # the layout joined the letters of a tracked-out line ("K E S T R E L" in the text, "KESTREL" there)
+        squashed = text.replace(" ", "")
+        if len(squashed) >= 4 and text.isupper():
+            for line in self.lines:
+                if (page is None or line.page == page) and squashed in line.text.replace(" ", ""):
+                    return line.index
         return None
 
     @property

@@ -9,6 +9,7 @@ while ``inspect_pdf`` has the page loaded, because loading a page is most of the
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from collections.abc import Callable
 
@@ -63,10 +64,44 @@ def page_segments(
             break
         for start, end in _columns(text, m.start(), m.end(), box):
             words = _SPACES_RE.sub(" ", text[start : end + 1]).strip()
+            if _tracked(words):
+                words = _untracked(text, start, end, box) or words
             if words:
                 b0, b1 = box(start), box(end)
                 out.append(TextSegment(words, page_no, b0[0], b1[1], b0[2], b0[3] or 10.0, width, height))
     return out
+
+
+# A word of ``TRACKED_MIN`` or more letters set apart by spaces: a display line tracked out by typing
+# ("K E S T R E L   D E S I G N"); the page text keeps one space between letters and words alike.
+TRACKED_MIN = 4
+# ... words part where the gap between two letters is this many times the usual gap between letters
+WORD_GAP = 1.6
+
+
+def _tracked(words: str) -> bool:
+    letters = words.split(" ")
+    return (
+        len(letters) >= TRACKED_MIN
+        and all(len(ch) == 1 for ch in letters)
+        and sum(ch.isalpha() for ch in letters) >= TRACKED_MIN
+    )
+
+
+def _untracked(text: str, start: int, end: int, box: Box) -> str | None:
+    """A tracked-out line with its letters joined into words, parted where the gap between two letters
+    is wider than the others (the typed word space): "K E S T R E L   L T D" reads "KESTREL LTD". None
+    when no gap stands out on a long line (the words cannot be told apart)."""
+    at = [i for i in range(start, end + 1) if not text[i].isspace()]
+    gaps = [box(b)[0] - box(a)[1] for a, b in itertools.pairwise(at)]
+    usual = sorted(gaps)[len(gaps) // 2]
+    breaks = [gap > WORD_GAP * max(usual, 0.5) for gap in gaps]
+    if not any(breaks) and len(at) > 12:
+        return None
+    out = [text[at[0]]]
+    for i, ch in zip(breaks, at[1:], strict=True):
+        out.append((" " if i else "") + text[ch])
+    return "".join(out)
 
 
 def _text_indices(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
