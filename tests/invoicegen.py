@@ -300,7 +300,7 @@ def random_options(rng: random.Random, **overrides: Any) -> Options:
 
 PARTY_LAYOUTS = ("pay_to", "title_left", "party_columns", "logo_case", "tagline", "buyer_on_label",
                  "attention", "trading_as", "spaced_form", "vat_our_your", "marketplace",
-                 "closing", "sidebar", "letter_spaced")  # fmt: skip
+                 "closing", "sidebar", "letter_spaced", "name_two_lines")  # fmt: skip
 _SENDER_LAYOUTS = ("pay_to", "title_left", "party_columns", "sidebar", "closing", "marketplace")
 
 

@@ -243,3 +243,11 @@ def test_letters_of_a_tracked_out_line_are_joined_into_words_by_their_gaps() -> 
     # THEN the line is tracked and reads as its words; an ordinary line is not tracked
     assert _tracked("K E S T R E L L T D") and not _tracked("A B Ltd") and not _tracked("1 2 3 4")
     assert _untracked(text, 0, len(text) - 1, box) == "KESTREL LTD"
+
+
+def test_a_name_set_over_two_lines_of_the_letterheads_big_print_is_one_name() -> None:
+    # GIVEN the letterhead's name in big type over two lines ("Kestrel" / "Design Ltd", "FJORD" / "SYSTEMS
+    # GMBH", sole traders' "Linden" / "Analytics"), often the only place the name is printed
+    for g in layouts("name_two_lines", seeds=range(24)):
+        # THEN the vendor is both lines joined
+        assert wrong(g) == []

@@ -1048,6 +1048,9 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         lines = block.party_lines
         if block.reason == "closing":
             lines = _signing_company(lines, _domain_names(ctx))
+        joined = block.reason == "letterhead" and _name_over_lines(lines)
+        if joined:
+            lines = [" ".join(line.strip() for line in lines)]  # "Kestrel" / "Design" in big print
         above = ctx.layout.letterhead_above(block) if block.reason == "address" else None
         if above is not None and lines and not _names_alike(lines[0], above.lines[0]):
             lines = lines[1:]  # a slogan under the letterhead's name ("Quality design since 1982")
@@ -1060,6 +1063,8 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         if found is None:
             continue
         name, printed = found
+        if joined:
+            printed = block.lines[0]
         if block.reason == "letterhead" and not (
             _LEGAL_END_RE.search(name) or ctx.layout.looks_like_sender(block)
         ):
@@ -1082,6 +1087,23 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
             )
         )
     return out
+
+
+def _name_over_lines(lines: list[str]) -> bool:
+    """Whether a letterhead's big print of two or three short lines is one name set over them ("Kestrel" /
+    "Design", "Atelier Rivage" / "Consulting SARL"): each line a plausible name without digits, contact or
+    place, the whole as long as a name."""
+    return (
+        2 <= len(lines) <= 3
+        and len(" ".join(lines)) <= 50
+        and all(
+            _plausible_name(line)
+            and not re.search(r"[\d@:/]", line)
+            and not _CONTACT_LINE_RE.search(line)
+            and not is_country(line)
+            for line in lines
+        )
+    )
 
 
 def _signing_company(lines: list[str], domains: set[str]) -> list[str]:
