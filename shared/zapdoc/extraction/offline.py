@@ -93,16 +93,15 @@ class OfflineExtractor:
         read = self._ocr(doc) if scanned and self.ocr else None
         if isinstance(read, ocr_mod.OcrResult):
             doc = dataclasses.replace(doc, pages=tuple(read.pages), segments=read.segments(doc.page_count))
-        pictured = self._image_text(doc) if not scanned else None
-        if pictured is not None:
-            doc = _with_image_text(doc, pictured)
-        ctx = build_context(doc)
-        values: dict[str, FieldValue] = {}
-        for spec in fields:
-            values[spec.name] = self._field(ctx, spec)
-        _check_totals(fields, values)
-        if business.is_credit_note(ctx):
-            _credit_note_amounts(fields, values)
+        ctx, values = self._values(doc, fields)
+        pictured = None
+        if not scanned and doc.pictures and _sender_unanswered(fields, values):
+            # the sender's details may be printed in a picture (a letterhead or footer set as an image):
+            # read it and extract again (only then: reading pictures costs a Tesseract run)
+            pictured = self._image_text(doc)
+            if pictured is not None:
+                doc = _with_image_text(doc, pictured)
+                ctx, values = self._values(doc, fields)
         notes = list(ctx.notes)
         if doc.xml is not None and not self.ignore_einvoice:
             values, xml_notes = _from_einvoice(doc, fields, values)
@@ -128,6 +127,16 @@ class OfflineExtractor:
                 f"no text layer (scanned?): the offline extractor reads text only; {ocr_mod.HOW_TO_ENABLE}"
             )
         return Extraction(values=values, notes=notes)
+
+    def _values(
+        self, doc: DocumentText, fields: Sequence[FieldSpec]
+    ) -> tuple[DocContext, dict[str, FieldValue]]:
+        ctx = build_context(doc)
+        values = {spec.name: self._field(ctx, spec) for spec in fields}
+        _check_totals(fields, values)
+        if business.is_credit_note(ctx):
+            _credit_note_amounts(fields, values)
+        return ctx, values
 
     def classify(self, doc: DocumentText) -> Classification:
         if _needs_ocr(doc) and self.ocr:
@@ -195,6 +204,23 @@ def pdfium_errors() -> tuple[type[BaseException], ...]:
 
 def _needs_ocr(doc: DocumentText) -> bool:
     return not doc.has_text_layer and doc.pdf is not None and doc.page_count > 0
+
+
+def _sender_unanswered(fields: Sequence[FieldSpec], values: Mapping[str, FieldValue]) -> bool:
+    """Whether the text layer left the sender's identity or bank account unanswered (its name, or unsure
+    of it; its VAT id; its IBAN): what a pictured letterhead or footer holds. An e-mail address or phone
+    alone does not count: many invoices print none, and reading pictures costs a Tesseract run."""
+    for spec in fields:
+        concept = known_concept(spec)
+        value = values.get(spec.name)
+        if value is None or concept is None:
+            continue
+        identity = concept.party == "vendor" and concept.kind in ("name", "vat")
+        if not identity and concept.kind != "iban":
+            continue
+        if value.value is None or (concept.kind == "name" and value.confidence < cf.LOW_CONFIDENCE):
+            return True
+    return False
 
 
 def _with_image_text(doc: DocumentText, read: ocr_mod.OcrResult) -> DocumentText:
