@@ -207,9 +207,10 @@ def _needs_ocr(doc: DocumentText) -> bool:
 
 
 def _sender_unanswered(fields: Sequence[FieldSpec], values: Mapping[str, FieldValue]) -> bool:
-    """Whether the text layer left the sender's identity or bank account unanswered (its name, or unsure
-    of it; its VAT id; its IBAN): what a pictured letterhead or footer holds. An e-mail address or phone
-    alone does not count: many invoices print none, and reading pictures costs a Tesseract run."""
+    """Whether the text layer left the sender's identity or bank account unanswered (its name, its VAT
+    id, its IBAN): what a pictured letterhead or footer holds. An e-mail address or phone alone does not
+    count, nor a name read unsure: many invoices print no e-mail, most pictures are logos, and reading
+    pictures costs a Tesseract run."""
     for spec in fields:
         concept = known_concept(spec)
         value = values.get(spec.name)
@@ -218,7 +219,7 @@ def _sender_unanswered(fields: Sequence[FieldSpec], values: Mapping[str, FieldVa
         identity = concept.party == "vendor" and concept.kind in ("name", "vat")
         if not identity and concept.kind != "iban":
             continue
-        if value.value is None or (concept.kind == "name" and value.confidence < cf.LOW_CONFIDENCE):
+        if value.value is None:
             return True
     return False
 
