@@ -219,17 +219,30 @@ def _render(doc: pdfium.PdfDocument, index: int, *, rotation: int = 0) -> tuple[
         if rotation in (90, 270):
             width_pt, height_pt = height_pt, width_pt
         scale = min(DPI / 72.0, MAX_SIDE_PX / max(width_pt, height_pt, 1.0))
-        bitmap = page.render(scale=scale, rotation=rotation, grayscale=True)
-        try:
-            width, height, stride = bitmap.width, bitmap.height, bitmap.stride
-            raw = bytes(bitmap.buffer)
-        finally:
-            bitmap.close()
+        width, height, raw = _gray(page, scale, rotation=rotation)
     finally:
         page.close()
+    return b"P5\n%d %d\n255\n" % (width, height) + raw, float(width_pt), float(height_pt), scale
+
+
+def _gray(
+    page: pdfium.PdfPage,
+    scale: float,
+    *,
+    rotation: int = 0,
+    crop: tuple[float, float, float, float] = (0, 0, 0, 0),
+) -> tuple[int, int, bytes]:
+    """(width, height, pixels) of ``page`` rendered in grayscale, rows packed without padding; ``crop``
+    is pdfium's (left, bottom, right, top) margin in points."""
+    bitmap = page.render(scale=scale, rotation=rotation, crop=crop, grayscale=True)
+    try:
+        width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+        raw = bytes(bitmap.buffer)
+    finally:
+        bitmap.close()
     if stride != width:
         raw = b"".join(raw[row * stride : row * stride + width] for row in range(height))
-    return b"P5\n%d %d\n255\n" % (width, height) + raw, float(width_pt), float(height_pt), scale
+    return width, height, raw
 
 
 def _limit_memory() -> None:  # runs in the child between fork and exec
@@ -601,17 +614,9 @@ def _stack(
         page = doc[box.page - 1]
         try:
             width, height = page.get_size()
-            crop = (box.x0, height - box.bottom, width - box.x1, box.top)
-            bitmap = page.render(scale=scale, crop=crop, grayscale=True)
-            try:
-                w, h, stride = bitmap.width, bitmap.height, bitmap.stride
-                raw = bytes(bitmap.buffer)
-            finally:
-                bitmap.close()
+            crops.append(_gray(page, scale, crop=(box.x0, height - box.bottom, width - box.x1, box.top)))
         finally:
             page.close()
-        rows = [raw[r * stride : r * stride + w] for r in range(h)]
-        crops.append((w, h, b"".join(rows)))
     full_width = max(w for w, _, _ in crops) + 2 * _IMAGE_GAP_PX
     out: list[bytes] = []
     placed: list[tuple[PictureBox, float, float]] = []
