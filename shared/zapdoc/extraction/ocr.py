@@ -564,36 +564,37 @@ def image_text(
         result.notes.append(f"the text in the page's images was not read: time limit ({budget_s:g} s)")
         return result
     for line in _lines(tsv, 0, scale, 0.0, 0.0):
-        home = next((p for p in placed if p[1] <= line.top < p[2]), None)
+        home = next((p for p in placed if p.start <= line.top < p.end), None)
         if home is None or line.confidence < IMAGE_LINE_CONFIDENCE:
             continue
         if sum(ch.isalnum() for ch in line.text) < 2:
             continue
-        box, start, _ = home
-        width, height = _page_size(segments, box.page)
-        margin = _IMAGE_GAP_PX / scale
-        shift = box.x0 - margin
+        shift = home.box.x0 - _IMAGE_GAP_PX / scale  # from the stacked image back onto the page
         result.lines.append(
             dataclasses.replace(
                 line,
                 columns=tuple((text, x0 + shift, x1 + shift) for text, x0, x1 in line.columns),
-                page=box.page,
-                x0=box.x0 + line.x0 - margin,
-                x1=box.x0 + line.x1 - margin,
-                top=box.top + line.top - start,
+                page=home.box.page,
+                x0=line.x0 + shift,
+                x1=line.x1 + shift,
+                top=home.box.top + line.top - home.start,
                 size=line.size * CAP_TO_LINE,
-                page_width=width,
-                page_height=height,
+                page_width=home.page_width,
+                page_height=home.page_height,
             )
         )
     return result
 
 
-def _page_size(segments: tuple[TextSegment, ...], page: int) -> tuple[float, float]:
-    for seg in segments:
-        if seg.page == page:
-            return seg.page_width, seg.page_height
-    return (segments[0].page_width, segments[0].page_height) if segments else (595.0, 842.0)
+@dataclass(frozen=True)
+class _Placed:
+    """A picture's crop in the stacked image: its span there (points from the top) and its page's size."""
+
+    box: PictureBox
+    start: float
+    end: float
+    page_width: float
+    page_height: float
 
 
 def _inside(seg: TextSegment, box: PictureBox) -> bool:
@@ -602,33 +603,33 @@ def _inside(seg: TextSegment, box: PictureBox) -> bool:
     return box.x0 <= x <= box.x1 and box.top <= y <= box.bottom
 
 
-def _stack(
-    doc: pdfium.PdfDocument, boxes: list[PictureBox]
-) -> tuple[bytes, float, list[tuple[PictureBox, float, float]]]:
+def _stack(doc: pdfium.PdfDocument, boxes: list[PictureBox]) -> tuple[bytes, float, list[_Placed]]:
     """The crops of ``boxes`` rendered at ``DPI`` (less when they would pass ``IMAGE_MAX_PIXELS``) and
     stacked top to bottom with white gaps, as one PGM; with the scale and each crop's span in points."""
     area_pt = sum((b.x1 - b.x0) * (b.bottom - b.top) for b in boxes)
     scale = min(IMAGE_DPI / 72.0, (IMAGE_MAX_PIXELS / max(area_pt, 1.0)) ** 0.5)
     crops: list[tuple[int, int, bytes]] = []
+    sizes: list[tuple[float, float]] = []
     for box in boxes:
         page = doc[box.page - 1]
         try:
             width, height = page.get_size()
             crops.append(_gray(page, scale, crop=(box.x0, height - box.bottom, width - box.x1, box.top)))
+            sizes.append((float(width), float(height)))
         finally:
             page.close()
     full_width = max(w for w, _, _ in crops) + 2 * _IMAGE_GAP_PX
     out: list[bytes] = []
-    placed: list[tuple[PictureBox, float, float]] = []
+    placed: list[_Placed] = []
     y = _IMAGE_GAP_PX
     white_row = b"\xff" * full_width
     out.append(white_row * _IMAGE_GAP_PX)
-    for box, (w, h, data) in zip(boxes, crops, strict=True):
+    for box, (w, h, data), (page_w, page_h) in zip(boxes, crops, sizes, strict=True):
         pad = b"\xff" * (full_width - w - _IMAGE_GAP_PX)
         left = b"\xff" * _IMAGE_GAP_PX
         out.append(b"".join(left + data[r * w : (r + 1) * w] + pad for r in range(h)))
         out.append(white_row * _IMAGE_GAP_PX)
-        placed.append((box, y / scale, (y + h) / scale))
+        placed.append(_Placed(box, y / scale, (y + h) / scale, page_w, page_h))
         y += h + _IMAGE_GAP_PX
     image = b"P5\n%d %d\n255\n" % (full_width, y) + b"".join(out)
     return image, scale, placed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -326,11 +327,14 @@ _VAT_SHAPES: dict[str, str] = {
     "SK": "SK" + _d(10),
 }
 
-_VAT_RE = re.compile(
-    r"(?<![A-Za-z0-9])("
-    + "|".join(f"(?:{shape})" for shape in _VAT_SHAPES.values())
-    + r")(?![A-Za-z0-9]|[ .\-]\d)"
-)
+
+def _vat_regex(shape_of: Callable[[str], str] = lambda shape: shape) -> re.Pattern[str]:
+    """One pattern for every country's VAT shape (each passed through ``shape_of``), not inside a word."""
+    shapes = "|".join(f"(?:{shape_of(shape)})" for shape in _VAT_SHAPES.values())
+    return re.compile(rf"(?<![A-Za-z0-9])({shapes})(?![A-Za-z0-9]|[ .\-]\d)")
+
+
+_VAT_RE = _vat_regex()
 
 
 def compact_id(text: str) -> str:
@@ -365,13 +369,8 @@ def vat_checksum_ok(value: str) -> bool | None:
 
 
 # The same shapes with the letters OCR reads for digits allowed where digits stand ("FRO6 676 ...").
-_VAT_OCR_RE = re.compile(
-    r"(?<![A-Za-z0-9])("
-    + "|".join(
-        "(?:{})".format(shape.replace(r"\d", r"[\dOQDSIlZB]").replace("[0-9A-HJ-NP-Z]", "[0-9A-Z]"))
-        for shape in _VAT_SHAPES.values()
-    )
-    + r")(?![A-Za-z0-9]|[ .\-]\d)"
+_VAT_OCR_RE = _vat_regex(
+    lambda shape: shape.replace(r"\d", r"[\dOQDSIlZB]").replace("[0-9A-HJ-NP-Z]", "[0-9A-Z]")
 )
 
 
