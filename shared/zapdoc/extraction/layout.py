@@ -278,7 +278,7 @@ def _blocks(segments: list[Segment]) -> list[Block]:
     blocks: list[Block] = []
     for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
         home: Block | None = None
-        for block in reversed(blocks):
+        for block in [] if _opens_block(seg.text) else reversed(blocks):
             prev = block.segments[-1]
             step = seg.top - prev.top
             unit = max(prev.size, seg.size, 4.0)
@@ -300,7 +300,24 @@ def _blocks(segments: list[Segment]) -> list[Block]:
     return blocks
 
 
+def _opens_block(text: str) -> bool:
+    """Whether a line is a party heading ("Bill To", "Ship to:", "Sold by: ACME Ltd"): it heads the block
+    under it and never ends the one above, however close the two are printed (a web page's "Bill To" a
+    line's height under the sender's e-mail, in the same column)."""
+    if len(text) > 60:
+        return False
+    for pattern in (_BUYER_HEADING_RE, _VENDOR_HEADING_RE):
+        m = pattern.match(text)
+        if m is not None:
+            return not _LEGAL_AFTER_RE.match(m.group(1))  # "Lieferant GmbH": a name, not a heading
+    return _DELIVERY_HEADING_RE.match(text) is not None
+
+
 # -------------------------------------------------------------------------------------------- roles
+
+# A lone heading centred over its column ("FROM" over a half-page cell) starts at most this many font
+# sizes right of the left edge of the block under it.
+COLUMN_REACH = 20.0
 
 # "Customer no.", "Client ID", "Vendor VAT": a field of the party, not the heading of its block
 _NOT_HEADING = (
@@ -319,11 +336,16 @@ _DELIVERY_HEADING_RE = re.compile(rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_d
 _REGISTRATION_RE = re.compile(rf"(?i)(?<![^\W\d_])(?:{issuer_marks()})(?![^\W\d_])")  # issuer_marks.json
 _YOUR_RE = re.compile(r"(?i)(?<![^\W\d_])(?:your|ihre?|votre|vos|uw)(?![^\W\d_])")
 # A postcode-and-city line: "12345 Berlin", "DE 80333 München", "F-75001 Paris", "1012 AB Amsterdam",
-# "..., 80786 München", "Scranton PA 18503", "London SW1A 1AA".
+# "..., 80786 München", "Scranton PA 18503", "London SW1A 1AA"; a Canadian one after its province
+# ("Toronto, ON M5V 2T6"), an Australian one after its state ("Sydney NSW 2000"), an Irish Eircode
+# ("Dublin 2, D02 X285": routing key, then four characters with a letter among them).
 _POSTCODE_RE = re.compile(
     r"^(?:[A-Z]{1,3}[- ]?)?\d{4,5}(?:\s[A-Z]{2})?\s[^\W\d_]{2,}"
     r"|,\s(?:[A-Z]{1,3}-)?\d{4,5}\s[^\W\d_]{2,}"
     r"|(?<![\w])[A-Z]{2}\s\d{5}(?:-\d{4})?$"
+    r"|(?<![\w])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s[A-Z]\d[A-Z]\s\d[A-Z]\d$"
+    r"|(?<![\w])(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s\d{4}$"
+    r"|(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s(?=\d{0,3}[AC-FHKNPRTV-Y])[\dAC-FHKNPRTV-Y]{4}$"
     r"|(?<![\w])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?!\w)"
 )
 # A legal form right after a heading word: "Lieferant GmbH" is a company, not the heading "Lieferant".
@@ -446,7 +468,12 @@ def assign_roles(layout: Layout) -> None:
             if _LEGAL_AFTER_RE.match(rest):
                 break  # "Lieferant GmbH": a name, not a heading
             if not rest and len(block.segments) == 1:
-                break  # a heading alone: its block was not stacked under it
+                # a heading alone: its block was not stacked under it (a table's header cell centred
+                # over the cell that holds the party, "FROM | TO" over two address cells)
+                under = _under_heading(block, blocks)
+                if under is not None:
+                    under.role, under.reason = role, "heading"  # type: ignore[assignment]
+                break
             below = block.lines[1:]
             if not rest and 0 < len(below) - 1 <= sum(line.endswith(":") for line in below):
                 # a label in a column of labels ("Kunde:" over "Rechnungsnummer:"): its party is the value
@@ -677,6 +704,27 @@ def _someone_else(block: Block, blocks: list[Block], layout: Layout, domains: se
     if len(name) < 3 or agrees_with_domain(block.lines[0], domains):
         return False
     return not any(name in fold(line) for b in footer for line in b.lines)
+
+
+def _under_heading(heading: Block, blocks: list[Block]) -> Block | None:
+    """The block right under a lone heading, in the column the heading stands over (a header cell's
+    text flush left or centred over the cell's lines): of the blocks starting within a few lines under
+    it, the one starting nearest left of the heading (the next column's block starts right of it). A
+    heading's own block is never another heading, nor a label."""
+    size = heading.size
+    x0 = heading.x0
+    found = [
+        b
+        for b in blocks
+        if b is not heading
+        and b.page == heading.page
+        and b.role is None
+        and 0 < b.top - heading.bottom <= 3 * max(size, b.size)
+        and -ALIGN * size <= x0 - b.x0 <= COLUMN_REACH * size
+        and not _opens_block(b.lines[0])
+        and not b.lines[0].endswith(":")  # a column of labels ("Klant:" over "Pakbon nr.:"): no party
+    ]
+    return min(found, key=lambda b: (x0 - b.x0, b.top)) if found else None
 
 
 def _label_column_values(heading: Block, blocks: list[Block]) -> None:

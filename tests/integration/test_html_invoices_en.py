@@ -1,0 +1,78 @@
+"""English web/SaaS invoices printed by Chromium (tests/htmlinvoices_en.py): every field of every seed.
+
+The invoices are rendered in one browser call for the module; each field is checked over all seeds and
+its misses listed. A field in PENDING is not right on every seed yet: its test holds the count reached
+(a ratchet: it may only go up) and names what is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.accuracy import matches
+from tests.htmlinvoices_en import DESIGNS, FIELDS, HtmlInvoice, generate
+from tests.htmlpdf import html_to_pdfs, need_chromium
+from zapdoc.domain.documents import Source
+from zapdoc.domain.templates import template_fields
+from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.inputs.pdf import inspect_pdf
+
+SEEDS = range(84)  # 12 of each design
+# field -> (seeds right at least, why not all yet)
+PENDING: dict[str, tuple[int, str]] = {
+    "invoice_number": (80, "the number in a header-cell row 'INVOICE NO. | DATE | DUE DATE' over its values"),
+    "issue_date": (83, "a two-page invoice's date"),
+    "vendor_name": (83, "the company block right-aligned beside 'BILLED TO' under a centred title"),
+    "tax_amount": (82, "the tax row of totals on page 2"),
+    "vendor_email": (83, "the buyer's e-mail in a 'TO' cell taken when the sender prints none"),
+    "vendor_phone": (83, "'+44 (0)113 ...' read without its country code"),
+    "order_number": (80, "'PO-34537' under a 'PO NUMBER' header cell read as '34537'"),
+}
+
+Read = tuple[HtmlInvoice, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def read() -> list[Read]:
+    need_chromium()
+    invoices = [generate(seed) for seed in SEEDS]
+    pdfs = html_to_pdfs([inv.html for inv in invoices])
+    extractor = OfflineExtractor()
+    fields = template_fields("invoice")
+    out: list[Read] = []
+    for inv, pdf in zip(invoices, pdfs, strict=True):
+        values = extractor.extract(inspect_pdf(Source(f"html-en-{inv.seed}.pdf", pdf)), fields).values
+        out.append((inv, {name: fv.value for name, fv in values.items()}))
+    return out
+
+
+def _right(field: str, expected: object, got: object) -> bool:
+    return got is None if expected is None else matches(field, expected, got)[0]
+
+
+def test_every_design_is_drawn() -> None:
+    assert {generate(seed).design for seed in SEEDS} == set(DESIGNS)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_field_over_all_seeds(read: list[Read], field: str) -> None:
+    # GIVEN the printed invoices WHEN each is extracted THEN the field is as printed on every seed
+    misses = [
+        f"seed {inv.seed} ({inv.design}, {inv.info['country']}):"
+        f" expected {inv.truth[field]!r} got {got[field]!r}"
+        for inv, got in read
+        if field in inv.truth and not _right(field, inv.truth[field], got[field])
+    ]
+    asked = sum(field in inv.truth for inv, _ in read)
+    if field in PENDING:
+        floor, why = PENDING[field]
+        assert asked - len(misses) >= floor, f"{field} ({why}):\n" + "\n".join(misses)
+    else:
+        assert not misses, "\n".join(misses)
+
+
+def test_vendor_and_buyer_are_never_the_same(read: list[Read]) -> None:
+    same = [inv.seed for inv, got in read if got["vendor_name"] and got["vendor_name"] == got["buyer_name"]]
+    assert not same
