@@ -748,6 +748,7 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
                             m.end(1),
                         )
                     )
+    cands = _within_cells(ctx, cands)
     others = _other_party_names(ctx, concept)
     if others:
         cands = [c for c in cands if _fold(str(c.value)) not in others]
@@ -765,6 +766,35 @@ def extract_party_name(ctx: DocContext, concept: Concept) -> Candidate | None:
     if concept.party != "vendor":
         return best
     return _without_stated_form(ctx, _behind_trade_name(ctx, best))
+
+
+def _within_cells(ctx: DocContext, cands: list[Candidate]) -> list[Candidate]:
+    """Names cut at the column gap they run across: where the text layer joins the cells of a printed row
+    ("Kestrel Design | Orion Retail Ltd", two party blocks side by side), a name read from the joined line
+    ends where its cell ends; one whose cell leaves nothing plausible is dropped."""
+    if ctx.layout is None:
+        return cands
+    out: list[Candidate] = []
+    for c in cands:
+        if c.line != c.last_line:
+            out.append(c)
+            continue
+        line = ctx.lines[c.line]
+        cells = ctx.layout.row_cells(line.text, line.page)
+        value = str(c.value)
+        at = line.text.find(value)
+        if cells is None or at < 0:
+            out.append(c)
+            continue
+        cell_end = next((b for a, b, _ in cells if a <= at < b), None)
+        if cell_end is None or at + len(value) <= cell_end:
+            out.append(c)
+            continue
+        piece = _trim_name(line.text[at:cell_end]).strip(" ,")
+        if _plausible_name(piece):
+            c.value, c.start, c.end = piece, at, at + len(piece)
+            out.append(c)
+    return out
 
 
 def _behind_trade_name(ctx: DocContext, best: Candidate) -> Candidate:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from zapdoc.domain.documents import DocumentText, Evidence
 from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.classify import detect_language
+from zapdoc.extraction.columns import header_columns
 from zapdoc.extraction.labels import Party
 from zapdoc.extraction.layout import Layout, build_layout
 from zapdoc.extraction.vocabulary import heading_patterns, legal_form
@@ -208,8 +209,8 @@ def build_context(doc: DocumentText) -> DocContext:
             party, remaining = "buyer", _SECTION_SPAN
         elif len(line.text) <= 60 and heading(VENDOR_HEADING, line.text):
             party, remaining = "vendor", _SECTION_SPAN
-        elif remaining <= 0:
-            party = None
+        elif remaining <= 0 or (party is not None and header_columns(line.text) is not None):
+            party, remaining = None, 0  # the span runs out, or the table of items starts: no address
         tagged.append(Line(line.page, line.index, line.text, party))
         remaining -= 1
     return DocContext(

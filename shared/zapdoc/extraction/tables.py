@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from zapdoc.domain.fields import FieldSpec
+from zapdoc.extraction.columns import header_columns
 from zapdoc.extraction.context import DocContext, Line
 from zapdoc.extraction.money import multiplies_out
 from zapdoc.extraction.patterns import find_amounts, is_decimal_amount
@@ -16,24 +17,6 @@ from zapdoc.extraction.search import space_groups
 
 MAX_ROWS = 500
 
-_COLUMN_WORDS: dict[str, str] = {
-    "description": r"description|descr\.|item|items|article|artikel|artikelbeschreibung|beschreibung|"
-    r"bezeichnung|leistung|désignation|designation|libellé|libelle|produit|product(?:\stitle)?|service|omschrijving|"
-    r"prestation|particulars|details",
-    "quantity": r"qty|quantity|quantité|quantite|qté|qte|menge|anzahl|aantal|hoeveelheid|nombre|hours|"
-    r"stunden|units?",
-    # "VK-Preis" (Verkaufspreis) and "Prijs incl. btw" are ordinary German and Dutch column headings
-    "unit_price": r"unit\s?price|unit\s?cost|price|rate|prix\s?unitaire|prix\s?u\.?|p\.\s?u\.?(?:\sht)?|"
-    r"einzelpreis|e-preis|stückpreis|vk-preis|nettopreis|preis|prijs(?:\sper\sstuk)?|tarif",
-    "amount": r"amount|line\s?total|total|montant(?:\sht)?|betrag|gesamtpreis|gesamt|zeilenbetrag|"
-    r"nettobetrag|bedrag|prix\s?total|total\s?ht|prijs\sincl\.?\sbtw|summe",
-    "tax": r"tax(?:es)?|vat|tva|mwst|ust\.?|btw|steuersatz|tax\s?rate|vat\s?%|%",
-    "discount": r"disc\.?\s?%?|discount|rabatt|remise|rem\.|korting",
-}
-_COLUMN_RES = {
-    name: re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.IGNORECASE)
-    for name, words in _COLUMN_WORDS.items()
-}
 _STOP_RE = re.compile(
     r"(?i)^\W{0,3}(?:sub\s?-?\s?total|total|summe|gesamt|rechnungssumme|zwischensumme|positionssumme|net\s?total|"
     r"montant|tva|mwst|ust|umsatzsteuer|vat|tax|totaal|subtotaal|exclusief|amount\s?due|balance|grand|"
@@ -68,24 +51,8 @@ class Header:
 def _header(line: Line, *, items: bool = True) -> Header | None:
     """A column header line. ``items``: a line-item header (with a description or quantity column);
     otherwise any header (a tax summary "VAT % Base Tax Total" ends the items above it)."""
-    text = line.text
-    if len(text) > 160 or len(re.findall(r"\d", text)) > 4:
-        return None
-    hits: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
-    for kind in ("unit_price", "description", "quantity", "discount", "tax", "amount"):
-        for m in _COLUMN_RES[kind].finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            hits.append((m.start(), kind))
-    kinds = {k for _, k in hits}
-    if len(kinds) < 2 or not kinds & {"quantity", "unit_price", "amount"}:
-        return None
-    if items and not kinds & {"description", "quantity"}:
-        return None
-    numeric = tuple(k for _, k in sorted(hits) if k != "description")
-    return Header(line.index, numeric)
+    numeric = header_columns(line.text, items=items)
+    return None if numeric is None else Header(line.index, numeric)
 
 
 def _row_numbers(
