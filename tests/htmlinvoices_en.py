@@ -271,7 +271,8 @@ def generate(seed: int, design: str | None = None) -> HtmlInvoice:
     symbol = rng.choice(c["symbols"])
     code_after = rng.random() < 0.25 and not symbol.strip().isalpha()
     code = c["currency"]
-    tax_name = rng.choice(c["taxes"]).format(rate=f"{tax_rate.normalize():f}")
+    taxes = [t for t in c["taxes"] if country != "CA" or (t.startswith("HST") == (tax_rate == 13))]
+    tax_name = rng.choice(taxes).format(rate=f"{tax_rate.normalize():f}")
     subtotal = bool(tax_rate) or rng.random() < 0.5
 
     def m(v: Decimal) -> str:

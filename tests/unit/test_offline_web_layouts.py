@@ -6,13 +6,17 @@ structures as HTML, tests/integration/test_html_invoices_en.py prints and checks
   opens the buyer's block instead of ending the sender's (the sender's block used to swallow the buyer,
   and the vendor came out as the buyer's name);
 - "FROM | TO" header cells centred over the two address cells under them: each lone heading names the
-  block in the column under it.
+  block in the column under it;
+- Canadian, Australian and Irish postcode lines mark a sender's address under its brand;
+- "INVOICE NO. | DATE OF ISSUE" header cells (no "Invoice No. 4711 of ..." date label: no number in it),
+  "#2789" under its header, Canada's HST, "+44 (0)113 ..." phones.
 """
 
 from __future__ import annotations
 
 import io
 import random
+from decimal import Decimal
 
 import pytest
 from reportlab.lib.pagesizes import A4
@@ -22,6 +26,7 @@ from tests.htmlinvoices_en import _address, _company
 from zapdoc.domain.documents import Source
 from zapdoc.domain.templates import template_fields
 from zapdoc.extraction.offline import OfflineExtractor
+from zapdoc.extraction.patterns import find_phones
 from zapdoc.inputs.pdf import inspect_pdf
 
 Text = tuple[float, float, float, str, str]  # x, top (from the page's top), size, font, text
@@ -124,3 +129,55 @@ def test_a_letterhead_over_a_canadian_australian_or_irish_address_is_the_sender(
                          (-555, 123, 10, "Helvetica", "Invoice # INV-2041")]  # fmt: skip
     # WHEN it is read THEN the vendor is the brand over the address (the postcode line says it is one)
     assert parties(placed_pdf(texts + _table(190))) == (vendor, buyer)
+
+
+def values(pdf: bytes) -> dict[str, object]:
+    doc = inspect_pdf(Source("web.pdf", pdf))
+    return {
+        k: fv.value for k, fv in OfflineExtractor().extract(doc, template_fields("invoice")).values.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("number_head", "number", "expected"),
+    [("INVOICE NO.", "INV-0438", "INV-0438"), ("INVOICE NUMBER", "4917", "4917"),
+     ("INVOICE NO.", "#2789", "2789"), ("INVOICE NUMBER", "#1320", "1320")],
+)  # fmt: skip
+def test_the_number_under_its_header_cell_beside_a_date_of_issue_cell(
+    number_head: str, number: str, expected: str
+) -> None:
+    # GIVEN a row of header cells "INVOICE NO. | DATE OF ISSUE | DUE DATE" centred over a row of values
+    # (the header row reads "INVOICE NO. DATE OF ...", which is no "Invoice No. 4711 of ..." date label:
+    # no number in it), the number printed with or without its "#"
+    texts: list[Text] = [(260, 40, 18, "Helvetica-Bold", "INVOICE")]
+    cells = ((110, number_head, number), (280, "DATE OF ISSUE", "26 Sep 2026"), (440, "DUE DATE", "10 Nov 2026"))
+    texts += [(x, 80, 10, "Helvetica-Bold", head) for x, head, _ in cells]  # a row is drawn left to right
+    texts += [(x + 8, 96, 10, "Helvetica", value) for x, _, value in cells]
+    texts += [(45, 130, 10, "Helvetica", "Kestrel Design Ltd"), (45, 143, 10, "Helvetica", "12 King Street"),
+              (45, 156, 10, "Helvetica", "Leeds LS1 5DL")]  # fmt: skip
+    # WHEN it is read THEN the invoice number is the value under its cell
+    got = values(placed_pdf(texts + _table(200)))
+    assert (got["invoice_number"], str(got["issue_date"])) == (expected, "2026-09-26")
+
+
+def test_canadian_hst_is_the_tax() -> None:
+    # GIVEN totals with the Harmonized Sales Tax ("HST (13%)") WHEN read THEN it is the tax amount
+    texts: list[Text] = [(40, 40, 18, "Helvetica-Bold", "Juniper Labs Inc."),
+                         (40, 60, 10, "Helvetica", "Invoice # 1042"),
+                         (-555, 100, 10, "Helvetica", "Subtotal CA$1,000.00"),
+                         (-555, 114, 10, "Helvetica", "HST (13%) CA$130.00"),
+                         (-555, 128, 10, "Helvetica-Bold", "Total CA$1,130.00")]  # fmt: skip
+    got = values(placed_pdf(texts))
+    assert (got["tax_amount"], got["net_amount"], got["total_amount"]) == (
+        Decimal("130.00"), Decimal("1000.00"), Decimal("1130.00"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("printed", "number"),
+    [("+44 (0)113 496 9148", "+441134969148"), ("Phone: +44 (0)20 7946 0958", "+442079460958"),
+     ("Tel. +49 (0)30 1234567", "+49301234567"), ("+44 (0) 161 496 0000", "+441614960000")],
+)  # fmt: skip
+def test_a_trunk_zero_in_brackets_stays_inside_the_number(printed: str, number: str) -> None:
+    # GIVEN an international number with the national trunk "(0)" glued to the area code WHEN read THEN
+    # it is one number with its country code (it used to be cut at "(0", then read without "+44")
+    assert [f.value for f in find_phones(printed)] == [number]

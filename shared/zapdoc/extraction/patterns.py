@@ -432,9 +432,11 @@ def find_emails(text: str) -> list[Found]:
     return found
 
 
+# The trunk "(0)" after a country code is tried first as a separator: "+44 (0)113 496 9148" is one number
+# (tried after a plain space, "(0" would be read as a group and the number cut there).
 _PHONE_RE = re.compile(
     r"(?<![\w+/.,:-])(\+\s?\(?\d{1,4}\)?|\(\d{1,5}\)|\d{1,5})"
-    r"((?:(?:\s?[-./]\s?|\s|\s?\(0\)\s?)\(?\d{1,8}\)?){1,7})"
+    r"((?:(?:\s?\(0\)\s?|\s?[-./]\s?|\s)\(?\d{1,8}\)?){1,7})"
     r"(?![\w/]|[.,]\d|\s?%)"
 )
 

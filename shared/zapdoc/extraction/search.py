@@ -386,7 +386,8 @@ def _below(
         # a row of column headers: the value printed under the label's own cell, by position
         cell = ctx.layout.under_cell(text, line.page, start, end)
         found = parse(cell) if cell else None
-        if cell and found is not None and found.start == 0 and found.end >= len(cell) - 1:
+        sign = len(cell) - len(cell.lstrip("#№ ")) if cell else 0  # "#2789": the number sign, then the id
+        if cell and found is not None and found.start <= sign and found.end >= len(cell) - 1:
             return [Candidate(found.value, base - cf.COLUMN_PENALTY, line.index, nxt.index, weight=weight)]
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
         if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= cf.LABEL_STRONG_WEIGHT:
