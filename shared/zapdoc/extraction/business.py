@@ -1016,15 +1016,15 @@ def _fold(text: str) -> str:
 
 def _continues(name: str, nxt: str) -> bool:
     """Whether ``nxt`` carries on a name printed over two lines ("MVM Musterhafter" / "Versicherungsverein
-    Musterstadt a.G."): a short line without digits that ends with the legal form the first lacks."""
-    return (
-        not _LEGAL_END_RE.search(name)
-        and not _ATTENTION_RE.match(nxt)
-        and len(nxt) <= 60
-        and not re.search(r"[\d:@]", nxt)
-        and bool(_LEGAL_END_RE.search(nxt))
-        and not _STREET_RE.search(nxt)
-    )
+    Musterstadt a.G."): a short line without digits that ends the name with the legal form the first
+    lacks, or with the rest of a form a narrow column broke ("Linden Bau GmbH" / "& Co. KG", "Fjord UG" /
+    "(haftungsbeschränkt)", "Hansa Handel" / "SE")."""
+    if _ATTENTION_RE.match(nxt) or len(nxt) > 60 or re.search(r"[\d:@]", nxt) or _STREET_RE.search(nxt):
+        return False
+    joined = _LEGAL_END_RE.search(f"{name} {nxt.strip()}")
+    if joined is None:
+        return False
+    return not _LEGAL_END_RE.search(name) or joined.start() < len(name)
 
 
 def _block_name(
