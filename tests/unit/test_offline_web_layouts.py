@@ -9,7 +9,8 @@ structures as HTML, tests/integration/test_html_invoices_en.py prints and checks
   block in the column under it;
 - Canadian, Australian and Irish postcode lines mark a sender's address under its brand;
 - "INVOICE NO. | DATE OF ISSUE" header cells (no "Invoice No. 4711 of ..." date label: no number in it),
-  "#2789" under its header, Canada's HST, "+44 (0)113 ..." phones.
+  "#2789" under its header, Canada's HST, "+44 (0)113 ..." phones;
+- a letter-spaced title ("INVO ICE") is no letterhead.
 """
 
 from __future__ import annotations
@@ -150,7 +151,11 @@ def test_the_number_under_its_header_cell_beside_a_date_of_issue_cell(
     # (the header row reads "INVOICE NO. DATE OF ...", which is no "Invoice No. 4711 of ..." date label:
     # no number in it), the number printed with or without its "#"
     texts: list[Text] = [(260, 40, 18, "Helvetica-Bold", "INVOICE")]
-    cells = ((110, number_head, number), (280, "DATE OF ISSUE", "26 Sep 2026"), (440, "DUE DATE", "10 Nov 2026"))
+    cells = (
+        (110, number_head, number),
+        (280, "DATE OF ISSUE", "26 Sep 2026"),
+        (440, "DUE DATE", "10 Nov 2026"),
+    )
     texts += [(x, 80, 10, "Helvetica-Bold", head) for x, head, _ in cells]  # a row is drawn left to right
     texts += [(x + 8, 96, 10, "Helvetica", value) for x, _, value in cells]
     texts += [(45, 130, 10, "Helvetica", "Kestrel Design Ltd"), (45, 143, 10, "Helvetica", "12 King Street"),
@@ -181,3 +186,33 @@ def test_a_trunk_zero_in_brackets_stays_inside_the_number(printed: str, number: 
     # GIVEN an international number with the national trunk "(0)" glued to the area code WHEN read THEN
     # it is one number with its country code (it used to be cut at "(0", then read without "+44")
     assert [f.value for f in find_phones(printed)] == [number]
+
+
+@pytest.mark.parametrize("title", ["INVO ICE", "I N V O I C E", "TAX INVO ICE"])
+def test_a_letter_spaced_title_is_no_letterhead(title: str) -> None:
+    # GIVEN a centred title letter-spaced by CSS (the text layer reads stray spaces in it), "BILLED TO"
+    # top left and the company's block right-aligned in larger print beside it
+    rng = random.Random(title)
+    vendor, buyer = _company(rng, "AU", form=True), _company(rng, "AU", form=True)
+    texts: list[Text] = [(250, 40, 16, "Helvetica", title), (40, 80, 10, "Helvetica-Bold", "BILLED TO"),
+                         (40, 93, 10, "Helvetica", buyer), (40, 106, 10, "Helvetica", "202 Elm Grove"),
+                         (40, 119, 10, "Helvetica", "Melbourne VIC 3000"),
+                         (40, 140, 10, "Helvetica", "Invoice No. 38DCCE36-1516"),
+                         (-555, 82, 15, "Helvetica-Bold", vendor),
+                         (-555, 98, 10, "Helvetica", "195 Elm Grove"),
+                         (-555, 111, 10, "Helvetica", "Brisbane QLD 4000"),
+                         (-555, 124, 10, "Helvetica", "(03) 9123 7682")]  # fmt: skip
+    # WHEN it is read THEN the vendor is the company's block, not the title
+    assert parties(placed_pdf(texts + _table(200))) == (vendor, buyer)
+
+
+@pytest.mark.parametrize("po", ["PO-34537", "PO40086", "PO-2025-0317"])
+def test_an_order_number_under_its_header_cell_keeps_its_po_prefix(po: str) -> None:
+    # GIVEN header cells "INVOICE NO. | DATE | P.O. NUMBER" over a row of values whose order number starts
+    # with "PO" (itself an order-number label)
+    cells = ((110, "INVOICE NO.", "INV-0042"), (280, "DATE", "5 Apr 2026"), (440, "P.O. NUMBER", po))
+    texts: list[Text] = [(260, 40, 18, "Helvetica-Bold", "INVOICE")]
+    texts += [(x, 80, 10, "Helvetica-Bold", head) for x, head, _ in cells]
+    texts += [(x + 8, 96, 10, "Helvetica", value) for x, _, value in cells]
+    # WHEN it is read THEN the order number is the whole cell: the "PO" in it is no label of its own
+    assert values(placed_pdf(texts + _table(200)))["order_number"] == po

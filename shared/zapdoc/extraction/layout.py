@@ -767,4 +767,7 @@ _TITLE_RE = re.compile(
 
 
 def _is_title(block: Block) -> bool:
-    return bool(_TITLE_RE.match(block.lines[0]))
+    """Whether a block is the document's title ("INVOICE"), also when letter-spaced by CSS or typing and
+    read with stray spaces ("INVO ICE", "I N V O I C E")."""
+    first = block.lines[0]
+    return bool(_TITLE_RE.match(first) or (len(first) <= 40 and _TITLE_RE.match(first.replace(" ", ""))))

@@ -290,11 +290,17 @@ def label_candidates(
     gap = _MAX_GAP[concept.kind] if max_gap is None else max_gap
     out: list[Candidate] = []
     lines = ctx.lines
+    read_below: dict[int, list[str]] = {}  # line index -> values read on it for a label above it
     for line in lines:
         text = line.text
+        inside = [
+            (at, at + len(value)) for value in read_below.get(line.index, ()) if (at := text.find(value)) >= 0
+        ]
         for count, (m, before, after) in enumerate(_label_matches(ctx, concept, line)):
             if count >= _MAX_LABELS_PER_LINE:
                 break  # no real line holds more labels of one concept; bounds hostile input
+            if any(a <= m.start() < b for a, b in inside):
+                continue  # part of a value its header cell introduces: "PO" in "PO-34537" under "PO number"
             label = concept.label_of(m)
             if concept.exclude_before is not None and concept.exclude_before.search(before):
                 continue
@@ -319,19 +325,13 @@ def label_candidates(
                     )
                 )
                 continue
-            out.extend(
-                _below(
-                    ctx,
-                    line,
-                    m.start(),
-                    m.end(),
-                    label.next_lines,
-                    parse,
-                    base,
-                    label.weight,
-                    kind=concept.kind,
-                )
+            below = _below(
+                ctx, line, m.start(), m.end(), label.next_lines, parse, base, label.weight, kind=concept.kind
             )
+            for c in below:
+                if c.last_line > line.index and isinstance(c.value, str):
+                    read_below.setdefault(c.last_line, []).append(c.value)
+            out.extend(below)
     return out
 
 
