@@ -245,7 +245,7 @@ def extract_currency(ctx: DocContext, total: Candidate | None) -> Candidate | No
             return Candidate(
                 code, cf.CURRENCY_ON_TOTAL_LINE, total.line, total.last_line, total.start, total.end
             )
-        for index in range(total.line, total.last_line + 1):
+        for index in sorted({total.line, total.last_line}):
             printed = find_currencies(ctx.lines[index].text)
             if printed:
                 code = _dollar_context(ctx, printed[-1].code)
@@ -374,10 +374,12 @@ _DOLLAR_CODES_RE = re.compile(r"(?<![A-Za-z0-9])(?:US\$|USD|CAD|AUD|NZD|HKD|SGD)
 
 
 def line_currency(ctx: DocContext, cand: Candidate) -> str | None:
-    """The one currency printed on the line(s) a candidate was read from, if exactly one."""
+    """The one currency printed on the line(s) a candidate was read from, if exactly one: its label's line
+    and its value's line (the lines between belong to other rows where the text layer put the value far
+    from its label: "Total" ... "Total in USD" ... "6.982,93 €")."""
     codes = {
         _dollar_context(ctx, c.code)
-        for index in range(cand.line, cand.last_line + 1)
+        for index in sorted({cand.line, cand.last_line})
         for c in find_currencies(ctx.lines[index].text)
     }
     return codes.pop() if len(codes) == 1 else None

@@ -339,6 +339,12 @@ def label_candidates(
 _ROW_KINDS = frozenset({"date", "amount", "iban", "vat", "email", "phone", "currency"})
 
 
+# A tax rate standing after an amount's label ("TVA 20 %", "VAT (20%)"), no value of its own.
+_RATE_ONLY_RE = re.compile(r"^\(?\d{1,2}(?:[.,]\d{1,2})?\s?%\)?$")
+
+# A currency sign or code before an amount ("€6,643.33", "USD 120.00", "CA$ 15.00").
+_CURRENCY_LEAD_RE = re.compile(r"[€$£¥]|[A-Z]{3}|[A-Z]{1,2}\$")
+
 # Kinds read from the cell under their header. Not amounts: under an amount header stand line items.
 _CELL_KINDS = frozenset({"id", "date", "iban", "vat", "email", "phone"})
 
@@ -368,14 +374,18 @@ def _below(
     nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
     if nxt is not None and nxt.page != line.page:
         nxt = None
-    if not rest and (kind in _ROW_KINDS or kind == "id") and ctx.layout is not None:
+    # "VAT 20%" | "957.35": the rate is part of the label
+    rest_value = _RATE_ONLY_RE.sub("", rest) if kind == "amount" else rest
+    if not rest_value and (kind in _ROW_KINDS or kind == "id") and ctx.layout is not None:
         # the value printed right of the label on the same row, which the text layer put on another line
         # (a column of labels drawn before the column of values); an id only when it is the whole
         # neighbour ("Invoice No:" | "59910"), as ids have no shape of their own to tell them from text
         right = ctx.layout.right_of(text, line.page)
         found = parse(right) if right else None
         whole = found is not None and right is not None and found.end >= len(right.rstrip())
-        if right and found is not None and found.start == 0 and (kind != "id" or whole):
+        lead = right[: found.start].strip() if right and found is not None else ""
+        starts = lead == "" or (kind == "amount" and _CURRENCY_LEAD_RE.fullmatch(lead) is not None)
+        if right and found is not None and starts and (kind != "id" or whole):
             value = right.strip()
             at = next((o.index for o in ctx.lines if o.page == line.page and o.text == value), line.index)
             first, last = sorted((line.index, at))
