@@ -190,8 +190,10 @@ def _date(rng: random.Random, day: dt.date, country: str) -> str:
     us = ("{m} {d}, {y}", "{b} {d}, {y}", "{mm}/{dd}/{y}")
     uk = ("{dd}/{mm}/{y}", "{d} {m} {y}", "{d} {b} {y}", "{y}-{mm}-{dd}")
     shape = rng.choice(us if country in ("US", "CA") else uk)
-    if "{mm}" in shape and day.day <= 12 and shape != "{y}-{mm}-{dd}":
-        shape = "{b} {d}, {y}" if country in ("US", "CA") else "{d} {b} {y}"  # unambiguous dates only
+    # unambiguous dates, except on some US documents: "03/05/2025" is March 5 there (the locale rule)
+    deliberate = country == "US" and rng.random() < 0.4
+    if "{mm}" in shape and day.day <= 12 and shape != "{y}-{mm}-{dd}" and not deliberate:
+        shape = "{b} {d}, {y}" if country in ("US", "CA") else "{d} {b} {y}"
     return shape.format(m=day.strftime("%B"), b=day.strftime("%b"), d=day.day, dd=f"{day.day:02d}",
                         mm=f"{day.month:02d}", y=day.year)  # fmt: skip
 
@@ -423,7 +425,7 @@ def _meta_table(x: _Ctx, align: str = "right") -> str:
     rows = "".join(
         f"<tr><td class=muted>{e(k)}</td><td style='text-align:{align}'>{e(v)}</td></tr>" for k, v in _meta(x)
     )
-    return f"<table style='border-collapse:collapse'>{rows}</table>"
+    return f"<table style='border-collapse:collapse; white-space:nowrap'>{rows}</table>"
 
 
 def _letterhead(x: _Ctx) -> str:

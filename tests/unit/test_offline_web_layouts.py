@@ -216,3 +216,19 @@ def test_an_order_number_under_its_header_cell_keeps_its_po_prefix(po: str) -> N
     texts += [(x + 8, 96, 10, "Helvetica", value) for x, _, value in cells]
     # WHEN it is read THEN the order number is the whole cell: the "PO" in it is no label of its own
     assert values(placed_pdf(texts + _table(200)))["order_number"] == po
+
+
+@pytest.mark.parametrize("phone", ["(212) 555-2675", "+1 (415) 555-0199", "020 7946 0123"])
+def test_an_unheaded_sender_column_with_a_bare_phone_line_is_the_sender(phone: str) -> None:
+    # GIVEN a SaaS receipt: meta rows on top, then two columns, the sender's name, address and phone
+    # number without label or e-mail (and no legal form) beside the buyer under "Bill to"
+    rng = random.Random(phone)
+    vendor, buyer = _company(rng, "US", form=False), _company(rng, "US", form=True)
+    texts: list[Text] = [(40, 40, 15, "Helvetica-Bold", "Invoice"), (40, 62, 9, "Helvetica", "Invoice No."),
+                         (40, 73, 9, "Helvetica", "Date of issue"), (130, 62, 9, "Helvetica", "INV-1958"),
+                         (130, 73, 9, "Helvetica", "July 16, 2025")]  # fmt: skip
+    for x, lines in ((40, [vendor, "858 High Street", "Austin, TX 78701", phone]),
+                     (300, ["Bill to", buyer, "280 Elm Grove", "Denver, CO 80202"])):  # fmt: skip
+        texts += [(x, 100 + 12 * i, 10, "Helvetica", line) for i, line in enumerate(lines)]
+    # WHEN it is read THEN the vendor is the name heading the sender's column
+    assert parties(placed_pdf(texts + _table(190))) == (vendor, buyer)

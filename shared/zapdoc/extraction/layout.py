@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from zapdoc.domain.documents import TextSegment as Segment
+from zapdoc.extraction.patterns import find_phones
 from zapdoc.extraction.vocabulary import heading_patterns, issuer_marks, legal_form
 from zapdoc.extraction.vocabulary import source as vocabulary_source
 
@@ -427,6 +428,16 @@ def _contact(block: Block) -> bool:
     return bool(_CONTACT_RE.search(block.text))
 
 
+def _phone_line(block: Block) -> bool:
+    """Whether a line of the block is a phone number and nothing else ("(212) 555-2675" under an address,
+    printed without "Tel."): the sender's contact line in a SaaS invoice's unheaded sender column."""
+    for line in block.lines[1:]:
+        found = find_phones(line)
+        if len(found) == 1 and found[0].start == 0 and found[0].end >= len(line.rstrip()):
+            return True
+    return False
+
+
 def _address_like(block: Block, height: float, body: float) -> bool:
     return (
         block.page == 1
@@ -529,7 +540,7 @@ def assign_roles(layout: Layout) -> None:
             for b in addresses
             if only_addressee
             and b is not under
-            and (_contact(b) or _registration(b))
+            and (_contact(b) or _registration(b) or _phone_line(b))
             and not _YOUR_RE.search(b.text)
         ]
     if addressee is None and addresses:
