@@ -1093,7 +1093,7 @@ def _shop(d: Draw) -> tuple[str, dict[str, Any]]:
         "<div style='display:flex;gap:10mm'>"
         f"<div style='flex:1'><b>{_e(bill_h)}</b><br>{_br(bill)}</div>"
         f"<div style='flex:1'><b>{_e(ship_h)}</b><br>{_br(ship)}</div>"
-        f"<table style='flex:1'>{meta_html}</table></div>"
+        f"<table style='flex:none;white-space:nowrap'>{meta_html}</table></div>"
         f"{_items_table(d, positions=False)}<table class='totals' style='margin-left:auto'>{sums_html}</table>"
         f"<p>{_e(pm_h)}: {_e(method)}<br>{_e(sm_h)}: {_e(carrier)}</p>{_reverse_charge(d)}"
         + ("" if d.paid else f"<p>IBAN {_grouped(v.iban)} · BIC {v.bic}</p>")

@@ -6,7 +6,13 @@ joins into one word ("Rechnungsdatum20.07.2025") unless the reader parts them (i
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
 
 from tests.pdfs import make_pdf
 from zapdoc.domain.documents import Source
@@ -36,3 +42,51 @@ def test_an_order_reference_is_read_whole_under_its_label(title: str, label: str
     got = _extract(make_pdf([text]))
     # THEN the order number is the whole reference, its "PO" included
     assert got["order_number"] == order
+
+
+def _cells(rows: list[tuple[str, str]], gap: float) -> bytes:
+    """Label and value of each row drawn as two runs ``gap`` points apart, as an unpadded table prints."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    _, height = A4
+    c.setFont("Helvetica", 10)
+    c.drawString(50, height - 50, "Kestrel Handel GmbH · Am Markt 3 · 20095 Hamburg")
+    for i, (label, value) in enumerate(rows):
+        y = height - 90 - 14 * i
+        c.drawString(50, y, label)
+        c.drawString(50 + stringWidth(label, "Helvetica", 10) + gap, y, value)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+ROWS = [
+    ("Rechnung", ""),
+    ("Rechnungsnummer", "RE-2025-39700"),
+    ("Rechnungsdatum", "20.07.2025"),
+    ("Fällig am", "30.07.2025"),
+    ("Bestellnummer", "BE-57103"),
+    ("Rechnungsbetrag", "1.190,00 €"),
+]
+
+
+def test_a_label_and_its_value_in_two_cells_a_pixel_apart_are_two_words() -> None:
+    # GIVEN label and value cells 1.5 pt apart (a 1 px padding each side), which pdfium reads as one word
+    pdf = _cells(ROWS, 1.5)
+    # WHEN it is extracted
+    got = _extract(pdf)
+    # THEN each label gives its value
+    assert got["invoice_number"] == "RE-2025-39700"
+    assert got["issue_date"] == dt.date(2025, 7, 20)
+    assert got["due_date"] == dt.date(2025, 7, 30)
+    assert got["order_number"] == "BE-57103"
+    assert "Rechnungsdatum 20.07.2025" in inspect_pdf(Source("eu.pdf", pdf)).pages[0]
+
+
+def test_letters_of_one_word_are_never_parted() -> None:
+    # GIVEN words with capitals and digits inside them, each set as one run
+    pdf = make_pdf(["Kestrel GmbH McLaren iPhone 4711Berlin Art.Nr.A12 B2B"])
+    # WHEN the text is read, THEN it is as printed
+    assert (
+        "Kestrel GmbH McLaren iPhone 4711Berlin Art.Nr.A12 B2B" in inspect_pdf(Source("w.pdf", pdf)).pages[0]
+    )

@@ -37,9 +37,10 @@ Box = Callable[[int], tuple[float, float, float, float]]
 
 
 def page_segments(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, page_no: int
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, page_no: int, cuts: list[int] | None = None
 ) -> list[TextSegment]:
-    """The page's lines cut into column segments, each with its box (top-left origin, points)."""
+    """The page's lines cut into column segments, each with its box (top-left origin, points); a space
+    before each index of ``cuts`` (``cell_gaps``), as the page text has it."""
     count = textpage.count_chars()
     if count <= 0 or count > MAX_CHARS:
         return []
@@ -69,13 +70,66 @@ def page_segments(
         if len(out) >= MAX_SEGMENTS:
             break
         for start, end in _columns(text, m.start(), m.end(), box):
-            words = _SPACES_RE.sub(" ", text[start : end + 1]).strip()
+            words = _SPACES_RE.sub(" ", spaced(text, cuts or [], start, end + 1)).strip()
             if _tracked(words):
                 words = _untracked(text, start, end, box) or words
             if words:
                 b0, b1 = box(start), box(end)
                 out.append(TextSegment(words, page_no, b0[0], b1[1], b0[2], b0[3] or 10.0, width, height))
     return out
+
+
+# Where a word may end and the next begin without a space in the text: a lower-case letter before a capital
+# or a digit, a digit before a letter, a closing mark before a letter or digit ("Rechnungsdatum20.07.2025",
+# "FactuurnummerRE-2025-118": a label and its value in two table cells a browser set a pixel or two apart).
+_JUNCTION_RE = re.compile(
+    r"(?<=[^\W\d_])(?=\d)|(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])|(?<=\d)(?=[^\W\d_])|(?<=[.:)])(?=\w)"
+)
+# ... and a word ends there when the glyphs' advance boxes stand this share of the line's height apart
+# (glyphs of one word touch, kerned ones overlap; the cells of an unpadded table are ~0.12 apart).
+CELL_GAP = 0.07
+
+
+def cell_gaps(textpage: pdfium.PdfTextPage, text: str) -> list[int]:
+    """Where in ``text`` pdfium joined two runs a gap apart, at the junctions a word can end at: the text
+    of two cells printed side by side reads as two words, not one ("Rechnungsdatum 20.07.2025"). The gap
+    must stand out from its neighbours': letters tracked out evenly ("B . V .") stay as they are."""
+    if len(text) != textpage.count_chars():
+        return []  # char indices would not line up with the text
+    raw = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+
+    def gap(i: int) -> tuple[float, float]:
+        """(gap between chars i-1 and i, height of char i-1) from their advance boxes."""
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i - 1, rect)
+        right, height = rect.right, abs(rect.top - rect.bottom)
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect)
+        return rect.left - right, height
+
+    cuts: list[int] = []
+    for m in _JUNCTION_RE.finditer(text):
+        i = m.start()
+        wide, height = gap(i)
+        if not height or wide <= CELL_GAP * height:
+            continue
+        pairs = [
+            j
+            for j in (i - 1, i + 1)
+            if 0 < j < len(text) and not (text[j - 1].isspace() or text[j].isspace())
+        ]
+        neighbours = [gap(j)[0] for j in pairs]
+        if all(n < CELL_GAP * height / 2 for n in neighbours):
+            cuts.append(i)
+    return cuts
+
+
+def spaced(text: str, cuts: list[int], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with a space before each index of ``cuts`` inside it."""
+    stop = len(text) if end is None else end
+    inside = [i for i in cuts if start < i < stop]
+    if not inside:
+        return text[start:stop]
+    return " ".join(text[a:b] for a, b in itertools.pairwise([start, *inside, stop]))
 
 
 # A word of ``TRACKED_MIN`` or more letters set apart by spaces: a display line tracked out by typing

@@ -19,7 +19,7 @@ from pypdf.errors import DependencyError, PyPdfError
 
 from zapdoc.domain.documents import DocumentText, PictureBox, Source, TextSegment
 from zapdoc.domain.errors import InputError
-from zapdoc.inputs.layout import page_pictures, page_segments
+from zapdoc.inputs.layout import cell_gaps, page_pictures, page_segments, spaced
 from zapdoc.inputs.sniff import EINVOICE_XML, sniff
 
 # pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
@@ -224,11 +224,12 @@ def _pdfium_page_text(
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_range()
+            cuts = cell_gaps(textpage, text)
             if segments is not None:
-                segments.extend(page_segments(page, textpage, text, index + 1))
+                segments.extend(page_segments(page, textpage, text, index + 1, cuts))
                 if pictures is not None:
                     pictures.extend(page_pictures(page, index + 1))
-            return tidy_page_text(text)
+            return tidy_page_text(spaced(text, cuts))
         finally:
             textpage.close()
     except pdfium.PdfiumError:
