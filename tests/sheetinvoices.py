@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.invoicegen import MONTHS, iban, vat_id
+from tests.invoicegen import MONTHS, grouped, iban, money, vat_id
 
 Lang = Literal["en", "us", "fr", "de", "nl"]
 LANGS: tuple[Lang, ...] = ("en", "us", "fr", "de", "nl")
@@ -338,12 +338,7 @@ class SheetInvoice:
 
 
 def _money(value: Decimal, lang: Lang, currency: str, *, symbol: bool = False) -> str:
-    english = f"{value:,.2f}"
-    if lang in ("en", "us"):
-        text = english
-    else:
-        thousands = " " if lang == "fr" else "."
-        text = english.replace(",", "_").replace(".", ",").replace("_", thousands)
+    text = money(value, "en" if lang == "us" else lang)
     if not symbol:
         return text
     sign = {"GBP": "£", "USD": "$", "EUR": "€"}[currency]
@@ -475,7 +470,7 @@ def generate(seed: int, design: str | None = None, language: Lang | None = None)
     ctx.put(row + 1, "A", w["payable"].format(vendor), size=9)
     row += 2
     if account:
-        ctx.put(row, "A", f"{w['bank']}: IBAN {_grouped(account) if rng.random() < 0.6 else account}", size=9)
+        ctx.put(row, "A", f"{w['bank']}: IBAN {grouped(account) if rng.random() < 0.6 else account}", size=9)
         row += 1
     if vendor_vat and design in ("classic", "band"):
         ctx.put(row, "A", f"{w['vat_no']} {vendor_vat}", size=9)
@@ -497,10 +492,6 @@ def _street(rng: random.Random, lang: Lang) -> str:
         return name
     number = rng.randrange(1, 180)
     return f"{number} {name}" if lang in ("en", "us", "fr") else f"{name} {number}"
-
-
-def _grouped(value: str) -> str:
-    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
 class _Sheet:
