@@ -88,6 +88,8 @@ _add_months("gennaio;febbraio;marzo;aprile;maggio;giugno;luglio;agosto;settembre
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _MONTH = rf"(?P<mon>{_MONTH_ALT})\.?"
+# The letters a month name starts with: checked before the alternation, most words fail there at once.
+_MONTH_INITIALS = re.escape("".join(sorted({m[0] for m in _MONTHS})))
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|e|\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2}|'?\d{2})"
 
@@ -110,10 +112,13 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     ),
     # April 3, 2024; Jan 3rd 2024; August 3 , 2014
     re.compile(
-        rf"(?<![\w]){_MONTH}\s{{0,2}}(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s{{0,2}},\s{{0,2}}|\s{{1,2}}){_YEAR}(?!\d)",
+        rf"(?<![\w])(?=[{_MONTH_INITIALS}]){_MONTH}\s{{0,2}}(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s{{0,2}},\s{{0,2}}|\s{{1,2}}){_YEAR}(?!\d)",
         re.IGNORECASE,
     ),
 )
+
+
+_TWO_DIGITS_RE = re.compile(r"\d.*?\d", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ def _date_from_match(m: re.Match[str], dayfirst: bool | None) -> dt.date | None:
 def find_dates(text: str, *, dayfirst: bool | None = None) -> list[DateMatch]:
     """Every date-looking span in ``text`` in reading order (impossible dates have ``value`` None)."""
     found: list[DateMatch] = []
+    if not _TWO_DIGITS_RE.search(text):
+        return found  # every pattern needs a year's digits: most lines of a document are skipped at once
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):

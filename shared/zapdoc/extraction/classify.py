@@ -168,15 +168,22 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 
+# Stopword -> the languages it is a stopword of, so that each distinct word costs one lookup.
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, words in _STOPWORDS.items() if word in words)
+    for word in set().union(*_STOPWORDS.values())
+}
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the language with most stopwords in ``text`` ("en" when nothing stands out)."""
     counts: Counter[str] = Counter()
-    for word in _WORD_RE.findall(text[:_SAMPLE]):
-        if not word.islower():
-            continue  # "DE", "LA": country and state codes, not stopwords
-        for lang, words in _STOPWORDS.items():
-            if word in words:
-                counts[lang] += 1
+    for word, times in Counter(_WORD_RE.findall(text[:_SAMPLE])).items():
+        languages = _LANGUAGES_OF.get(word)
+        if languages is None or not word.islower():
+            continue  # not a stopword; or "DE", "LA": country and state codes, not stopwords
+        for lang in languages:
+            counts[lang] += times
     if not counts:
         return "en"
     lang, best = counts.most_common(1)[0]

@@ -66,6 +66,8 @@ class Concept:
     prefer: Literal["first", "last", "max"] = "first"
     aliases: tuple[str, ...] = field(default=())
     combined: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    # ``combined`` with ^ and $ at line ends: one scan of a document's lines joined by newlines
+    combined_lines: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # One alternation of all labels, strongest first: one scan per line instead of one per label.
@@ -76,6 +78,8 @@ class Concept:
             f"{_LETTER_START}(?=[^\\W\\d_])(?:{alternatives}){_LETTER_END}" if alternatives else r"(?!x)x"
         )
         object.__setattr__(self, "combined", _rx(source))
+        lines = re.compile(self.combined.pattern, self.combined.flags | re.MULTILINE)
+        object.__setattr__(self, "combined_lines", lines)
 
     def label_of(self, m: re.Match[str]) -> Label:
         """The label a match of ``combined`` came from."""

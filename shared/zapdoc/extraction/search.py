@@ -8,6 +8,7 @@ candidates disagree.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -257,6 +258,33 @@ def _header_cells(ctx: DocContext) -> dict[int, list[tuple[int, int, Segment]]]:
     return found
 
 
+def _label_lines(ctx: DocContext, concept: Concept) -> frozenset[int]:
+    """The lines a label of ``concept`` may stand on, from one scan of the document's lines joined by
+    newlines instead of one scan per line (a scan's set-up costs as much as a short line's search).
+
+    A superset of the lines with a match of their own: a label's letter boundaries and ^/$ read a newline
+    as they read a line's end, and a match that runs across a newline marks every line it touches (so a
+    match it swallows at the start of the next line is still looked for there, on that line alone).
+    """
+    joined = ctx.cache.get("joined_lines")
+    if not isinstance(joined, tuple):
+        texts = [line.text for line in ctx.lines]
+        starts: list[int] = []
+        at = 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + 1
+        joined = ("\n".join(texts), starts)
+        ctx.cache["joined_lines"] = joined
+    text, starts = joined
+    found: set[int] = set()
+    for m in concept.combined_lines.finditer(text):
+        first = bisect.bisect_right(starts, m.start()) - 1
+        last = bisect.bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+        found.update(ctx.lines[i].index for i in range(first, last + 1))
+    return frozenset(found)
+
+
 def _label_matches(ctx: DocContext, concept: Concept, line: Line) -> Iterator[tuple[re.Match[str], str, str]]:
     """The label matches of ``concept`` in a line with the text just before and after each (what the
     exclusions look at); on a line of column headers printed apart (the layout's cells), within each
@@ -291,7 +319,10 @@ def label_candidates(
     out: list[Candidate] = []
     lines = ctx.lines
     read_below: dict[int, list[str]] = {}  # line index -> values read on it for a label above it
+    labelled = _label_lines(ctx, concept)
     for line in lines:
+        if line.index not in labelled:
+            continue  # no label of the concept on it
         text = line.text
         inside = [
             (at, at + len(value)) for value in read_below.get(line.index, ()) if (at := text.find(value)) >= 0
