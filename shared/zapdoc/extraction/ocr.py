@@ -31,6 +31,7 @@ import pypdfium2 as pdfium
 from zapdoc.domain.documents import PictureBox, TextSegment
 from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.patterns import ocr_fixed_vat_ids
+from zapdoc.inputs.layout import plain_print
 from zapdoc.settings import ExtractionSettings
 
 DPI = 300
@@ -333,7 +334,7 @@ def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float)
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
-        text = cols[11].strip()
+        text = plain_print(cols[11].strip())
         try:
             conf = float(cols[10])
             left, top, width, height = (int(c) for c in cols[6:10])

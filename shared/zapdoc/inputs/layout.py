@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 
 import pypdfium2 as pdfium
@@ -34,6 +35,26 @@ it smaller (LibreOffice's embedded subsets: 0.69 em), the size is this share of 
 that rows of its print stack into blocks and columns part as they do in other producers' print."""
 
 Box = Callable[[int], tuple[float, float, float, float]]
+
+# Presentation forms a text layer may carry for plain print: the Latin ligature glyphs of typesetters and
+# shaping engines ("ﬁ" in "Identiﬁcation", "ﬀ" in "Staﬀ"), written out by their Unicode compatibility
+# decomposition (NFKC), and the non-breaking hyphens of ids and phone numbers ("RE‑2025‑104"). Only these:
+# NFKC over the whole text would also fold "²", "½" or "™".
+_PRINTED_FORMS = str.maketrans(
+    {
+        **{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)},
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+
+
+_PRINTED_FORMS_RE = re.compile("[\ufb00-\ufb06\u2010\u2011]")
+
+
+def plain_print(text: str) -> str:
+    """``text`` with ligature glyphs written out and non-breaking hyphens as hyphens (``_PRINTED_FORMS``)."""
+    return text.translate(_PRINTED_FORMS) if _PRINTED_FORMS_RE.search(text) else text
 
 
 def page_segments(
@@ -70,7 +91,7 @@ def page_segments(
         if len(out) >= MAX_SEGMENTS:
             break
         for start, end in _columns(text, m.start(), m.end(), box):
-            words = _SPACES_RE.sub(" ", spaced(text, cuts or [], start, end + 1)).strip()
+            words = plain_print(_SPACES_RE.sub(" ", spaced(text, cuts or [], start, end + 1)).strip())
             if _tracked(words):
                 words = _untracked(text, start, end, box) or words
             if words:

@@ -19,7 +19,7 @@ from pypdf.errors import DependencyError, PyPdfError
 
 from zapdoc.domain.documents import DocumentText, PictureBox, Source, TextSegment
 from zapdoc.domain.errors import InputError
-from zapdoc.inputs.layout import cell_gaps, page_pictures, page_segments, spaced
+from zapdoc.inputs.layout import cell_gaps, page_pictures, page_segments, plain_print, spaced
 from zapdoc.inputs.sniff import EINVOICE_XML, sniff
 
 # pypdf logs a warning for every repair it makes on a damaged file; without a handler anywhere,
@@ -169,8 +169,9 @@ def _damaged(data: bytes, exc: BaseException) -> str:
 
 
 def tidy_page_text(text: str) -> str:
-    """Normalise line ends to ``\\n`` and drop control characters other than ``\\n \\t \\f``."""
-    return _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise line ends to ``\\n``, drop control characters other than ``\\n \\t \\f`` and write out
+    ligature glyphs (``plain_print``)."""
+    return plain_print(_CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _page_texts(
