@@ -17,6 +17,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -667,37 +668,43 @@ def _totals(
     return row + 3
 
 
-def print_pdfs(invoices: list[SheetInvoice], timeout: float = 240) -> None:
-    """Print every invoice's workbook to PDF with one LibreOffice Calc run (sets ``pdf``)."""
+def soffice_to_pdf(paths: Sequence[Path], outdir: Path, timeout: float = 240) -> None:
+    """Convert every document in ``paths`` to ``outdir/<stem>.pdf`` with ONE headless LibreOffice run, in
+    a profile of its own under ``outdir`` (runs in parallel do not share one)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise FileNotFoundError("soffice")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{outdir / 'profile'}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    missing = [path.name for path in paths if not (outdir / f"{path.stem}.pdf").exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice printed no PDF for {missing[:10]} ({len(missing)} in all)")
+
+
+def print_pdfs(invoices: list[SheetInvoice], timeout: float = 240) -> None:
+    """Print every invoice's workbook to PDF with one LibreOffice Calc run (sets ``pdf``)."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         paths = []
         for inv in invoices:
             path = base / f"sheet-{inv.seed}.xlsx"
             inv.workbook.save(path)
-            paths.append(str(path))
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{base / 'profile'}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(base),
-                *paths,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        )
-        missing = [inv.seed for inv in invoices if not (base / f"sheet-{inv.seed}.pdf").exists()]
-        if missing:
-            raise RuntimeError(f"LibreOffice printed no PDF for seeds {missing[:10]} ({len(missing)} in all)")
+            paths.append(path)
+        soffice_to_pdf(paths, base, timeout)
         for inv in invoices:
             inv.pdf = (base / f"sheet-{inv.seed}.pdf").read_bytes()
