@@ -756,19 +756,20 @@ def _label_column_values(heading: Block, blocks: list[Block]) -> None:
 
 
 def _return_line(window: Block, blocks: list[Block], body: float) -> Block | None:
-    """The sender's one-line return address printed just above an envelope window's address."""
-    for block in blocks:
-        if (
-            block is not window
-            and block.role in (None, "sender")
-            and len(block.segments) == 1
-            and 0 < window.top - block.top <= 6 * max(window.size, body)
-            and abs(block.x0 - window.x0) <= 3 * body
-            and block.size <= window.size * 1.05
-            and _SEPARATED_RE.search(block.lines[0])
-        ):
-            return block
-    return None
+    """The sender's one-line return address printed just above an envelope window's address: the nearest
+    such line over it (a letterhead's own "street · place · phone" line may stand higher up)."""
+    found = [
+        block
+        for block in blocks
+        if block is not window
+        and block.role in (None, "sender")
+        and len(block.segments) == 1
+        and 0 < window.top - block.top <= 6 * max(window.size, body)
+        and abs(block.x0 - window.x0) <= 3 * body
+        and block.size <= window.size * 1.05
+        and _SEPARATED_RE.search(block.lines[0])
+    ]
+    return max(found, key=lambda b: b.top, default=None)
 
 
 _TITLE_RE = re.compile(

@@ -19,6 +19,7 @@ from zapdoc.domain.documents import Evidence
 from zapdoc.domain.documents import TextSegment as Segment
 from zapdoc.domain.normalize import DateMatch, compact_date, find_dates, normalise_phone, parse_currency
 from zapdoc.extraction import confidence as cf
+from zapdoc.extraction.columns import header_columns
 from zapdoc.extraction.context import DocContext, Line
 from zapdoc.extraction.dates import weekday_before
 from zapdoc.extraction.labels import Concept, Kind
@@ -385,6 +386,12 @@ def _header_like(text: str) -> bool:
     return not re.search(r"\d", text) and len(text.split()) >= 2
 
 
+def _item_header(text: str) -> bool:
+    """The header line of a line-items table: it heads a quantity or unit price column."""
+    numeric = header_columns(text, items=True)
+    return numeric is not None and bool({"quantity", "unit_price"} & set(numeric))
+
+
 def _below(
     ctx: DocContext,
     line: Line,
@@ -431,6 +438,8 @@ def _below(
         if cell and found is not None and found.start <= sign and found.end >= len(cell) - 1:
             return [Candidate(found.value, base - cf.COLUMN_PENALTY, line.index, nxt.index, weight=weight)]
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
+        if kind == "amount" and _item_header(text):
+            return []  # "Désignation Qté P.U. HT Montant HT": under it stand line items, not the invoice's sums
         if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= cf.LABEL_STRONG_WEIGHT:
             # first or last column of a header line: the values start or end the lines below (a column
             # of totals gives several candidates; the concept's preference picks one)

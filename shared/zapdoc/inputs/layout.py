@@ -95,9 +95,20 @@ def page_segments(
             if _tracked(words):
                 words = _untracked(text, start, end, box) or words
             if words:
-                b0, b1 = box(start), box(end)
-                out.append(TextSegment(words, page_no, b0[0], b1[1], b0[2], b0[3] or 10.0, width, height))
+                b0, b1, plain = box(start), box(end), box(_plain_char(text, start, end))
+                out.append(TextSegment(words, page_no, b0[0], b1[1], plain[2], plain[3] or 10.0, width, height))
     return out
+
+
+def _plain_char(text: str, start: int, end: int) -> int:
+    """The first plain letter or digit (ASCII) of a segment, within its first few characters, else its start:
+    the char whose loose box gives the line's top and height. An accented capital's box reaches above the
+    font's ascent ("À l'attention de", "Échéance"), which would make its line look printed larger and
+    higher than its neighbours, parting it from the block it belongs to."""
+    for i in range(start, min(end + 1, start + 8)):
+        if text[i].isascii() and text[i].isalnum():
+            return i
+    return start
 
 
 # Where a word may end and the next begin without a space in the text: a lower-case letter before a capital
