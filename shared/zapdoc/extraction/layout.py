@@ -13,6 +13,7 @@ segments come from pdfium (``zapdoc.inputs.layout``).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,8 @@ ALIGN = 0.8
 LINE_STEP = 2.1
 # ... and its print is at most this much larger or smaller.
 SIZE_STEP = 1.2
+# Runs of cells are indexed for rows of up to this many cells (a table header; a longer row is a line item).
+MAX_ROW_CELLS = 8
 
 
 @dataclass
@@ -87,7 +90,9 @@ class Layout:
     _by_text: dict[tuple[int, str], Segment] = field(default_factory=dict, repr=False, compare=False)
     _by_page: dict[int, list[Segment]] = field(default_factory=dict, repr=False, compare=False)
     _rows_of: dict[int, list[list[Segment]]] = field(default_factory=dict, repr=False, compare=False)
-    _row_of: dict[int, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _row_of: dict[int, dict[str, tuple[int, int, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @functools.cached_property
     def pages(self) -> frozenset[int]:
@@ -173,9 +178,12 @@ class Layout:
                     self._by_text.setdefault((each.page, each.text.strip()), each)
                     self._by_page.setdefault(each.page, []).append(each)
 
-    def _rows(self, page: int) -> dict[str, int]:
+    def _rows(self, page: int) -> dict[str, tuple[int, int, int]]:
         """The page's segments grouped into printed rows (same top within half a font size, left to
-        right, top to bottom), by their text joined with spaces -> row number; once per page."""
+        right, top to bottom), by their text joined with spaces -> (row number, first and end segment);
+        once per page. A run of two or more neighbouring cells of a row counts too: the text may give a
+        row as two lines (OCR reading a table's last header as a block of its own, a producer drawing a
+        row in two passes)."""
         cached = self._row_of.get(page)
         if cached is None:
             self._index()
@@ -189,7 +197,12 @@ class Layout:
             for k, row in enumerate(rows):
                 row.sort(key=lambda s: s.x0)
                 if len(row) >= 2:
-                    cached.setdefault(" ".join(s.text.strip() for s in row), k)
+                    cached.setdefault(" ".join(s.text.strip() for s in row), (k, 0, len(row)))
+            for k, row in enumerate(rows):  # whole rows first: a run is only taken where no row reads so
+                if 2 < len(row) <= MAX_ROW_CELLS:
+                    for i, j in itertools.combinations(range(len(row) + 1), 2):
+                        if j - i >= 2 and j - i < len(row):
+                            cached.setdefault(" ".join(s.text.strip() for s in row[i:j]), (k, i, j))
             self._rows_of[page] = rows
             self._row_of[page] = cached
         return cached
@@ -197,12 +210,13 @@ class Layout:
     def row_cells(self, text: str, page: int) -> list[tuple[int, int, Segment]] | None:
         """The cells of the text line ``text`` when it is printed as a row of two or more columns: each
         cell's span in ``text`` with its segment; None otherwise."""
-        k = self._rows(page).get(text)
-        if k is None:
+        found = self._rows(page).get(text)
+        if found is None:
             return None
+        k, first, end = found
         out: list[tuple[int, int, Segment]] = []
         pos = 0
-        for seg in self._rows_of[page][k]:
+        for seg in self._rows_of[page][k][first:end]:
             width = len(seg.text.strip())
             out.append((pos, pos + width, seg))
             pos += width + 1
@@ -224,7 +238,7 @@ class Layout:
         if label[: start - a].strip() or label[end - a :].strip(" :#.()"):
             return None  # the cell holds more than the label
         rows = self._rows_of[page]
-        k = self._rows(page)[text]
+        k = self._rows(page)[text][0]
         if k + 1 >= len(rows):
             return None
         below = rows[k + 1]

@@ -357,9 +357,10 @@ def _lines(tsv: str, page: int, scale: float, width_pt: float, height_pt: float)
     for frag in kept:
         words = sorted(frag.words, key=lambda w: w.x0)
         size = _line_size(words)
+        gap = COLUMN_GAP * _gap_size(words, size)
         runs: list[list[_Word]] = [[words[0]]]
         for word in words[1:]:
-            if word.x0 - runs[-1][-1].x1 > COLUMN_GAP * size:
+            if word.x0 - runs[-1][-1].x1 > gap:
                 runs.append([])
             runs[-1].append(word)
         columns = tuple((_words_text(run), run[0].x0 / scale, max(w.x1 for w in run) / scale) for run in runs)
@@ -447,6 +448,21 @@ def _line_size(words: list[_Word]) -> float:
         return float(even[len(even) // 2])
     heights = sorted(w.bottom - w.top for w in words)
     return float(heights[len(heights) // 2])
+
+
+def _gap_size(words: list[_Word], size: float) -> float:
+    """The print size column gaps are measured in: the line's smallest cap-height word box, not under
+    0.6 of the line's size. Tesseract's box of a header word stands taller when a rule or a cell's border
+    runs under it (38 px against its neighbours' 24 in a table header), and the median then hid the gaps
+    between the header's cells."""
+    even = [
+        w.bottom - w.top for w in words if any(ch in _TALL for ch in w.text) and not _DESCENDERS & set(w.text)
+    ]
+    return max(min(even), MIN_GAP_SHARE * size) if even else size
+
+
+MIN_GAP_SHARE = 0.6
+"""The column-gap measure's floor, as a share of the line's size (a stray small box is not the print)."""
 
 
 @dataclass
