@@ -439,7 +439,8 @@ def _below(
             return [Candidate(found.value, base - cf.COLUMN_PENALTY, line.index, nxt.index, weight=weight)]
     if columns and _header_like(text) and nxt is not None and not _label_only(nxt):
         if kind == "amount" and _item_header(text):
-            return []  # "Désignation Qté P.U. HT Montant HT": under it stand line items, not the invoice's sums
+            # "Désignation Qté P.U. HT Montant HT": under it stand line items, not the invoice's sums
+            return []
         if ((start == 0 and rest) or (start > 0 and not rest)) and weight >= cf.LABEL_STRONG_WEIGHT:
             # first or last column of a header line: the values start or end the lines below (a column
             # of totals gives several candidates; the concept's preference picks one)

@@ -96,7 +96,9 @@ def page_segments(
                 words = _untracked(text, start, end, box) or words
             if words:
                 b0, b1, plain = box(start), box(end), box(_plain_char(text, start, end))
-                out.append(TextSegment(words, page_no, b0[0], b1[1], plain[2], plain[3] or 10.0, width, height))
+                out.append(
+                    TextSegment(words, page_no, b0[0], b1[1], plain[2], plain[3] or 10.0, width, height)
+                )
     return out
 
 
