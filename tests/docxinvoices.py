@@ -6,7 +6,8 @@ What Word templates do and the other generators do not: the letterhead in the pa
 sender's registration and bank details in the page footer (printed on every page), address blocks in a
 borderless two-column layout table or in text frames placed on the page, "Invoice no.:<TAB>2025-104"
 lines aligned by tab stops, a bordered items table, totals right-aligned by tab stops, Title and Heading
-styles, a small return-address line above the window address (DIN 5008), a second page now and then.
+styles, a small return-address line above the window address (DIN 5008), a business letter with a
+subject line, salutation and a payment sentence naming the amount and due date, a second page now and then.
 
 Words, names and designs are made up here (vocabulary and name pools shared with tests/sheetinvoices.py);
 VAT ids and IBANs pass their check digits (tests/invoicegen.py draws them).
@@ -52,7 +53,7 @@ from tests.sheetinvoices import (
     _street,
 )
 
-DESIGNS = ("letterhead", "twocol", "frames", "headings", "memo")
+DESIGNS = ("letterhead", "twocol", "frames", "headings", "memo", "subject")
 FONTS = ("Liberation Sans", "Liberation Serif", "DejaVu Sans", "DejaVu Serif", "Carlito")
 
 # Words the sheet vocabulary lacks: a note on an unpaid or paid invoice, the no-VAT notes, the footer.
@@ -111,6 +112,44 @@ EXTRA: dict[str, dict[str, str]] = {
         "to": "Aan",
         "regards": "Met vriendelijke groet",
         "account": "Ten name van",
+    },
+}
+# A business letter's words (DIN 5008 style): subject, salutation, opening sentence, payment sentence.
+LETTER: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "Invoice No. {number}",
+        "dear": "Dear Sir or Madam,",
+        "intro": "Thank you for your order. We invoice you for the following work:",
+        "pay": "Please transfer the amount of {total} by {due} to the account below.",
+        "date": "{place}, {date}",
+    },
+    "us": {
+        "subject": "Invoice #{number}",
+        "dear": "Dear Customer,",
+        "intro": "Thank you for your business. Please find our charges below:",
+        "pay": "Please remit {total} by {due}.",
+        "date": "{date}",
+    },
+    "de": {
+        "subject": "Rechnung Nr. {number}",
+        "dear": "Sehr geehrte Damen und Herren,",
+        "intro": "für unsere Leistungen erlauben wir uns, wie folgt zu berechnen:",
+        "pay": "Bitte überweisen Sie den Rechnungsbetrag von {total} bis zum {due} auf unser Konto.",
+        "date": "{place}, {date}",
+    },
+    "fr": {
+        "subject": "Facture n° {number}",
+        "dear": "Madame, Monsieur,",
+        "intro": "Veuillez trouver ci-dessous le détail de nos prestations :",
+        "pay": "Merci de régler la somme de {total} avant le {due} par virement.",
+        "date": "{place}, le {date}",
+    },
+    "nl": {
+        "subject": "Factuur {number}",
+        "dear": "Geachte heer, mevrouw,",
+        "intro": "Hierbij brengen wij u de volgende werkzaamheden in rekening:",
+        "pay": "Wij verzoeken u het bedrag van {total} vóór {due} over te maken.",
+        "date": "{place}, {date}",
     },
 }
 TOTAL_NO_TAX = {"en": "Total", "us": "TOTAL", "de": "Gesamtbetrag", "fr": "Total", "nl": "Totaal"}
@@ -172,6 +211,9 @@ class _Draw:
     due_days: int
     font: str
     accent: RGBColor
+    number: str = ""
+    issued: str = ""
+    due: str | None = None
 
     def m(self, value: Decimal, symbol: bool = False) -> str:
         return _money(value, self.lang, self.currency, symbol=symbol)
@@ -277,10 +319,11 @@ def generate(seed: int, design: str | None = None, language: Lang | None = None)
             *rng.choice(((0x1F, 0x4E, 0x79), (0x2E, 0x7D, 0x32), (0x6A, 0x1B, 0x9A), (0x37, 0x47, 0x4F)))
         ),
     )
+    d.number, d.issued = number, _date(issued, lang, written)
+    d.due = _date(due, lang, written) if due is not None else None
     doc = _document(d)
-    {"letterhead": _letterhead, "twocol": _twocol, "frames": _frames, "headings": _headings, "memo": _memo}[
-        design
-    ](doc, d)
+    designs = {"letterhead": _letterhead, "twocol": _twocol, "frames": _frames, "headings": _headings}
+    {**designs, "memo": _memo, "subject": _subject}[design](doc, d)
     truth: dict[str, Any] = {
         "invoice_number": number,
         "issue_date": issued.isoformat(),
@@ -672,3 +715,49 @@ def _memo(doc: Document, d: _Draw) -> None:
     _para(doc, d.x["regards"] + ",")
     _para(doc, d.person)
     _footer(doc, d, table=d.rng.random() < 0.5, page=True)
+
+
+def _subject(doc: Document, d: _Draw) -> None:
+    """A business letter (DIN 5008 style): the letterhead as a borderless table in the page header (name
+    left, address right), the return line and window address left beside the customer's references, place
+    and date on their own line on the right, a bold subject line with the invoice number, a salutation and
+    an opening sentence, items, totals, a payment sentence naming the amount and the due date, a signature."""
+    header = doc.sections[0].header
+    full = _width(doc)
+    head = header.add_table(rows=1, cols=2, width=Cm(full))
+    _no_borders(head)
+    name = head.cell(0, 0).paragraphs[0].add_run(d.vendor)
+    name.bold, name.font.size, name.font.color.rgb = True, Pt(d.rng.choice((15, 17))), d.accent
+    _cell(head, 0, 1, [d.street, d.place, f"{d.w['phone']} {d.phone}", d.email], right=True)
+    for i, share in enumerate((0.55, 0.45)):
+        head.cell(0, i).width = head.columns[i].width = Cm(full * share)
+    t = doc.add_table(rows=1, cols=2)
+    _no_borders(t)
+    ret = t.cell(0, 0).paragraphs[0].add_run(f"{d.vendor} · {d.street} · {d.place}")
+    ret.font.size, ret.underline = Pt(7), True
+    for line in _buyer_lines(d):
+        t.cell(0, 0).add_paragraph(line).paragraph_format.space_after = Pt(0)
+    refs = [(label, value) for label, value in d.meta if value not in (d.number, d.issued, d.due)]
+    _cell(t, 0, 1, [f"{label}: {value}" for label, value in refs] or [""], right=True)
+    for i, share in enumerate((0.6, 0.4)):
+        t.cell(0, i).width = t.columns[i].width = Cm(full * share)
+    words = LETTER[d.lang]
+    _para(doc, words["date"].format(place=d.place.split()[-1].strip(","), date=d.issued),
+          align=WD_ALIGN_PARAGRAPH.RIGHT, after=10)  # fmt: skip
+    _para(doc, words["subject"].format(number=d.number), bold=True, size=12, after=8)
+    _para(doc, words["dear"], after=4)
+    _para(doc, words["intro"], after=6)
+    _items(doc, d, d.rng.choice(("Table Grid", "Light List Accent 1")))
+    _totals_table(doc, d)
+    _para(doc, after=4)
+    if d.tax is None and d.x["no_tax"]:
+        _para(doc, d.x["no_tax"], size=9)
+    if d.paid:
+        _para(doc, d.x["paid"], bold=True)
+    else:
+        assert d.due is not None
+        _para(doc, words["pay"].format(total=d.m(d.total, symbol=True), due=d.due))
+    _para(doc, after=4)
+    _para(doc, d.x["regards"] + ("," if d.lang in ("en", "us", "nl") else ""))
+    _para(doc, d.person, after=4)
+    _footer(doc, d, table=True, page=d.rng.random() < 0.3)

@@ -78,7 +78,7 @@ def test_every_design_and_language_is_drawn() -> None:
 
 
 def test_every_field_of_every_seed(results: list[tuple[DocxInvoice, dict[str, Any]]]) -> None:
-    # GIVEN Word invoices of five designs and five languages printed by LibreOffice Writer
+    # GIVEN Word invoices of six designs and five languages printed by LibreOffice Writer
     # WHEN each is extracted offline, THEN every field is right
     wrong = {
         (inv.seed, f): f"{inv.seed} {inv.design}/{inv.lang} {f}: expected {inv.truth[f]!r} got {got.get(f)!r}"

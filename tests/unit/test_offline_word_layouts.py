@@ -190,3 +190,42 @@ def test_the_return_address_is_the_line_just_over_the_window_not_the_letterheads
     assert returned == ["Claire Morel Auto Repair · 96 Main Street · Denver, CO 80202"]
     assert got["vendor_name"] == "Claire Morel Auto Repair"
     assert got["buyer_name"] == "Rosental Realty Inc."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "due"),
+    [
+        ("Bitte überweisen Sie den Rechnungsbetrag von 1.428,00 € bis zum 26.07.2025.", "2025-07-26"),
+        ("Please transfer the amount of £1,428.00 by 26 July 2025 to the account below.", "2025-07-26"),
+        ("Please remit $1,428.00 by July 26, 2025.", "2025-07-26"),
+        ("Merci de régler la somme de 1 428,00 € avant le 26/07/2025 par virement.", "2025-07-26"),
+        ("Wij verzoeken u het bedrag van € 1.428,00 vóór 26-07-2025 over te maken.", "2025-07-26"),
+    ],
+)  # fmt: skip
+def test_the_due_date_of_a_payment_sentence_naming_the_amount(sentence: str, due: str) -> None:
+    # GIVEN a business letter whose only due date stands in its payment sentence, after the amount to pay
+    text = (
+        "Foxglove Elektrotechnik\nMarktplatz 4\n01067 Dresden\nKronberg Handel GmbH\nSchillerweg 147\n"
+        "80331 München\nDresden, 13.07.2025\nRechnung Nr. 2025-117\nWartung 2 600,00 1.200,00\n"
+        f"Nettobetrag 1.200,00\nUSt. 19 % 228,00\nRechnungsbetrag 1.428,00 €\n{sentence}"
+    )
+    # WHEN it is extracted
+    got = _extract(make_pdf([text]))
+    # THEN the date after the deadline word is the due date
+    assert str(got["due_date"]) == due
+
+
+def test_a_senders_name_wrapped_in_its_text_box_over_the_address_is_read_whole() -> None:
+    # GIVEN a sender's name in big print that a narrow text box wrapped over two lines, its address and
+    # contact under it in small print, the buyer's window address left below; no legal form
+    runs: list[Run] = [(340, 54, 11, "Westbrook Cleaning"), (340, 68, 11, "Services")]
+    runs += _rows(340, 84, ["97 Queens Avenue", "Exeter EX4 3SR", "Phone 01603 827 390"], size=9, step=12)
+    runs += _rows(63, 144, ["Glenwood Hotels Ltd", "92 Castle Street", "Exeter EX4 3SR"], step=14)
+    runs += _rows(340, 200, ["Invoice No.: 48289", "Date: 13/11/2025", "Due date: 27/11/2025"], step=14)
+    runs += _rows(
+        63, 300, ["INVOICE", "Description Qty Price Amount", "Cleaning 4 90.00 360.00", "Total £360.00"]
+    )
+    # WHEN it is extracted
+    got = _extract(_page(runs))
+    # THEN the name is both lines
+    assert got["vendor_name"] == "Westbrook Cleaning Services"

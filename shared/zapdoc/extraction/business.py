@@ -1080,7 +1080,7 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         lines = block.party_lines
         if block.reason == "closing":
             lines = _signing_company(lines, _domain_names(ctx))
-        joined = block.reason == "letterhead" and _name_over_lines(lines)
+        joined = block.reason in ("letterhead", "name over address") and _name_over_lines(lines)
         if joined:
             lines = [" ".join(line.strip() for line in lines)]  # "Kestrel" / "Design" in big print
         above = ctx.layout.letterhead_above(block) if block.reason == "address" else None
