@@ -224,3 +224,64 @@ def test_a_line_with_descenders_has_the_same_print_size_as_its_neighbours() -> N
     first, second = ocr._lines("\n".join(rows), 1, 1.0, 2500.0, 3500.0)
     # THEN both lines have the size of their letters at cap height, so the layout keeps them in one block
     assert first.size == second.size == 30
+
+
+def _tsv_page(rows: list[str]) -> str:
+    """Tesseract TSV of one page whose lines are ``rows`` (one line each, words 100 px apart)."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    out = [header]
+    for n, row in enumerate(rows, start=1):
+        for i, word in enumerate(row.split(), start=1):
+            out.append(
+                "\t".join(map(str, (5, 1, n, 1, 1, i, 200 + 160 * i, 300 + 60 * n, 140, 30, 94, word)))
+            )
+    return "\n".join(out)
+
+
+def test_a_key_field_the_first_reading_lost_is_taken_from_a_second_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a scan whose automatic page segmentation drops the total's label, and another that keeps it
+    top = ["Kestrel Survey Ltd", "INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025"]
+    first = _tsv_page([*top, "Subtotal £1,000.00", "VAT 20% £200.00", "£1,200.00"])
+    second = _tsv_page([*top, "Subtotal £1,000.00", "VAT 20% £200.00", "Total due £1,200.00"])
+    calls: list[str] = []
+
+    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
+        calls.append(segmentation)
+        return first if segmentation == ocr.PAGE_SEGMENTATION else second
+
+    monkeypatch.setattr(ocr, "_tesseract", tesseract)
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    pdf, _, _, _ = _scanned_invoice(1)
+    # WHEN the offline extractor reads it
+    result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
+    # THEN the total comes from the second reading, with a note; what the first read stays its own
+    assert calls == [ocr.PAGE_SEGMENTATION, ocr.SECOND_SEGMENTATION]
+    assert float(result.values["total_amount"].value) == 1200.0  # type: ignore[arg-type]
+    assert result.values["invoice_number"].value == "INV-2025-4411"
+    assert any("total_amount: read in a second OCR pass" in note for note in result.notes)
+
+
+def test_a_first_reading_that_answers_the_key_fields_is_not_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a scan whose first reading has the number, the date and the total
+    page = _tsv_page(
+        ["INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025", "Total £1,200.00"]
+    )
+    calls: list[str] = []
+
+    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
+        calls.append(segmentation)
+        return page
+
+    monkeypatch.setattr(ocr, "_tesseract", tesseract)
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    pdf, _, _, _ = _scanned_invoice(2)
+    # WHEN it is extracted THEN Tesseract ran once: a second reading costs a full page's OCR
+    result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
+    assert calls == [ocr.PAGE_SEGMENTATION]
+    assert result.values["total_amount"].value is not None

@@ -91,9 +91,16 @@ class OfflineExtractor:
     def extract(self, doc: DocumentText, fields: Sequence[FieldSpec]) -> Extraction:
         scanned = _needs_ocr(doc)
         read = self._ocr(doc) if scanned and self.ocr else None
+        again: tuple[ocr_mod.OcrResult, dict[str, FieldValue]] | None = None
         if isinstance(read, ocr_mod.OcrResult):
-            doc = dataclasses.replace(doc, pages=tuple(read.pages), segments=read.segments(doc.page_count))
-        ctx, values = self._values(doc, fields)
+            ctx, values = self._values(_ocr_read(doc, read), fields)
+            if _key_unanswered(fields, values):
+                # Tesseract's automatic page segmentation can drop a word outright: read the page again
+                # with another segmentation and take from it only what the first reading left unread
+                again = self._second_reading(doc, fields)
+            doc = _ocr_read(doc, read)
+        else:
+            ctx, values = self._values(doc, fields)
         pictured = None
         if not scanned and doc.pictures and _sender_unanswered(fields, values):
             # the sender's details may be printed in a picture (a letterhead or footer set as an image):
@@ -120,6 +127,16 @@ class OfflineExtractor:
                 f" mean word confidence {read.confidence:.0%}"
             )
             notes.extend(read.notes)
+            if again is not None:
+                second, more = again
+                filled = {k: v for k, v in more.items() if v.value is not None and values[k].value is None}
+                _fold_ocr_confidence(filled, second)
+                values.update(filled)
+                if filled:
+                    notes.append(
+                        f"{', '.join(filled)}: read in a second OCR pass (page segmentation"
+                        f" {ocr_mod.SECOND_SEGMENTATION}), the first had left them unread"
+                    )
         elif isinstance(read, str):
             notes.append(read)
         elif scanned:
@@ -144,6 +161,24 @@ class OfflineExtractor:
             if isinstance(read, ocr_mod.OcrResult):
                 return classify_text("\n\f".join(read.pages))
         return classify_text(doc.text)
+
+    def _second_reading(
+        self, doc: DocumentText, fields: Sequence[FieldSpec]
+    ) -> tuple[ocr_mod.OcrResult, dict[str, FieldValue]] | None:
+        """The values of a scan read again by OCR with ``ocr.SECOND_SEGMENTATION``; None when it fails."""
+        assert doc.pdf is not None
+        try:
+            read = ocr_mod.ocr_pdf(
+                doc.pdf,
+                doc.page_count,
+                budget_s=ocr_mod.SECOND_BUDGET_S,
+                segmentation=ocr_mod.SECOND_SEGMENTATION,
+            )
+        except ocr_mod.OcrUnavailable:
+            return None
+        except pdfium_errors():
+            return None
+        return read, self._values(_ocr_read(doc, read), fields)[1]
 
     def _image_text(self, doc: DocumentText) -> ocr_mod.OcrResult | None:
         """The lines printed in a text PDF's images (a letterhead set as a picture), when OCR is on."""
@@ -200,6 +235,23 @@ def pdfium_errors() -> tuple[type[BaseException], ...]:
     import pypdfium2 as pdfium
 
     return (pdfium.PdfiumError,)
+
+
+def _ocr_read(doc: DocumentText, read: ocr_mod.OcrResult) -> DocumentText:
+    """``doc`` with the text and layout segments OCR read on its pages."""
+    return dataclasses.replace(doc, pages=tuple(read.pages), segments=read.segments(doc.page_count))
+
+
+KEY_CONCEPTS = frozenset({"invoice_number", "issue_date", "total_amount"})
+"""A scan's first OCR reading that leaves one of these unread (when asked for) is read a second time."""
+
+
+def _key_unanswered(fields: Sequence[FieldSpec], values: Mapping[str, FieldValue]) -> bool:
+    for spec in fields:
+        concept = known_concept(spec)
+        if concept is not None and concept.key in KEY_CONCEPTS and values[spec.name].value is None:
+            return True
+    return False
 
 
 def _needs_ocr(doc: DocumentText) -> bool:
