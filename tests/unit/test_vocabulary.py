@@ -73,3 +73,12 @@ def test_countries_are_recognised_in_every_language() -> None:
     for name in ("Deutschland", "Germany", "Allemagne", "Duitsland", "Pays-Bas", "United States"):
         assert is_country(name), name
     assert not is_country("Nordlicht Software GmbH")
+
+
+def test_a_country_as_ocr_misreads_it_is_still_a_country() -> None:
+    # "l" read as "i" or "1", "m" as "rn", "o" as "0": a blurred or low-resolution scan's address line
+    for name in ("Deutschiand", "Nederiand", "Gerrnany", "United Kingdorn", "Be1gium", "Switzeriand"):
+        assert is_country(name), name
+    # names with no country's shape, and short names (compared exactly: "Mali" and "mall" look alike)
+    for name in ("Brightwave", "Lindenstrasse", "Mall", "Nordlicht Holding", "Kingdom Foods"):
+        assert not is_country(name), name

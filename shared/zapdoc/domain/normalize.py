@@ -537,9 +537,29 @@ def _country_names() -> frozenset[str]:
     return frozenset(names)
 
 
+# Letters OCR reads for one another in a low-resolution or blurred scan ("Deutschiand", "Nederiand",
+# "0sterreich", "Gerrnany"): a name compared in this shape still reads as the country it is.
+_OCR_SHAPES = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o"})
+_OCR_MIN_LENGTH = 7
+"""Shorter names are compared exactly: "Mali" and "mall" have one shape."""
+
+
+def _ocr_shape(name: str) -> str:
+    return name.translate(_OCR_SHAPES).replace("rn", "m").replace("vv", "w")
+
+
+@functools.cache
+def _country_shapes() -> frozenset[str]:
+    return frozenset(_ocr_shape(n) for n in _country_names() if len(n) >= _OCR_MIN_LENGTH)
+
+
 def is_country(text: str) -> bool:
-    """True when ``text`` is just a country's name ("Deutschland", "United States", "Pays-Bas")."""
-    return clean_text(text).strip(" ,.").casefold() in _country_names()
+    """True when ``text`` is just a country's name ("Deutschland", "United States", "Pays-Bas"), also as
+    OCR misreads it ("Deutschiand": ``_OCR_SHAPES``)."""
+    name = clean_text(text).strip(" ,.").casefold()
+    if name in _country_names():
+        return True
+    return len(name) >= _OCR_MIN_LENGTH and _ocr_shape(name) in _country_shapes()
 
 
 # --------------------------------------------------------------------------------------- lists
