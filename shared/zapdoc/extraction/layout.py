@@ -34,6 +34,9 @@ LINE_STEP = 2.1
 SIZE_STEP = 1.2
 # Runs of cells are indexed for rows of up to this many cells (a table header; a longer row is a line item).
 MAX_ROW_CELLS = 8
+# A row of table cells stands at most this many font sizes below the row of their column headers (the
+# cells' padding and borders come between them).
+CELL_STEP = 3.0
 
 
 @dataclass
@@ -225,8 +228,9 @@ class Layout:
     def under_cell(self, text: str, page: int, start: int, end: int) -> str | None:
         """For the label at ``start:end`` of the text line ``text``, printed as a row of column headers
         ("Invoice No. | Date | Due date"): the cell of the next row in the label's column (the segment
-        below whose left edge, right edge or middle lines up with the label's cell). None when the line
-        is not such a row, when the label's cell holds more than the label, or nothing stands below."""
+        below whose left edge, right edge or middle lines up with the label's cell, or, in a row of as
+        many cells, the one in the label's place). None when the line is not such a row, when the
+        label's cell holds more than the label, or nothing stands below."""
         cells = self.row_cells(text, page)
         if cells is None:
             return None
@@ -242,7 +246,7 @@ class Layout:
         if k + 1 >= len(rows):
             return None
         below = rows[k + 1]
-        if not 0 < below[0].top - cell.top <= LINE_STEP * max(cell.size, below[0].size):
+        if not 0 < below[0].top - cell.top <= CELL_STEP * max(cell.size, below[0].size):
             return None
         unit = max(cell.size, 4.0)
         for seg in below:
@@ -251,6 +255,16 @@ class Layout:
                 or abs(seg.x1 - cell.x1) <= ALIGN * unit
                 or abs((seg.x0 + seg.x1) / 2 - (cell.x0 + cell.x1) / 2) <= ALIGN * unit
             ):
+                return seg.text.strip()
+        # headers aligned one way in their cells and values another (th left, td centred): with as many
+        # cells below as headers, the value in the label's place, standing between its neighbours' headers
+        heads = rows[k]  # the whole printed row, also where the text gave a run of its cells
+        if len(below) == len(heads):
+            i = next(n for n, seg in enumerate(heads) if seg is cell)
+            seg = below[i]
+            left = heads[i - 1].x1 if i > 0 else float("-inf")
+            right = heads[i + 1].x0 if i + 1 < len(heads) else float("inf")
+            if left < seg.x0 and seg.x1 < right:
                 return seg.text.strip()
         return None
 

@@ -1,0 +1,60 @@
+"""Table layouts as WeasyPrint prints HTML invoices (tests/weasypdf.py; drawn here with reportlab at the
+positions WeasyPrint prints them, so no Pango is needed); tests/integration/test_weasy_invoices.py prints
+and checks the same documents.
+
+- a row of header cells over a row of value cells, the headers left-aligned in their cells (WeasyPrint's
+  ``th``) and the values centred (``td style='text-align:center'``): no header lines up with its value by
+  an edge or its middle, yet each value stands in its header's place between the neighbouring headers;
+- bordered, padded cells put the value row more than two lines' height under the header row.
+"""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from tests.unit.test_offline_web_layouts import Text, _table, placed_pdf, values
+
+SIZE = 8.7
+LEFT, WIDTH, PAD = 40.0, 172.0, 6.0  # three cells of a full-width table, their padding
+
+
+def _meta_cells(heads: tuple[str, str, str], cells: tuple[str, str, str], *, gap: float) -> list[Text]:
+    texts: list[Text] = [(260, 40, 18, "Helvetica-Bold", "INVOICE")]
+    row: list[Text] = []
+    for k, (head, value) in enumerate(zip(heads, cells, strict=True)):
+        x0, middle = LEFT + k * WIDTH, LEFT + k * WIDTH + WIDTH / 2
+        texts.append((x0 + PAD, 80, SIZE, "Helvetica-Bold", head))  # a row is drawn left to right
+        row.append((middle - stringWidth(value, "Helvetica", SIZE) / 2, 80 + gap, SIZE, "Helvetica", value))
+    texts += row
+    texts += [(45, 130, 10, "Helvetica", "Kestrel Design Ltd"), (45, 143, 10, "Helvetica", "12 King Street"),
+              (45, 156, 10, "Helvetica", "Leeds LS1 5DL")]  # fmt: skip
+    return texts + _table(200)
+
+
+@pytest.mark.parametrize(
+    ("heads", "cells", "expected"),
+    [(("INVOICE NUMBER", "ISSUE DATE", "DUE"), ("82AD2B33-4495", "18/10/2026", "2 Nov 2026"),
+      ("82AD2B33-4495", "2026-10-18", "2026-11-02")),
+     (("INVOICE #", "ISSUE DATE", "DATE DUE"), ("2026-4084", "22 Aug 2025", "29 August 2025"),
+      ("2026-4084", "2025-08-22", "2025-08-29")),
+     (("INVOICE NUMBER", "ISSUE DATE", "PAYMENT DUE"), ("#1320", "Jun 9, 2025", "July 9, 2025"),
+      ("1320", "2025-06-09", "2025-07-09"))],
+)  # fmt: skip
+def test_values_centred_under_left_aligned_header_cells_are_read_by_their_place(
+    heads: tuple[str, str, str], cells: tuple[str, str, str], expected: tuple[str, str, str]
+) -> None:
+    # GIVEN header cells left-aligned over values centred in the same cells, a line and a half apart
+    got = values(placed_pdf(_meta_cells(heads, cells, gap=1.6 * SIZE)))
+    # WHEN read THEN each value is its header's
+    assert (got["invoice_number"], str(got["issue_date"]), str(got["due_date"])) == expected
+
+
+def test_a_value_row_of_padded_cells_more_than_two_lines_under_its_headers_is_read() -> None:
+    # GIVEN header cells left-aligned over values centred in them, the value row 2.6 font sizes under
+    # the headers (each cell's padding and border between them)
+    heads, cells = ("INVOICE NO.", "INVOICE DATE", "DUE DATE"), ("INV20263554", "Apr 5, 2026", "May 20, 2026")
+    got = values(placed_pdf(_meta_cells(heads, cells, gap=2.6 * SIZE)))
+    # WHEN read THEN the due date is the value under its header
+    assert (got["invoice_number"], str(got["issue_date"]), str(got["due_date"])) == (
+        "INV20263554", "2026-04-05", "2026-05-20")  # fmt: skip
