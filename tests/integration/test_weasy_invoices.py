@@ -29,14 +29,11 @@ EU_SEEDS = range(72)  # 12 of each of the six designs
 # (family, seed, field) still wrong, by cause. Strike a triple when a fix makes it right.
 _GAPS: dict[str, tuple[tuple[str, int, str], ...]] = {
     # a Dutch sole trader's letterhead: the name and the street on one printed line ("Daan Bos Havenkade
-    # 122"), so no line holds the name alone (Chromium prints the same: also a gap there)
+    # 122"), so no line holds the name alone (these seeds are gaps when Chromium prints them too)
     "name and street on one line": (
         ("eu", 21, "vendor_name"),
         ("eu", 57, "vendor_name"),
     ),
-    # the buyer's name wrapped in a narrow address column ("Gebr. Lindner" / "GmbH"); the "Shipping" /
-    # "address" heading beside it is read as the buyer (also a gap with Chromium)
-    "wrapped name in a narrow column": (("eu", 11, "buyer_name"),),
 }
 KNOWN_GAPS: frozenset[tuple[str, int, str]] = frozenset(t for triples in _GAPS.values() for t in triples)
 

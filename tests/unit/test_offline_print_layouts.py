@@ -58,3 +58,34 @@ def test_a_value_row_of_padded_cells_more_than_two_lines_under_its_headers_is_re
     # WHEN read THEN the due date is the value under its header
     assert (got["invoice_number"], str(got["issue_date"]), str(got["due_date"])) == (
         "INV20263554", "2026-04-05", "2026-05-20")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("billing", "shipping"),
+    [(("Billing address",), ("Shipping", "address")), (("Billing", "address"), ("Shipping", "address")),
+     (("Rechnungsadresse",), ("Liefer-", "adresse")), (("Bill to",), ("Ship", "to"))],
+)  # fmt: skip
+def test_a_heading_wrapped_in_a_narrow_column_is_one_heading(
+    billing: tuple[str, ...], shipping: tuple[str, ...]
+) -> None:
+    # GIVEN a shop's invoice: the brand as a web address top left, and under it two narrow columns, the
+    # billing address and the delivery address, whose headings the columns wrap over two lines
+    texts: list[Text] = [(45, 40, 28, "Helvetica-BoldOblique", "schaefermetallbau.de"),
+                         (-550, 46, 8, "Helvetica", "info@schaefermetallbau.de"),
+                         (-550, 54, 8, "Helvetica", "+49 30 4123476"),
+                         (45, 91, 16, "Helvetica-Bold", "Invoice")]  # fmt: skip
+    buyer = ["Gebr. Lindner", "GmbH", "Anna-Lena Schulz", "Lindenallee 51", "04109 Leipzig"]
+    delivery = ["Tobias Wagner", "Bahnhofstr. 49", "04109 Leipzig"]
+    for x, lines, heads in ((45, buyer, billing), (190, delivery, shipping)):
+        top = 116.0
+        for head in heads:
+            texts.append((x, top, 12, "Times-Bold", head))
+            top += 14
+        for line in lines:
+            texts.append((x, top, 12, "Times-Roman", line))
+            top += 14
+    texts += [(340, 117, 12, "Times-Roman", "Invoice no. F2025-9287"),
+              (340, 133, 12, "Times-Roman", "Invoice date 25 August 2025")]  # fmt: skip
+    # WHEN read THEN the buyer is the billing address's company, not a word of the delivery heading
+    got = values(placed_pdf(texts + _table(260)))
+    assert got["buyer_name"] == "Gebr. Lindner GmbH"

@@ -498,6 +498,7 @@ def assign_roles(layout: Layout) -> None:
     sizes = [s.size for b in first_page for s in b.segments]
     body = statistics.median(sizes) if sizes else 10.0
     for block in blocks:
+        _join_wrapped_heading(block)
         head = block.lines[0]
         for pattern, role in ((_BUYER_HEADING_RE, "addressee"), (_VENDOR_HEADING_RE, "sender")):
             m = pattern.match(head) if len(head) <= 60 else None
@@ -678,6 +679,30 @@ def _signatures(layout: Layout) -> None:
 # An address broken by a blank line ("CRONUS DE / Hofstraße 12 / Benrath" + "20097 Hamburg / Deutschland"):
 # the part under the gap starts with its postcode line, within this many font sizes of the part above.
 ADDRESS_GAP = 3.5
+
+
+def _heading_only(text: str) -> bool:
+    """Whether ``text`` is a party or delivery heading and nothing else ("Shipping address:")."""
+    for pattern in (_BUYER_HEADING_RE, _VENDOR_HEADING_RE):
+        m = pattern.match(text)
+        if m is not None and not m.group(1).strip():
+            return True
+    m = _DELIVERY_HEADING_RE.match(text)
+    return m is not None and not text[m.end() :].strip(" :")
+
+
+def _join_wrapped_heading(block: Block) -> None:
+    """Join a heading that a narrow column wrapped over two lines ("Shipping" / "address"): the two lines
+    are one heading, and the second is no party line."""
+    if len(block.segments) < 2:
+        return
+    first, second = block.segments[0], block.segments[1]
+    word = second.text.strip()
+    if len(word.split()) > 2 or any(c.isdigit() for c in word) or _heading_only(word):
+        return
+    joined = f"{first.text.strip()} {word}"
+    if len(joined) <= 40 and _heading_only(joined):
+        block.segments[:2] = [replace(first, text=joined, x1=max(first.x1, second.x1))]
 
 
 def _join_split_addresses(layout: Layout) -> None:
