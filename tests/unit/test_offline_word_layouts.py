@@ -229,3 +229,22 @@ def test_a_senders_name_wrapped_in_its_text_box_over_the_address_is_read_whole()
     got = _extract(_page(runs))
     # THEN the name is both lines
     assert got["vendor_name"] == "Westbrook Cleaning Services"
+
+
+@pytest.mark.parametrize(
+    ("lines", "number", "order"),
+    [
+        (["Invoice ref.: 68144", "Date: 17/06/2025", "Your order: PO-4410"], "68144", "PO-4410"),
+        (["Factuurnr. 2025-684", "Datum 17-06-2025", "Inkoopordernummer PO-70064"], "2025-684", "PO-70064"),
+        (["Rechnung Nr. F-2025/054", "Datum 17.6.25", "Ihr Auftrag 4500320440"], "F-2025/054", "4500320440"),
+        (["Rechnungsnummer 2024-286", "Datum 17.06.2025", "Ihr Auftrag PO-92189"], "2024-286", "PO-92189"),
+    ],
+)  # fmt: skip
+def test_reference_labels_of_word_templates(lines: list[str], number: str, order: str) -> None:
+    # GIVEN an invoice whose number or order reference stands after a template's own wording ("Invoice
+    # ref.", Dutch "Inkoopordernummer" = purchase order number, German "Ihr Auftrag" = your order)
+    text = "\n".join(["Westbrook Cleaning Ltd", "97 Queens Avenue", "Exeter EX4 3SR", "INVOICE", *lines])
+    # WHEN it is extracted
+    got = _extract(make_pdf([f"{text}\nCleaning 4 90,00 360,00\nTotal 360,00 EUR"]))
+    # THEN the number and the whole order reference ("PO-" included) are read
+    assert (got["invoice_number"], got["order_number"]) == (number, order)
