@@ -43,7 +43,7 @@ _GAPS: dict[str, tuple[int, ...]] = {
     "iban": (12, 68),
     "invoice_number": (80,),
     "issue_date": (92,),
-    "vendor_name": (21, 57, 68, 87),
+    "vendor_name": (68,),
     "vendor_vat_id": (12,),
 }
 KNOWN_GAPS: frozenset[tuple[int, str]] = frozenset((seed, f) for f, seeds in _GAPS.items() for seed in seeds)

@@ -27,14 +27,7 @@ EN_SEEDS = range(84)  # 12 of each of the seven designs
 EU_SEEDS = range(72)  # 12 of each of the six designs
 
 # (family, seed, field) still wrong, by cause. Strike a triple when a fix makes it right.
-_GAPS: dict[str, tuple[tuple[str, int, str], ...]] = {
-    # a Dutch sole trader's letterhead: the name and the street on one printed line ("Daan Bos Havenkade
-    # 122"), so no line holds the name alone (these seeds are gaps when Chromium prints them too)
-    "name and street on one line": (
-        ("eu", 21, "vendor_name"),
-        ("eu", 57, "vendor_name"),
-    ),
-}
+_GAPS: dict[str, tuple[tuple[str, int, str], ...]] = {}
 KNOWN_GAPS: frozenset[tuple[str, int, str]] = frozenset(t for triples in _GAPS.values() for t in triples)
 
 EU_FIELDS = ("invoice_number", "issue_date", "due_date", "vendor_name", "buyer_name", "vendor_vat_id",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tests.unit.test_offline_web_layouts import Text, _table, placed_pdf, values
+from tests.unit.test_offline_web_layouts import Text, _table, parties, placed_pdf, values
 
 SIZE = 8.7
 LEFT, WIDTH, PAD = 40.0, 172.0, 6.0  # three cells of a full-width table, their padding
@@ -89,3 +89,22 @@ def test_a_heading_wrapped_in_a_narrow_column_is_one_heading(
     # WHEN read THEN the buyer is the billing address's company, not a word of the delivery heading
     got = values(placed_pdf(texts + _table(260)))
     assert got["buyer_name"] == "Gebr. Lindner GmbH"
+
+
+@pytest.mark.parametrize("name", ["Daan Bos", "Ontwerpstudio Lotte van Dijk", "Timmerwerken Eva Mulder"])
+def test_a_letterhead_name_with_its_address_column_beside_it_is_the_vendor(name: str) -> None:
+    # GIVEN a sole trader's letterhead: the name in big print top left, no legal form, and its address,
+    # contact and registration in small print flush right on the same band (a flex row), so the text
+    # layer reads the name and the street as one line; the buyer under "Aan:" further down
+    texts: list[Text] = [(45, 40, 17, "Helvetica-Bold", name)]
+    for k, line in enumerate(["Havenkade 122", "3011 HE Rotterdam", "+31 20 1571600", "billing@example.nl",
+                              "KvK-nummer: 92663368", "BTW-nummer: NL927534393B53"]):  # fmt: skip
+        texts.append((-550, 36 + 8 * k, 6.5, "Helvetica", line))
+    texts += [(45, 125, 15, "Helvetica-Bold", "FACTUUR"), (45, 153, 9.5, "Helvetica-Bold", "Aan:"),
+              (45, 165, 9.5, "Helvetica", "Van den Berg & Zn. B.V."),
+              (45, 177, 9.5, "Helvetica", "Kerkstraat 61"),
+              (45, 189, 9.5, "Helvetica", "9711 LM Groningen"),
+              (400, 153, 9.5, "Helvetica", "Factuurnummer 2025/8614"),
+              (400, 165, 9.5, "Helvetica", "Factuurdatum 15-03-2025")]  # fmt: skip
+    # WHEN read THEN the name beside its address column is the vendor
+    assert parties(placed_pdf(texts + _table(260))) == (name, "Van den Berg & Zn. B.V.")

@@ -106,7 +106,8 @@ class Layout:
         return [b for b in self.blocks if b.role == role]
 
     def looks_like_sender(self, block: Block) -> bool:
-        """Whether a block, or the one stacked right under it, shows an address, contact or registration."""
+        """Whether a block, the one stacked right under it or the one beside it on its band (a name left, its
+        address right) shows an address, contact or registration."""
         below = [
             b
             for b in self.blocks
@@ -118,7 +119,16 @@ class Layout:
             )
             and 0 < b.top - block.bottom <= 3 * block.size
         ]
-        return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below])
+        # or the column beside it on its band: a letterhead's name left, its address flush right
+        beside = [
+            b
+            for b in self.blocks
+            if b.page == block.page
+            and b.role != "addressee"
+            and b.x0 > block.segments[0].x1
+            and abs(b.top - block.top) <= block.size
+        ]
+        return any(_has_postcode(b) or _contact(b) or _registration(b) for b in [block, *below, *beside])
 
     def letterhead_above(self, block: Block) -> Block | None:
         """The letterhead's big line printed right over ``block`` (flush left, flush right or centred on
