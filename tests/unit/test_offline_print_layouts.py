@@ -10,10 +10,16 @@ and checks the same documents.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from tests.invoicegen import iban
 from tests.unit.test_offline_web_layouts import Text, _table, parties, placed_pdf, values
+from zapdoc.domain.documents import DocumentText
+from zapdoc.domain.fields import parse_fields
+from zapdoc.extraction.offline import OfflineExtractor
 
 SIZE = 8.7
 LEFT, WIDTH, PAD = 40.0, 172.0, 6.0  # three cells of a full-width table, their padding
@@ -108,3 +114,16 @@ def test_a_letterhead_name_with_its_address_column_beside_it_is_the_vendor(name:
               (400, 165, 9.5, "Helvetica", "Factuurdatum 15-03-2025")]  # fmt: skip
     # WHEN read THEN the name beside its address column is the vendor
     assert parties(placed_pdf(texts + _table(260))) == (name, "Van den Berg & Zn. B.V.")
+
+
+@pytest.mark.parametrize(("country", "seed"), [("NL", 1), ("NL", 2), ("GB", 3)])
+def test_an_iban_with_a_letter_bank_code_wrapped_in_a_narrow_footer_column(country: str, seed: int) -> None:
+    # GIVEN a footer column too narrow for the IBAN: its last group wraps to the next line, and the group
+    # after the check digits is the bank's letter code ("NL18 NZIP 7801 4233" / "66")
+    number = iban(random.Random(seed), country)
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
+    lines = ["Rechnung 2025-118", "Totaal 100,00 EUR", "Bank", f"IBAN: {' '.join(groups[:-1])}", groups[-1],
+             "BIC: INGBNL2A"]  # fmt: skip
+    doc = DocumentText("factuur.pdf", ("\n".join(lines),), 1)
+    # WHEN read THEN the IBAN is whole
+    assert OfflineExtractor().extract(doc, parse_fields("iban:text")).values["iban"].value == number

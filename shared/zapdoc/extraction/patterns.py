@@ -269,7 +269,9 @@ def iban_shaped(text: str) -> Found | None:
     pos = m.end(1)
     while len(parts) < 10:
         tok = _IBAN_GROUP_RE.match(text, pos)
-        if not tok or not any(ch.isdigit() for ch in tok.group(1)):
+        # the group after the check digits may be all letters: a bank code ("NL18 ABNA ...", "GB29 NWBK ...")
+        bank_code = tok is not None and parts == [m.group(1)] and len(m.group(1)) == 4
+        if not tok or not (bank_code or any(ch.isdigit() for ch in tok.group(1))):
             break
         parts.append(tok.group(1))
         pos = tok.end()
