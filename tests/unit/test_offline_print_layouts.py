@@ -127,3 +127,25 @@ def test_an_iban_with_a_letter_bank_code_wrapped_in_a_narrow_footer_column(count
     doc = DocumentText("factuur.pdf", ("\n".join(lines),), 1)
     # WHEN read THEN the IBAN is whole
     assert OfflineExtractor().extract(doc, parse_fields("iban:text")).values["iban"].value == number
+
+
+@pytest.mark.parametrize(
+    ("first", "rest"),
+    [("Übersetzungsbüro Sabine", "Krüger"), ("Ontwerpstudio Pieter", "Visser"), ("Atelier Marie", "Dubois")],
+)
+def test_a_name_wrapped_in_a_narrow_party_column_is_joined_as_the_footer_prints_it(
+    first: str, rest: str
+) -> None:
+    # GIVEN a sole trader's name wrapped by a narrow "Auftragnehmer" column (no legal form to end it),
+    # and the footer printing it whole
+    texts: list[Text] = [(45, 40, 16, "Helvetica-Bold", "Rechnung"),
+                         (45, 80, 11, "Helvetica-Bold", "Auftragnehmer"), (45, 94, 11, "Helvetica", first),
+                         (45, 108, 11, "Helvetica", rest), (45, 122, 11, "Helvetica", "Mühlenstraße 114"),
+                         (45, 136, 11, "Helvetica", "20095 Hamburg"),
+                         (300, 80, 11, "Helvetica-Bold", "Auftraggeber"),
+                         (300, 94, 11, "Helvetica", "JVK Bouw B.V."),
+                         (300, 108, 11, "Helvetica", "Stationsweg 108"),
+                         (300, 122, 11, "Helvetica", "1012 AB Amsterdam"),
+                         (45, 800, 8, "Helvetica", f"{first} {rest} · Mühlenstraße 114")]  # fmt: skip
+    # WHEN read THEN the vendor is the whole name
+    assert parties(placed_pdf(texts + _table(200))) == (f"{first} {rest}", "JVK Bouw B.V.")

@@ -1218,6 +1218,18 @@ def _other_party_names(ctx: DocContext, concept: Concept) -> set[str]:
     return names
 
 
+def _whole_elsewhere(ctx: DocContext, value: str, nxt: Line) -> bool:
+    """Whether a short line under a name ends it as a narrow column wrapped it ("Übersetzungsbüro Sabine" /
+    "Krüger"): the document prints the name and that line as one, whole, on another line (a footer)."""
+    rest = nxt.text.strip(" ,")
+    if not rest or len(rest.split()) > 2 or re.search(r"[\d:@/]", rest):
+        return False
+    whole = re.compile(rf"(?<![^\W\d_]){re.escape(f'{value} {rest}')}(?![^\W\d_])")
+    return any(
+        other.index not in (nxt.index, nxt.index - 1) and whole.search(other.text) for other in ctx.lines
+    )
+
+
 def _complete_name(ctx: DocContext, best: Candidate) -> Candidate:
     """A chosen name that is a whole line: join a lone salutation or a continuation line under it."""
     value = str(best.value)
@@ -1226,7 +1238,9 @@ def _complete_name(ctx: DocContext, best: Candidate) -> Candidate:
     if nxt is None or nxt.page != line.page or value not in line.text or (" " in value and value in nxt.text):
         return best
     if line.text.strip(" ,").endswith(value) and (
-        (_SALUTATION_RE.match(value) and _plausible_name(nxt.text)) or _continues(value, nxt.text)
+        (_SALUTATION_RE.match(value) and _plausible_name(nxt.text))
+        or _continues(value, nxt.text)
+        or _whole_elsewhere(ctx, value, nxt)
     ):
         best.value = f"{value} {nxt.text.strip(' ,')}"
         best.last_line = nxt.index
