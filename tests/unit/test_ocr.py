@@ -285,3 +285,24 @@ def test_a_first_reading_that_answers_the_key_fields_is_not_read_again(
     result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
     assert calls == [ocr.PAGE_SEGMENTATION]
     assert result.values["total_amount"].value is not None
+
+
+def test_the_second_reading_keeps_within_a_smaller_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN an OCR budget of 5 s (ZAPDOC_OCR_BUDGET_S) and a first reading that loses the total
+    monkeypatch.setenv("ZAPDOC_OCR_BUDGET_S", "5")
+    top = ["INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025"]
+    first, second = _tsv_page([*top, "£1,200.00"]), _tsv_page([*top, "Total due £1,200.00"])
+    timeouts: list[float] = []
+
+    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
+        timeouts.append(timeout)
+        return first if segmentation == ocr.PAGE_SEGMENTATION else second
+
+    monkeypatch.setattr(ocr, "_tesseract", tesseract)
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    pdf, _, _, _ = _scanned_invoice(3)
+    result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
+    # THEN both readings ran within the 5 s, and the second still found the total
+    assert len(timeouts) == 2 and all(t <= 5.0 for t in timeouts)
+    assert result.values["total_amount"].value is not None

@@ -167,11 +167,13 @@ class OfflineExtractor:
     ) -> tuple[ocr_mod.OcrResult, dict[str, FieldValue]] | None:
         """The values of a scan read again by OCR with ``ocr.SECOND_SEGMENTATION``; None when it fails."""
         assert doc.pdf is not None
+        configured = ExtractionSettings.from_env().ocr_budget_s  # a smaller budget set for OCR holds here too
+        budget = ocr_mod.SECOND_BUDGET_S if configured is None else min(ocr_mod.SECOND_BUDGET_S, configured)
         try:
             read = ocr_mod.ocr_pdf(
                 doc.pdf,
                 doc.page_count,
-                budget_s=ocr_mod.SECOND_BUDGET_S,
+                budget_s=budget,
                 segmentation=ocr_mod.SECOND_SEGMENTATION,
             )
         except ocr_mod.OcrUnavailable:
