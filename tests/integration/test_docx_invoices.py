@@ -17,11 +17,8 @@ import pytest
 from bench.accuracy import matches
 from tests.docxinvoices import DESIGNS, DocxInvoice, generate
 from tests.docxpdf import docx_to_pdfs, need_writer
+from tests.printedinvoices import invoice_values
 from tests.sheetinvoices import LANGS
-from zapdoc.domain.documents import Source
-from zapdoc.domain.templates import template_fields
-from zapdoc.extraction.offline import OfflineExtractor
-from zapdoc.inputs.pdf import inspect_pdf
 
 pytestmark = pytest.mark.slow
 SEEDS = range(100)
@@ -50,13 +47,9 @@ KNOWN_GAPS: frozenset[tuple[int, str]] = frozenset((seed, f) for f, seeds in _GA
 def results() -> list[tuple[DocxInvoice, dict[str, Any]]]:
     need_writer()
     generated = [generate(seed) for seed in SEEDS]
-    extractor = OfflineExtractor(ocr=False)
-    fields = template_fields("invoice")
-    out = []
-    for inv, pdf in zip(generated, docx_to_pdfs([inv.document for inv in generated]), strict=True):
-        got = extractor.extract(inspect_pdf(Source(f"word-{inv.seed}.pdf", pdf)), fields)
-        out.append((inv, {name: fv.value for name, fv in got.values.items()}))
-    return out
+    pdfs = docx_to_pdfs([inv.document for inv in generated])
+    named = [(f"word-{inv.seed}.pdf", pdf) for inv, pdf in zip(generated, pdfs, strict=True)]
+    return list(zip(generated, invoice_values(named), strict=True))
 
 
 def _right(field: str, truth: dict[str, Any], got: dict[str, Any]) -> bool:

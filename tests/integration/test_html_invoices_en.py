@@ -11,13 +11,9 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import matches
 from tests.htmlinvoices_en import DESIGNS, FIELDS, HtmlInvoice, generate
 from tests.htmlpdf import html_to_pdfs, need_chromium
-from zapdoc.domain.documents import Source
-from zapdoc.domain.templates import template_fields
-from zapdoc.extraction.offline import OfflineExtractor
-from zapdoc.inputs.pdf import inspect_pdf
+from tests.printedinvoices import invoice_values, is_right
 
 SEEDS = range(126)  # 18 of each design
 # field -> (seeds right at least, why not all yet)
@@ -34,17 +30,8 @@ def read() -> list[Read]:
     need_chromium()
     invoices = [generate(seed) for seed in SEEDS]
     pdfs = html_to_pdfs([inv.html for inv in invoices])
-    extractor = OfflineExtractor()
-    fields = template_fields("invoice")
-    out: list[Read] = []
-    for inv, pdf in zip(invoices, pdfs, strict=True):
-        values = extractor.extract(inspect_pdf(Source(f"html-en-{inv.seed}.pdf", pdf)), fields).values
-        out.append((inv, {name: fv.value for name, fv in values.items()}))
-    return out
-
-
-def _right(field: str, expected: object, got: object) -> bool:
-    return got is None if expected is None else matches(field, expected, got)[0]
+    named = [(f"html-en-{inv.seed}.pdf", pdf) for inv, pdf in zip(invoices, pdfs, strict=True)]
+    return list(zip(invoices, invoice_values(named, ocr=None), strict=True))
 
 
 def test_every_design_is_drawn() -> None:
@@ -58,7 +45,7 @@ def test_field_over_all_seeds(read: list[Read], field: str) -> None:
         f"seed {inv.seed} ({inv.design}, {inv.info['country']}):"
         f" expected {inv.truth[field]!r} got {got[field]!r}"
         for inv, got in read
-        if field in inv.truth and not _right(field, inv.truth[field], got[field])
+        if field in inv.truth and not is_right(field, inv.truth[field], got[field])
     ]
     asked = sum(field in inv.truth for inv, _ in read)
     if field in PENDING:

@@ -12,13 +12,9 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import matches
 from tests.htmlinvoices_eu import GeneratedHtml, generate
 from tests.htmlpdf import html_to_pdfs, need_chromium
-from zapdoc.domain.documents import Source
-from zapdoc.domain.templates import template_fields
-from zapdoc.extraction.offline import OfflineExtractor
-from zapdoc.inputs.pdf import inspect_pdf
+from tests.printedinvoices import invoice_values, is_right
 
 SEEDS = range(120)
 FIELDS = (
@@ -53,17 +49,9 @@ KNOWN_GAPS: frozenset[tuple[int, str]] = frozenset((seed, f) for f, seeds in _GA
 def results() -> list[tuple[GeneratedHtml, dict[str, Any]]]:
     need_chromium()
     generated = [generate(seed) for seed in SEEDS]
-    extractor = OfflineExtractor(ocr=False)
-    fields = template_fields("invoice")
-    out = []
-    for g, pdf in zip(generated, html_to_pdfs([g.html for g in generated]), strict=True):
-        got = extractor.extract(inspect_pdf(Source(f"eu-{g.seed}.pdf", pdf)), fields)
-        out.append((g, {name: fv.value for name, fv in got.values.items()}))
-    return out
-
-
-def _right(field: str, expected: object, got: object) -> bool:
-    return got is None if expected is None else matches(field, expected, got)[0]
+    pdfs = html_to_pdfs([g.html for g in generated])
+    named = [(f"eu-{g.seed}.pdf", pdf) for g, pdf in zip(generated, pdfs, strict=True)]
+    return list(zip(generated, invoice_values(named), strict=True))
 
 
 def test_every_design_is_drawn() -> None:
@@ -78,7 +66,7 @@ def test_every_field_of_every_seed(results: list[tuple[GeneratedHtml, dict[str, 
         (g.seed, f): f"{g.seed} {g.design}/{g.lang} {f}: expected {g.truth[f]!r} got {got.get(f)!r}"
         for g, got in results
         for f in FIELDS
-        if not _right(f, g.truth[f], got.get(f))
+        if not is_right(f, g.truth[f], got.get(f))
     }
     new = [text for key, text in sorted(wrong.items()) if key not in KNOWN_GAPS]
     fixed = sorted(KNOWN_GAPS - wrong.keys())

@@ -15,13 +15,9 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import matches
 from tests import htmlinvoices_en, htmlinvoices_eu
+from tests.printedinvoices import invoice_values, is_right
 from tests.weasypdf import html_to_pdfs_weasy, need_weasyprint
-from zapdoc.domain.documents import Source
-from zapdoc.domain.templates import template_fields
-from zapdoc.extraction.offline import OfflineExtractor
-from zapdoc.inputs.pdf import inspect_pdf
 
 EN_SEEDS = range(84)  # 12 of each of the seven designs
 EU_SEEDS = range(72)  # 12 of each of the six designs
@@ -45,17 +41,9 @@ def read() -> list[Read]:
     docs = [("en", htmlinvoices_en.generate(seed)) for seed in EN_SEEDS]
     docs += [("eu", htmlinvoices_eu.generate(seed)) for seed in EU_SEEDS]
     pdfs = html_to_pdfs_weasy([g.html for _, g in docs])
-    extractor = OfflineExtractor(ocr=False)
-    fields = template_fields("invoice")
-    out: list[Read] = []
-    for (family, g), pdf in zip(docs, pdfs, strict=True):
-        values = extractor.extract(inspect_pdf(Source(f"weasy-{family}-{g.seed}.pdf", pdf)), fields).values
-        out.append((family, g.seed, g.design, g.truth, {name: fv.value for name, fv in values.items()}))
-    return out
-
-
-def _right(field: str, expected: object, got: object) -> bool:
-    return got is None if expected is None else matches(field, expected, got)[0]
+    named = [(f"weasy-{family}-{g.seed}.pdf", pdf) for (family, g), pdf in zip(docs, pdfs, strict=True)]
+    values = invoice_values(named)
+    return [(family, g.seed, g.design, g.truth, got) for (family, g), got in zip(docs, values, strict=True)]
 
 
 def _fields(family: str) -> tuple[str, ...]:
@@ -68,7 +56,7 @@ def test_every_field_of_every_seed(read: list[Read]) -> None:
         (family, seed, f): f"{family} {seed} {design} {f}: expected {truth[f]!r} got {got.get(f)!r}"
         for family, seed, design, truth, got in read
         for f in _fields(family)
-        if f in truth and not _right(f, truth[f], got.get(f))
+        if f in truth and not is_right(f, truth[f], got.get(f))
     }
     new = [text for key, text in sorted(wrong.items()) if key not in KNOWN_GAPS]
     fixed = sorted(KNOWN_GAPS - wrong.keys())

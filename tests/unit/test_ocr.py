@@ -238,6 +238,21 @@ def _tsv_page(rows: list[str]) -> str:
     return "\n".join(out)
 
 
+def _stand_in_tesseract(monkeypatch: pytest.MonkeyPatch, first: str, second: str) -> list[tuple[str, float]]:
+    """Tesseract replaced by a stand-in answering ``first`` to the first reading's page segmentation and
+    ``second`` to any other; returns the (segmentation, timeout) of each call as they happen."""
+    calls: list[tuple[str, float]] = []
+
+    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
+        calls.append((segmentation, timeout))
+        return first if segmentation == ocr.PAGE_SEGMENTATION else second
+
+    monkeypatch.setattr(ocr, "_tesseract", tesseract)
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
+    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    return calls
+
+
 def test_a_key_field_the_first_reading_lost_is_taken_from_a_second_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -245,20 +260,12 @@ def test_a_key_field_the_first_reading_lost_is_taken_from_a_second_one(
     top = ["Kestrel Survey Ltd", "INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025"]
     first = _tsv_page([*top, "Subtotal £1,000.00", "VAT 20% £200.00", "£1,200.00"])
     second = _tsv_page([*top, "Subtotal £1,000.00", "VAT 20% £200.00", "Total due £1,200.00"])
-    calls: list[str] = []
-
-    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
-        calls.append(segmentation)
-        return first if segmentation == ocr.PAGE_SEGMENTATION else second
-
-    monkeypatch.setattr(ocr, "_tesseract", tesseract)
-    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
-    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    calls = _stand_in_tesseract(monkeypatch, first, second)
     pdf, _, _, _ = _scanned_invoice(1)
     # WHEN the offline extractor reads it
     result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
     # THEN the total comes from the second reading, with a note; what the first read stays its own
-    assert calls == [ocr.PAGE_SEGMENTATION, ocr.SECOND_SEGMENTATION]
+    assert [segmentation for segmentation, _ in calls] == [ocr.PAGE_SEGMENTATION, ocr.SECOND_SEGMENTATION]
     assert float(result.values["total_amount"].value) == 1200.0  # type: ignore[arg-type]
     assert result.values["invoice_number"].value == "INV-2025-4411"
     assert any("total_amount: read in a second OCR pass" in note for note in result.notes)
@@ -271,19 +278,11 @@ def test_a_first_reading_that_answers_the_key_fields_is_not_read_again(
     page = _tsv_page(
         ["INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025", "Total £1,200.00"]
     )
-    calls: list[str] = []
-
-    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
-        calls.append(segmentation)
-        return page
-
-    monkeypatch.setattr(ocr, "_tesseract", tesseract)
-    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
-    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    calls = _stand_in_tesseract(monkeypatch, page, page)
     pdf, _, _, _ = _scanned_invoice(2)
     # WHEN it is extracted THEN Tesseract ran once: a second reading costs a full page's OCR
     result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
-    assert calls == [ocr.PAGE_SEGMENTATION]
+    assert [segmentation for segmentation, _ in calls] == [ocr.PAGE_SEGMENTATION]
     assert result.values["total_amount"].value is not None
 
 
@@ -291,18 +290,11 @@ def test_the_second_reading_keeps_within_a_smaller_ocr_budget(monkeypatch: pytes
     # GIVEN an OCR budget of 5 s (ZAPDOC_OCR_BUDGET_S) and a first reading that loses the total
     monkeypatch.setenv("ZAPDOC_OCR_BUDGET_S", "5")
     top = ["INVOICE", "Invoice No: INV-2025-4411", "Invoice date: 14 March 2025"]
-    first, second = _tsv_page([*top, "£1,200.00"]), _tsv_page([*top, "Total due £1,200.00"])
-    timeouts: list[float] = []
-
-    def tesseract(exe: str, image: bytes, lang: str, *, timeout: float, segmentation: str = "3") -> str:
-        timeouts.append(timeout)
-        return first if segmentation == ocr.PAGE_SEGMENTATION else second
-
-    monkeypatch.setattr(ocr, "_tesseract", tesseract)
-    monkeypatch.setattr(ocr, "tesseract_path", lambda: "/usr/bin/tesseract")
-    monkeypatch.setattr(ocr, "installed_languages", lambda exe: ("eng",))
+    calls = _stand_in_tesseract(
+        monkeypatch, _tsv_page([*top, "£1,200.00"]), _tsv_page([*top, "Total due £1,200.00"])
+    )
     pdf, _, _, _ = _scanned_invoice(3)
     result = OfflineExtractor(ocr=True).extract(inspect_pdf(Source("scan.pdf", pdf)), INVOICE)
     # THEN both readings ran within the 5 s, and the second still found the total
-    assert len(timeouts) == 2 and all(t <= 5.0 for t in timeouts)
+    assert len(calls) == 2 and all(timeout <= 5.0 for _, timeout in calls)
     assert result.values["total_amount"].value is not None

@@ -93,14 +93,12 @@ class OfflineExtractor:
         read = self._ocr(doc) if scanned and self.ocr else None
         again: tuple[ocr_mod.OcrResult, dict[str, FieldValue]] | None = None
         if isinstance(read, ocr_mod.OcrResult):
-            ctx, values = self._values(_ocr_read(doc, read), fields)
-            if _key_unanswered(fields, values):
-                # Tesseract's automatic page segmentation can drop a word outright: read the page again
-                # with another segmentation and take from it only what the first reading left unread
-                again = self._second_reading(doc, fields)
             doc = _ocr_read(doc, read)
-        else:
-            ctx, values = self._values(doc, fields)
+        ctx, values = self._values(doc, fields)
+        if isinstance(read, ocr_mod.OcrResult) and _key_unanswered(fields, values):
+            # Tesseract's automatic page segmentation can drop a word outright: read the page again with
+            # another segmentation and take from it only what the first reading left unread
+            again = self._second_reading(doc, fields)
         pictured = None
         if not scanned and doc.pictures and _sender_unanswered(fields, values):
             # the sender's details may be printed in a picture (a letterhead or footer set as an image):
