@@ -549,6 +549,7 @@ def assign_roles(layout: Layout) -> None:
         key=lambda b: b.top,
     )
     addressee = next((b for b in first_page if b.role == "addressee"), None)
+    unheaded = False
     headed_sender = next((b for b in first_page if b.role == "sender" and b.reason == "heading"), None)
     if headed and addressee is None and headed_sender is not None:
         # only the sender is headed ("Sold by:" / "Verkauft von:" under a marketplace's brand): the
@@ -572,14 +573,17 @@ def assign_roles(layout: Layout) -> None:
         # the parties are named by headings: positions add nothing, except when only the addressee is
         # headed ("Bill to:") and the sender's address stands apart, unheaded, with the sender's own
         # contact or registration data (SaaS style: "Acme / 1 Main St / ... / billing@acme.com")
+        # or beside the headed addressee on its band, starting with a name (the "From" column left
+        # unlabelled: "Acme Logistics / 1 Main St / Austin, TX 78701" | "Bill to / ...")
         only_addressee = addressee is not None and not any(b.role == "sender" for b in first_page)
+        unheaded = True  # the addresses kept here are the sender's, wherever they stand
         under = layout.block_below(addressee) if addressee is not None else None
         addresses = [
             b
             for b in addresses
             if only_addressee
             and b is not under
-            and (_contact(b) or _registration(b) or _phone_line(b))
+            and (_contact(b) or _registration(b) or _phone_line(b) or _beside(b, addressee))
             and not _YOUR_RE.search(b.text)
         ]
     if addressee is None and addresses:
@@ -617,7 +621,7 @@ def assign_roles(layout: Layout) -> None:
             line.role, line.reason = "sender", "return address"
     for b in addresses:
         if b.role is None and (
-            addressee is None or b.top <= addressee.top or _contact(b) or _registration(b)
+            addressee is None or b.top <= addressee.top or _contact(b) or _registration(b) or unheaded
         ):
             b.role, b.reason = "sender", "address"
     # the letterhead: the top block with the largest print (a logo line), else the topmost block
@@ -644,6 +648,17 @@ def assign_roles(layout: Layout) -> None:
                 if other.role is None and (other is block or same_band):
                     other.role, other.reason = "sender", "footer"
     _signatures(layout)
+
+
+def _beside(block: Block, other: Block | None) -> bool:
+    """Whether ``block`` is a named address printed on the band of ``other``, left or right of it."""
+    return (
+        other is not None
+        and block.page == other.page
+        and abs(block.top - other.top) <= block.size
+        and (max(s.x1 for s in block.segments) < other.x0 or max(s.x1 for s in other.segments) < block.x0)
+        and not _nameless(block)
+    )
 
 
 def _name_over(address: Block, blocks: list[Block]) -> Block | None:
