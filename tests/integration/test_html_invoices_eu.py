@@ -38,7 +38,6 @@ _GAPS: dict[str, tuple[int, ...]] = {
     "due_date": (92,),
     "iban": (12, 68),
     "invoice_number": (80,),
-    "issue_date": (92,),
     "vendor_name": (68,),
     "vendor_vat_id": (12,),
 }

@@ -213,6 +213,8 @@ def extract_iban(ctx: DocContext) -> Candidate | None:
             whole = iban_continued(str(c.value), ctx.lines[c.last_line + 1].text)
             if whole is not None:  # "IBAN: DE89 3704 0044" / "0532 0130 00": one IBAN over two lines
                 c.value, c.last_line = whole, c.last_line + 1
+        if len(str(c.value)) < 10:
+            continue  # a head cut at the line's end that the next line does not complete: no IBAN
         if not iban_checksum_ok(str(c.value)):
             c.confidence = min(c.confidence, cf.CHECKSUM_FAILED_CONFIDENCE)
             c.note = f"{c.value} does not pass the IBAN checksum"

@@ -13,6 +13,7 @@ from zapdoc.domain.documents import DocumentText, Evidence
 from zapdoc.domain.normalize import clean_text
 from zapdoc.extraction.classify import detect_language
 from zapdoc.extraction.columns import header_columns
+from zapdoc.extraction.dates import month_names
 from zapdoc.extraction.labels import Party
 from zapdoc.extraction.layout import Layout, build_layout
 from zapdoc.extraction.vocabulary import heading_patterns, legal_form
@@ -183,19 +184,49 @@ def infer_dayfirst(text: str, language: str) -> bool | None:
     return None
 
 
+_YEAR_LINE_RE = re.compile(r"^(?:19|20)\d{2}\b")
+_DAY_MONTH_END_RE = re.compile(r"(?<!\d)[0-3]?\d\.?\s([^\W\d_]{3,})\.?$")
+_LABEL_WORD_RE = re.compile(r"^[^\W\d_][\w'’-]{1,19}$")
+_LABEL_REST_RE = re.compile(r"^[^\W\d_A-Z][^\n]{0,28}:$")
+
+
+def _unwrap(texts: list[str]) -> list[str]:
+    """Join what a narrow table cell wrapped onto two lines: a date's year ("18 novembre" / "2025") and a
+    label's tail ("Date" / "d'échéance :"), so the label and its value stand on one line again.
+
+    Hand code: a text layer carries no cell boundaries, and these two shapes are the ones a wrap breaks.
+    """
+    out: list[str] = []
+    for text in texts:
+        if out:
+            prev = out[-1]
+            m = _DAY_MONTH_END_RE.search(prev)
+            if m and m.group(1).casefold() in month_names() and _YEAR_LINE_RE.match(text):
+                out[-1] = f"{prev} {text}"
+                continue
+            if _LABEL_WORD_RE.match(prev) and _LABEL_REST_RE.match(text):
+                out[-1] = f"{prev} {text}"
+                continue
+        out.append(text)
+    return out
+
+
 def build_context(doc: DocumentText) -> DocContext:
     """Clean and index the lines of ``doc`` and tag each with the party section it belongs to."""
     lines: list[Line] = []
     ctx_note = ""
     for page_no, page in enumerate(doc.pages, start=1):
+        texts: list[str] = []
         for raw in page.splitlines():
-            if len(lines) >= MAX_LINES:
+            if len(lines) + len(texts) >= MAX_LINES:
                 ctx_note = f"only the first {MAX_LINES} lines were read"
                 break
             for part in _split_long(raw):
                 text = clean_text(part)
                 if text:
-                    lines.append(Line(page_no, len(lines), text))
+                    texts.append(text)
+        for text in _unwrap(texts):
+            lines.append(Line(page_no, len(lines), text))
     full = "\n".join(line.text for line in lines)
     language = detect_language(full)
     tagged: list[Line] = []

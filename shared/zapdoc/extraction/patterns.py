@@ -279,7 +279,9 @@ def iban_shaped(text: str) -> Found | None:
     length = iban_length(compact[:2])
     if length is not None and len(compact) > length:
         compact = compact[:length]
-    if len(compact) < 10 or len(compact) > 34:
+    # a head cut at the line's end ("IBAN: FR76 3000") may be completed by the next line (iban_continued)
+    cut = not text[pos:].strip() and len(compact) >= 6
+    if (len(compact) < 10 and not cut) or len(compact) > 34:
         return None
     return Found(compact, m.start(1), pos, text[m.start(1) : pos])
 
