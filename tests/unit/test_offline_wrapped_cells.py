@@ -121,3 +121,68 @@ def test_an_iban_cut_at_a_lines_end_is_completed_by_the_next_line() -> None:
         if got["iban"] != iban:
             wrong.append((seed, got["iban"], iban))
     assert not wrong, wrong
+
+
+def test_a_colon_and_a_numbers_tail_wrapped_onto_their_own_lines_are_read_whole() -> None:
+    # GIVEN invoices whose date labels' colons stand alone on the next line ("Date d'échéance" / ":" /
+    # "28 novembre 2025") and whose title's number is cut after a hyphen ("FACTURE N° RE-2025-" / "76748")
+    extractor = OfflineExtractor(ocr=False)
+    wrong = []
+    for seed in range(12):
+        rng = random.Random(seed)
+        issued = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(330))
+        due = issued + dt.timedelta(days=rng.choice((10, 20, 30)))
+        number = f"RE-{issued.year}-{rng.randrange(10000, 99999)}"
+        head, tail = number.rsplit("-", 1)
+        lines = [
+            rng.choice(SELLERS) + " SAS",
+            f"FACTURE N° {head}-",
+            tail,
+            "Date d'émission",
+            ":",
+            format_date(issued, "d MMMM y", locale="fr_FR"),
+            "Date d'échéance",
+            ":",
+            format_date(due, "d MMMM y", locale="fr_FR"),
+            "Client",
+            rng.choice(BUYERS),
+            "Total TTC 1 234,50 €",
+        ]
+        got = {
+            k: v.value
+            for k, v in extractor.extract(
+                DocumentText("facture.pdf", ("\n".join(lines),), 1), template_fields("invoice")
+            ).values.items()
+        }
+        # WHEN extracted, THEN the number and both dates are whole
+        if (got["invoice_number"], got["issue_date"], got["due_date"]) != (number, issued, due):
+            wrong.append((seed, got["invoice_number"], got["issue_date"], got["due_date"]))
+    assert not wrong, wrong
+
+
+def test_an_amount_after_the_word_for_vat_is_no_vat_id() -> None:
+    # GIVEN Dutch invoices whose totals read "Totaal excl. btw 139.291,67 EUR" and whose issuer's VAT id is
+    # printed in the footer only
+    extractor = OfflineExtractor(ocr=False)
+    wrong = []
+    for seed in range(12):
+        rng = random.Random(seed)
+        net = rng.randrange(100_000, 999_999)
+        vat_id = rng.choice(("NL214554586B21", "NL693229585B81", "NL816128932B76"))
+        lines = [
+            rng.choice(SELLERS) + " B.V.",
+            "Factuur",
+            f"Factuurnummer F2025-{rng.randrange(1000, 9999)}",
+            "Factuurdatum 16-01-2025",
+            f"Totaal excl. btw {net // 1000}.{net % 1000:03d},{rng.randrange(10, 99)} EUR",
+            "Btw 21% 29.251,25 EUR",
+            "Totaal incl. btw 168.542,92 EUR",
+            f"KvK 66717246 · BTW-nummer: {vat_id}",
+        ]
+        values = extractor.extract(
+            DocumentText("factuur.pdf", ("\n".join(lines),), 1), template_fields("invoice")
+        )
+        # WHEN extracted, THEN the vendor's VAT id is the footer's, not digits of the net amount
+        if values.values["vendor_vat_id"].value != vat_id:
+            wrong.append((seed, values.values["vendor_vat_id"].value))
+    assert not wrong, wrong

@@ -160,6 +160,8 @@ def stacked_candidates(
             m = concept.combined.search(text)
             if m is None or text[m.end() :].strip(" :.#-–"):
                 continue  # not a label alone on its line
+            if party == "buyer" and role is None and not BUYER_BEFORE.search(text):
+                continue  # a bare "VAT no." in a block of no party is the issuer's (its footer)
             for joined in (f"{lines[i + 1]} {lines[i + 2]}" if i + 2 < len(lines) else None, lines[i + 1]):
                 if joined is None:
                     continue

@@ -188,11 +188,15 @@ _YEAR_LINE_RE = re.compile(r"^(?:19|20)\d{2}\b")
 _DAY_MONTH_END_RE = re.compile(r"(?<!\d)[0-3]?\d\.?\s([^\W\d_]{3,})\.?$")
 _LABEL_WORD_RE = re.compile(r"^[^\W\d_][\w'’-]{1,19}$")
 _LABEL_REST_RE = re.compile(r"^[^\W\d_A-Z][^\n]{0,28}:$")
+# "FACTURE N° RE-2025-" / "76748": a number cut after its hyphen or slash
+_CODE_CUT_RE = re.compile(r"(?<![\w-])[A-Z0-9][A-Z0-9/.-]{0,20}\d[-/]$")
+_CODE_REST_RE = re.compile(r"^[A-Z0-9]{1,12}(?![\w-])")
 
 
 def _unwrap(texts: list[str]) -> list[str]:
-    """Join what a narrow table cell wrapped onto two lines: a date's year ("18 novembre" / "2025") and a
-    label's tail ("Date" / "d'échéance :"), so the label and its value stand on one line again.
+    """Join what a narrow table cell wrapped onto two lines: a date's year ("18 novembre" / "2025"), a
+    label's tail ("Date" / "d'échéance :") or its colon alone (":"), and a number cut after a hyphen
+    ("RE-2025-" / "76748"), so the label and its value stand whole again.
 
     Hand code: a text layer carries no cell boundaries, and these two shapes are the ones a wrap breaks.
     """
@@ -206,6 +210,12 @@ def _unwrap(texts: list[str]) -> list[str]:
                 continue
             if _LABEL_WORD_RE.match(prev) and _LABEL_REST_RE.match(text):
                 out[-1] = f"{prev} {text}"
+                continue
+            if text == ":" and len(prev) <= 40 and not prev.endswith(":"):
+                out[-1] = f"{prev} :"  # the label's colon wrapped alone onto the next line
+                continue
+            if _CODE_CUT_RE.search(prev) and _CODE_REST_RE.match(text):
+                out[-1] = prev + text
                 continue
         out.append(text)
     return out

@@ -362,6 +362,8 @@ COLUMN_REACH = 20.0
 _NOT_HEADING = (
     r"\s?[-.]?\s?(?:no|nr|n°|nº|number|nummer|numéro|id|#|ref\w*|vat|tax|tva|btw|ust\w*|account|code)\b"
 )
+# lowercase: the wrapped tail of "Customer no." ("no."), not the party's own "VAT ID: ..." line
+_FIELD_WRAPPED_RE = re.compile(rf"^{_NOT_HEADING}")
 # Party headings are data (vocabulary/party_headings.json); what follows a heading is its party's first line.
 _BUYER_HEADING_RE = re.compile(
     rf"(?i)^\W{{0,3}}(?:{heading_patterns('block_buyer')})(?![^\W\d_])(?!{_NOT_HEADING})\s?:?\s?(.*)$"
@@ -497,7 +499,9 @@ def assign_roles(layout: Layout) -> None:
         return
     height = layout.height
     headed = any(
-        (m := p.match(b.lines[0])) is not None and not _LEGAL_AFTER_RE.match(m.group(1))
+        (m := p.match(b.lines[0])) is not None
+        and not _LEGAL_AFTER_RE.match(m.group(1))
+        and not _wrapped_field(b, m.group(1))
         for b in blocks
         if b.page == 1 and len(b.lines[0]) <= 60
         for p in (_BUYER_HEADING_RE, _VENDOR_HEADING_RE)
@@ -517,6 +521,8 @@ def assign_roles(layout: Layout) -> None:
             rest = m.group(1).strip()
             if _LEGAL_AFTER_RE.match(rest):
                 break  # "Lieferant GmbH": a name, not a heading
+            if _wrapped_field(block, rest):
+                break  # "Customer" / "no. 97346": a field's label wrapped by a narrow cell, not a heading
             if not rest and len(block.segments) == 1:
                 # a heading alone: its block was not stacked under it (a table's header cell centred
                 # over the cell that holds the party, "FROM | TO" over two address cells)
@@ -704,6 +710,12 @@ def _signatures(layout: Layout) -> None:
 # An address broken by a blank line ("CRONUS DE / Hofstraße 12 / Benrath" + "20097 Hamburg / Deutschland"):
 # the part under the gap starts with its postcode line, within this many font sizes of the part above.
 ADDRESS_GAP = 3.5
+
+
+def _wrapped_field(block: Block, rest: str) -> bool:
+    """Whether a heading word alone on the block's first line is a field's label that a narrow cell
+    wrapped ("Customer" / "no. 97346"): the next line starts with the field's word."""
+    return not rest.strip() and len(block.lines) > 1 and _FIELD_WRAPPED_RE.match(block.lines[1]) is not None
 
 
 def _heading_only(text: str) -> bool:

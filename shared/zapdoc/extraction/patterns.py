@@ -417,6 +417,8 @@ def tax_id_after_label(text: str) -> Found | None:
     token = m.group(1)
     if sum(ch.isdigit() for ch in token) < 6 or (re.fullmatch(r"[\d.,]+", token) and "," in token):
         return None
+    if re.fullmatch(r"[\d.]+", token) and re.match(r"[.,]\d", text[m.end(1) :]):
+        return None  # "Totaal excl. btw 139.291,67 EUR": an amount after the word, not an id
     if _EIN_RE.fullmatch(token):
         return None
     return Found(compact_id(token), m.start(1), m.end(1), token)

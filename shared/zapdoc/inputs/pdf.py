@@ -201,9 +201,45 @@ def _page_texts(
         ]
     finally:
         doc.close()
+    for i, text in enumerate(texts):
+        if shattered(text):
+            whole = _pypdf_page_text(data, i)
+            if whole is not None and not shattered(whole):
+                texts[i] = whole  # pypdf orders that page's glyphs into lines; its boxes are not kept
+                if segments is not None:
+                    segments[:] = [s for s in segments if s.page != i + 1]
     bad.extend(range(len(texts) + 1, count + 1))
     texts.extend([""] * (count - len(texts)))
     return tuple(texts)
+
+
+# pdfium breaks a line after every glyph when a page's glyphs advance less than their boxes are wide
+# (tightly set print): most lines are then one or two characters long.
+_SHATTERED_MIN_LINES = 20
+_SHATTERED_SHARE = 0.6
+
+
+def shattered(text: str) -> bool:
+    """True when ``text`` reads one glyph per line: at least ``_SHATTERED_MIN_LINES`` lines, most of
+    them (``_SHATTERED_SHARE``) one or two characters long."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < _SHATTERED_MIN_LINES:
+        return False
+    return sum(len(line.strip()) <= 2 for line in lines) >= _SHATTERED_SHARE * len(lines)
+
+
+_PAGE_ERRORS: tuple[type[BaseException], ...] = (*_PARSE_ERRORS, IndexError)
+
+
+def _pypdf_page_text(data: bytes, index: int) -> str | None:
+    """Page ``index``'s text as pypdf reads it, or None when pypdf cannot read it."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        return tidy_page_text(reader.pages[index].extract_text())
+    except _PAGE_ERRORS:
+        return None
 
 
 def _pdfium_page_text(
