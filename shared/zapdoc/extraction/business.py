@@ -562,15 +562,22 @@ _SENDER_LINE_RE = re.compile(
     r"^(.{2,60}?)\s?(?:·|•|●|\||–| - )\s?.{0,80}(?<!\d)\d{4,5}\s[^\W\d_]"
     r"|^([^,\d]{2,50}),\s[^,]{3,40}\d[^,]{0,10},\s?(?:[A-Z]{1,2}-?)?\d{4,5}\s[^\W\d_]"
 )
+# A label's first word, not a name. Words that start compounds ("Rechnungsdatum", "Geschäftsführer") match
+# as prefixes; words that also start company names match whole ("Tel." but "Telford Glasbau", "VAT" but
+# "Vattenfall", "Total:" but "TotalEnergies", "IBAN" but "Ibanez", "Summe" but "Summerfield", "Konto" but
+# "Kontor", "capital social" but "Capital One").
 _NOT_NAME_RE = re.compile(
-    r"(?i)^(?:invoice|rechnung|facture|factuur|page|seite|datum|date|tel|fax|e-?mail|www|http|iban|bic|"
-    r"total|summe|ust|vat|tva|steuer|konto|registergericht|handelsregister|geschäftsführ|sitz|siège|"
-    r"amtsgericht|vorstand|aufsichtsrat|capital|siret|siren|rcs|kvk|btw|description|beschreibung|pos\b|"
+    r"(?i)^(?:invoice|rechnung|facture|factuur|seite|datum|e-?mail|www|http|"
+    r"ust|steuer|registergericht|handelsregister|geschäftsführ|sitz|siège|konto(?!r)|"
+    r"amtsgericht|vorstand|aufsichtsrat|siret|rcs|kvk|btw|description|beschreibung|pos\b|"
     r"qty|menge|quantity|amount|betrag|beträge|seller|buyer|verkäufer|käufer|name\b|"
-    r"anschrift|address|adresse|nummer|number|no\b|nr\b|incoterms|your|ihre?\b|votre|our\b|unsere|bemerkung|"
-    r"hinweis|gln\b|copyright|\(c\)|©|bankverbindung|bank\s(?:details|account)|payment|zahlung|"
+    r"anschrift|address|adresse|nummer|number|no\b|nr\b|incoterms|ihre?\b|votre|our\b|unsere|bemerkung|"
+    r"hinweis|gln\b|copyright|\(c\)|©|bankverbindung|bank\s(?:details|account)|zahlung|"
     r"(?:kunden|customer|client|order|bestell|lief)\s?-?\s?(?:nr|no|nummer|number|id)|globale|mwst|netto|brutto|"
-    r"abweichend|warenempfänger|sales\scontact|contact\b|kontakt|ansprechpartner)"
+    r"abweichend|warenempfänger|sales\scontact|contact\b|kontakt|ansprechpartner|capital\s(?:social|de|of)\b|"
+    r"(?:page|dates?|tel(?:efon(?:nummer)?|efax|ephone|ex)?|fax(?:nummer)?|iban|bic|total(?:s|betrag)?|summen?|"
+    r"vat(?:in)?|tva|siren|"
+    r"payments?|your)(?![^\W\d_]))"
 )
 _NAME_STOP_RE = re.compile(
     r"\s(?:Beträge|Betrag|Hinweis|Datum|Date|Seite|Page|Rechnungs\w*|Invoice\w*|Kunden-?nr\w*|Kundennummer|"
@@ -1013,7 +1020,11 @@ _ATTENTION_RE = re.compile(
 )
 # "Kestrel Group Ltd trading as Kestrel Design", "t/a", "h.o.d.n.": a registered name, then its trade name.
 _TRADING_AS_RE = re.compile(rf"(?i)\s(?:{vocabulary_source('parties', 'trading_as')})(?![^\W\d_])\s?")
-_CONTACT_LINE_RE = re.compile(r"(?i)^(?:tel|phone|fon|fax|mobile?|e-?mail|www|web|http)|@")
+# a contact line's first word, whole: "Web: ..." is contact, "Weber Logistik AG" and "Telford Ltd" are names
+_CONTACT_LINE_RE = re.compile(
+    r"(?i)^(?:tel(?:efon|ephone)?|t[ée]l[ée]phone|phone|fon|fax|mobile?|mob|e-?mail|courriel|www|"
+    r"web(?:site|seite)?|https?)(?![^\W\d_])|@"
+)
 
 
 def _fold(text: str) -> str:

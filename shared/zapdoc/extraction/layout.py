@@ -847,13 +847,15 @@ def _label_column_values(heading: Block, blocks: list[Block]) -> None:
 
 def _return_line(window: Block, blocks: list[Block], body: float) -> Block | None:
     """The sender's one-line return address printed just above an envelope window's address: the nearest
-    such line over it (a letterhead's own "street · place · phone" line may stand higher up)."""
+    such line over it (a letterhead's own "street · place · phone" line may stand higher up). A narrow
+    window wraps it onto a second line ("... · Bahnhofstr. 113 ·" / "70173 Stuttgart"): two lines count
+    when printed smaller than the address."""
     found = [
         block
         for block in blocks
         if block is not window
         and block.role in (None, "sender")
-        and len(block.segments) == 1
+        and (len(block.segments) == 1 or (len(block.segments) == 2 and block.size <= 0.9 * window.size))
         and 0 < window.top - block.top <= 6 * max(window.size, body)
         and abs(block.x0 - window.x0) <= 3 * body
         and block.size <= window.size * 1.05
