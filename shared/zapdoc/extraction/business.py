@@ -1103,7 +1103,7 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
             lines = lines[1:]  # a slogan under the letterhead's name ("Quality design since 1982")
         found = _block_name(
             lines,
-            return_line=block.reason == "return address" or footer_address,
+            return_line=block.reason in ("return address", "imprint") or footer_address,
             legal_only=block.reason == "footer" and not footer_address,
             domains=_domain_names(ctx) if block.reason == "footer" else None,
         )
@@ -1112,6 +1112,17 @@ def _layout_names(ctx: DocContext, concept: Concept) -> list[Candidate]:
         name, printed = found
         if joined:
             printed = block.lines[0]
+        elif block.reason == "letterhead":
+            # a logo's word spelled out under it in smaller print: "GRANITE" over "Granite Engineering"
+            under = ctx.layout.block_below(block)
+            fuller = under.lines[0].strip() if under is not None else ""
+            if (
+                fuller.casefold().startswith(name.casefold() + " ")
+                and _plausible_name(fuller)
+                and not re.search(r"\d", fuller)
+                and not _CONTACT_LINE_RE.search(fuller)
+            ):
+                name = printed = fuller
         if block.reason == "letterhead" and not (
             _LEGAL_END_RE.search(name) or ctx.layout.looks_like_sender(block)
         ):

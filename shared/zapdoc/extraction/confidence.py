@@ -79,6 +79,7 @@ LAYOUT_NAME_CONFIDENCE: dict[str, float] = {  # a party's name from its layout b
     "name over address": 0.6,  # a line in larger print right over the sender's address (a sidebar's top)
     "letterhead": 0.52,  # the top block with the largest print (often a logo line or a page title)
     "footer": 0.5,  # the registration footer (names there carry a legal form)
+    "imprint": 0.5,  # the one-line "name · street · place · contact" at the page's foot
     "closing": 0.45,  # the company signing under "Kind regards," (a last resort: often only the signer)
 }
 LAYOUT_NAME_OTHER = 0.55

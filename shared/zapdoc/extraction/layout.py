@@ -653,7 +653,25 @@ def assign_roles(layout: Layout) -> None:
                 same_band = other.page == block.page and abs(other.top - block.top) <= 2 * block.size
                 if other.role is None and (other is block or same_band):
                     other.role, other.reason = "sender", "footer"
+    for block in bottom:
+        if block.role is None and _imprint(block):
+            block.role, block.reason = "sender", "imprint"
     _signatures(layout)
+
+
+def _imprint(block: Block) -> bool:
+    """Whether a one-line block is the sender's imprint at the page's foot: a name, then its address and
+    contact in separated pieces ("Marlow Labs · 12 Market Street · Leeds LS1 4AP · billing@marlow.com"),
+    what a small business prints instead of a registration footer."""
+    if len(block.segments) != 1:
+        return False
+    pieces = [p.strip() for p in _SEPARATED_RE.split(block.lines[0]) if p.strip()]
+    return (
+        len(pieces) >= 3
+        and not re.search(r"\d|@", pieces[0])
+        and (has_postcode_line(pieces) or has_postcode_line([block.lines[0]]))
+        and any(street_line(p) or _CONTACT_RE.search(p) for p in pieces[1:])
+    )
 
 
 def _beside(block: Block, other: Block | None) -> bool:
