@@ -372,7 +372,9 @@ _ROW_KINDS = frozenset({"date", "amount", "iban", "vat", "email", "phone", "curr
 
 
 # A tax rate standing after an amount's label ("TVA 20 %", "VAT (20%)"), no value of its own.
-_RATE_ONLY_RE = re.compile(r"^\(?\d{1,2}(?:[.,]\d{1,2})?\s?%\)?$")
+# What may follow an amount's label before its value on the next line: a rate ("Tax 10%", "VAT @ 5%"),
+# or the currency ("Total (USD)").
+_RATE_ONLY_RE = re.compile(r"^(?:@\s?)?\(?\d{1,2}(?:[.,]\d{1,2})?\s?%\)?$|^\(?[A-Z]{3}\)?$")
 
 # A currency sign or code before an amount ("€6,643.33", "USD 120.00", "CA$ 15.00").
 _CURRENCY_LEAD_RE = re.compile(r"[€$£¥]|[A-Z]{3}|[A-Z]{1,2}\$")
@@ -477,8 +479,8 @@ def _below(
                             weight=weight,
                         )
                     ]
-    if rest or (not strong and start > 0):
-        return []
+    if rest_value or (not strong and start > 0):
+        return []  # (a rate printed with an amount's label, "Tax 10%", leaves the value to the next line)
     out: list[Candidate] = []
     if _label_only(line):
         paired = _paired_value_line(ctx, line.index)
@@ -505,7 +507,15 @@ def _below(
         if _label_only(below):
             break
         found = parse(below.text)
-        if found is not None and found.start <= 2:
+        lead = below.text[: found.start].strip() if found is not None else ""
+        if found is not None and (
+            found.start <= 2
+            or (
+                kind == "amount"
+                and _CURRENCY_LEAD_RE.fullmatch(lead) is not None
+                and found.end >= len(below.text.rstrip()) - 1
+            )
+        ):  # "USD 5,981.29" alone on its line: a currency code before the amount
             penalty = cf.STEP_PENALTY * step if strong else cf.WEAK_STEP_PENALTY
             out.append(
                 Candidate(found.value, base - penalty, line.index, j, found.start, found.end, weight=weight)
