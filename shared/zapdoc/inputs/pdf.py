@@ -201,11 +201,16 @@ def _page_texts(
         ]
     finally:
         doc.close()
-    for i, text in enumerate(texts):
-        if shattered(text):
-            whole = _pypdf_page_text(data, i)
-            if whole is not None and not shattered(whole):
-                texts[i] = whole  # pypdf orders that page's glyphs into lines; its boxes are not kept
+    broken = [i for i, text in enumerate(texts) if shattered(text)]
+    if broken:
+        missing: list[int] = []  # pages pypdf cannot read either: pdfium's text stays
+        try:
+            again = _pypdf_texts(data, len(texts), missing)
+        except InputError:
+            again = ()
+        for i in broken:
+            if i < len(again) and i + 1 not in missing and not shattered(again[i]):
+                texts[i] = again[i]  # pypdf orders that page's glyphs into lines; its boxes are not kept
                 if segments is not None:
                     segments[:] = [s for s in segments if s.page != i + 1]
     bad.extend(range(len(texts) + 1, count + 1))
@@ -226,20 +231,6 @@ def shattered(text: str) -> bool:
     if len(lines) < _SHATTERED_MIN_LINES:
         return False
     return sum(len(line.strip()) <= 2 for line in lines) >= _SHATTERED_SHARE * len(lines)
-
-
-_PAGE_ERRORS: tuple[type[BaseException], ...] = (*_PARSE_ERRORS, IndexError)
-
-
-def _pypdf_page_text(data: bytes, index: int) -> str | None:
-    """Page ``index``'s text as pypdf reads it, or None when pypdf cannot read it."""
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        return tidy_page_text(reader.pages[index].extract_text())
-    except _PAGE_ERRORS:
-        return None
 
 
 def _pdfium_page_text(
